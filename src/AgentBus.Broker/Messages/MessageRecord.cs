@@ -1,0 +1,55 @@
+namespace AgentBus.Broker.Messages;
+
+/// <summary>
+/// One message as it is stored in the commit log: written once, indexed by the queue it belongs to
+/// (a queue of a normal topic, or the single queue of a lite topic).
+/// </summary>
+public sealed class MessageRecord
+{
+    /// <summary>The (parent) topic the producer sent to.</summary>
+    public required string Topic { get; init; }
+
+    /// <summary>The lite topic under <see cref="Topic"/>, or <c>null</c> for a message of a normal, FIFO or delay topic.</summary>
+    public string? LiteTopic { get; init; }
+
+    /// <summary>Queue id inside the topic; always 0 for a lite topic, which has exactly one queue.</summary>
+    public int QueueId { get; init; }
+
+    /// <summary>Offset of this message inside its queue; assigned by the broker at append time (ignored on input).</summary>
+    public long QueueOffset { get; init; }
+
+    /// <summary>Producer-assigned message id (RocketMQ v5 style hex id).</summary>
+    public required string MessageId { get; init; }
+
+    /// <summary>Optional tag used for filtering.</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Optional business keys, space-free strings.</summary>
+    public IReadOnlyList<string> Keys { get; init; } = [];
+
+    /// <summary>FIFO message group, or <c>null</c>.</summary>
+    public string? MessageGroup { get; init; }
+
+    /// <summary>Milliseconds since the Unix epoch at which the message becomes deliverable; 0 when not delayed.</summary>
+    public long DeliveryTimestamp { get; init; }
+
+    /// <summary>Milliseconds since the Unix epoch at which the producer created the message.</summary>
+    public long BornTimestamp { get; init; }
+
+    /// <summary>Host that produced the message.</summary>
+    public string BornHost { get; init; } = "";
+
+    /// <summary>Milliseconds since the Unix epoch at which the broker stored the message; assigned at append time (ignored on input).</summary>
+    public long StoreTimestamp { get; init; }
+
+    /// <summary>How many times the message was re-sent after failed deliveries (set on DLQ copies).</summary>
+    public int ReconsumeTimes { get; init; }
+
+    /// <summary>User properties.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = EmptyProperties;
+
+    /// <summary>Message payload.</summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyProperties = new Dictionary<string, string>();
+}

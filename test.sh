@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the solution and prints one closing line: "tests: N passed, N failed, N skipped".
+# Installs what the tests need (NuGet restore; npm packages once interop tests exist) by itself.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results="${TEST_RESULTS_DIR:-$(mktemp -d)}"
+mkdir -p "$results"
+configuration="${CONFIGURATION:-Release}"
+
+dotnet build AgentBus.sln -c "$configuration" -warnaserror --nologo -v:minimal
+build_status=$?
+if [ $build_status -ne 0 ]; then
+  echo "build failed"
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+dotnet test AgentBus.sln -c "$configuration" --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 5m -- RunConfiguration.TestSessionTimeout=1500000
+test_status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+
+if [ $files -eq 0 ] || { [ $test_status -ne 0 ] && [ $failed -eq 0 ]; }; then
+  # The runner failed without reporting a failed test (crash, hang, no results): count it as a failure.
+  failed=$((failed + 1))
+fi
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
