@@ -20,6 +20,7 @@ public sealed class BrokerMetrics
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _messagesOut;
     private readonly Counter<long> _acks;
+    private long _waitingReceives;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="meterFactory">Meter factory of the host.</param>
@@ -46,10 +47,20 @@ public sealed class BrokerMetrics
             "Full dispatches run because a ready set overflowed (cumulative).");
         meter.CreateObservableGauge("agentbus.commitlog.position", () => host.IsRunning ? host.Engine.CommitLogPosition : 0, "By",
             "Bytes written to the commit log.");
+        meter.CreateObservableGauge("agentbus.receives.waiting", () => WaitingReceives, "{call}", "ReceiveMessage calls waiting in a long poll.");
         meter.CreateObservableGauge("agentbus.clients", () => clients.Count, "{client}", "Clients heard from recently.");
         meter.CreateObservableGauge("agentbus.telemetry_streams", () => telemetry.Count, "{stream}", "Open Telemetry streams.");
         meter.CreateObservableGauge("agentbus.auto_renew.tracked", () => renewer.Count, "{delivery}", "Deliveries renewed by the server.");
     }
+
+    /// <summary>ReceiveMessage calls waiting in a long poll now.</summary>
+    public long WaitingReceives => Interlocked.Read(ref _waitingReceives);
+
+    /// <summary>A ReceiveMessage call starts waiting.</summary>
+    public void ReceiveWaiting() => Interlocked.Increment(ref _waitingReceives);
+
+    /// <summary>A ReceiveMessage call stops waiting.</summary>
+    public void ReceiveDone() => Interlocked.Decrement(ref _waitingReceives);
 
     /// <summary>Counts messages stored from a send request.</summary>
     /// <param name="count">Messages.</param>

@@ -88,6 +88,7 @@ public sealed partial class MessagingService
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
         var deadline = _time.GetUtcNow() + plan.LongPoll;
+        _metrics.ReceiveWaiting();
         try
         {
             // Bounded: every round either returns or consumes at least one filtered-out message, and stops at the deadline.
@@ -116,6 +117,10 @@ public sealed partial class MessagingService
         catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             return []; // shutting down: end the poll empty so the server can stop
+        }
+        finally
+        {
+            _metrics.ReceiveDone();
         }
     }
 
