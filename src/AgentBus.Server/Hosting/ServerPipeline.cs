@@ -59,6 +59,8 @@ public static class ServerPipeline
 
         services.AddRouting();
         services.AddGrpc();
+        // Stateless over singletons: one instance serves every call instead of one activation per call.
+        services.AddSingleton<MessagingService>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<BrokerOptions>, IOptions<ServerOptions>>((grpc, broker, options) =>
         {
             // Room above the body limit, so an oversized message reaches the engine and gets MESSAGE_BODY_TOO_LARGE.
