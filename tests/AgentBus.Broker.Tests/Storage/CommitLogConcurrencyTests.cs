@@ -95,6 +95,7 @@ public sealed class CommitLogConcurrencyTests : IDisposable
         var random = new Random(7);
         var known = new ConcurrentDictionary<long, Appended>(TestRecords.AppendMany(log, random, 1500).ToDictionary(a => a.Result.Position));
         var initial = known.Values.OrderBy(a => a.Result.Position).ToArray();
+        long initialEnd = log.WritePosition;
         var segments = (int)(log.WritePosition / TestRecords.SmallSegment);
         using var cancellation = new CancellationTokenSource();
         var reads = new StrongBox<long>();
@@ -138,8 +139,15 @@ public sealed class CommitLogConcurrencyTests : IDisposable
             {
                 foreach (var header in log.Scan(0))
                 {
-                    Assert.True(known.TryGetValue(header.Position, out var item));
-                    TestRecords.AssertSameHeader(item, header);
+                    // The writer records a position only after Append returns, so the scan can be a step ahead of it.
+                    if (known.TryGetValue(header.Position, out var item))
+                    {
+                        TestRecords.AssertSameHeader(item, header);
+                    }
+                    else
+                    {
+                        Assert.True(header.Position >= initialEnd, $"unknown record at {header.Position} below the writer's start {initialEnd}");
+                    }
                 }
             }
         });
