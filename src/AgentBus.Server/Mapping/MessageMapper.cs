@@ -132,7 +132,10 @@ public static class MessageMapper
         return record.DeliveryTimestamp > 0 ? MessageType.Delay : MessageType.Normal;
     }
 
-    /// <summary>Upper-case hex MD5 of a body, the digest official clients verify.</summary>
+    /// <summary>
+    /// Upper-case hex MD5 of a body, the digest official clients verify. MD5 rather than CRC32 because clients
+    /// disagree on CRC32's text form (Java: hex, Node.js: decimal) but agree on MD5's.
+    /// </summary>
     /// <param name="body">The body.</param>
     /// <returns>32 hex characters.</returns>
     public static string Md5Hex(ReadOnlySpan<byte> body)
