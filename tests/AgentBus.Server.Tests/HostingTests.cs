@@ -80,4 +80,10 @@ public sealed class HostingTests
             // The connection may close before the closing status arrives; either way the call ended.
         }
     }
+
+    [Fact]
+    public async Task Invalid_server_options_fail_the_start()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => TestBroker.StartAsync(configureServer: s => s.ReceiveBatchSize = 0));
+    }
 }
