@@ -176,8 +176,9 @@ public sealed class SendReceiveTests
     {
         await using var broker = await TestBroker.StartAsync(configureServer: s =>
         {
-            s.AutoRenewInvisibleDuration = TimeSpan.FromSeconds(2);
-            s.AutoRenewAhead = TimeSpan.FromMilliseconds(1500);
+            // Renewed from 0.5 s on, leaving 3 s of slack for a late maintenance tick on a busy machine.
+            s.AutoRenewInvisibleDuration = TimeSpan.FromSeconds(3.5);
+            s.AutoRenewAhead = TimeSpan.FromSeconds(3);
             s.AutoRenewInterval = TimeSpan.FromMilliseconds(100);
         });
         var client = broker.Client();
