@@ -188,7 +188,8 @@ public sealed class SendReceiveTests
 
         var message = Assert.Single((await client.ReceiveAsync(TestClient.ReceiveRequest("jobs", "g", autoRenew: true))).Messages);
         var other = broker.Client();
-        var meanwhile = await other.ReceiveAsync("jobs", "g", poll: TimeSpan.FromSeconds(3));
+        // Longer than the invisible duration: without renewal the message would come back within this poll.
+        var meanwhile = await other.ReceiveAsync("jobs", "g", poll: TimeSpan.FromSeconds(5));
 
         Assert.Empty(meanwhile.Messages);
         Assert.Equal(Code.Ok, await client.AckAsync("jobs", "g", message));
