@@ -58,6 +58,7 @@ public static class ServerPipeline
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<TelemetryHub>();
         services.AddSingleton<ReceiptRenewer>();
+        services.AddSingleton(provider => new ReceiveAttempts(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<BrokerEngineHost>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());
