@@ -22,6 +22,9 @@ public sealed class ClientInfo
     /// <summary>Whether a Telemetry stream of this client is open now.</summary>
     public bool TelemetryOpen => Volatile.Read(ref _telemetryStreams) > 0;
 
+    /// <summary>Recent lite subscription changes, to keep an unversioned COMPLETE_ADD from undoing them.</summary>
+    public LiteSyncJournal LiteSync { get; } = new();
+
     /// <summary>Whether this is a lite push or lite simple consumer.</summary>
     public bool IsLiteConsumer => ClientType is ClientType.LitePushConsumer or ClientType.LiteSimpleConsumer;
 

@@ -1,5 +1,7 @@
 using AgentBus.Protocol;
+using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Hosting;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Status = Apache.Rocketmq.V2.Status;
@@ -18,7 +20,8 @@ public sealed partial class MessagingService
     /// <summary>
     /// Changes the calling client's lite subscriptions under the parent topic: PARTIAL_ADD, PARTIAL_REMOVE,
     /// COMPLETE_ADD (the set is the client's whole set) or COMPLETE_REMOVE, with an optional version (older versions
-    /// are ignored) and an optional start position for newly subscribed lite topics.
+    /// are ignored) and an optional start position for newly subscribed lite topics. An unversioned COMPLETE_ADD does
+    /// not undo partial changes of the last <see cref="ServerOptions.LiteSyncGracePeriod"/> (see <see cref="LiteSyncJournal"/>).
     /// </summary>
     private ValueTask<SyncLiteSubscriptionResponse> SyncLiteAsync(SyncLiteSubscriptionRequest request, RequestContext call)
     {
@@ -36,7 +39,32 @@ public sealed partial class MessagingService
         long version = request.HasVersion ? request.Version : 0;
         var client = _clients.Touch(call.ClientId);
         client.Group ??= group;
-        Engine.SyncLiteSubscription(call.ClientId, group, topic, action, request.LiteTopicSet, version, offset);
+        IReadOnlyCollection<string> liteTopics = request.LiteTopicSet;
+        var now = _time.GetUtcNow();
+        var grace = _options.LiteSyncGracePeriod;
+        bool unversioned = version == 0 && grace > TimeSpan.Zero;
+        if (unversioned && action == EngineAction.CompleteAdd)
+        {
+            liteTopics = client.LiteSync.Reconcile(liteTopics, now, grace);
+        }
+
+        Engine.SyncLiteSubscription(call.ClientId, group, topic, action, liteTopics, version, offset);
+        if (unversioned)
+        {
+            switch (action)
+            {
+                case EngineAction.PartialAdd:
+                    client.LiteSync.Record(liteTopics, added: true, now, grace);
+                    break;
+                case EngineAction.PartialRemove:
+                    client.LiteSync.Record(liteTopics, added: false, now, grace);
+                    break;
+                case EngineAction.CompleteRemove:
+                    client.LiteSync.Clear();
+                    break;
+            }
+        }
+
         return ValueTask.FromResult(new SyncLiteSubscriptionResponse { Status = StatusFactory.Ok() });
     }
 
