@@ -6,11 +6,33 @@ namespace AgentBus.Server.Clients;
 /// or PARTIAL_REMOVE processed just before it (the Node.js client sends its first, empty COMPLETE_ADD concurrently
 /// with the application's first subscriptions). Within a grace period, a COMPLETE_ADD keeps recent additions and
 /// omits recent removals; the next periodic COMPLETE_ADD reconciles for good.
+/// It also remembers lite topics exclusive mode took away from the client: a client that does not act on the
+/// NotifyUnsubscribeLiteCommand (the Node.js client 1.0.8 ignores it) still lists them in its COMPLETE_ADD, which
+/// would take them back from their new owner every 30 s. They stay out until the client adds them again itself.
 /// </summary>
 public sealed class LiteSyncJournal
 {
     private readonly Dictionary<string, (bool Added, DateTimeOffset At)> _recent = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _evicted = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>Evicted lite topics remembered per client at most.</summary>
+    public const int MaxEvicted = 10_000;
+
+    /// <summary>Records a lite topic exclusive mode gave to another client.</summary>
+    /// <param name="liteTopic">The lite topic.</param>
+    public void RecordEviction(string liteTopic)
+    {
+        lock (_lock)
+        {
+            // The eviction supersedes the client's own earlier addition.
+            _recent.Remove(liteTopic);
+            if (_evicted.Count < MaxEvicted)
+            {
+                _evicted.Add(liteTopic);
+            }
+        }
+    }
 
     /// <summary>Records lite topics a PARTIAL_ADD or PARTIAL_REMOVE changed.</summary>
     /// <param name="liteTopics">The lite topics.</param>
@@ -26,11 +48,15 @@ public sealed class LiteSyncJournal
             foreach (string liteTopic in liteTopics)
             {
                 _recent[liteTopic] = (added, now);
+                if (added)
+                {
+                    _evicted.Remove(liteTopic);
+                }
             }
         }
     }
 
-    /// <summary>The set a COMPLETE_ADD should apply: the client's set plus recent additions, minus recent removals.</summary>
+    /// <summary>The set a COMPLETE_ADD should apply: the client's set plus recent additions, minus recent removals and evictions.</summary>
     /// <param name="liteTopics">The set the client sent.</param>
     /// <param name="now">Current time.</param>
     /// <param name="grace">How long a change is remembered.</param>
@@ -41,7 +67,7 @@ public sealed class LiteSyncJournal
         lock (_lock)
         {
             Prune(now, grace);
-            if (_recent.Count == 0)
+            if (_recent.Count == 0 && _evicted.Count == 0)
             {
                 return liteTopics;
             }
@@ -59,6 +85,7 @@ public sealed class LiteSyncJournal
                 }
             }
 
+            set.ExceptWith(_evicted);
             return set;
         }
     }
@@ -69,6 +96,7 @@ public sealed class LiteSyncJournal
         lock (_lock)
         {
             _recent.Clear();
+            _evicted.Clear();
         }
     }
 

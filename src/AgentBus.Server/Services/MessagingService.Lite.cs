@@ -42,7 +42,7 @@ public sealed partial class MessagingService
         IReadOnlyCollection<string> liteTopics = request.LiteTopicSet;
         var now = _time.GetUtcNow();
         var grace = _options.LiteSyncGracePeriod;
-        bool unversioned = version == 0 && grace > TimeSpan.Zero;
+        bool unversioned = version == 0;
         if (unversioned && action == EngineAction.CompleteAdd)
         {
             liteTopics = client.LiteSync.Reconcile(liteTopics, now, grace);
