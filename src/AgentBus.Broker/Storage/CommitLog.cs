@@ -16,18 +16,22 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
     private readonly string _directory;
     private readonly int _segmentSize;
     private readonly int _maxRecordSize;
+    private readonly int _reportInterval;
     private readonly FlushMode _flushMode;
     private readonly ILogger _logger;
     private readonly CheckpointFile _checkpoint;
     private readonly GroupCommitFlusher _flusher;
+    private readonly SegmentPreparer _preparer;
     private readonly Lock _appendLock = new();
 
     // Immutable snapshot, replaced on roll and retention, so readers locate segments without locking.
     private Segment[] _segments;
     private Segment _active;       // guarded by _appendLock
     private int _activeOffset;     // guarded by _appendLock
+    private int _nextReportAt;     // guarded by _appendLock: offset at which the preparer hears of progress
     private long _writePosition;   // published with Volatile.Write after the record's bytes are complete
     private int _directoryDirty;   // a segment file was created since the last flush
+    private long _preparedRolls;   // rolls that used a segment prepared in the background
     private volatile bool _disposed;
 
     private CommitLog(string directory, CommitLogOptions options, ILogger logger, CheckpointFile checkpoint, RecoveredLog recovered)
@@ -35,6 +39,8 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         _directory = directory;
         _segmentSize = options.SegmentSize;
         _maxRecordSize = options.EffectiveMaxRecordSize;
+        // Often enough for the preparer to see a segment pass half full, even with small segments.
+        _reportInterval = Math.Min(SegmentPreparer.Chunk, _segmentSize / 8);
         _flushMode = options.FlushMode;
         _logger = logger;
         _checkpoint = checkpoint;
@@ -45,7 +51,12 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         Recovery = recovered.Report;
         _flusher = new GroupCommitFlusher(() => Volatile.Read(ref _writePosition), FlushRange, options.FlushInterval,
             recovered.WritePosition, logger);
+        _preparer = new SegmentPreparer(
+            basePosition => Segment.Create(SegmentFiles.PreparedPathFor(directory, basePosition), basePosition, _segmentSize, FileMode.CreateNew),
+            logger);
         _flusher.Start();
+        _preparer.Start();
+        ReportProgress();
     }
 
     /// <summary>What recovery did when the log was opened.</summary>
@@ -62,6 +73,12 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
 
     /// <summary>Number of fsync rounds so far; each serves every waiter registered before it started.</summary>
     internal long FlushCount => _flusher.FlushCount;
+
+    /// <summary>Whether the segment after the active one is prepared and waiting for the roll.</summary>
+    internal bool NextSegmentPrepared => _preparer.HasNext(Volatile.Read(ref _segments)[^1].EndPosition);
+
+    /// <summary>Number of rolls that took a segment prepared in the background.</summary>
+    internal long PreparedRolls => Interlocked.Read(ref _preparedRolls);
 
     /// <summary>
     /// Opens the log in <see cref="CommitLogOptions.Directory"/>, creating it if needed, and recovers it: a torn or
@@ -126,6 +143,11 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
             var position = segment.BasePosition + offset;
             _activeOffset = offset + size;
             Volatile.Write(ref _writePosition, position + size);
+            if (_activeOffset >= _nextReportAt)
+            {
+                ReportProgress();
+            }
+
             return new AppendResult(position, position + size);
         }
     }
@@ -289,6 +311,7 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         if (BeginDispose())
         {
             _flusher.Stop();
+            _preparer.Stop();
             Close();
         }
     }
@@ -299,6 +322,7 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         if (BeginDispose())
         {
             await _flusher.StopAsync().ConfigureAwait(false);
+            _preparer.Stop();
             Close();
         }
     }
@@ -349,14 +373,22 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Tells the preparer where the writer is, so it keeps pages ahead faulted in. Called under the append lock.</summary>
+    private void ReportProgress()
+    {
+        _nextReportAt = _activeOffset + _reportInterval;
+        _preparer.Track(_active, _activeOffset);
+    }
+
     /// <summary>Seals the active segment with padding and makes a new one active. Called under the append lock.</summary>
     private void Roll()
     {
         var basePosition = _active.EndPosition;
+        var path = SegmentFiles.PathFor(_directory, basePosition);
         Segment next;
         try
         {
-            next = Segment.Create(SegmentFiles.PathFor(_directory, basePosition), basePosition, _segmentSize);
+            next = TakePrepared(basePosition, path) ?? Segment.Create(path, basePosition, _segmentSize);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -374,6 +406,27 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         Volatile.Write(ref _directoryDirty, 1);
         _active = next;
         _activeOffset = 0;
+        ReportProgress();
+    }
+
+    private Segment? TakePrepared(long basePosition, string path)
+    {
+        var prepared = _preparer.TakeNext(basePosition);
+        try
+        {
+            if (prepared is not null)
+            {
+                prepared.Rename(path);
+                _preparedRolls++;
+            }
+
+            return prepared;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            prepared!.Delete();
+            return null;
+        }
     }
 
     /// <summary>fsyncs the segments holding [from, to) and records the checkpoint; runs on the flusher thread.</summary>
@@ -394,7 +447,8 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
 
             try
             {
-                segment.Flush();
+                segment.Flush((int)(Math.Max(from, segment.BasePosition) - segment.BasePosition),
+                    (int)(Math.Min(to, segment.EndPosition) - segment.BasePosition));
             }
             finally
             {
