@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using AgentBus.Broker.Errors;
 using AgentBus.Broker.Messages;
 using Microsoft.Extensions.Logging;
@@ -11,7 +10,7 @@ namespace AgentBus.Broker.Storage;
 /// position; segment files are memory-mapped, so an append is a copy into the page cache under a lock and is readable
 /// as soon as <see cref="Append"/> returns. Durability is separate: see <see cref="WaitDurableAsync"/>.
 /// </summary>
-public sealed class CommitLog : IDisposable, IAsyncDisposable
+public sealed partial class CommitLog : IDisposable, IAsyncDisposable
 {
     private readonly string _directory;
     private readonly int _segmentSize;
@@ -30,7 +29,7 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
     private int _activeOffset;     // guarded by _appendLock
     private int _nextReportAt;     // guarded by _appendLock: offset at which the preparer hears of progress
     private long _writePosition;   // published with Volatile.Write after the record's bytes are complete
-    private int _directoryDirty;   // a segment file was created since the last flush
+    private int _directoryDirty;   // a segment joined the log since the last flush: its directory entry needs an fsync
     private long _preparedRolls;   // rolls that used a segment prepared in the background
     private volatile bool _disposed;
 
@@ -150,123 +149,6 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
 
             return new AppendResult(position, position + size);
         }
-    }
-
-    /// <summary>
-    /// Completes when everything below <paramref name="endPosition"/> is fsynced. In <see cref="FlushMode.Sync"/> one
-    /// fsync serves every waiter registered before it started (group commit). In <see cref="FlushMode.Async"/> it
-    /// completes at once; the data is fsynced within <see cref="CommitLogOptions.FlushInterval"/>.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">In Sync mode, <paramref name="endPosition"/> is past <see cref="WritePosition"/>.</exception>
-    /// <exception cref="ObjectDisposedException">The log was disposed before the position became durable.</exception>
-    public ValueTask WaitDurableAsync(long endPosition, CancellationToken cancellationToken = default)
-    {
-        // Already durable is a fact even after disposal; an appender racing with shutdown still gets its answer.
-        if (endPosition <= _flusher.DurablePosition)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        ThrowIfUnusable();
-        if (_flushMode == FlushMode.Async)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(endPosition, WritePosition);
-        return _flusher.WaitAsync(endPosition, urgent: true, cancellationToken);
-    }
-
-    /// <summary>fsyncs everything written so far (in either mode) and completes when it is durable.</summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        ThrowIfUnusable();
-        return _flusher.WaitAsync(WritePosition, urgent: true, cancellationToken);
-    }
-
-    /// <summary>Completes at the next periodic flush that covers <paramref name="endPosition"/>, without asking for an earlier one.</summary>
-    internal ValueTask WaitPeriodicFlushAsync(long endPosition, CancellationToken cancellationToken = default)
-    {
-        ThrowIfUnusable();
-        return _flusher.WaitAsync(endPosition, urgent: false, cancellationToken);
-    }
-
-    /// <summary>
-    /// Reads and decodes the record at <paramref name="position"/>, verifying its CRC. False when the position is
-    /// below <see cref="MinPosition"/>, at or after <see cref="WritePosition"/>, not a record start, or the record is
-    /// corrupt (logged as an error); damaged data is never returned.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public bool TryRead(long position, [NotNullWhen(true)] out MessageRecord? record)
-    {
-        record = null;
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!TryAcquire(position, out var segment, out var limit))
-        {
-            return false;
-        }
-
-        try
-        {
-            var bytes = segment.GetSpan((int)(position - segment.BasePosition), limit);
-            if (!CheckRecord(position, bytes, out var size))
-            {
-                return false;
-            }
-
-            record = RecordDecoder.Decode(bytes[..size]);
-            return true;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
-
-    /// <summary>
-    /// Reads the indexing fields of the record at <paramref name="position"/> without decoding its body or
-    /// properties; the CRC is still verified. False in the same cases as <see cref="TryRead"/>.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public bool TryReadHeader(long position, out RecordHeader header)
-    {
-        header = default;
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!TryAcquire(position, out var segment, out var limit))
-        {
-            return false;
-        }
-
-        try
-        {
-            var bytes = segment.GetSpan((int)(position - segment.BasePosition), limit);
-            if (!CheckRecord(position, bytes, out var size))
-            {
-                return false;
-            }
-
-            header = RecordDecoder.ReadHeader(bytes[..size], position, cache: null);
-            return true;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
-
-    /// <summary>
-    /// Enumerates the headers of all complete records from <paramref name="fromPosition"/> (a record boundary; clamped
-    /// to <see cref="MinPosition"/>) up to the <see cref="WritePosition"/> at the time of the call, in log order. Bodies
-    /// and properties are not decoded, repeated topic names are shared, and every record's CRC is verified. A corrupt
-    /// record (or a <paramref name="fromPosition"/> that is not a record start) is logged and the rest of its segment
-    /// is skipped; segments deleted meanwhile are skipped.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public IEnumerable<RecordHeader> Scan(long fromPosition)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ScanCore(fromPosition, WritePosition);
     }
 
     /// <summary>
@@ -427,141 +309,5 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
             prepared!.Delete();
             return null;
         }
-    }
-
-    /// <summary>fsyncs the segments holding [from, to) and records the checkpoint; runs on the flusher thread.</summary>
-    private void FlushRange(long from, long to)
-    {
-        // A new segment's directory entry must be durable before its data can be called durable.
-        if (Interlocked.Exchange(ref _directoryDirty, 0) != 0)
-        {
-            NativeFileSystem.SyncDirectory(_directory);
-        }
-
-        foreach (var segment in Volatile.Read(ref _segments))
-        {
-            if (segment.EndPosition <= from || segment.BasePosition >= to || !segment.TryAcquire())
-            {
-                continue;
-            }
-
-            try
-            {
-                segment.Flush((int)(Math.Max(from, segment.BasePosition) - segment.BasePosition),
-                    (int)(Math.Min(to, segment.EndPosition) - segment.BasePosition));
-            }
-            finally
-            {
-                segment.Release();
-            }
-        }
-
-        _checkpoint.Write(to);
-    }
-
-    /// <summary>Finds and acquires the segment holding <paramref name="position"/>; <paramref name="limit"/> is the number of readable bytes from it.</summary>
-    private bool TryAcquire(long position, [NotNullWhen(true)] out Segment? segment, out int limit)
-    {
-        segment = null;
-        limit = 0;
-        var end = Volatile.Read(ref _writePosition);
-        if (position < 0 || position >= end)
-        {
-            return false;
-        }
-
-        var segments = Volatile.Read(ref _segments);
-        var first = segments[0].BasePosition;
-        if (position < first)
-        {
-            return false;
-        }
-
-        var index = (position - first) / _segmentSize;
-        if (index >= segments.Length || !segments[index].TryAcquire())
-        {
-            return false;
-        }
-
-        segment = segments[index];
-        limit = (int)(Math.Min(end, segment.EndPosition) - position);
-        return true;
-    }
-
-    private bool CheckRecord(long position, ReadOnlySpan<byte> bytes, out int size)
-    {
-        var status = RecordDecoder.Check(bytes, out size);
-        if (status is FrameStatus.ChecksumMismatch or FrameStatus.Malformed)
-        {
-            CommitLogLog.CorruptRecord(_logger, position, status);
-        }
-
-        return status == FrameStatus.Valid;
-    }
-
-    private IEnumerable<RecordHeader> ScanCore(long fromPosition, long end)
-    {
-        var cache = new Utf8StringCache();
-        var position = fromPosition;
-        while (position < end)
-        {
-            var segments = Volatile.Read(ref _segments);
-            var first = segments[0].BasePosition;
-            position = Math.Max(position, first);
-            var index = (position - first) / _segmentSize;
-            if (position >= end || index >= segments.Length)
-            {
-                yield break;
-            }
-
-            var segment = segments[index];
-            if (!segment.TryAcquire())
-            {
-                // Deleted since the snapshot (or the log was closed): move on; the next round re-reads the segments.
-                position = segment.EndPosition;
-                continue;
-            }
-
-            try
-            {
-                var limit = (int)(Math.Min(end, segment.EndPosition) - segment.BasePosition);
-                var offset = (int)(position - segment.BasePosition);
-                while (offset < limit)
-                {
-                    if (!TryScanOne(segment, offset, limit, cache, out var header))
-                    {
-                        break;
-                    }
-
-                    yield return header;
-                    offset += header.Size;
-                }
-            }
-            finally
-            {
-                segment.Release();
-            }
-
-            position = segment.EndPosition;
-        }
-    }
-
-    private bool TryScanOne(Segment segment, int offset, int limit, Utf8StringCache cache, out RecordHeader header)
-    {
-        var bytes = segment.GetSpan(offset, limit - offset);
-        var status = RecordDecoder.Check(bytes, out var size);
-        if (status == FrameStatus.Valid)
-        {
-            header = RecordDecoder.ReadHeader(bytes[..size], segment.BasePosition + offset, cache);
-            return true;
-        }
-
-        header = default;
-        if (status is not (FrameStatus.Padding or FrameStatus.SegmentFull))
-        {
-            CommitLogLog.ScanSkipped(_logger, segment.BasePosition, segment.BasePosition + offset, status);
-        }
-
-        return false;
     }
 }

@@ -102,6 +102,19 @@ internal sealed class SegmentPreparer
 
     private void Run()
     {
+        try
+        {
+            RunLoop();
+        }
+        catch (Exception ex)
+        {
+            // Only an optimisation: without it rolls create segments themselves and pages fault on first write.
+            CommitLogLog.PreparerStopped(_logger, ex);
+        }
+    }
+
+    private void RunLoop()
+    {
         while (true)
         {
             Segment? segment = null;
