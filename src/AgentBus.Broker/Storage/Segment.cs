@@ -178,6 +178,12 @@ internal sealed unsafe class Segment
         }
     }
 
+    /// <summary>Marks the segment as the one being appended to (see <see cref="NativeFileSystem.AdviseAppending"/>).</summary>
+    public void AdviseAppending() => NativeFileSystem.AdviseAppending(_pointer, (nuint)Size);
+
+    /// <summary>Marks the segment as sealed: read-only from now on, so read-ahead helps cold readers again.</summary>
+    public void AdviseReading() => NativeFileSystem.AdviseReading(_pointer, (nuint)Size);
+
     /// <summary>
     /// Faults in the pages of [<paramref name="from"/>, <paramref name="to"/>) for writing without changing their
     /// contents, so appends copy into mapped memory instead of taking a page fault (and the kernel's read-around)

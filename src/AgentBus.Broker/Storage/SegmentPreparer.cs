@@ -18,6 +18,7 @@ internal sealed class SegmentPreparer
 
     private readonly object _gate = new();
     private readonly Func<long, Segment> _create;
+    private readonly bool _smallFolios;
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private Segment? _active;
@@ -31,10 +32,12 @@ internal sealed class SegmentPreparer
     private long _idleCount;
 
     /// <param name="create">Creates the prepared segment file for a base position.</param>
+    /// <param name="smallFolios">Advise prepared segments for appending (see <see cref="Segment.AdviseAppending"/>).</param>
     /// <param name="logger">Where a failed preparation is reported (the roll then creates the file itself).</param>
-    public SegmentPreparer(Func<long, Segment> create, ILogger logger)
+    public SegmentPreparer(Func<long, Segment> create, bool smallFolios, ILogger logger)
     {
         _create = create;
+        _smallFolios = smallFolios;
         _logger = logger;
         _thread = new Thread(Run) { IsBackground = true, Name = "AgentBus commit log segment preparer" };
     }
@@ -218,6 +221,11 @@ internal sealed class SegmentPreparer
         try
         {
             created = _create(basePosition);
+            if (_smallFolios)
+            {
+                created.AdviseAppending();
+            }
+
             created.Prefault(0, Math.Min(created.Size, Window));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -22,7 +22,7 @@ public sealed class SegmentPreparerTests : IDisposable
             }
 
             return Segment.Create(SegmentFiles.PreparedPathFor(_directory.Path, basePosition), basePosition, Size, FileMode.CreateNew);
-        }, NullLogger.Instance);
+        }, smallFolios: true, NullLogger.Instance);
         var active = Segment.Create(SegmentFiles.PathFor(_directory.Path, 0), 0, Size);
         preparer.Start();
         try
