@@ -8,7 +8,7 @@ namespace AgentBus.Broker.Storage;
 /// <summary>
 /// The durable, segmented, append-only log every message is stored in once. Records are addressed by global byte
 /// position; segment files are memory-mapped, so an append is a copy into the page cache under a lock and is readable
-/// as soon as <see cref="Append"/> returns. Durability is separate: see <see cref="WaitDurableAsync"/>.
+/// as soon as <see cref="Append(MessageRecord, long, long)"/> returns. Durability is separate: see <see cref="WaitDurableAsync"/>.
 /// </summary>
 public sealed partial class CommitLog : IDisposable, IAsyncDisposable
 {
@@ -135,7 +135,15 @@ public sealed partial class CommitLog : IDisposable, IAsyncDisposable
     /// <see cref="CommitLogOptions.MaxRecordSize"/>; <see cref="BrokerErrorCode.Unavailable"/> after an fsync failure
     /// or when a new segment cannot be created.</exception>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public AppendResult Append(MessageRecord record, long queueOffset, long storeTimestamp)
+    public AppendResult Append(MessageRecord record, long queueOffset, long storeTimestamp) =>
+        Append(record, record?.QueueId ?? 0, queueOffset, storeTimestamp);
+
+    /// <summary>
+    /// Appends one record stored under <paramref name="queueId"/> instead of the record's own
+    /// <see cref="MessageRecord.QueueId"/> (the broker picks the queue of a normal topic); otherwise as
+    /// <see cref="Append(MessageRecord, long, long)"/>.
+    /// </summary>
+    public AppendResult Append(MessageRecord record, int queueId, long queueOffset, long storeTimestamp)
     {
         var size = RecordEncoder.Measure(record, _maxRecordSize);
         lock (_appendLock)
@@ -148,7 +156,7 @@ public sealed partial class CommitLog : IDisposable, IAsyncDisposable
 
             var segment = _active;
             var offset = _activeOffset;
-            RecordEncoder.Write(segment.GetSpan(offset, size), record, queueOffset, storeTimestamp);
+            RecordEncoder.Write(segment.GetSpan(offset, size), record, queueId, queueOffset, storeTimestamp);
             var position = segment.BasePosition + offset;
             _activeOffset = offset + size;
             Volatile.Write(ref _writePosition, position + size);
