@@ -6,6 +6,7 @@
 const {
   Producer, SimpleConsumer, PushConsumer, LitePushConsumerBuilder, ConsumeResult,
 } = require('rocketmq-client-nodejs');
+const { LiteSubscriptionAction } = require('rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb');
 const resources = require('../scenarios/resources.json');
 
 const RUN_PROPERTY = 'interop-run';
@@ -51,7 +52,16 @@ async function startPushConsumer(ctx, { group, topic, consume, label = 'push-con
   return consumer;
 }
 
-async function startLitePushConsumer(ctx, { group, bindTopic, consume, label = 'lite-consumer', enableFifoConsumeAccelerator }) {
+/**
+ * Builds and starts a LitePushConsumer. On startup the client sends SyncLiteSubscription COMPLETE_ADD with its
+ * (empty) lite topic set without waiting for the answer; a subscribeLite() made meanwhile races with it, and a
+ * broker applying the older COMPLETE_ADD last drops the new subscription. Unless `racing` is set, this waits
+ * for that first COMPLETE_ADD to be answered, so scenarios test what they mean to (lite-subscribe-race tests
+ * the race itself).
+ */
+async function startLitePushConsumer(ctx, {
+  group, bindTopic, consume, label = 'lite-consumer', enableFifoConsumeAccelerator, racing = false,
+}) {
   const builder = new LitePushConsumerBuilder()
     .setClientConfiguration(ctx.clientOptions())
     .setConsumerGroup(group)
@@ -60,6 +70,11 @@ async function startLitePushConsumer(ctx, { group, bindTopic, consume, label = '
   if (enableFifoConsumeAccelerator !== undefined) builder.setEnableFifoConsumeAccelerator(enableFifoConsumeAccelerator);
   const consumer = await ctx.step(`start ${label} (QueryRoute, Telemetry settings)`, () => builder.build());
   ctx.label(consumer, label);
+  if (!racing) {
+    await ctx.step(`wait for the startup SyncLiteSubscription COMPLETE_ADD of ${label}`, () =>
+      ctx.waitFor(`an answer to the startup COMPLETE_ADD of ${label}`, () => ctx.trace.callsOf('syncLiteSubscription', label)
+        .some(call => call.request.getAction() === LiteSubscriptionAction.COMPLETE_ADD && call.endedAt !== undefined), 5000));
+  }
   return consumer;
 }
 

@@ -58,7 +58,7 @@ function scenario(name, body, options = {}) {
       scenario: name,
       ok: exitCode === 0,
       endpoint: config.endpoint,
-      runId: config.runId,
+      runId: ctx.runId,
       elapsedMs: Date.now() - started,
       ...payload,
       rpcProblems: rpcTrace.problems(),
@@ -70,7 +70,8 @@ function scenario(name, body, options = {}) {
     process.exit(exitCode);
   };
 
-  const fail = (err, extra = {}) => finish(1, { step: currentStep, error: describeError(err), ...extra });
+  const fail = (err, extra = {}) =>
+    finish(1, { step: currentStep, error: describeError(err), ...extra, rpcTimeline: rpcTrace.timeline() });
 
   const ctx = {
     ...config,
@@ -125,7 +126,11 @@ function scenario(name, body, options = {}) {
 
   const started = Date.now();
   const timer = setTimeout(() => {
-    finish(2, { step: currentStep, error: { name: 'Timeout', message: `scenario exceeded ${timeoutMs} ms` } });
+    finish(2, {
+      step: currentStep,
+      error: { name: 'Timeout', message: `scenario exceeded ${timeoutMs} ms` },
+      rpcTimeline: rpcTrace.timeline(),
+    });
   }, timeoutMs);
   timer.unref();
 

@@ -19,6 +19,8 @@ function createLogger(verbose) {
     if (lines.length > KEPT_LINES) lines.shift();
   };
   const logger = {
+    // The library calls debug() unguarded in places, so it must exist; it is recorded only when verbose.
+    debug: verbose ? write('DEBUG') : () => {},
     info: write('INFO '),
     warn: write('WARN '),
     error: write('ERROR'),
@@ -29,7 +31,6 @@ function createLogger(verbose) {
       process.stderr.write(`--- last ${lines.length} client log lines ---\n${lines.join('\n')}\n`);
     },
   };
-  if (verbose) logger.debug = write('DEBUG');
   return logger;
 }
 

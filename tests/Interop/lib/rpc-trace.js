@@ -138,6 +138,42 @@ function problems() {
   return found;
 }
 
+const traceStart = Date.now();
+
+function requestDetail(call) {
+  const request = call.request;
+  if (!request) return undefined;
+  switch (call.rpc) {
+    case 'syncLiteSubscription':
+      return `action=${request.getAction()} set=[${request.getLiteTopicSetList().join(',')}]`;
+    case 'sendMessage':
+      return request.getMessagesList().map(message => message.getSystemProperties()?.getLiteTopic() || message.getTopic()?.getName()).join(',');
+    case 'ackMessage':
+      return request.getEntriesList().map(entry => entry.getLiteTopic() || entry.getMessageId()).join(',');
+    case 'changeInvisibleDuration':
+      return `lite=${request.getLiteTopic()} suspend=${request.getSuspend()}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Every call in start order: when (ms since start), how long, what it answered. For failure reports. */
+function timeline() {
+  return calls.map(call => {
+    const entry = { rpc: call.rpc, client: labelOf(call.manager), at: call.startedAt - traceStart };
+    if (call.endedAt !== undefined) entry.ms = call.endedAt - call.startedAt;
+    else entry.pending = true;
+    const detail = requestDetail(call);
+    if (detail) entry.request = detail;
+    if (call.grpcError) entry.grpc = call.grpcError.status;
+    else if (call.statuses) entry.codes = call.statuses.map(status => status?.code ?? null).join(',');
+    if (call.rpc === 'receiveMessage' && Array.isArray(call.response)) {
+      entry.messages = call.response.filter(item => item.getContentCase() === ReceiveMessageResponse.ContentCase.MESSAGE).length;
+    }
+    return entry;
+  });
+}
+
 /** Number of calls per RPC name, e.g. { sendMessage: 3, ackMessage: 3 }. */
 function counts() {
   const result = {};
@@ -162,4 +198,4 @@ function settingsOf(client) {
   return settingsByClient.get(client) ?? [];
 }
 
-module.exports = { label, problems, counts, succeeded, callsOf, settingsOf, telemetryCommands, summarizeRequest };
+module.exports = { label, problems, timeline, counts, succeeded, callsOf, settingsOf, telemetryCommands, summarizeRequest };

@@ -10,13 +10,14 @@
 //    directly) is accepted at the limit: it adds nothing new.
 //  - After unsubscribeLite() frees a slot, the refused lite topic can be subscribed and receives messages.
 
+const { LiteSubscriptionAction } = require('rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb');
 const { Code, ClientException } = require('../lib/errors');
 const { scenario } = require('../lib/harness');
 const {
   resourcesFor, startProducer, startLitePushConsumer, waitUntilPolling, send, createInbox,
 } = require('../lib/clients');
 
-const COMPLETE_ADD = 2;
+const { COMPLETE_ADD } = LiteSubscriptionAction;
 
 scenario('lite-subscription-quota', async ctx => {
   const { topics, groups, broker } = resourcesFor('lite-subscription-quota');
