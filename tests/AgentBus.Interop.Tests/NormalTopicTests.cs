@@ -32,6 +32,15 @@ public sealed class NormalTopicTests(ITestOutputHelper output) : InteropTest(out
     }
 
     [Fact]
+    public async Task NamespaceAndCredentialsAreAcceptedWithoutAccessControl()
+    {
+        var result = await RunScenarioAsync("namespace-credentials");
+
+        Assert.Equal(1, result["normal"].GetInt32());
+        Assert.Equal(1, result["lite"].GetInt32());
+    }
+
+    [Fact]
     public async Task FailedConsumptionIsRedeliveredWithAHigherAttempt()
     {
         var result = await RunScenarioAsync("redelivery");
