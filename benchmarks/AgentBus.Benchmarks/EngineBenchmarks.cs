@@ -1,0 +1,64 @@
+using AgentBus.Broker;
+using AgentBus.Broker.Messages;
+using AgentBus.Broker.Subscriptions;
+using BenchmarkDotNet.Attributes;
+
+namespace AgentBus.Benchmarks;
+
+/// <summary>Pop + ack through the ready set, in process: one client, 100 lite topics, messages pre-sent per iteration.</summary>
+[MemoryDiagnoser]
+[InvocationCount(1)]
+public class PopAckBenchmarks
+{
+    private const int Messages = 100_000;
+    private const int LiteTopics = 100;
+    private string _directory = "";
+    private BrokerEngine _engine = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-popack-" + Guid.NewGuid().ToString("N"));
+        _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd,
+            [.. Enumerable.Range(0, LiteTopics).Select(i => $"t{i}")]);
+    }
+
+    [IterationSetup]
+    public void Fill()
+    {
+        var body = new byte[1024];
+        for (int i = 0; i < Messages; i++)
+        {
+            _engine.SendAsync(new MessageRecord { Topic = "agents", LiteTopic = $"t{i % LiteTopics}", MessageId = "m", Body = body })
+                .AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Messages)]
+    public async Task PopAndAck()
+    {
+        int done = 0;
+        while (done < Messages)
+        {
+            var batch = await _engine.ReceiveLiteAsync("c1", "g", "agents", 32, TimeSpan.FromMinutes(5), TimeSpan.Zero);
+            foreach (var delivery in batch)
+            {
+                _engine.Ack("g", delivery.ReceiptHandle);
+            }
+
+            done += batch.Count;
+            if (batch.Count == 0)
+            {
+                throw new InvalidOperationException($"Ready set ran dry after {done} messages.");
+            }
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _engine.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

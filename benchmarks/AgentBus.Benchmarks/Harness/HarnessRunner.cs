@@ -1,0 +1,62 @@
+namespace AgentBus.Benchmarks.Harness;
+
+/// <summary>Dispatches `harness` scenarios: measurements that need a whole process (memory, restart time).</summary>
+internal static class HarnessRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string scenario = args.Length > 0 ? args[0] : "";
+        var options = HarnessOptions.Parse(args.Length > 1 ? args[1..] : []);
+        switch (scenario)
+        {
+            case "lite-scale":
+                await LiteScaleScenario.RunAsync(options);
+                return 0;
+            case "restart":
+                await RestartScenario.RunAsync(options);
+                return 0;
+            case "pop-latency":
+                await PopLatencyScenario.RunAsync(options);
+                return 0;
+            case "send-e2e":
+                await SendE2eScenario.RunAsync(options);
+                return 0;
+            case "lite-latency-e2e":
+                await LiteLatencyE2eScenario.RunAsync(options);
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e [--topics N] [--messages N] [--body BYTES] [--dir PATH]"
+                    + " [--batch N] [--concurrency N] [--endpoint HOST:PORT]");
+                return 2;
+        }
+    }
+}
+
+/// <summary>Options shared by the scenarios.</summary>
+internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
+    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false)
+{
+    public static HarnessOptions Parse(string[] args)
+    {
+        int topics = 1_000_000, messages = 0, body = 100, batch = 64, concurrency = 4;
+        string? endpoint = null;
+        bool bodyGiven = false;
+        string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--topics": topics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--messages": messages = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--body": body = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); bodyGiven = true; break;
+                case "--batch": batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--concurrency": concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--endpoint": endpoint = args[i + 1]; break;
+                case "--dir": directory = args[i + 1]; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}");
+            }
+        }
+
+        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using AgentBus.Server.Embedded;
+using Apache.Rocketmq.V2;
+
+namespace AgentBus.Benchmarks.Harness;
+
+/// <summary>
+/// SendMessage throughput over gRPC on loopback: several concurrent callers, each sending batches of messages
+/// (1 KB bodies by default) to a normal topic, against an embedded broker (async flush) or, with
+/// <c>--endpoint</c>, a running one.
+/// </summary>
+internal static class SendE2eScenario
+{
+    public static async Task RunAsync(HarnessOptions options)
+    {
+        int body = options.BodyGiven ? options.BodySize : 1024;
+        int total = options.MessagesGiven ? options.Messages : 2_000_000;
+        await using var broker = options.Endpoint is null
+            ? await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { DataDirectory = options.Directory })
+            : null;
+        string endpoint = options.Endpoint ?? broker!.Endpoint;
+        try
+        {
+            using var channel = E2eClient.Channel(endpoint);
+            var client = new E2eClient(channel, "harness-producer");
+            var request = new SendMessageRequest();
+            for (int i = 0; i < options.Batch; i++)
+            {
+                request.Messages.Add(E2eClient.Message("bench-send", null, body, i));
+            }
+
+            // Warm-up: JIT, connection, topic creation.
+            await RunCallersAsync(client, request, Math.Min(total / 10, 100_000) / options.Batch + 1, options.Concurrency);
+            int callsPerCaller = Math.Max(1, total / options.Batch / options.Concurrency);
+            long sent = (long)callsPerCaller * options.Concurrency * options.Batch;
+            var timer = Stopwatch.StartNew();
+            await RunCallersAsync(client, request, callsPerCaller, options.Concurrency);
+            timer.Stop();
+            double rate = sent / timer.Elapsed.TotalSeconds;
+            Console.WriteLine($"send-e2e: {sent:N0} messages of {body} B in batches of {options.Batch}, {options.Concurrency} concurrent callers: "
+                + $"{timer.Elapsed.TotalSeconds:F2} s, {rate:N0} msgs/s, {rate * body / (1 << 20):N1} MiB/s");
+        }
+        finally
+        {
+            if (broker is not null && Directory.Exists(options.Directory))
+            {
+                await broker.DisposeAsync();
+                Directory.Delete(options.Directory, recursive: true);
+            }
+        }
+    }
+
+    private static Task RunCallersAsync(E2eClient client, SendMessageRequest request, int callsPerCaller, int concurrency) =>
+        Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            for (int call = 0; call < callsPerCaller; call++)
+            {
+                var response = await client.Stub.SendMessageAsync(request, client.Options(TimeSpan.FromSeconds(30)));
+                if (response.Status.Code != Code.Ok)
+                {
+                    throw new InvalidOperationException($"Send failed: {response.Status.Code} {response.Status.Message}");
+                }
+            }
+        })));
+}

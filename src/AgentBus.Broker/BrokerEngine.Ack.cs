@@ -1,0 +1,166 @@
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Messages;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Topics;
+using Microsoft.Extensions.Logging;
+
+namespace AgentBus.Broker;
+
+public sealed partial class BrokerEngine
+{
+    /// <summary>Name of a group's dead-letter topic.</summary>
+    public static string DeadLetterTopic(string group) => "%DLQ%" + group;
+
+    /// <summary>
+    /// Acknowledges one delivery: the message is consumed for <paramref name="group"/> and the group's committed
+    /// offset moves past every acknowledged message. A FIFO lite topic freed by the ack is dispatched again.
+    /// </summary>
+    public void Ack(string group, string receiptHandle)
+    {
+        ThrowIfDisposed();
+        var handle = _handles.Decode(receiptHandle);
+        var (queue, cursor) = Locate(group, handle);
+        bool fifo = Topics.TryGetGroup(group, out var definition) && definition.Fifo;
+        bool freed;
+        lock (queue)
+        {
+            if (!cursor.AckLocked(handle.Offset, handle.DeliverySeq))
+            {
+                throw Expired();
+            }
+
+            freed = fifo && cursor.HasDeliverableLocked(fifo: true);
+        }
+
+        if (freed)
+        {
+            Redispatch(queue, group);
+        }
+    }
+
+    /// <summary>
+    /// Moves a delivery's invisibility deadline. With <paramref name="suspend"/> the next delivery does not count
+    /// as an attempt. Returns the new receipt handle (the old one stops working).
+    /// </summary>
+    public string ChangeInvisibleDuration(string group, string receiptHandle, TimeSpan invisibleDuration, bool suspend = false)
+    {
+        ThrowIfDisposed();
+        if (invisibleDuration < TimeSpan.Zero || invisibleDuration > _options.MaxInvisibleDuration)
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalInvisibleTime, $"Invisible duration {invisibleDuration} is outside 0..{_options.MaxInvisibleDuration}.");
+        }
+
+        var handle = _handles.Decode(receiptHandle);
+        var (queue, cursor) = Locate(group, handle);
+        long until = Now() + (long)invisibleDuration.TotalMilliseconds;
+        long seq = Interlocked.Increment(ref _deliverySeq);
+        lock (queue)
+        {
+            if (cursor.ChangeInvisibleLocked(handle.Offset, handle.DeliverySeq, until, suspend, seq) < 0)
+            {
+                throw Expired();
+            }
+        }
+
+        _invisibility.Schedule(cursor, until);
+        return _handles.Encode(handle with { DeliverySeq = seq, InvisibleUntil = until });
+    }
+
+    /// <summary>Sends a delivered message to the group's dead-letter topic and acknowledges it.</summary>
+    public void ForwardToDeadLetter(string group, string receiptHandle)
+    {
+        ThrowIfDisposed();
+        var handle = _handles.Decode(receiptHandle);
+        var (queue, cursor) = Locate(group, handle);
+        long position;
+        lock (queue)
+        {
+            if (!queue.TryGetPositionLocked(handle.Offset, out position))
+            {
+                throw Expired();
+            }
+        }
+
+        DeadLetter(group, position);
+        Ack(group, receiptHandle);
+    }
+
+    private (MessageQueue Queue, GroupCursor Cursor) Locate(string group, in ReceiptHandle handle)
+    {
+        var queue = _queues.Find(handle.Topic, handle.LiteTopic, handle.QueueId);
+        var cursor = queue?.FindCursor(group);
+        if (queue is null || cursor is null)
+        {
+            throw new BrokerException(BrokerErrorCode.InvalidReceiptHandle,
+                $"Receipt handle does not match a delivery of group '{group}' (the lite topic may have expired).");
+        }
+
+        return (queue, cursor);
+    }
+
+    private static BrokerException Expired() =>
+        new(BrokerErrorCode.InvalidReceiptHandle, "Receipt handle expired: the message was acknowledged or redelivered since.");
+
+    private void DeadLetter(string group, long position)
+    {
+        if (!_log.TryRead(position, out var original))
+        {
+            _logger.LogError("Record at position {Position} is unreadable and cannot be dead-lettered", position);
+            return;
+        }
+
+        string topic = DeadLetterTopic(group);
+        if (!Topics.TryGetTopic(topic, out _))
+        {
+            Topics.CreateTopic(new TopicDefinition(topic, MessageType.Normal, QueueCount: 1));
+        }
+
+        var properties = new Dictionary<string, string>(original.Properties)
+        {
+            ["DLQ_ORIGIN_TOPIC"] = original.Topic,
+            ["DLQ_ORIGIN_MESSAGE_ID"] = original.MessageId,
+        };
+        if (original.LiteTopic is not null)
+        {
+            properties["DLQ_ORIGIN_LITE_TOPIC"] = original.LiteTopic;
+        }
+
+        var copy = new MessageRecord
+        {
+            Topic = topic,
+            MessageId = original.MessageId,
+            Tag = original.Tag,
+            Keys = original.Keys,
+            BornTimestamp = original.BornTimestamp,
+            BornHost = original.BornHost,
+            ReconsumeTimes = original.ReconsumeTimes + 1,
+            Properties = properties,
+            Body = original.Body,
+        };
+        Append(copy);
+    }
+
+    private void OnInvisibilityExpired(GroupCursor cursor, int expired) => Redispatch(cursor.Queue, cursor.Group);
+
+    private void Redispatch(MessageQueue queue, string group)
+    {
+        if (queue.IsLite)
+        {
+            _dispatcher.OnLiteReady(queue, group);
+        }
+        else
+        {
+            _dispatcher.OnNormalArrival(queue.Topic);
+        }
+    }
+
+    private bool HasDeliverable(MessageQueue queue, string group)
+    {
+        bool fifo = Topics.TryGetGroup(group, out var definition) && definition.Fifo;
+        lock (queue)
+        {
+            return queue.FindCursor(group)?.HasDeliverableLocked(fifo) ?? queue.MaxOffsetLocked > queue.MinOffsetLocked;
+        }
+    }
+}

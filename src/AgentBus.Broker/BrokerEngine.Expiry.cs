@@ -1,0 +1,90 @@
+using AgentBus.Broker.Messages;
+using AgentBus.Broker.Queues;
+using Microsoft.Extensions.Logging;
+
+namespace AgentBus.Broker;
+
+public sealed partial class BrokerEngine
+{
+    /// <summary>
+    /// Deletes lite topics whose TTL (from the last write) has passed and that nobody subscribes to. By default a
+    /// lite topic that still holds messages a bound group has not acknowledged is kept
+    /// (<see cref="BrokerOptions.ExpireLiteTopicsWithBacklog"/>). Returns how many were deleted.
+    /// </summary>
+    public int ExpireLiteTopics()
+    {
+        ThrowIfDisposed();
+        long now = Now();
+        int expired = 0;
+        foreach (var queue in _queues.AllLite())
+        {
+            if (!IsExpired(queue, now))
+            {
+                continue;
+            }
+
+            lock (_appendLock)
+            {
+                // Re-check under the append lock: no message can land while the tombstone is written.
+                if (!IsExpired(queue, now) || !_queues.RemoveLite(queue))
+                {
+                    continue;
+                }
+
+                long next;
+                lock (queue)
+                {
+                    next = queue.MaxOffsetLocked;
+                }
+
+                // A tombstone in the log keeps the lite topic deleted when indexes are rebuilt at restart.
+                _log.Append(new MessageRecord { Topic = queue.Topic, LiteTopic = queue.LiteTopic, QueueId = TombstoneQueueId, MessageId = "-" }, next, now);
+            }
+
+            expired++;
+        }
+
+        if (expired > 0)
+        {
+            _logger.LogInformation("Expired {Count} lite topics", expired);
+        }
+
+        return expired;
+    }
+
+    private bool IsExpired(MessageQueue queue, long now)
+    {
+        if (queue.Deleted || queue.Subscribers.Length > 0)
+        {
+            return false;
+        }
+
+        var ttl = Topics.TryGetTopic(queue.Topic, out var topic) && topic.LiteTopicTtl is { } own ? own : _options.LiteTopicTtl;
+        if (now - queue.LastWriteTimestamp < (long)ttl.TotalMilliseconds)
+        {
+            return false;
+        }
+
+        return _options.ExpireLiteTopicsWithBacklog || !HasUnconsumed(queue);
+    }
+
+    /// <summary>Whether some group bound to the parent topic has not acknowledged everything in the lite topic.</summary>
+    private bool HasUnconsumed(MessageQueue queue)
+    {
+        lock (queue)
+        {
+            long max = queue.MaxOffsetLocked;
+            foreach (var group in Topics.GroupsBoundTo(queue.Topic))
+            {
+                var cursor = queue.FindCursor(group.Name);
+                long committed = cursor?.CommittedOffset ?? queue.MinOffsetLocked;
+                if (committed < max)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

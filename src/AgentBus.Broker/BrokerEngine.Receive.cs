@@ -1,0 +1,236 @@
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Messages;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Subscriptions;
+using AgentBus.Broker.Topics;
+using Microsoft.Extensions.Logging;
+
+namespace AgentBus.Broker;
+
+public sealed partial class BrokerEngine
+{
+    /// <summary>
+    /// A lite consumer's long poll: pops lite topics from the client's ready set and returns up to
+    /// <paramref name="maxMessages"/> messages across them, waiting up to <paramref name="longPollTimeout"/> for
+    /// the first one. Only lite topics with pending messages are visited, however many the client subscribes to.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<Delivery>> ReceiveLiteAsync(string clientId, string group, string topic,
+        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ValidateReceive(maxMessages, invisibleDuration, longPollTimeout);
+        var session = _registry.GetOrCreateSession(clientId, group, topic);
+        var groupDefinition = Topics.TryGetGroup(group, out var g) ? g : throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{group}' does not exist.");
+        _registry.Refresh(clientId);
+        long deadline = Now() + (long)longPollTimeout.TotalMilliseconds;
+        while (true)
+        {
+            var deliveries = PopReadySet(session, groupDefinition, Math.Min(maxMessages, _options.MaxReceiveBatch), invisibleDuration);
+            if (deliveries.Count > 0 || session.Closed)
+            {
+                return deliveries;
+            }
+
+            long remaining = deadline - Now();
+            if (remaining <= 0)
+            {
+                return deliveries;
+            }
+
+            if (!await WaitAsync(session.Ready.WaitForOfferAsync(), remaining, cancellationToken).ConfigureAwait(false))
+            {
+                return deliveries;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A consumer of a normal or FIFO topic (simple or push consumer): pops from the topic's queues (one queue when
+    /// <paramref name="queueId"/> is given), waiting up to <paramref name="longPollTimeout"/> for a message.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<Delivery>> ReceiveAsync(string group, string topic, int? queueId,
+        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ValidateReceive(maxMessages, invisibleDuration, longPollTimeout);
+        NameRules.ValidateTopic(topic);
+        if (!Topics.TryGetTopic(topic, out var topicDefinition))
+        {
+            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{topic}' does not exist.");
+        }
+
+        if (topicDefinition.MessageType == MessageType.Lite)
+        {
+            throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic}' is a lite parent topic: receive through a lite subscription.");
+        }
+
+        var groupDefinition = Topics.ResolveGroup(group);
+        var queues = _queues.GetOrCreateNormal(topic, topicDefinition.QueueCount, Now());
+        if (queueId is { } id && (id < 0 || id >= queues.Length))
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Topic '{topic}' has no queue {id}.");
+        }
+
+        long deadline = Now() + (long)longPollTimeout.TotalMilliseconds;
+        int max = Math.Min(maxMessages, _options.MaxReceiveBatch);
+        while (true)
+        {
+            // Register for the wake-up before looking, so an arrival between the look and the wait is not missed.
+            var arrival = _dispatcher.WaitForTopicAsync(topic);
+            var deliveries = new List<Delivery>();
+            int start = (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)queues.Length);
+            for (int i = 0; i < queues.Length && deliveries.Count < max; i++)
+            {
+                var queue = queueId is { } only ? queues[only] : queues[(start + i) % queues.Length];
+                PopQueue(queue, groupDefinition, max - deliveries.Count, invisibleDuration, deliveries, startOffset: null);
+                if (queueId is not null)
+                {
+                    break;
+                }
+            }
+
+            if (deliveries.Count > 0)
+            {
+                return deliveries;
+            }
+
+            long remaining = deadline - Now();
+            if (remaining <= 0 || !await WaitAsync(arrival, remaining, cancellationToken).ConfigureAwait(false))
+            {
+                return deliveries;
+            }
+        }
+    }
+
+    private List<Delivery> PopReadySet(ClientSession session, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration)
+    {
+        var deliveries = new List<Delivery>();
+        while (deliveries.Count < max && session.Ready.TryTake(out var queue))
+        {
+            // The topic was taken out before reading: a message arriving meanwhile re-offers it.
+            if (queue.Deleted || Array.IndexOf(queue.Subscribers, session) < 0)
+            {
+                continue;
+            }
+
+            bool more = PopQueue(queue, group, max - deliveries.Count, invisibleDuration, deliveries, startOffset: null);
+            if (more)
+            {
+                _dispatcher.Offer(session, queue);
+            }
+        }
+
+        return deliveries;
+    }
+
+    /// <summary>Pops up to <paramref name="max"/> messages of one queue for one group; returns whether more are deliverable now.</summary>
+    private bool PopQueue(MessageQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration,
+        List<Delivery> deliveries, long? startOffset)
+    {
+        long now = Now();
+        long invisibleUntil = now + (long)invisibleDuration.TotalMilliseconds;
+        var taken = new List<(long Offset, int Attempt)>(Math.Min(max, 32));
+        var toRead = new List<(long Position, long Offset, int Attempt, long Seq)>(Math.Min(max, 32));
+        List<long>? toDeadLetter = null;
+        bool more;
+        GroupCursor cursor;
+        lock (queue)
+        {
+            cursor = queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, startOffset ?? queue.MinOffsetLocked, out _);
+            cursor.TakeLocked(max, group.Fifo, taken);
+            foreach (var (offset, attempt) in taken)
+            {
+                if (!queue.TryGetPositionLocked(offset, out long position))
+                {
+                    cursor.DropLocked(offset); // trimmed by retention meanwhile
+                    continue;
+                }
+
+                if (attempt > group.MaxDeliveryAttempts)
+                {
+                    (toDeadLetter ??= []).Add(position);
+                    cursor.DropLocked(offset);
+                    continue;
+                }
+
+                long seq = Interlocked.Increment(ref _deliverySeq);
+                cursor.MarkInflightLocked(offset, attempt, invisibleUntil, seq);
+                toRead.Add((position, offset, attempt, seq));
+            }
+
+            more = cursor.HasDeliverableLocked(group.Fifo);
+        }
+
+        if (toRead.Count > 0)
+        {
+            _invisibility.Schedule(cursor, invisibleUntil);
+        }
+
+        foreach (var (position, offset, attempt, seq) in toRead)
+        {
+            if (!_log.TryRead(position, out var record))
+            {
+                // Never deliver a corrupt record; acknowledge it away so it cannot block the queue.
+                _logger.LogError("Record at position {Position} ({Queue} offset {Offset}) is unreadable; skipped", position, queue, offset);
+                lock (queue)
+                {
+                    cursor.AckLocked(offset, seq);
+                }
+
+                continue;
+            }
+
+            string handle = _handles.Encode(new ReceiptHandle(queue.Topic, queue.LiteTopic, queue.QueueId, offset, seq, invisibleUntil));
+            deliveries.Add(new Delivery(record, handle, attempt, DateTimeOffset.FromUnixTimeMilliseconds(invisibleUntil)));
+        }
+
+        if (toDeadLetter is not null)
+        {
+            foreach (long position in toDeadLetter)
+            {
+                DeadLetter(group.Name, position);
+            }
+        }
+
+        return more;
+    }
+
+    private void ValidateReceive(int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout)
+    {
+        if (maxMessages < 1)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, "Receive at least one message.");
+        }
+
+        if (invisibleDuration < _options.MinInvisibleDuration || invisibleDuration > _options.MaxInvisibleDuration)
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalInvisibleTime,
+                $"Invisible duration {invisibleDuration} is outside {_options.MinInvisibleDuration}..{_options.MaxInvisibleDuration}.");
+        }
+
+        if (longPollTimeout < TimeSpan.Zero || longPollTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Long polling timeout {longPollTimeout} is outside 0..5 min.");
+        }
+    }
+
+    /// <summary>Waits for <paramref name="signal"/>; false on timeout or shutdown.</summary>
+    private async ValueTask<bool> WaitAsync(Task signal, long timeoutMs, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
+        {
+            await signal.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), _time, linked.Token).ConfigureAwait(false);
+            return !_closing.IsCancellationRequested;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false; // broker shutting down: answer with what we have (nothing)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Messages;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Storage;
+using AgentBus.Broker.Topics;
+
+namespace AgentBus.Broker;
+
+public sealed partial class BrokerEngine
+{
+    private int _roundRobin;
+
+    /// <summary>
+    /// Stores one message: appended once to the commit log, indexed under its queue (its lite topic's queue for a
+    /// lite message), then offered to the ready sets of subscribed clients. In sync flush mode the returned task
+    /// completes after the fsync that covers the message.
+    /// </summary>
+    public async ValueTask<SendResult> SendAsync(MessageRecord message, CancellationToken cancellationToken = default)
+    {
+        ValidateMessage(message);
+        var (queue, end, offset) = Append(message);
+        if (_options.FlushMode == FlushMode.Sync)
+        {
+            await _log.WaitDurableAsync(end, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new SendResult(message.MessageId, queue.Topic, queue.LiteTopic, queue.QueueId, offset, _options.FlushMode == FlushMode.Sync);
+    }
+
+    /// <summary>Stores several messages; each is validated and stored as by <see cref="SendAsync"/>, with one durability wait.</summary>
+    public async ValueTask<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<MessageRecord> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var message in messages)
+        {
+            ValidateMessage(message);
+        }
+
+        var results = new SendResult[messages.Count];
+        long end = 0;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            var (queue, e, offset) = Append(messages[i]);
+            end = e;
+            results[i] = new SendResult(messages[i].MessageId, queue.Topic, queue.LiteTopic, queue.QueueId, offset, _options.FlushMode == FlushMode.Sync);
+        }
+
+        if (_options.FlushMode == FlushMode.Sync && end > 0)
+        {
+            await _log.WaitDurableAsync(end, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private (MessageQueue Queue, long End, long Offset) Append(MessageRecord message)
+    {
+        ThrowIfDisposed();
+        var topic = Topics.ResolveForSend(message.Topic, message.LiteTopic is not null);
+        CheckType(topic, message);
+        long now = Now();
+        MessageQueue queue = message.LiteTopic is not null
+            ? _queues.GetOrCreateLite(message.Topic, message.LiteTopic, now, out _)
+            : PickQueue(topic, message, now);
+
+        AppendResult appended;
+        long offset;
+        // One lock orders offset assignment with log order, so every queue's index grows in log order.
+        lock (_appendLock)
+        {
+            if (queue.Deleted && message.LiteTopic is not null)
+            {
+                // Expired between lookup and append (expiry holds the append lock): append to its successor.
+                queue = _queues.GetOrCreateLite(message.Topic, message.LiteTopic, now, out _);
+            }
+
+            lock (queue)
+            {
+                offset = queue.MaxOffsetLocked;
+                appended = _log.Append(message, offset, now);
+                queue.AppendPositionLocked(appended.Position);
+                queue.LastWriteTimestamp = now;
+            }
+        }
+
+        if (queue.IsLite)
+        {
+            _dispatcher.OnLiteReady(queue);
+        }
+        else
+        {
+            _dispatcher.OnNormalArrival(queue.Topic);
+        }
+
+        return (queue, appended.EndPosition, offset);
+    }
+
+    private MessageQueue PickQueue(TopicDefinition topic, MessageRecord message, long now)
+    {
+        var queues = _queues.GetOrCreateNormal(topic.Name, topic.QueueCount, now);
+        if (message.MessageGroup is { } group)
+        {
+            // One message group always lands in one queue, which keeps it ordered.
+            return queues[StableHash(group) % queues.Length];
+        }
+
+        return queues[(int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)queues.Length)];
+    }
+
+    private static int StableHash(string value)
+    {
+        // FNV-1a: stable across processes, unlike string.GetHashCode, so a group keeps its queue after a restart.
+        uint hash = 2166136261;
+        foreach (char c in value)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return (int)(hash & 0x7FFFFFFF);
+    }
+
+    private void ValidateMessage(MessageRecord message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        NameRules.ValidateTopic(message.Topic);
+        if (message.LiteTopic is not null)
+        {
+            NameRules.ValidateLiteTopic(message.LiteTopic, _options.MaxLiteTopicLength);
+            if (message.MessageGroup is not null || message.DeliveryTimestamp > 0)
+            {
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, "A lite message cannot carry a message group or a delivery time.");
+            }
+        }
+
+        if (string.IsNullOrEmpty(message.MessageId) || message.MessageId.Length > 128)
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalMessageId, "A message id of 1 to 128 characters is required.");
+        }
+
+        if (message.Body.Length > _options.MaxMessageBodySize)
+        {
+            throw new BrokerException(BrokerErrorCode.MessageBodyTooLarge,
+                $"Message body of {message.Body.Length} bytes exceeds the limit of {_options.MaxMessageBodySize} bytes.");
+        }
+
+        if (message.Tag is { } tag && (tag.Length == 0 || tag.Length > 1024 || tag.Contains('|', StringComparison.Ordinal) || tag.Any(char.IsWhiteSpace)))
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalMessageTag, $"Tag '{tag}' is illegal: non-empty, no '|', no white space.");
+        }
+
+        if (message.MessageGroup is { } group && (group.Length == 0 || group.Length > 128))
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalMessageGroup, "A message group has 1 to 128 characters.");
+        }
+
+        foreach (string key in message.Keys)
+        {
+            if (string.IsNullOrEmpty(key) || key.Length > 1024)
+            {
+                throw new BrokerException(BrokerErrorCode.IllegalMessageKey, "Message keys have 1 to 1024 characters.");
+            }
+        }
+
+        int propertiesSize = 0;
+        foreach (var (key, value) in message.Properties)
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new BrokerException(BrokerErrorCode.IllegalMessageProperty, "Property keys cannot be empty.");
+            }
+
+            propertiesSize += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value ?? "");
+        }
+
+        if (propertiesSize > _options.MaxPropertiesSize)
+        {
+            throw new BrokerException(BrokerErrorCode.MessagePropertiesTooLarge,
+                $"Message properties of {propertiesSize} bytes exceed the limit of {_options.MaxPropertiesSize} bytes.");
+        }
+    }
+
+    private static void CheckType(TopicDefinition topic, MessageRecord message)
+    {
+        switch (topic.MessageType)
+        {
+            case MessageType.Lite when message.LiteTopic is null:
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is a lite parent topic: a lite topic is required.");
+            case not MessageType.Lite when message.LiteTopic is not null:
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is {topic.MessageType}: it takes no lite topic.");
+            case MessageType.Fifo when message.MessageGroup is null:
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is FIFO: a message group is required.");
+            case MessageType.Normal when message.MessageGroup is not null:
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is Normal: it takes no message group.");
+            case MessageType.Delay or MessageType.Transaction:
+                throw new BrokerException(BrokerErrorCode.NotSupported, $"{topic.MessageType} topics are not supported yet.");
+            case MessageType.Normal or MessageType.Fifo when message.DeliveryTimestamp > 0:
+                throw new BrokerException(BrokerErrorCode.NotSupported, "Delayed delivery is not supported yet.");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Storage;
+using AgentBus.Broker.Subscriptions;
+using AgentBus.Broker.Topics;
+
+namespace AgentBus.Broker;
+
+public sealed partial class BrokerEngine
+{
+    /// <summary>
+    /// Changes the lite subscriptions of client <paramref name="clientId"/> of <paramref name="group"/> on parent
+    /// <paramref name="topic"/>. Lite topics are created on first subscription; quotas count net new references.
+    /// An explicit <paramref name="offsetOption"/> (other than Last) moves the group's position on the listed lite topics.
+    /// </summary>
+    public SyncLiteSubscriptionResult SyncLiteSubscription(string clientId, string group, string topic, LiteSubscriptionAction action,
+        IReadOnlyCollection<string> liteTopics, long version = 0, OffsetOption? offsetOption = null)
+    {
+        ThrowIfDisposed();
+        return _registry.Sync(clientId, group, topic, action, liteTopics, version, offsetOption);
+    }
+
+    /// <summary>Keeps a client's subscriptions alive; call on every heartbeat.</summary>
+    public void Heartbeat(string clientId) => _registry.Refresh(clientId);
+
+    /// <summary>The client is gone: drop its lite subscriptions and move its pending events to other clients.</summary>
+    public bool ClientTerminated(string clientId) => _registry.Terminate(clientId);
+
+    /// <summary>The lite topics a client subscribes to.</summary>
+    public IReadOnlyList<string> LiteSubscriptionsOf(string clientId) =>
+        _registry.Find(clientId) is { } session ? [.. _registry.Snapshot(session).Select(q => q.LiteTopic!)] : [];
+
+    /// <summary>Ready-set size of a client (lite topics with pending events).</summary>
+    public int ReadySetSize(string clientId) => _registry.Find(clientId)?.Ready.Count ?? 0;
+
+    /// <summary>Drops clients not refreshed within <see cref="BrokerOptions.ClientExpiry"/> (also runs periodically).</summary>
+    public int ExpireDeadClients() => _registry.ExpireDead();
+
+    /// <summary>Messages of a lite topic that <paramref name="group"/> has not acknowledged; null when the lite topic does not exist.</summary>
+    public long? LiteBacklog(string topic, string liteTopic, string group)
+    {
+        if (!_queues.TryGetLite(topic, liteTopic, out var queue))
+        {
+            return null;
+        }
+
+        lock (queue)
+        {
+            var cursor = queue.FindCursor(group);
+            return cursor?.BacklogLocked(queue.MaxOffsetLocked) ?? queue.MaxOffsetLocked - queue.MinOffsetLocked;
+        }
+    }
+
+    /// <summary>Offsets of a lite topic: first stored, next to be written, and <paramref name="group"/>'s committed one.</summary>
+    public (long Min, long Max, long? Committed)? LiteOffsets(string topic, string liteTopic, string group)
+    {
+        if (!_queues.TryGetLite(topic, liteTopic, out var queue))
+        {
+            return null;
+        }
+
+        lock (queue)
+        {
+            return (queue.MinOffsetLocked, queue.MaxOffsetLocked, queue.FindCursor(group)?.CommittedOffset);
+        }
+    }
+
+    private long ResolveStartOffset(MessageQueue queue, ConsumerGroupDefinition group, OffsetOption option)
+    {
+        long min, max;
+        GroupCursor? cursor;
+        lock (queue)
+        {
+            min = queue.MinOffsetLocked;
+            max = queue.MaxOffsetLocked;
+            cursor = queue.FindCursor(group.Name);
+        }
+
+        return option.Policy switch
+        {
+            OffsetPolicy.Last => cursor?.CommittedOffset ?? min,
+            OffsetPolicy.Min => min,
+            OffsetPolicy.Max => max,
+            OffsetPolicy.Offset => Math.Clamp(option.Value, min, max),
+            OffsetPolicy.TailN => Math.Max(min, max - option.Value),
+            OffsetPolicy.Timestamp => FirstOffsetAtOrAfter(queue, option.Value),
+            _ => throw new BrokerException(BrokerErrorCode.IllegalOffset, $"Unknown offset policy {option.Policy}."),
+        };
+    }
+
+    /// <summary>Binary search over the queue for the first message stored at or after <paramref name="timestamp"/> (store times grow with offsets).</summary>
+    private long FirstOffsetAtOrAfter(MessageQueue queue, long timestamp)
+    {
+        long low, high;
+        lock (queue)
+        {
+            low = queue.MinOffsetLocked;
+            high = queue.MaxOffsetLocked;
+        }
+
+        while (low < high)
+        {
+            long mid = low + ((high - low) / 2);
+            long position;
+            lock (queue)
+            {
+                if (!queue.TryGetPositionLocked(mid, out position))
+                {
+                    low = mid + 1;
+                    continue;
+                }
+            }
+
+            if (_log.TryReadHeader(position, out RecordHeader header) && header.StoreTimestamp >= timestamp)
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+
+        return low;
+    }
+}

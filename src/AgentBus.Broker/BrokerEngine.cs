@@ -1,0 +1,195 @@
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Dispatch;
+using AgentBus.Broker.Lite;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Storage;
+using AgentBus.Broker.Subscriptions;
+using AgentBus.Broker.Topics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentBus.Broker;
+
+/// <summary>
+/// The broker engine: one commit log holding every message once, per-queue indexes (a queue per lite topic),
+/// lite subscriptions by client id, ready-set dispatch and pop-style consumption. Thread-safe. No transport
+/// types: the gRPC server maps its requests onto these calls.
+/// </summary>
+public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CommitLog _log;
+    private readonly QueueTable _queues;
+    private readonly Dispatcher _dispatcher;
+    private readonly SubscriptionRegistry _registry;
+    private readonly InvisibilityScheduler _invisibility;
+    private readonly OffsetCheckpoint _offsets;
+    private readonly ReceiptHandleCodec _handles = new();
+    private readonly Lock _appendLock = new();
+    private readonly List<ITimer> _timers = [];
+    private readonly CancellationTokenSource _closing = new();
+    private long _deliverySeq;
+    private int _disposed;
+
+    private BrokerEngine(BrokerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<BrokerEngine>();
+        Directory.CreateDirectory(options.DataDirectory);
+        Topics = new TopicRegistry(new MetadataStore(options.DataDirectory), options);
+        _log = CommitLog.Open(new CommitLogOptions
+        {
+            Directory = Path.Combine(options.DataDirectory, "commitlog"),
+            SegmentSize = options.SegmentSize,
+            FlushMode = options.FlushMode,
+            FlushInterval = options.FlushInterval,
+            MaxRecordSize = Math.Min(options.SegmentSize / 2, options.MaxMessageBodySize + options.MaxPropertiesSize + 64 * 1024),
+        }, loggerFactory.CreateLogger<CommitLog>());
+        _queues = new QueueTable(options.MaxLiteTopics);
+        _dispatcher = new Dispatcher(options, time, HasDeliverable);
+        _registry = new SubscriptionRegistry(_queues, Topics, options, time, _dispatcher, ResolveStartOffset);
+        _registry.Evicted += notice => LiteUnsubscribed?.Invoke(notice);
+        _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
+        _offsets = new OffsetCheckpoint(options.DataDirectory);
+        Topics.TopicDeleted += OnTopicDeleted;
+    }
+
+    /// <summary>Opens (and recovers) the engine in <see cref="BrokerOptions.DataDirectory"/>.</summary>
+    public static Task<BrokerEngine> OpenAsync(BrokerOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        // Recovery reads files; run it off the caller's context.
+        return Task.Run(() =>
+        {
+            var engine = new BrokerEngine(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+            try
+            {
+                engine.Recover();
+                engine.StartBackgroundWork();
+                return engine;
+            }
+            catch
+            {
+                engine.Dispose();
+                throw;
+            }
+        });
+    }
+
+    /// <summary>Topic and consumer-group definitions.</summary>
+    public TopicRegistry Topics { get; }
+
+    /// <summary>Raised when exclusive mode takes a lite topic away from a client; the server tells that client.</summary>
+    public event Action<LiteUnsubscribeNotice>? LiteUnsubscribed;
+
+    /// <summary>The options the engine runs with.</summary>
+    public BrokerOptions Options => _options;
+
+    /// <summary>What commit-log recovery did at open.</summary>
+    public CommitLogRecovery Recovery => _log.Recovery;
+
+    /// <summary>Lite topics held now.</summary>
+    public int LiteTopicCount => _queues.LiteTopicCount;
+
+    /// <summary>Lite subscription references (client × lite topic) held now.</summary>
+    public int LiteSubscriptionCount => _registry.ReferenceCount;
+
+    /// <summary>Clients with a lite session.</summary>
+    public int LiteClientCount => _registry.ClientCount;
+
+    /// <summary>Bytes written to the commit log so far (its write position).</summary>
+    public long CommitLogPosition => _log.WritePosition;
+
+    /// <summary>Full dispatches run because a ready set overflowed.</summary>
+    public long FullDispatchCount => Interlocked.Read(ref _dispatcher.FullDispatches);
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void StartBackgroundWork()
+    {
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireLiteTopics(), "lite topic expiry"), null, _options.LiteTopicExpiryInterval, _options.LiteTopicExpiryInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => _registry.ExpireDead(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIfDirty, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
+    }
+
+    private void RunSafely(Action work, string what)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception ex) when (_disposed == 0)
+        {
+            _logger.LogError(ex, "Background {Work} failed", what);
+        }
+        catch (Exception)
+        {
+            // Shutting down: background work racing with disposal is expected to fail.
+        }
+    }
+
+    private void CheckpointIfDirty()
+    {
+        bool dirty = _queues.All().Any(q => q.Cursors.Any(c => c.Dirty));
+        if (dirty)
+        {
+            _offsets.Save(_queues.All());
+        }
+    }
+
+    /// <summary>Persists consume offsets now (also done periodically and at shutdown).</summary>
+    public void CheckpointOffsets() => _offsets.Save(_queues.All());
+
+    private void OnTopicDeleted(string topic)
+    {
+        var removed = _queues.RemoveTopic(topic);
+        _registry.OnQueuesRemoved(removed);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stops background work, checkpoints consume offsets, flushes and closes the commit log.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _closing.Cancel();
+        foreach (var timer in _timers)
+        {
+            timer.Dispose();
+        }
+
+        _invisibility.Dispose();
+        try
+        {
+            _offsets.Save(_queues.All());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError(ex, "Could not checkpoint consume offsets at shutdown");
+        }
+
+        _log.Dispose();
+        _closing.Dispose();
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new Errors.BrokerException(Errors.BrokerErrorCode.Unavailable, "The broker is shut down.");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using AgentBus.Broker.Storage;
+
+namespace AgentBus.Broker;
+
+/// <summary>Every knob of the engine. Defaults suit a single broker serving a million lite topics.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Folder for the commit log, metadata and offsets.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Bytes per commit-log segment file.</summary>
+    public int SegmentSize { get; set; } = 1 << 30;
+
+    /// <summary>Async: an append is acknowledged once written (page cache), fsynced every <see cref="FlushInterval"/>. Sync: acknowledged after fsync (group commit).</summary>
+    public FlushMode FlushMode { get; set; } = FlushMode.Async;
+
+    /// <summary>Period of the background fsync in <see cref="FlushMode.Async"/>.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Create unknown topics on first send and bind unknown groups on first lite subscription (a development convenience).</summary>
+    public bool AutoCreate { get; set; } = true;
+
+    /// <summary>Largest message body accepted.</summary>
+    public int MaxMessageBodySize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest total size of a message's user properties.</summary>
+    public int MaxPropertiesSize { get; set; } = 16 * 1024;
+
+    /// <summary>Longest lite topic name (<c>max_lite_topic_size</c>).</summary>
+    public int MaxLiteTopicLength { get; set; } = 64;
+
+    /// <summary>Lite topics the broker holds at most; a send that would create one more fails with LiteTopicQuotaExceeded.</summary>
+    public int MaxLiteTopics { get; set; } = 2_000_000;
+
+    /// <summary>Lite subscriptions one client may hold (<c>lite_subscription_quota</c>, pushed to clients).</summary>
+    public int MaxLiteSubscriptionsPerClient { get; set; } = 2000;
+
+    /// <summary>Lite subscription references (client × lite topic) the broker holds at most.</summary>
+    public int MaxLiteSubscriptionsPerBroker { get; set; } = 2_000_000;
+
+    /// <summary>Default time a lite topic lives after its last write.</summary>
+    public TimeSpan LiteTopicTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often expired lite topics are looked for.</summary>
+    public TimeSpan LiteTopicExpiryInterval { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Whether TTL expiry may delete a lite topic that still holds messages a bound group has not consumed.
+    /// Off by default: unconsumed messages are never dropped silently.
+    /// </summary>
+    public bool ExpireLiteTopicsWithBacklog { get; set; }
+
+    /// <summary>A client whose subscriptions were not refreshed for this long is considered gone.</summary>
+    public TimeSpan ClientExpiry { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How often dead clients are looked for and their ready events moved to live clients.</summary>
+    public TimeSpan ClientScanInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Lite topic names one client's ready set holds before falling back to a full dispatch.</summary>
+    public int ReadySetCapacity { get; set; } = 400;
+
+    /// <summary>Delay before a full dispatch of a client whose ready set overflowed.</summary>
+    public TimeSpan FullDispatchDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Messages one receive returns at most.</summary>
+    public int MaxReceiveBatch { get; set; } = 32;
+
+    /// <summary>Shortest and longest invisible duration accepted on receive.</summary>
+    public TimeSpan MinInvisibleDuration { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc cref="MinInvisibleDuration"/>
+    public TimeSpan MaxInvisibleDuration { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How often consume offsets are checkpointed to disk.</summary>
+    public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("DataDirectory is required.", nameof(DataDirectory));
+        }
+
+        if (MaxLiteTopicLength is < 1 or > 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLiteTopicLength), "MaxLiteTopicLength must be within 1..1024.");
+        }
+
+        if (ReadySetCapacity is < 1 or > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReadySetCapacity), "ReadySetCapacity must be within 1..100000.");
+        }
+
+        if (MaxReceiveBatch < 1 || MaxLiteSubscriptionsPerClient < 1 || MaxLiteSubscriptionsPerBroker < 1 || MaxLiteTopics < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxReceiveBatch), "Quotas and batch sizes must be positive.");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using AgentBus.Broker.Queues;
+
+namespace AgentBus.Broker.Consumption;
+
+/// <summary>
+/// What one consumer group has consumed of one queue, with pop semantics: offsets below
+/// <see cref="CommittedOffset"/> are acknowledged; offsets in [CommittedOffset, PopOffset) are in flight, acked, or
+/// waiting for redelivery; offsets from PopOffset on were never delivered. Guarded by the queue's lock.
+/// </summary>
+internal sealed class GroupCursor
+{
+    private Dictionary<long, InflightEntry>? _inflight;
+    private SortedSet<long>? _retry;
+    private int _activeInflight; // in flight and still invisible (not waiting for redelivery)
+
+    public GroupCursor(MessageQueue queue, string group, long startOffset)
+    {
+        Queue = queue;
+        Group = group;
+        CommittedOffset = startOffset;
+        PopOffset = startOffset;
+        Dirty = true;
+    }
+
+    public MessageQueue Queue { get; }
+
+    public string Group { get; }
+
+    /// <summary>Every offset below is acknowledged (the offset that survives a restart).</summary>
+    public long CommittedOffset { get; private set; }
+
+    /// <summary>The next offset that was never delivered.</summary>
+    public long PopOffset { get; private set; }
+
+    /// <summary>Committed offset changed since the last checkpoint.</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>Earliest invisibility deadline registered with the scheduler (ms), or long.MaxValue.</summary>
+    public long ScheduledDue { get; set; } = long.MaxValue;
+
+    public int InflightCount => _inflight?.Count ?? 0;
+
+    public int RetryCount => _retry?.Count ?? 0;
+
+    /// <summary>Messages not yet acknowledged, including those never delivered.</summary>
+    public long BacklogLocked(long maxOffset) => Math.Max(0, maxOffset - CommittedOffset);
+
+    /// <summary>Whether a pop would return something now.</summary>
+    public bool HasDeliverableLocked(bool fifo)
+    {
+        if (fifo && _activeInflight > 0)
+        {
+            return false;
+        }
+
+        return RetryCount > 0 || PopOffset < Queue.MaxOffsetLocked;
+    }
+
+    /// <summary>
+    /// Picks up to <paramref name="max"/> offsets to deliver: redeliveries first (in offset order), then new
+    /// messages. FIFO: nothing while a batch is in flight, and no new messages while redeliveries wait.
+    /// </summary>
+    public int TakeLocked(int max, bool fifo, List<(long Offset, int Attempt)> taken)
+    {
+        if (fifo && _activeInflight > 0)
+        {
+            return 0;
+        }
+
+        int count = 0;
+        if (_retry is { Count: > 0 })
+        {
+            while (count < max && _retry.Count > 0)
+            {
+                long offset = _retry.Min;
+                _retry.Remove(offset);
+                var entry = _inflight![offset];
+                taken.Add((offset, entry.Suspended ? entry.Attempt : entry.Attempt + 1));
+                count++;
+            }
+
+            if (fifo)
+            {
+                return count;
+            }
+        }
+
+        long maxOffset = Queue.MaxOffsetLocked;
+        while (count < max && PopOffset < maxOffset)
+        {
+            taken.Add((PopOffset, 1));
+            PopOffset++;
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Records a delivery of <paramref name="offset"/> as in flight until <paramref name="invisibleUntil"/>.</summary>
+    public void MarkInflightLocked(long offset, int attempt, long invisibleUntil, long deliverySeq)
+    {
+        _inflight ??= [];
+        _inflight[offset] = new InflightEntry(attempt, invisibleUntil, deliverySeq, Suspended: false, AwaitingRetry: false);
+        _activeInflight++;
+    }
+
+    /// <summary>
+    /// Acknowledges one delivery. False when the handle's delivery is no longer the current one (the message was
+    /// redelivered, or already acknowledged).
+    /// </summary>
+    public bool AckLocked(long offset, long deliverySeq)
+    {
+        if (_inflight is null || !_inflight.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq)
+        {
+            return false;
+        }
+
+        RemoveLocked(offset, entry);
+        return true;
+    }
+
+    /// <summary>Removes an entry taken for redelivery that goes to the dead-letter queue instead.</summary>
+    public void DropLocked(long offset)
+    {
+        if (_inflight is not null && _inflight.TryGetValue(offset, out var entry))
+        {
+            RemoveLocked(offset, entry);
+        }
+    }
+
+    /// <summary>Moves the invisibility deadline of a delivery; returns the new delivery sequence, or -1 when stale.</summary>
+    public long ChangeInvisibleLocked(long offset, long deliverySeq, long invisibleUntil, bool suspend, long newSeq)
+    {
+        if (_inflight is null || !_inflight.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq || entry.AwaitingRetry)
+        {
+            return -1;
+        }
+
+        _inflight[offset] = entry with { InvisibleUntil = invisibleUntil, DeliverySeq = newSeq, Suspended = suspend };
+        return newSeq;
+    }
+
+    /// <summary>Turns deliveries whose invisibility ended by <paramref name="now"/> into redeliveries; returns the next deadline.</summary>
+    public long ExpireLocked(long now, out int expired)
+    {
+        expired = 0;
+        long next = long.MaxValue;
+        if (_inflight is null)
+        {
+            return next;
+        }
+
+        foreach (var (offset, entry) in _inflight)
+        {
+            if (entry.AwaitingRetry)
+            {
+                continue;
+            }
+
+            if (entry.InvisibleUntil <= now)
+            {
+                _retry ??= [];
+                _retry.Add(offset);
+                _activeInflight--;
+                expired++;
+            }
+            else if (entry.InvisibleUntil < next)
+            {
+                next = entry.InvisibleUntil;
+            }
+        }
+
+        if (expired > 0)
+        {
+            foreach (long offset in _retry!)
+            {
+                var entry = _inflight[offset];
+                if (!entry.AwaitingRetry)
+                {
+                    _inflight[offset] = entry with { AwaitingRetry = true };
+                }
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Forgets all in-flight state and restarts consumption at <paramref name="offset"/>.</summary>
+    public void ResetLocked(long offset)
+    {
+        _inflight = null;
+        _retry = null;
+        _activeInflight = 0;
+        CommittedOffset = offset;
+        PopOffset = offset;
+        Dirty = true;
+    }
+
+    /// <summary>Moves the cursor forward past offsets trimmed from the queue.</summary>
+    public void SkipBelowLocked(long minOffset)
+    {
+        if (CommittedOffset >= minOffset)
+        {
+            return;
+        }
+
+        if (_inflight is not null)
+        {
+            foreach (long offset in _inflight.Keys.Where(o => o < minOffset).ToArray())
+            {
+                RemoveLocked(offset, _inflight[offset]);
+            }
+        }
+
+        if (PopOffset < minOffset)
+        {
+            PopOffset = minOffset;
+        }
+
+        AdvanceCommitted();
+        if (CommittedOffset < minOffset)
+        {
+            CommittedOffset = minOffset;
+            Dirty = true;
+        }
+    }
+
+    private void RemoveLocked(long offset, InflightEntry entry)
+    {
+        _inflight!.Remove(offset);
+        if (entry.AwaitingRetry)
+        {
+            _retry?.Remove(offset);
+        }
+        else
+        {
+            _activeInflight--;
+        }
+
+        if (offset == CommittedOffset)
+        {
+            AdvanceCommitted();
+        }
+    }
+
+    private void AdvanceCommitted()
+    {
+        long committed = CommittedOffset;
+        while (committed < PopOffset && (_inflight is null || !_inflight.ContainsKey(committed)))
+        {
+            committed++;
+        }
+
+        if (committed != CommittedOffset)
+        {
+            CommittedOffset = committed;
+            Dirty = true;
+        }
+
+        if (_inflight is { Count: 0 })
+        {
+            _inflight = null;
+            _retry = null;
+        }
+    }
+
+    private readonly record struct InflightEntry(int Attempt, long InvisibleUntil, long DeliverySeq, bool Suspended, bool AwaitingRetry);
+}

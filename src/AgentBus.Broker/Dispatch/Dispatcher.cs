@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Subscriptions;
+
+namespace AgentBus.Broker.Dispatch;
+
+/// <summary>
+/// Routes "this lite topic has messages" events to one live subscribed client of each group, through the
+/// clients' ready sets; falls back to a delayed full dispatch when a ready set is full. Never walks all lite
+/// topics on the hot path.
+/// </summary>
+internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<MessageQueue, string, bool> hasDeliverable)
+{
+    private readonly ConcurrentDictionary<string, TopicSignal> _topicSignals = new(StringComparer.Ordinal);
+    private Func<ClientSession, MessageQueue[]>? _snapshotSubscriptions;
+
+    /// <summary>Full dispatches run so far (for metrics and tests).</summary>
+    public long FullDispatches;
+
+    public void Attach(Func<ClientSession, MessageQueue[]> snapshotSubscriptions) => _snapshotSubscriptions = snapshotSubscriptions;
+
+    /// <summary>
+    /// A lite topic has something to deliver: offer it to one subscribed client of each group (of
+    /// <paramref name="onlyGroup"/> alone when given), skipping <paramref name="except"/>.
+    /// </summary>
+    public void OnLiteReady(MessageQueue queue, string? onlyGroup = null, ClientSession? except = null)
+    {
+        var subscribers = queue.Subscribers;
+        if (subscribers.Length == 0)
+        {
+            return;
+        }
+
+        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (subscribers.Length == 1 && except is null)
+        {
+            var only = subscribers[0];
+            if ((onlyGroup is null || string.Equals(only.Group, onlyGroup, StringComparison.Ordinal)) && !only.Closed)
+            {
+                Offer(only, queue);
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < subscribers.Length; i++)
+        {
+            string group = subscribers[i].Group;
+            if (onlyGroup is not null && !string.Equals(group, onlyGroup, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (SeenBefore(subscribers, i, group))
+            {
+                continue;
+            }
+
+            var target = queue.PickSubscriber(group, now, except);
+            if (target is not null)
+            {
+                Offer(target, queue);
+            }
+        }
+    }
+
+    /// <summary>Offers a lite topic to one client; a full ready set schedules a full dispatch of that client.</summary>
+    public void Offer(ClientSession session, MessageQueue queue)
+    {
+        if (session.Ready.Offer(queue) == OfferOutcome.Overflow)
+        {
+            ScheduleFullDispatch(session);
+        }
+    }
+
+    /// <summary>A message landed in a normal topic: wake its long polls.</summary>
+    public void OnNormalArrival(string topic)
+    {
+        if (_topicSignals.TryGetValue(topic, out var signal))
+        {
+            signal.Set();
+        }
+    }
+
+    public Task WaitForTopicAsync(string topic) => _topicSignals.GetOrAdd(topic, static _ => new TopicSignal()).WaitAsync();
+
+    /// <summary>Moves a departed client's pending events to other clients of its group.</summary>
+    public void Redistribute(ClientSession departed)
+    {
+        foreach (var queue in departed.Ready.Drain())
+        {
+            OnLiteReady(queue, departed.Group, except: departed);
+        }
+
+        departed.Ready.WakeAll();
+    }
+
+    private void ScheduleFullDispatch(ClientSession session)
+    {
+        if (Interlocked.Exchange(ref session.FullDispatchScheduled, 1) == 1)
+        {
+            return;
+        }
+
+        ITimer? timer = null;
+        timer = time.CreateTimer(_ =>
+        {
+            timer?.Dispose();
+            FullDispatch(session);
+        }, null, options.FullDispatchDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Walks one client's subscriptions and offers every lite topic with deliverable messages.</summary>
+    internal void FullDispatch(ClientSession session)
+    {
+        Volatile.Write(ref session.FullDispatchScheduled, 0);
+        Interlocked.Increment(ref FullDispatches);
+        if (session.Closed || _snapshotSubscriptions is null)
+        {
+            return;
+        }
+
+        foreach (var queue in _snapshotSubscriptions(session))
+        {
+            if (queue.Deleted || !hasDeliverable(queue, session.Group))
+            {
+                continue;
+            }
+
+            if (session.Ready.Offer(queue) == OfferOutcome.Overflow)
+            {
+                ScheduleFullDispatch(session);
+                return;
+            }
+        }
+    }
+
+    private static bool SeenBefore(ClientSession[] subscribers, int index, string group)
+    {
+        for (int j = 0; j < index; j++)
+        {
+            if (string.Equals(subscribers[j].Group, group, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,119 @@
+using AgentBus.Broker.Queues;
+
+namespace AgentBus.Broker.Dispatch;
+
+/// <summary>What happened to an offered lite topic.</summary>
+internal enum OfferOutcome
+{
+    /// <summary>Added; a waiting receive was woken.</summary>
+    Added,
+    /// <summary>Already waiting in the set.</summary>
+    AlreadyPresent,
+    /// <summary>The set is full; the caller schedules a full dispatch.</summary>
+    Overflow,
+}
+
+/// <summary>
+/// One client's set of lite topics that have messages to deliver: deduplicated, FIFO, bounded. A receive takes a
+/// topic out <em>before</em> reading it, so an offer that races with the read re-adds the topic instead of being
+/// swallowed by de-duplication — a lite topic never stalls with messages pending.
+/// </summary>
+internal sealed class ReadySet(int capacity)
+{
+    private readonly Queue<MessageQueue> _order = new();
+    private readonly HashSet<MessageQueue> _members = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _lock = new();
+    private TaskCompletionSource? _waiter;
+
+    public int Capacity { get; } = capacity;
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _members.Count;
+            }
+        }
+    }
+
+    public OfferOutcome Offer(MessageQueue queue)
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            if (_members.Contains(queue))
+            {
+                return OfferOutcome.AlreadyPresent;
+            }
+
+            if (_members.Count >= Capacity)
+            {
+                return OfferOutcome.Overflow;
+            }
+
+            _members.Add(queue);
+            _order.Enqueue(queue);
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult();
+        return OfferOutcome.Added;
+    }
+
+    public bool TryTake(out MessageQueue queue)
+    {
+        lock (_lock)
+        {
+            if (_order.TryDequeue(out queue!))
+            {
+                _members.Remove(queue);
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Takes everything (used when the client goes away, to move events to other clients).</summary>
+    public List<MessageQueue> Drain()
+    {
+        lock (_lock)
+        {
+            var all = new List<MessageQueue>(_order);
+            _order.Clear();
+            _members.Clear();
+            return all;
+        }
+    }
+
+    /// <summary>A task that completes at the next successful offer (at once if the set is not empty).</summary>
+    public Task WaitForOfferAsync()
+    {
+        lock (_lock)
+        {
+            if (_order.Count > 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _waiter.Task;
+        }
+    }
+
+    /// <summary>Wakes every waiting receive without adding anything (client closed).</summary>
+    public void WakeAll()
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult();
+    }
+}

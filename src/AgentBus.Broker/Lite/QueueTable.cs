@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Queues;
+
+namespace AgentBus.Broker.Lite;
+
+/// <summary>
+/// Every queue the broker holds: the fixed queues of normal topics and the dynamic single-queue lite topics,
+/// created on first message or first subscription and bounded by the lite-topic quota.
+/// </summary>
+internal sealed class QueueTable(int maxLiteTopics)
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MessageQueue>> _lite = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MessageQueue[]> _normal = new(StringComparer.Ordinal);
+    private readonly Lock _createLock = new();
+    private int _liteCount;
+
+    public int LiteTopicCount => Volatile.Read(ref _liteCount);
+
+    public int MaxLiteTopics { get; } = maxLiteTopics;
+
+    public bool TryGetLite(string parent, string liteTopic, [NotNullWhen(true)] out MessageQueue? queue)
+    {
+        queue = null;
+        return _lite.TryGetValue(parent, out var children) && children.TryGetValue(liteTopic, out queue);
+    }
+
+    /// <summary>The lite topic's queue, created when missing (refused past the lite-topic quota).</summary>
+    public MessageQueue GetOrCreateLite(string parent, string liteTopic, long now, out bool created)
+    {
+        if (TryGetLite(parent, liteTopic, out var queue))
+        {
+            created = false;
+            return queue;
+        }
+
+        lock (_createLock)
+        {
+            var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
+            if (children.TryGetValue(liteTopic, out queue))
+            {
+                created = false;
+                return queue;
+            }
+
+            if (_liteCount >= MaxLiteTopics)
+            {
+                throw new BrokerException(BrokerErrorCode.LiteTopicQuotaExceeded,
+                    $"The broker holds {MaxLiteTopics} lite topics, its quota; '{liteTopic}' cannot be created.");
+            }
+
+            queue = new MessageQueue(parent, liteTopic, 0, now);
+            children[liteTopic] = queue;
+            _liteCount++;
+            created = true;
+            return queue;
+        }
+    }
+
+    /// <summary>Re-creates a lite topic found in the log at start; quotas do not apply to data already stored.</summary>
+    public MessageQueue GetOrCreateLiteForRecovery(string parent, string liteTopic, long now)
+    {
+        var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
+        if (children.TryGetValue(liteTopic, out var queue))
+        {
+            return queue;
+        }
+
+        queue = new MessageQueue(parent, liteTopic, 0, now);
+        children[liteTopic] = queue;
+        _liteCount++;
+        return queue;
+    }
+
+    /// <summary>The queues of a normal topic, created on first use.</summary>
+    public MessageQueue[] GetOrCreateNormal(string topic, int queueCount, long now)
+    {
+        if (_normal.TryGetValue(topic, out var queues) && queues.Length >= queueCount)
+        {
+            return queues;
+        }
+
+        lock (_createLock)
+        {
+            var existing = _normal.TryGetValue(topic, out queues) ? queues : [];
+            if (existing.Length >= queueCount)
+            {
+                return existing;
+            }
+
+            var grown = new MessageQueue[queueCount];
+            existing.CopyTo(grown, 0);
+            for (int i = existing.Length; i < queueCount; i++)
+            {
+                grown[i] = new MessageQueue(topic, null, i, now);
+            }
+
+            _normal[topic] = grown;
+            return grown;
+        }
+    }
+
+    public MessageQueue[] NormalQueues(string topic) => _normal.TryGetValue(topic, out var queues) ? queues : [];
+
+    /// <summary>Finds the queue a receipt handle or a log record points at.</summary>
+    public MessageQueue? Find(string topic, string? liteTopic, int queueId)
+    {
+        if (liteTopic is not null)
+        {
+            return TryGetLite(topic, liteTopic, out var lite) ? lite : null;
+        }
+
+        var queues = NormalQueues(topic);
+        return (uint)queueId < (uint)queues.Length ? queues[queueId] : null;
+    }
+
+    public IEnumerable<MessageQueue> AllLite() => _lite.Values.SelectMany(children => children.Values);
+
+    public IEnumerable<MessageQueue> All() => AllLite().Concat(_normal.Values.SelectMany(queues => queues));
+
+    /// <summary>Removes an expired lite topic; the queue is marked deleted so holders stop using it.</summary>
+    public bool RemoveLite(MessageQueue queue)
+    {
+        lock (_createLock)
+        {
+            if (!_lite.TryGetValue(queue.Topic, out var children) || !children.TryRemove(new KeyValuePair<string, MessageQueue>(queue.LiteTopic!, queue)))
+            {
+                return false;
+            }
+
+            _liteCount--;
+            queue.Deleted = true;
+            return true;
+        }
+    }
+
+    /// <summary>Removes every queue of a topic (and every lite topic under it); returns the removed queues.</summary>
+    public List<MessageQueue> RemoveTopic(string topic)
+    {
+        var removed = new List<MessageQueue>();
+        lock (_createLock)
+        {
+            if (_lite.TryRemove(topic, out var children))
+            {
+                removed.AddRange(children.Values);
+                _liteCount -= children.Count;
+            }
+
+            if (_normal.TryRemove(topic, out var queues))
+            {
+                removed.AddRange(queues);
+            }
+        }
+
+        foreach (var queue in removed)
+        {
+            queue.Deleted = true;
+        }
+
+        return removed;
+    }
+}

@@ -1,0 +1,56 @@
+namespace AgentBus.Broker.Storage;
+
+/// <summary>Where and how a <see cref="CommitLog"/> stores its records.</summary>
+public sealed class CommitLogOptions
+{
+    /// <summary>Smallest accepted <see cref="SegmentSize"/>.</summary>
+    public const int MinSegmentSize = 4096;
+
+    /// <summary>Directory holding the segment files and the checkpoint; created if missing.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>
+    /// Bytes per segment file (default 1 GiB). Must not change for an existing log: segment files are named by their
+    /// base position, which is a multiple of this size.
+    /// </summary>
+    public int SegmentSize { get; init; } = 1 << 30;
+
+    /// <summary>When an append counts as durable; see <see cref="Storage.FlushMode"/>.</summary>
+    public FlushMode FlushMode { get; init; } = FlushMode.Async;
+
+    /// <summary>Period of the background fsync (both modes; in <see cref="FlushMode.Sync"/> it only catches records nobody waits for).</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Largest encoded record (metadata and body) accepted by <see cref="CommitLog.Append"/>; a record never spans
+    /// segments, so the effective limit is at most <see cref="SegmentSize"/>. Larger records are refused with
+    /// <see cref="Errors.BrokerErrorCode.MessageBodyTooLarge"/>.
+    /// </summary>
+    public int MaxRecordSize { get; init; } = 8 << 20;
+
+    /// <summary>The record size limit actually applied: <see cref="MaxRecordSize"/> capped at <see cref="SegmentSize"/>.</summary>
+    internal int EffectiveMaxRecordSize => Math.Min(MaxRecordSize, SegmentSize);
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            throw new ArgumentException("CommitLogOptions.Directory is required.", nameof(Directory));
+        }
+
+        if (SegmentSize < MinSegmentSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentSize), SegmentSize, $"SegmentSize must be at least {MinSegmentSize} bytes.");
+        }
+
+        if (MaxRecordSize < RecordLayout.MinRecordSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRecordSize), MaxRecordSize, $"MaxRecordSize must be at least {RecordLayout.MinRecordSize} bytes.");
+        }
+
+        if (FlushInterval <= TimeSpan.Zero || FlushInterval.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FlushInterval), FlushInterval, "FlushInterval must be positive.");
+        }
+    }
+}

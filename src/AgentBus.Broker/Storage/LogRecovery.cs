@@ -1,0 +1,198 @@
+using AgentBus.Broker.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace AgentBus.Broker.Storage;
+
+/// <summary>The state a log resumes from: mapped segments (the last one active) and where the next record goes.</summary>
+internal sealed record RecoveredLog(List<Segment> Segments, int WriteOffset, long WritePosition, CommitLogRecovery Report);
+
+/// <summary>
+/// Brings a log directory back to a consistent end on open. Validation starts at the segment holding the
+/// checkpoint (never later than the last segment; at the first segment when there is no checkpoint, and at any
+/// segment found shorter than the segment size) and walks records until the first one that is not complete and
+/// intact. The log ends there: the rest of that segment is zeroed and every later segment deleted, so exactly the
+/// records written completely before a tear survive.
+/// </summary>
+internal static class LogRecovery
+{
+    public static RecoveredLog Run(string directory, int segmentSize, CheckpointFile checkpoint, ILogger logger)
+    {
+        var files = SegmentFiles.List(directory);
+        foreach (var (basePosition, path) in files)
+        {
+            var length = new FileInfo(path).Length;
+            if (basePosition % segmentSize != 0 || length > segmentSize)
+            {
+                // Likely a different SegmentSize than the log was written with: refuse rather than destroy data.
+                throw new BrokerException(BrokerErrorCode.Unavailable,
+                    $"Segment file '{path}' ({length} bytes) does not match the configured segment size {segmentSize}.");
+            }
+        }
+
+        return files.Count == 0 ? CreateNew(directory, segmentSize, checkpoint) : Recover(directory, segmentSize, files, checkpoint, logger);
+    }
+
+    private static RecoveredLog CreateNew(string directory, int segmentSize, CheckpointFile checkpoint)
+    {
+        var segment = Segment.Create(SegmentFiles.PathFor(directory, 0), 0, segmentSize);
+        try
+        {
+            checkpoint.Write(0);
+            checkpoint.Sync();
+            NativeFileSystem.SyncDirectory(directory);
+        }
+        catch
+        {
+            segment.Release();
+            throw;
+        }
+
+        return new RecoveredLog([segment], 0, 0, new CommitLogRecovery { Reason = RecoveryStopReason.NewLog, CheckpointFound = !checkpoint.Created });
+    }
+
+    private static RecoveredLog Recover(string directory, int segmentSize, List<(long BasePosition, string Path)> files,
+        CheckpointFile checkpoint, ILogger logger)
+    {
+        var segments = new List<Segment>(files.Count);
+        try
+        {
+            var extended = 0;
+            var start = int.MaxValue;
+            foreach (var (basePosition, path) in files)
+            {
+                var segment = Segment.Open(path, basePosition, segmentSize, out var originalLength);
+                segments.Add(segment);
+                if (originalLength < segmentSize)
+                {
+                    CommitLogLog.ShortSegment(logger, path, originalLength, segmentSize);
+                    extended++;
+                    start = Math.Min(start, segments.Count - 1);
+                }
+            }
+
+            // Only a gap-free run of segments is a log; anything after a gap cannot be reached.
+            var contiguous = 1;
+            while (contiguous < segments.Count && segments[contiguous].BasePosition == segments[contiguous - 1].EndPosition)
+            {
+                contiguous++;
+            }
+
+            var stored = checkpoint.Read();
+            var checkpointIndex = stored is { } position
+                ? (int)Math.Clamp((position - segments[0].BasePosition) / segmentSize, 0, contiguous - 1)
+                : 0;
+            start = Math.Min(Math.Min(start, contiguous - 1), checkpointIndex);
+
+            var (index, offset, records, reason) = Validate(segments, start, contiguous);
+            var end = segments[index].BasePosition + offset;
+
+            // Delete later segments before zeroing the tail: if recovery is interrupted, the next one still starts at
+            // or before the tail segment (the checkpoint is rewritten last).
+            long dropped = 0;
+            var segmentsDropped = 0;
+            for (var i = segments.Count - 1; i > index; i--)
+            {
+                if (i >= contiguous)
+                {
+                    CommitLogLog.SegmentGap(logger, segments[i].Path);
+                }
+
+                dropped += segments[i].MeasureData(0);
+                segments[i].Delete();
+                segments.RemoveAt(i);
+                segmentsDropped++;
+            }
+
+            if (segmentsDropped > 0)
+            {
+                NativeFileSystem.SyncDirectory(directory);
+            }
+
+            var tail = segments[index];
+            var garbage = tail.MeasureData(offset);
+            if (garbage > 0)
+            {
+                tail.GetSpan(offset, (int)garbage).Clear();
+                dropped += garbage;
+            }
+
+            // After a process crash the validated bytes may exist only in the page cache: make them durable before
+            // the checkpoint claims they are.
+            for (var i = start; i <= index; i++)
+            {
+                segments[i].Flush();
+            }
+
+            checkpoint.Write(end);
+            checkpoint.Sync();
+            if (checkpoint.Created)
+            {
+                NativeFileSystem.SyncDirectory(directory);
+            }
+
+            var report = new CommitLogRecovery
+            {
+                CheckpointFound = stored is not null,
+                ValidatedFrom = segments[start].BasePosition,
+                SegmentsValidated = index - start + 1,
+                RecordsValidated = records,
+                TruncatedAt = end,
+                Reason = reason,
+                BytesDropped = dropped,
+                SegmentsDropped = segmentsDropped,
+                SegmentsExtended = extended,
+            };
+            if (report.Truncated)
+            {
+                CommitLogLog.Truncated(logger, end, reason, dropped, segmentsDropped);
+            }
+
+            return new RecoveredLog(segments, offset, end, report);
+        }
+        catch
+        {
+            foreach (var segment in segments)
+            {
+                segment.Release();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Walks records from the start of segment <paramref name="start"/>; returns where the valid log ends.</summary>
+    private static (int Index, int Offset, long Records, RecoveryStopReason Reason) Validate(List<Segment> segments, int start, int contiguous)
+    {
+        long records = 0;
+        var index = start;
+        var offset = 0;
+        while (true)
+        {
+            var segment = segments[index];
+            var status = RecordDecoder.Check(segment.GetSpan(offset, segment.Size - offset), out var size);
+            switch (status)
+            {
+                case FrameStatus.Valid:
+                    offset += size;
+                    records++;
+                    continue;
+                case FrameStatus.Padding or FrameStatus.SegmentFull when index + 1 < contiguous:
+                    index++;
+                    offset = 0;
+                    continue;
+                default:
+                    return (index, offset, records, ReasonFor(status));
+            }
+        }
+    }
+
+    private static RecoveryStopReason ReasonFor(FrameStatus status) => status switch
+    {
+        FrameStatus.Empty => RecoveryStopReason.EndOfData,
+        FrameStatus.Padding or FrameStatus.SegmentFull => RecoveryStopReason.EndOfSegment,
+        FrameStatus.InvalidLength => RecoveryStopReason.InvalidLength,
+        FrameStatus.BadMagic => RecoveryStopReason.BadMagic,
+        FrameStatus.ChecksumMismatch => RecoveryStopReason.ChecksumMismatch,
+        _ => RecoveryStopReason.Malformed,
+    };
+}

@@ -1,0 +1,49 @@
+using AgentBus.Broker.Dispatch;
+using AgentBus.Broker.Queues;
+
+namespace AgentBus.Broker.Subscriptions;
+
+/// <summary>
+/// A lite consumer client as the broker sees it: its group, bound parent topic, lite subscriptions and ready set.
+/// Keyed by client id, so two clients of one group hold different subscriptions.
+/// </summary>
+internal sealed class ClientSession
+{
+    public ClientSession(string clientId, string group, string topic, int readySetCapacity, long expiresAt)
+    {
+        ClientId = clientId;
+        Group = group;
+        Topic = topic;
+        Ready = new ReadySet(readySetCapacity);
+        ExpiresAt = expiresAt;
+    }
+
+    public string ClientId { get; }
+
+    public string Group { get; }
+
+    /// <summary>The lite parent topic the group is bound to.</summary>
+    public string Topic { get; }
+
+    /// <summary>Lite topics this client subscribes to. Guarded by the registry's lock.</summary>
+    public HashSet<MessageQueue> LiteTopics { get; } = [];
+
+    /// <summary>Highest subscription version applied.</summary>
+    public long Version { get; set; }
+
+    /// <summary>Unix milliseconds after which the client is considered gone unless refreshed.</summary>
+    public long ExpiresAt { get; set; }
+
+    /// <summary>Set when the client terminated or expired.</summary>
+    public bool Closed { get; set; }
+
+    /// <summary>Lite topics with pending messages for this client.</summary>
+    public ReadySet Ready { get; }
+
+    /// <summary>Whether a delayed full dispatch is scheduled.</summary>
+    public int FullDispatchScheduled;
+
+    public bool IsLiveAt(long now) => !Closed && ExpiresAt > now;
+
+    public override string ToString() => $"{ClientId} ({Group})";
+}

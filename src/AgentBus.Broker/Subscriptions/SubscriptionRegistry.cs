@@ -1,0 +1,387 @@
+using System.Collections.Concurrent;
+using AgentBus.Broker.Dispatch;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Lite;
+using AgentBus.Broker.Queues;
+using AgentBus.Broker.Topics;
+
+namespace AgentBus.Broker.Subscriptions;
+
+/// <summary>
+/// Lite subscriptions keyed by client id, kept in two indexes that change together under one lock: client →
+/// (group, parent topic, lite topics) in <see cref="ClientSession"/>, and lite topic → clients on the queue.
+/// Quotas count only net new references, apply to every action, and let an idempotent retry at the limit pass.
+/// </summary>
+internal sealed class SubscriptionRegistry
+{
+    private readonly ConcurrentDictionary<string, ClientSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly QueueTable _queues;
+    private readonly TopicRegistry _topics;
+    private readonly BrokerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dispatcher _dispatcher;
+    private readonly Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> _resolveOffset;
+    private int _references;
+
+    public SubscriptionRegistry(QueueTable queues, TopicRegistry topics, BrokerOptions options, TimeProvider time,
+        Dispatcher dispatcher, Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> resolveOffset)
+    {
+        _queues = queues;
+        _topics = topics;
+        _options = options;
+        _time = time;
+        _dispatcher = dispatcher;
+        _resolveOffset = resolveOffset;
+        dispatcher.Attach(Snapshot);
+    }
+
+    /// <summary>Raised (outside the lock) when exclusive mode takes a lite topic away from a client.</summary>
+    public event Action<LiteUnsubscribeNotice>? Evicted;
+
+    /// <summary>Lite subscription references (client × lite topic) held now.</summary>
+    public int ReferenceCount => Volatile.Read(ref _references);
+
+    public int ClientCount => _sessions.Count;
+
+    public ClientSession? Find(string clientId) => _sessions.TryGetValue(clientId, out var session) ? session : null;
+
+    public IEnumerable<ClientSession> Sessions => _sessions.Values;
+
+    public SyncLiteSubscriptionResult Sync(string clientId, string group, string topic, LiteSubscriptionAction action,
+        IReadOnlyCollection<string> liteTopics, long version, OffsetOption? offsetOption)
+    {
+        ValidateClientId(clientId);
+        ArgumentNullException.ThrowIfNull(liteTopics);
+        NameRules.ValidateTopic(topic);
+        if (action is LiteSubscriptionAction.PartialAdd or LiteSubscriptionAction.PartialRemove or LiteSubscriptionAction.CompleteAdd)
+        {
+            foreach (string lite in liteTopics)
+            {
+                NameRules.ValidateLiteTopic(lite, _options.MaxLiteTopicLength);
+            }
+        }
+
+        if (offsetOption is { } option)
+        {
+            ValidateOffsetOption(option);
+        }
+
+        var groupDefinition = _topics.ResolveForLiteSubscription(group, topic);
+        var evicted = new List<(ClientSession Session, MessageQueue Queue)>();
+        var added = new List<MessageQueue>();
+        long now = Now();
+        SyncLiteSubscriptionResult result;
+
+        lock (_lock)
+        {
+            var session = GetOrCreateSessionLocked(clientId, group, topic, now);
+            if (version > 0 && version < session.Version && action == LiteSubscriptionAction.CompleteAdd)
+            {
+                return new SyncLiteSubscriptionResult(0, 0, session.LiteTopics.Count, Ignored: true);
+            }
+
+            session.Version = Math.Max(session.Version, version);
+            session.ExpiresAt = now + (long)_options.ClientExpiry.TotalMilliseconds;
+            var wanted = new HashSet<string>(liteTopics, StringComparer.Ordinal);
+            result = action switch
+            {
+                LiteSubscriptionAction.PartialAdd => AddLocked(session, groupDefinition, wanted, removeOthers: false, offsetOption, now, added, evicted),
+                LiteSubscriptionAction.CompleteAdd => AddLocked(session, groupDefinition, wanted, removeOthers: true, offsetOption, now, added, evicted),
+                LiteSubscriptionAction.PartialRemove => RemoveLocked(session, wanted),
+                LiteSubscriptionAction.CompleteRemove => RemoveAllLocked(session),
+                _ => throw new BrokerException(BrokerErrorCode.BadRequest, $"Unknown lite subscription action {action}."),
+            };
+        }
+
+        foreach (var queue in added)
+        {
+            if (Find(clientId) is { } session && HasDeliverable(queue, groupDefinition))
+            {
+                _dispatcher.Offer(session, queue);
+            }
+        }
+
+        foreach (var (session, queue) in evicted)
+        {
+            Evicted?.Invoke(new LiteUnsubscribeNotice(session.ClientId, session.Group, queue.Topic, queue.LiteTopic!));
+        }
+
+        return result;
+    }
+
+    /// <summary>The session a lite receive uses; created empty when the client has not subscribed yet.</summary>
+    public ClientSession GetOrCreateSession(string clientId, string group, string topic)
+    {
+        ValidateClientId(clientId);
+        _topics.ResolveForLiteSubscription(group, topic);
+        lock (_lock)
+        {
+            return GetOrCreateSessionLocked(clientId, group, topic, Now());
+        }
+    }
+
+    /// <summary>Keeps a client alive (heartbeat, receive).</summary>
+    public void Refresh(string clientId)
+    {
+        if (_sessions.TryGetValue(clientId, out var session))
+        {
+            session.ExpiresAt = Now() + (long)_options.ClientExpiry.TotalMilliseconds;
+        }
+    }
+
+    /// <summary>Drops a client and all its subscriptions; its pending events move to other clients.</summary>
+    public bool Terminate(string clientId)
+    {
+        ClientSession? session;
+        lock (_lock)
+        {
+            if (!_sessions.TryGetValue(clientId, out session))
+            {
+                return false;
+            }
+
+            RemoveAllLocked(session);
+        }
+
+        _dispatcher.Redistribute(session);
+        return true;
+    }
+
+    /// <summary>Drops clients not refreshed in time; returns how many.</summary>
+    public int ExpireDead()
+    {
+        long now = Now();
+        var dead = _sessions.Values.Where(s => s.ExpiresAt <= now).ToList();
+        foreach (var session in dead)
+        {
+            lock (_lock)
+            {
+                if (session.ExpiresAt > now || session.Closed)
+                {
+                    continue;
+                }
+
+                RemoveAllLocked(session);
+            }
+
+            _dispatcher.Redistribute(session);
+        }
+
+        return dead.Count;
+    }
+
+    public MessageQueue[] Snapshot(ClientSession session)
+    {
+        lock (_lock)
+        {
+            return [.. session.LiteTopics];
+        }
+    }
+
+    /// <summary>Forgets every subscription to queues of a deleted topic.</summary>
+    public void OnQueuesRemoved(IEnumerable<MessageQueue> queues)
+    {
+        lock (_lock)
+        {
+            foreach (var queue in queues)
+            {
+                foreach (var subscriber in queue.Subscribers)
+                {
+                    if (subscriber.LiteTopics.Remove(queue))
+                    {
+                        _references--;
+                    }
+                }
+            }
+        }
+    }
+
+    private SyncLiteSubscriptionResult AddLocked(ClientSession session, ConsumerGroupDefinition group, HashSet<string> wanted,
+        bool removeOthers, OffsetOption? offsetOption, long now, List<MessageQueue> added, List<(ClientSession, MessageQueue)> evicted)
+    {
+        var toRemove = removeOthers
+            ? session.LiteTopics.Where(q => !wanted.Contains(q.LiteTopic!)).ToList()
+            : [];
+        var toAdd = wanted.Where(lite => !IsSubscribed(session, lite)).ToList();
+
+        // Quotas count net new references only, so an idempotent retry at the limit passes.
+        int newCount = session.LiteTopics.Count + toAdd.Count - toRemove.Count;
+        if (toAdd.Count > 0 && newCount > _options.MaxLiteSubscriptionsPerClient)
+        {
+            throw new BrokerException(BrokerErrorCode.LiteSubscriptionQuotaExceeded,
+                $"Client '{session.ClientId}' would hold {newCount} lite subscriptions; its quota is {_options.MaxLiteSubscriptionsPerClient}.");
+        }
+
+        if (toAdd.Count > 0 && _references + toAdd.Count - toRemove.Count > _options.MaxLiteSubscriptionsPerBroker)
+        {
+            throw new BrokerException(BrokerErrorCode.LiteSubscriptionQuotaExceeded,
+                $"The broker holds {_references} lite subscriptions; its quota is {_options.MaxLiteSubscriptionsPerBroker}.");
+        }
+
+        int missing = toAdd.Count(lite => !_queues.TryGetLite(session.Topic, lite, out _));
+        if (missing > 0 && _queues.LiteTopicCount + missing > _queues.MaxLiteTopics)
+        {
+            throw new BrokerException(BrokerErrorCode.LiteTopicQuotaExceeded,
+                $"The broker holds {_queues.LiteTopicCount} lite topics; its quota is {_queues.MaxLiteTopics}.");
+        }
+
+        foreach (var queue in toRemove)
+        {
+            Unsubscribe(session, queue);
+        }
+
+        foreach (string lite in toAdd)
+        {
+            var queue = _queues.GetOrCreateLite(session.Topic, lite, now, out _);
+            lock (queue)
+            {
+                queue.AddSubscriberLocked(session);
+                if (group.LiteMode == LiteSubscriptionMode.Exclusive)
+                {
+                    foreach (var other in queue.Subscribers)
+                    {
+                        if (other != session && string.Equals(other.Group, session.Group, StringComparison.Ordinal))
+                        {
+                            queue.RemoveSubscriberLocked(other);
+                            other.LiteTopics.Remove(queue);
+                            _references--;
+                            evicted.Add((other, queue));
+                        }
+                    }
+                }
+            }
+
+            session.LiteTopics.Add(queue);
+            _references++;
+            added.Add(queue);
+        }
+
+        // An explicit start position applies to every listed lite topic, new or already subscribed.
+        foreach (string lite in wanted)
+        {
+            if (!_queues.TryGetLite(session.Topic, lite, out var queue))
+            {
+                continue;
+            }
+
+            ApplyOffset(queue, group, offsetOption);
+            if (!added.Contains(queue))
+            {
+                added.Add(queue);
+            }
+        }
+
+        return new SyncLiteSubscriptionResult(toAdd.Count, toRemove.Count, session.LiteTopics.Count);
+    }
+
+    private void ApplyOffset(MessageQueue queue, ConsumerGroupDefinition group, OffsetOption? option)
+    {
+        bool explicitOption = option is { Policy: not OffsetPolicy.Last };
+        long start = _resolveOffset(queue, group, option ?? OffsetOption.Last);
+        lock (queue)
+        {
+            var cursor = queue.GetOrAddCursorLocked(group.Name, start, out bool created);
+            if (!created && explicitOption)
+            {
+                cursor.ResetLocked(start);
+            }
+        }
+    }
+
+    private SyncLiteSubscriptionResult RemoveLocked(ClientSession session, HashSet<string> liteTopics)
+    {
+        int removed = 0;
+        foreach (var queue in session.LiteTopics.Where(q => liteTopics.Contains(q.LiteTopic!)).ToList())
+        {
+            Unsubscribe(session, queue);
+            removed++;
+        }
+
+        return new SyncLiteSubscriptionResult(0, removed, session.LiteTopics.Count);
+    }
+
+    private SyncLiteSubscriptionResult RemoveAllLocked(ClientSession session)
+    {
+        int removed = session.LiteTopics.Count;
+        foreach (var queue in session.LiteTopics.ToList())
+        {
+            Unsubscribe(session, queue);
+        }
+
+        session.Closed = true;
+        _sessions.TryRemove(new KeyValuePair<string, ClientSession>(session.ClientId, session));
+        return new SyncLiteSubscriptionResult(0, removed, 0);
+    }
+
+    private void Unsubscribe(ClientSession session, MessageQueue queue)
+    {
+        lock (queue)
+        {
+            queue.RemoveSubscriberLocked(session);
+        }
+
+        if (session.LiteTopics.Remove(queue))
+        {
+            _references--;
+        }
+    }
+
+    private ClientSession GetOrCreateSessionLocked(string clientId, string group, string topic, long now)
+    {
+        if (_sessions.TryGetValue(clientId, out var session))
+        {
+            if (string.Equals(session.Group, group, StringComparison.Ordinal) && string.Equals(session.Topic, topic, StringComparison.Ordinal))
+            {
+                return session;
+            }
+
+            if (session.LiteTopics.Count > 0)
+            {
+                throw new BrokerException(BrokerErrorCode.BadRequest,
+                    $"Client '{clientId}' already consumes topic '{session.Topic}' as group '{session.Group}'.");
+            }
+
+            session.Closed = true;
+        }
+
+        session = new ClientSession(clientId, group, topic, _options.ReadySetCapacity, now + (long)_options.ClientExpiry.TotalMilliseconds);
+        _sessions[clientId] = session;
+        return session;
+    }
+
+    private bool IsSubscribed(ClientSession session, string liteTopic) =>
+        _queues.TryGetLite(session.Topic, liteTopic, out var queue) && session.LiteTopics.Contains(queue);
+
+    private static bool HasDeliverable(MessageQueue queue, ConsumerGroupDefinition group)
+    {
+        lock (queue)
+        {
+            return queue.FindCursor(group.Name)?.HasDeliverableLocked(group.Fifo) ?? false;
+        }
+    }
+
+    private static void ValidateClientId(string clientId)
+    {
+        if (string.IsNullOrWhiteSpace(clientId) || clientId.Length > 1024)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, "A client id is required.");
+        }
+    }
+
+    private static void ValidateOffsetOption(OffsetOption option)
+    {
+        bool ok = option.Policy switch
+        {
+            OffsetPolicy.Offset or OffsetPolicy.TailN or OffsetPolicy.Timestamp => option.Value >= 0,
+            OffsetPolicy.Last or OffsetPolicy.Min or OffsetPolicy.Max => true,
+            _ => false,
+        };
+        if (!ok)
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalOffset, $"Offset option {option.Policy} {option.Value} is not valid.");
+        }
+    }
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}

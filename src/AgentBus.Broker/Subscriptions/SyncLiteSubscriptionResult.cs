@@ -1,0 +1,8 @@
+namespace AgentBus.Broker.Subscriptions;
+
+/// <summary>The outcome of a SyncLiteSubscription.</summary>
+/// <param name="Added">Lite topics newly subscribed.</param>
+/// <param name="Removed">Lite topics unsubscribed.</param>
+/// <param name="SubscriptionCount">The client's lite subscriptions after the change.</param>
+/// <param name="Ignored">True when the request carried an older version than one already applied.</param>
+public sealed record SyncLiteSubscriptionResult(int Added, int Removed, int SubscriptionCount, bool Ignored = false);

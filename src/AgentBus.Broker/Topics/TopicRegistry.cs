@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using AgentBus.Broker.Errors;
+
+namespace AgentBus.Broker.Topics;
+
+/// <summary>
+/// Topic and consumer-group definitions. Changes are persisted through <see cref="MetadataStore"/> before they
+/// become visible, so a definition that was acknowledged survives a restart.
+/// </summary>
+public sealed class TopicRegistry
+{
+    private readonly ConcurrentDictionary<string, TopicDefinition> _topics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConsumerGroupDefinition> _groups = new(StringComparer.Ordinal);
+    private readonly MetadataStore _store;
+    private readonly BrokerOptions _options;
+    private readonly Lock _writeLock = new();
+
+    internal TopicRegistry(MetadataStore store, BrokerOptions options)
+    {
+        _store = store;
+        _options = options;
+        var snapshot = store.Load();
+        foreach (var topic in snapshot.Topics)
+        {
+            _topics[topic.Name] = topic;
+        }
+
+        foreach (var group in snapshot.Groups)
+        {
+            _groups[group.Name] = group;
+        }
+    }
+
+    /// <summary>Raised after a topic is deleted, so lite topics and indexes under it can be dropped.</summary>
+    internal event Action<string>? TopicDeleted;
+
+    /// <summary>All topic definitions.</summary>
+    public IReadOnlyCollection<TopicDefinition> Topics => _topics.Values.ToArray();
+
+    /// <summary>All consumer-group definitions.</summary>
+    public IReadOnlyCollection<ConsumerGroupDefinition> Groups => _groups.Values.ToArray();
+
+    /// <summary>Creates or updates a topic.</summary>
+    public void CreateTopic(TopicDefinition topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        NameRules.ValidateTopic(topic.Name);
+        if (topic.QueueCount is < 1 or > 1024)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Queue count {topic.QueueCount} is out of range 1..1024.");
+        }
+
+        if (topic.LiteTopicTtl is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, "Lite topic TTL must be positive.");
+        }
+
+        lock (_writeLock)
+        {
+            _topics[topic.Name] = topic;
+            Persist();
+        }
+    }
+
+    /// <summary>Deletes a topic and, with it, every lite topic under it. Returns false when it did not exist.</summary>
+    public bool DeleteTopic(string name)
+    {
+        lock (_writeLock)
+        {
+            if (!_topics.TryRemove(name, out _))
+            {
+                return false;
+            }
+
+            Persist();
+        }
+
+        TopicDeleted?.Invoke(name);
+        return true;
+    }
+
+    /// <summary>Creates or updates a consumer group.</summary>
+    public void CreateGroup(ConsumerGroupDefinition group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        NameRules.ValidateGroup(group.Name);
+        if (group.BindTopic is not null)
+        {
+            NameRules.ValidateTopic(group.BindTopic);
+        }
+
+        if (group.MaxDeliveryAttempts is < 1 or > 1000)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Max delivery attempts {group.MaxDeliveryAttempts} is out of range 1..1000.");
+        }
+
+        lock (_writeLock)
+        {
+            _groups[group.Name] = group;
+            Persist();
+        }
+    }
+
+    /// <summary>Deletes a consumer group. Returns false when it did not exist.</summary>
+    public bool DeleteGroup(string name)
+    {
+        lock (_writeLock)
+        {
+            if (!_groups.TryRemove(name, out _))
+            {
+                return false;
+            }
+
+            Persist();
+            return true;
+        }
+    }
+
+    /// <summary>Finds a topic definition.</summary>
+    public bool TryGetTopic(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TopicDefinition? topic) =>
+        _topics.TryGetValue(name, out topic);
+
+    /// <summary>Finds a consumer group definition.</summary>
+    public bool TryGetGroup(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConsumerGroupDefinition? group) =>
+        _groups.TryGetValue(name, out group);
+
+    /// <summary>
+    /// The topic a producer sends to. An unknown topic is created when auto-create is on: as a lite parent when the
+    /// message carries a lite topic, else as a normal topic.
+    /// </summary>
+    internal TopicDefinition ResolveForSend(string name, bool hasLiteTopic)
+    {
+        if (_topics.TryGetValue(name, out var topic))
+        {
+            return topic;
+        }
+
+        NameRules.ValidateTopic(name);
+        if (!_options.AutoCreate)
+        {
+            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{name}' does not exist.");
+        }
+
+        lock (_writeLock)
+        {
+            if (_topics.TryGetValue(name, out topic))
+            {
+                return topic;
+            }
+
+            topic = new TopicDefinition(name, hasLiteTopic ? MessageType.Lite : MessageType.Normal);
+            _topics[name] = topic;
+            Persist();
+            return topic;
+        }
+    }
+
+    /// <summary>
+    /// The group a lite subscription uses. An unknown group is created bound to <paramref name="bindTopic"/> when
+    /// auto-create is on; a known group must be bound to the same topic.
+    /// </summary>
+    internal ConsumerGroupDefinition ResolveForLiteSubscription(string groupName, string bindTopic)
+    {
+        NameRules.ValidateGroup(groupName);
+        var topic = _topics.TryGetValue(bindTopic, out var t) ? t : null;
+        if (topic is null && !_options.AutoCreate)
+        {
+            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{bindTopic}' does not exist.");
+        }
+
+        if (topic is not null && topic.MessageType != MessageType.Lite)
+        {
+            throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{bindTopic}' is {topic.MessageType}, not a lite parent topic.");
+        }
+
+        if (_groups.TryGetValue(groupName, out var group))
+        {
+            if (group.BindTopic is null && _options.AutoCreate)
+            {
+                lock (_writeLock)
+                {
+                    group = group with { BindTopic = bindTopic };
+                    _groups[groupName] = group;
+                    Persist();
+                }
+            }
+
+            if (!string.Equals(group.BindTopic, bindTopic, StringComparison.Ordinal))
+            {
+                throw new BrokerException(BrokerErrorCode.BadRequest,
+                    $"Consumer group '{groupName}' is bound to topic '{group.BindTopic}', not '{bindTopic}'.");
+            }
+
+            return group;
+        }
+
+        if (!_options.AutoCreate)
+        {
+            throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{groupName}' does not exist.");
+        }
+
+        lock (_writeLock)
+        {
+            if (topic is null)
+            {
+                _topics.TryAdd(bindTopic, new TopicDefinition(bindTopic, MessageType.Lite));
+            }
+
+            group = _groups.GetOrAdd(groupName, static (name, bind) => new ConsumerGroupDefinition(name, BindTopic: bind), bindTopic);
+            Persist();
+            return group;
+        }
+    }
+
+    /// <summary>The group used by a consumer of normal topics; auto-created when allowed.</summary>
+    internal ConsumerGroupDefinition ResolveGroup(string groupName)
+    {
+        if (_groups.TryGetValue(groupName, out var group))
+        {
+            return group;
+        }
+
+        NameRules.ValidateGroup(groupName);
+        if (!_options.AutoCreate)
+        {
+            throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{groupName}' does not exist.");
+        }
+
+        lock (_writeLock)
+        {
+            group = _groups.GetOrAdd(groupName, static name => new ConsumerGroupDefinition(name));
+            Persist();
+            return group;
+        }
+    }
+
+    /// <summary>Groups bound to a lite parent topic.</summary>
+    internal IEnumerable<ConsumerGroupDefinition> GroupsBoundTo(string topic) =>
+        _groups.Values.Where(g => string.Equals(g.BindTopic, topic, StringComparison.Ordinal));
+
+    private void Persist() => _store.Save(new MetadataSnapshot([.. _topics.Values], [.. _groups.Values]));
+}

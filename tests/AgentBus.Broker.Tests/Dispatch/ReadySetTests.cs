@@ -1,0 +1,58 @@
+using AgentBus.Broker.Dispatch;
+using AgentBus.Broker.Queues;
+
+namespace AgentBus.Broker.Tests.Dispatch;
+
+public sealed class ReadySetTests
+{
+    private static MessageQueue Queue(string name) => new("agents", name, 0, 0);
+
+    [Fact]
+    public void OffersAreDeduplicatedAndBounded()
+    {
+        var set = new ReadySet(capacity: 2);
+        var a = Queue("a");
+
+        Assert.Equal(OfferOutcome.Added, set.Offer(a));
+        Assert.Equal(OfferOutcome.AlreadyPresent, set.Offer(a));
+        Assert.Equal(OfferOutcome.Added, set.Offer(Queue("b")));
+        Assert.Equal(OfferOutcome.Overflow, set.Offer(Queue("c")));
+        Assert.Equal(2, set.Count);
+    }
+
+    [Fact]
+    public void Upstream11191_ReofferWhileAPopIsRunningIsNotSwallowed()
+    {
+        var set = new ReadySet(capacity: 10);
+        var a = Queue("a");
+        set.Offer(a);
+
+        // A pop takes the lite topic out before it reads; a message landing during the read offers it again.
+        Assert.True(set.TryTake(out var taken));
+        Assert.Same(a, taken);
+        Assert.Equal(OfferOutcome.Added, set.Offer(a));
+
+        Assert.True(set.TryTake(out var again));
+        Assert.Same(a, again);
+    }
+
+    [Fact]
+    public async Task WaiterWakesOnOffer()
+    {
+        var set = new ReadySet(capacity: 10);
+        var wait = set.WaitForOfferAsync();
+        Assert.False(wait.IsCompleted);
+
+        set.Offer(Queue("a"));
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void WaitCompletesAtOnceWhenSomethingIsReady()
+    {
+        var set = new ReadySet(capacity: 10);
+        set.Offer(Queue("a"));
+        Assert.True(set.WaitForOfferAsync().IsCompleted);
+    }
+}

@@ -1,0 +1,78 @@
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Messages;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentBus.Broker.Tests.Engine;
+
+/// <summary>An engine on real files in a temp directory, with a fake clock, reopenable to test restarts.</summary>
+public sealed class EngineHarness : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly Action<BrokerOptions>? _configure;
+    private int _messageId;
+
+    private EngineHarness(Action<BrokerOptions>? configure) => _configure = configure;
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public BrokerEngine Engine { get; private set; } = null!;
+
+    public string DataDirectory => _directory.Path;
+
+    public static async Task<EngineHarness> StartAsync(Action<BrokerOptions>? configure = null)
+    {
+        var harness = new EngineHarness(configure);
+        await harness.OpenAsync();
+        return harness;
+    }
+
+    public BrokerOptions NewOptions()
+    {
+        var options = new BrokerOptions
+        {
+            DataDirectory = _directory.Path,
+            SegmentSize = 1 << 20,
+            // Background timers are driven by the fake clock; keep them out of the way unless a test advances time.
+            LiteTopicExpiryInterval = TimeSpan.FromDays(1),
+            ClientScanInterval = TimeSpan.FromDays(1),
+            OffsetCheckpointInterval = TimeSpan.FromDays(1),
+        };
+        _configure?.Invoke(options);
+        return options;
+    }
+
+    public async Task OpenAsync() => Engine = await BrokerEngine.OpenAsync(NewOptions(), Time);
+
+    public async Task RestartAsync()
+    {
+        await Engine.DisposeAsync();
+        await OpenAsync();
+    }
+
+    public MessageRecord Lite(string parent, string liteTopic, string? body = null) => new()
+    {
+        Topic = parent,
+        LiteTopic = liteTopic,
+        MessageId = $"m{Interlocked.Increment(ref _messageId):D6}",
+        Body = System.Text.Encoding.UTF8.GetBytes(body ?? $"body-{_messageId}"),
+        BornTimestamp = Time.GetUtcNow().ToUnixTimeMilliseconds(),
+        BornHost = "127.0.0.1",
+    };
+
+    public Task<SendResult> SendLiteAsync(string parent, string liteTopic, string? body = null) =>
+        Engine.SendAsync(Lite(parent, liteTopic, body)).AsTask();
+
+    public Task<IReadOnlyList<Delivery>> ReceiveAsync(string clientId, string group, string topic = "agents", int max = 32, int invisibleSeconds = 30, int longPollMs = 0) =>
+        Engine.ReceiveLiteAsync(clientId, group, topic, max, TimeSpan.FromSeconds(invisibleSeconds), TimeSpan.FromMilliseconds(longPollMs)).AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        _directory.Dispose();
+    }
+}
+
+internal static class DeliveryExtensions
+{
+    public static string BodyText(this Delivery delivery) => System.Text.Encoding.UTF8.GetString(delivery.Message.Body.Span);
+}

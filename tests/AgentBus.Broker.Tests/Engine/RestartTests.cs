@@ -1,0 +1,66 @@
+using AgentBus.Broker.Subscriptions;
+using AgentBus.Broker.Topics;
+
+namespace AgentBus.Broker.Tests.Engine;
+
+public sealed class RestartTests
+{
+    [Fact]
+    public async Task MessagesOffsetsAndDefinitionsSurviveARestart()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
+        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", Fifo: true, MaxDeliveryAttempts: 5));
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        for (int i = 0; i < 4; i++)
+        {
+            await h.SendLiteAsync("agents", "t", $"{i}");
+        }
+
+        var batch = await h.ReceiveAsync("c1", "g", max: 2);
+        foreach (var d in batch)
+        {
+            h.Engine.Ack("g", d.ReceiptHandle);
+        }
+
+        await h.RestartAsync();
+
+        Assert.True(h.Engine.Topics.TryGetTopic("agents", out var topic));
+        Assert.Equal(TimeSpan.FromMinutes(30), topic.LiteTopicTtl);
+        Assert.True(h.Engine.Topics.TryGetGroup("g", out var group));
+        Assert.True(group.Fifo);
+        Assert.Equal((0L, 4L, (long?)2), h.Engine.LiteOffsets("agents", "t", "g"));
+
+        // The gateway comes back under a new client id and resumes from the committed offset.
+        h.Engine.SyncLiteSubscription("c1-restarted", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        var rest = await h.ReceiveAsync("c1-restarted", "g");
+        Assert.Equal(["2", "3"], rest.Select(d => d.BodyText()));
+    }
+
+    [Fact]
+    public async Task UnackedMessagesAreRedeliveredAfterARestart()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        await h.SendLiteAsync("agents", "t", "in-flight");
+        Assert.Single(await h.ReceiveAsync("c1", "g"));
+
+        await h.RestartAsync();
+
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        Assert.Equal("in-flight", Assert.Single(await h.ReceiveAsync("c1", "g")).BodyText());
+    }
+
+    [Fact]
+    public async Task NewMessagesAfterRestartContinueTheQueueOffsets()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        await h.SendLiteAsync("agents", "t");
+        await h.SendLiteAsync("agents", "t");
+
+        await h.RestartAsync();
+        var sent = await h.SendLiteAsync("agents", "t");
+
+        Assert.Equal(2, sent.QueueOffset);
+    }
+}
