@@ -54,7 +54,7 @@ public sealed partial class BrokerEngine
 
     private bool IsExpired(MessageQueue queue, long now)
     {
-        if (queue.Deleted || queue.Subscribers.Length > 0)
+        if (queue.Deleted || queue.Subscribers.Count > 0)
         {
             return false;
         }

@@ -109,7 +109,7 @@ public sealed partial class BrokerEngine
         while (deliveries.Count < max && session.Ready.TryTake(out var queue))
         {
             // The topic was taken out before reading: a message arriving meanwhile re-offers it.
-            if (queue.Deleted || Array.IndexOf(queue.Subscribers, session) < 0)
+            if (queue.Deleted || !queue.Subscribers.Contains(session))
             {
                 continue;
             }

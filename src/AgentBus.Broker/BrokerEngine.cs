@@ -114,6 +114,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireLiteTopics(), "lite topic expiry"), null, _options.LiteTopicExpiryInterval, _options.LiteTopicExpiryInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => _registry.ExpireDead(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIfDirty, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => ApplyRetention(), "log retention"), null, _options.RetentionInterval, _options.RetentionInterval));
     }
 
     private void RunSafely(Action work, string what)

@@ -71,6 +71,17 @@ public sealed class BrokerOptions
     /// <inheritdoc cref="MinInvisibleDuration"/>
     public TimeSpan MaxInvisibleDuration { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>How often commit-log retention runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Upper bound on how long a commit-log segment is kept. A segment no queue needs any more (every group
+    /// acknowledged its messages, or their lite topics expired) is deleted at once; past this age a segment is
+    /// deleted even with unconsumed messages (logged as a warning with the count), so the disk stays bounded.
+    /// Null keeps unconsumed messages forever.
+    /// </summary>
+    public TimeSpan? LogRetention { get; set; } = TimeSpan.FromHours(72);
+
     /// <summary>How often consume offsets are checkpointed to disk.</summary>
     public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -9,9 +9,8 @@ namespace AgentBus.Broker.Consumption;
 /// </summary>
 internal sealed class GroupCursor
 {
-    private Dictionary<long, InflightEntry>? _inflight;
-    private SortedSet<long>? _retry;
-    private int _activeInflight; // in flight and still invisible (not waiting for redelivery)
+    // Allocated only while something is in flight: an idle cursor (most lite topics) stays small.
+    private InflightState? _state;
 
     public GroupCursor(MessageQueue queue, string group, long startOffset)
     {
@@ -38,9 +37,9 @@ internal sealed class GroupCursor
     /// <summary>Earliest invisibility deadline registered with the scheduler (ms), or long.MaxValue.</summary>
     public long ScheduledDue { get; set; } = long.MaxValue;
 
-    public int InflightCount => _inflight?.Count ?? 0;
+    public int InflightCount => _state?.Entries.Count ?? 0;
 
-    public int RetryCount => _retry?.Count ?? 0;
+    public int RetryCount => _state?.Retry?.Count ?? 0;
 
     /// <summary>Messages not yet acknowledged, including those never delivered.</summary>
     public long BacklogLocked(long maxOffset) => Math.Max(0, maxOffset - CommittedOffset);
@@ -48,7 +47,7 @@ internal sealed class GroupCursor
     /// <summary>Whether a pop would return something now.</summary>
     public bool HasDeliverableLocked(bool fifo)
     {
-        if (fifo && _activeInflight > 0)
+        if (fifo && _state is { Active: > 0 })
         {
             return false;
         }
@@ -62,19 +61,19 @@ internal sealed class GroupCursor
     /// </summary>
     public int TakeLocked(int max, bool fifo, List<(long Offset, int Attempt)> taken)
     {
-        if (fifo && _activeInflight > 0)
+        if (fifo && _state is { Active: > 0 })
         {
             return 0;
         }
 
         int count = 0;
-        if (_retry is { Count: > 0 })
+        if (_state?.Retry is { Count: > 0 } retry)
         {
-            while (count < max && _retry.Count > 0)
+            while (count < max && retry.Count > 0)
             {
-                long offset = _retry.Min;
-                _retry.Remove(offset);
-                var entry = _inflight![offset];
+                long offset = retry.Min;
+                retry.Remove(offset);
+                var entry = _state.Entries[offset];
                 taken.Add((offset, entry.Suspended ? entry.Attempt : entry.Attempt + 1));
                 count++;
             }
@@ -99,9 +98,9 @@ internal sealed class GroupCursor
     /// <summary>Records a delivery of <paramref name="offset"/> as in flight until <paramref name="invisibleUntil"/>.</summary>
     public void MarkInflightLocked(long offset, int attempt, long invisibleUntil, long deliverySeq)
     {
-        _inflight ??= [];
-        _inflight[offset] = new InflightEntry(attempt, invisibleUntil, deliverySeq, Suspended: false, AwaitingRetry: false);
-        _activeInflight++;
+        _state ??= new InflightState();
+        _state.Entries[offset] = new InflightEntry(attempt, invisibleUntil, deliverySeq, Suspended: false, AwaitingRetry: false);
+        _state.Active++;
     }
 
     /// <summary>
@@ -110,7 +109,7 @@ internal sealed class GroupCursor
     /// </summary>
     public bool AckLocked(long offset, long deliverySeq)
     {
-        if (_inflight is null || !_inflight.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq)
+        if (_state is null || !_state.Entries.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq)
         {
             return false;
         }
@@ -122,7 +121,7 @@ internal sealed class GroupCursor
     /// <summary>Removes an entry taken for redelivery that goes to the dead-letter queue instead.</summary>
     public void DropLocked(long offset)
     {
-        if (_inflight is not null && _inflight.TryGetValue(offset, out var entry))
+        if (_state is not null && _state.Entries.TryGetValue(offset, out var entry))
         {
             RemoveLocked(offset, entry);
         }
@@ -131,12 +130,12 @@ internal sealed class GroupCursor
     /// <summary>Moves the invisibility deadline of a delivery; returns the new delivery sequence, or -1 when stale.</summary>
     public long ChangeInvisibleLocked(long offset, long deliverySeq, long invisibleUntil, bool suspend, long newSeq)
     {
-        if (_inflight is null || !_inflight.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq || entry.AwaitingRetry)
+        if (_state is null || !_state.Entries.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq || entry.AwaitingRetry)
         {
             return -1;
         }
 
-        _inflight[offset] = entry with { InvisibleUntil = invisibleUntil, DeliverySeq = newSeq, Suspended = suspend };
+        _state.Entries[offset] = entry with { InvisibleUntil = invisibleUntil, DeliverySeq = newSeq, Suspended = suspend };
         return newSeq;
     }
 
@@ -145,12 +144,13 @@ internal sealed class GroupCursor
     {
         expired = 0;
         long next = long.MaxValue;
-        if (_inflight is null)
+        if (_state is null)
         {
             return next;
         }
 
-        foreach (var (offset, entry) in _inflight)
+        List<long>? due = null;
+        foreach (var (offset, entry) in _state.Entries)
         {
             if (entry.AwaitingRetry)
             {
@@ -159,10 +159,7 @@ internal sealed class GroupCursor
 
             if (entry.InvisibleUntil <= now)
             {
-                _retry ??= [];
-                _retry.Add(offset);
-                _activeInflight--;
-                expired++;
+                (due ??= []).Add(offset);
             }
             else if (entry.InvisibleUntil < next)
             {
@@ -170,16 +167,17 @@ internal sealed class GroupCursor
             }
         }
 
-        if (expired > 0)
+        if (due is not null)
         {
-            foreach (long offset in _retry!)
+            _state.Retry ??= [];
+            foreach (long offset in due)
             {
-                var entry = _inflight[offset];
-                if (!entry.AwaitingRetry)
-                {
-                    _inflight[offset] = entry with { AwaitingRetry = true };
-                }
+                _state.Entries[offset] = _state.Entries[offset] with { AwaitingRetry = true };
+                _state.Retry.Add(offset);
+                _state.Active--;
             }
+
+            expired = due.Count;
         }
 
         return next;
@@ -188,9 +186,7 @@ internal sealed class GroupCursor
     /// <summary>Forgets all in-flight state and restarts consumption at <paramref name="offset"/>.</summary>
     public void ResetLocked(long offset)
     {
-        _inflight = null;
-        _retry = null;
-        _activeInflight = 0;
+        _state = null;
         CommittedOffset = offset;
         PopOffset = offset;
         Dirty = true;
@@ -204,11 +200,11 @@ internal sealed class GroupCursor
             return;
         }
 
-        if (_inflight is not null)
+        if (_state is not null)
         {
-            foreach (long offset in _inflight.Keys.Where(o => o < minOffset).ToArray())
+            foreach (long offset in _state.Entries.Keys.Where(o => o < minOffset).ToArray())
             {
-                RemoveLocked(offset, _inflight[offset]);
+                RemoveLocked(offset, _state.Entries[offset]);
             }
         }
 
@@ -227,14 +223,14 @@ internal sealed class GroupCursor
 
     private void RemoveLocked(long offset, InflightEntry entry)
     {
-        _inflight!.Remove(offset);
+        _state!.Entries.Remove(offset);
         if (entry.AwaitingRetry)
         {
-            _retry?.Remove(offset);
+            _state.Retry?.Remove(offset);
         }
         else
         {
-            _activeInflight--;
+            _state.Active--;
         }
 
         if (offset == CommittedOffset)
@@ -246,7 +242,7 @@ internal sealed class GroupCursor
     private void AdvanceCommitted()
     {
         long committed = CommittedOffset;
-        while (committed < PopOffset && (_inflight is null || !_inflight.ContainsKey(committed)))
+        while (committed < PopOffset && (_state is null || !_state.Entries.ContainsKey(committed)))
         {
             committed++;
         }
@@ -257,11 +253,21 @@ internal sealed class GroupCursor
             Dirty = true;
         }
 
-        if (_inflight is { Count: 0 })
+        if (_state is { Entries.Count: 0 })
         {
-            _inflight = null;
-            _retry = null;
+            _state = null;
         }
+    }
+
+    private sealed class InflightState
+    {
+        public Dictionary<long, InflightEntry> Entries { get; } = [];
+
+        /// <summary>Offsets whose invisibility ended, waiting for redelivery, lowest first.</summary>
+        public SortedSet<long>? Retry { get; set; }
+
+        /// <summary>Entries in flight and still invisible (not waiting for redelivery).</summary>
+        public int Active { get; set; }
     }
 
     private readonly record struct InflightEntry(int Attempt, long InvisibleUntil, long DeliverySeq, bool Suspended, bool AwaitingRetry);

@@ -26,13 +26,13 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     public void OnLiteReady(MessageQueue queue, string? onlyGroup = null, ClientSession? except = null)
     {
         var subscribers = queue.Subscribers;
-        if (subscribers.Length == 0)
+        if (subscribers.Count == 0)
         {
             return;
         }
 
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (subscribers.Length == 1 && except is null)
+        if (subscribers.Count == 1 && except is null)
         {
             var only = subscribers[0];
             if ((onlyGroup is null || string.Equals(only.Group, onlyGroup, StringComparison.Ordinal)) && !only.Closed)
@@ -43,7 +43,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
             return;
         }
 
-        for (int i = 0; i < subscribers.Length; i++)
+        for (int i = 0; i < subscribers.Count; i++)
         {
             string group = subscribers[i].Group;
             if (onlyGroup is not null && !string.Equals(group, onlyGroup, StringComparison.Ordinal))
@@ -135,7 +135,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
         }
     }
 
-    private static bool SeenBefore(ClientSession[] subscribers, int index, string group)
+    private static bool SeenBefore(SubscriberList subscribers, int index, string group)
     {
         for (int j = 0; j < index; j++)
         {

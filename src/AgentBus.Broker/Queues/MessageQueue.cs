@@ -10,10 +10,8 @@ namespace AgentBus.Broker.Queues;
 /// </summary>
 internal sealed class MessageQueue
 {
-    private static readonly ClientSession[] NoSubscribers = [];
-
     private PositionIndex _index;
-    private ClientSession[] _subscribers = NoSubscribers;
+    private object? _subscribers; // see SubscriberList
     // Cursors are only ever added; the first sits inline because most lite topics have one consuming group.
     private GroupCursor? _firstCursor;
     private GroupCursor[]? _moreCursors;
@@ -46,7 +44,7 @@ internal sealed class MessageQueue
     public long MaxOffset { get { lock (this) { return _index.MaxOffset; } } }
 
     /// <summary>Lite subscribers, a copy-on-write snapshot readable without the lock.</summary>
-    public ClientSession[] Subscribers => Volatile.Read(ref _subscribers);
+    public SubscriberList Subscribers => new(Volatile.Read(ref _subscribers));
 
     /// <summary>Consumption cursors, readable without the lock.</summary>
     public IEnumerable<GroupCursor> Cursors
@@ -90,31 +88,26 @@ internal sealed class MessageQueue
 
     public bool AddSubscriberLocked(ClientSession session)
     {
-        if (Array.IndexOf(_subscribers, session) >= 0)
+        var current = Subscribers;
+        if (current.Contains(session))
         {
             return false;
         }
 
-        Volatile.Write(ref _subscribers, [.. _subscribers, session]);
+        Volatile.Write(ref _subscribers, current.With(session));
         return true;
     }
 
     public bool RemoveSubscriberLocked(ClientSession session)
     {
-        int at = Array.IndexOf(_subscribers, session);
+        var current = Subscribers;
+        int at = current.IndexOf(session);
         if (at < 0)
         {
             return false;
         }
 
-        var next = _subscribers.Length == 1 ? NoSubscribers : new ClientSession[_subscribers.Length - 1];
-        if (next.Length > 0)
-        {
-            Array.Copy(_subscribers, 0, next, 0, at);
-            Array.Copy(_subscribers, at + 1, next, at, _subscribers.Length - at - 1);
-        }
-
-        Volatile.Write(ref _subscribers, next);
+        Volatile.Write(ref _subscribers, current.Without(at));
         return true;
     }
 
@@ -122,7 +115,7 @@ internal sealed class MessageQueue
     public ClientSession? PickSubscriber(string group, long now, ClientSession? except = null)
     {
         var subscribers = Subscribers;
-        int n = subscribers.Length;
+        int n = subscribers.Count;
         if (n == 0)
         {
             return null;

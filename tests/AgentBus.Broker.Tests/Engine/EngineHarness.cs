@@ -36,6 +36,7 @@ public sealed class EngineHarness : IAsyncDisposable
             LiteTopicExpiryInterval = TimeSpan.FromDays(1),
             ClientScanInterval = TimeSpan.FromDays(1),
             OffsetCheckpointInterval = TimeSpan.FromDays(1),
+            RetentionInterval = TimeSpan.FromDays(1),
         };
         _configure?.Invoke(options);
         return options;
