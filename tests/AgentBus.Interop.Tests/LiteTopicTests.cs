@@ -14,7 +14,7 @@ public sealed class LiteTopicTests(ITestOutputHelper output) : InteropTest(outpu
         Assert.Equal(3, result["received"].GetInt32());
     }
 
-    [Fact]
+    [Fact(Skip = KnownBrokerIssues.SyncLiteSubscriptionReordered)]
     public async Task SubscribeLiteRightAfterStartIsNotUndoneByTheStartupCompleteAdd()
     {
         var result = await RunScenarioAsync("lite-subscribe-race");

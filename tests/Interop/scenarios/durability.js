@@ -1,8 +1,9 @@
 'use strict';
 
 // (j) Durability across a broker restart. Run twice against the same data directory:
-//   node scenarios/durability.js send      (then stop the broker and start it again)
-//   node scenarios/durability.js consume
+//   node scenarios/durability.js send [normal|lite]      (then stop the broker and start it again)
+//   node scenarios/durability.js consume [normal|lite]
+// (both halves unless one is named; the consume phase takes what the send phase stored).
 // The send phase stores messages on a NORMAL topic and on a lite topic, consumes and acknowledges the
 // first half of each, and leaves the second half pending (the lite consumer unsubscribes first). After the
 // restart, the consume phase must get exactly the pending half — same ids and bodies — and none of the
@@ -20,10 +21,11 @@ const {
 
 const HALF = 3;
 const phase = process.argv[2];
+const parts = process.argv[3] ? [ process.argv[3] ] : [ 'normal', 'lite' ];
 const stateFile = process.env.AGENTBUS_STATE_FILE || path.join(os.tmpdir(), 'agentbus-interop-durability.json');
 
-if (phase !== 'send' && phase !== 'consume') {
-  process.stderr.write('usage: node scenarios/durability.js send|consume\n');
+if ((phase !== 'send' && phase !== 'consume') || !parts.every(part => part === 'normal' || part === 'lite')) {
+  process.stderr.write('usage: node scenarios/durability.js send|consume [normal|lite]\n');
   process.exit(64);
 }
 
@@ -50,12 +52,20 @@ async function sendPhase(ctx) {
   const { topic, parent, group, liteGroup } = names();
   const liteTopic = `durable-${ctx.runId}`;
   const producer = await startProducer(ctx, { topics: [ topic, parent ] });
-  const consumer = await startSimpleConsumer(ctx, { group, topic, awaitDuration: 5000 });
+  const normal = { acked: [], pending: [] };
+  const lite = { liteTopic, acked: [], pending: [] };
+  if (parts.includes('normal')) await sendNormal(ctx, producer, topic, group, normal);
+  if (parts.includes('lite')) await sendLite(ctx, producer, parent, liteGroup, lite);
+  fs.writeFileSync(stateFile, JSON.stringify({ runId: ctx.runId, parts, normal, lite }, null, 2));
+  ctx.checkNoRpcProblems();
+  return { phase, parts, stateFile, normal, lite };
+}
 
+async function sendNormal(ctx, producer, topic, group, normal) {
+  const consumer = await startSimpleConsumer(ctx, { group, topic, awaitDuration: 5000 });
   const parked = consumer.receive(16, 15000);
   await ctx.waitFor('the first ReceiveMessage', () => ctx.trace.callsOf('receiveMessage', 'simple-consumer').length > 0, 3000);
   await new Promise(resolve => setTimeout(resolve, 300));
-  const normal = { acked: [], pending: [] };
   await ctx.step(`send ${HALF} normal messages to consume now`, async () => {
     for (let seq = 0; seq < HALF; seq++) normal.acked.push({ seq, messageId: (await send(ctx, producer, { topic, seq })).receipt.messageId });
   });
@@ -71,12 +81,14 @@ async function sendPhase(ctx) {
   await ctx.step(`send ${HALF} normal messages to leave pending`, async () => {
     for (let seq = HALF; seq < 2 * HALF; seq++) normal.pending.push({ seq, messageId: (await send(ctx, producer, { topic, seq })).receipt.messageId });
   });
+}
 
+async function sendLite(ctx, producer, parent, liteGroup, lite) {
+  const { liteTopic } = lite;
   const inbox = createInbox(ctx);
   const liteConsumer = await startLitePushConsumer(ctx, { group: liteGroup, bindTopic: parent, consume: inbox.consume });
   await ctx.step(`subscribeLite('${liteTopic}')`, () => liteConsumer.subscribeLite(liteTopic));
   await waitUntilPolling(ctx, 'lite-consumer');
-  const lite = { liteTopic, acked: [], pending: [] };
   await ctx.step(`send ${HALF} lite messages to consume now`, async () => {
     for (let seq = 0; seq < HALF; seq++) lite.acked.push({ seq, messageId: (await send(ctx, producer, { topic: parent, liteTopic, seq })).receipt.messageId });
   });
@@ -88,48 +100,56 @@ async function sendPhase(ctx) {
   await ctx.step(`send ${HALF} lite messages to leave pending`, async () => {
     for (let seq = HALF; seq < 2 * HALF; seq++) lite.pending.push({ seq, messageId: (await send(ctx, producer, { topic: parent, liteTopic, seq })).receipt.messageId });
   });
-
-  fs.writeFileSync(stateFile, JSON.stringify({ runId: ctx.runId, normal, lite }, null, 2));
-  ctx.checkNoRpcProblems();
-  return { phase, stateFile, normal, lite };
 }
 
 async function consumePhase(ctx) {
   const { topic, parent, group, liteGroup } = names();
   const state = await ctx.step(`read ${stateFile}`, () => JSON.parse(fs.readFileSync(stateFile, 'utf8')));
   ctx.runId = state.runId;
-  const idsBySeq = list => new Map(list.map(item => [ item.seq, item.messageId ]));
+  const expected = {
+    normal: state.parts.includes('normal') ? state.normal.pending.map(item => item.seq) : [],
+    lite: state.parts.includes('lite') ? state.lite.pending.map(item => item.seq) : [],
+  };
 
-  const consumer = await startSimpleConsumer(ctx, { group, topic, awaitDuration: 5000 });
-  const pendingSeqs = state.normal.pending.map(item => item.seq);
-  const normal = await ctx.step('receive the pending normal messages', () =>
-    receiveAndAck(ctx, consumer, got => pendingSeqs.every(seq => seqs(got).includes(seq)), 10000));
-  ctx.check(sameNumbers(seqs(normal), pendingSeqs),
-    `after the restart the normal consumer group got seq ${JSON.stringify(seqs(normal))}, expected the pending ${JSON.stringify(pendingSeqs)} (seq below ${HALF} had been acknowledged)`);
+  // Both halves are collected before judging, so one report covers the normal topic and the lite topic.
+  let normal = [];
+  if (state.parts.includes('normal')) {
+    const consumer = await startSimpleConsumer(ctx, { group, topic, awaitDuration: 5000 });
+    normal = await ctx.step('receive the pending normal messages', () =>
+      receiveAndAck(ctx, consumer, got => expected.normal.every(seq => seqs(got).includes(seq)), 8000));
+  }
+  const inbox = createInbox(ctx);
+  if (state.parts.includes('lite')) {
+    const liteConsumer = await startLitePushConsumer(ctx, { group: liteGroup, bindTopic: parent, consume: inbox.consume });
+    await ctx.step(`subscribeLite('${state.lite.liteTopic}') without an offset option (resume from the committed offset)`,
+      () => liteConsumer.subscribeLite(state.lite.liteTopic));
+    await ctx.step('receive the pending lite messages', async () => {
+      try {
+        await ctx.waitFor('the pending lite messages', () => expected.lite.every(seq => seqs(inbox.messages).includes(seq)), 8000);
+      } catch {
+        // judged below, with the normal half
+      }
+    });
+    await ctx.step('watch for acknowledged lite messages coming back', () => quietWindow(1000));
+  }
+
+  const received = { normal: seqs(normal), lite: seqs(inbox.messages) };
+  ctx.check(sameNumbers(received.normal, expected.normal) && sameNumbers(received.lite, expected.lite),
+    `after the restart the groups got ${JSON.stringify(received)}, expected the pending ${JSON.stringify(expected)} ` +
+    `(seq below ${HALF} had been acknowledged before the restart)`);
+  const idsBySeq = list => new Map(list.map(item => [ item.seq, item.messageId ]));
   const normalIds = idsBySeq([ ...state.normal.acked, ...state.normal.pending ]);
   for (const message of normal) {
     ctx.check(message.messageId === normalIds.get(message.seq), `normal seq=${message.seq}: message id changed across the restart`);
     ctx.check(message.body === `${ctx.runId}-${message.seq}`, `normal seq=${message.seq}: body changed across the restart`);
   }
-
-  const inbox = createInbox(ctx);
-  const liteConsumer = await startLitePushConsumer(ctx, { group: liteGroup, bindTopic: parent, consume: inbox.consume });
-  const litePending = state.lite.pending.map(item => item.seq);
-  await ctx.step(`subscribeLite('${state.lite.liteTopic}') without an offset option (resume from the committed offset)`,
-    () => liteConsumer.subscribeLite(state.lite.liteTopic));
-  await ctx.step('receive the pending lite messages', () =>
-    ctx.waitFor(`lite seq ${JSON.stringify(litePending)}; have ${JSON.stringify(seqs(inbox.messages))}`,
-      () => litePending.every(seq => seqs(inbox.messages).includes(seq)), 10000));
-  await ctx.step('watch for acknowledged lite messages coming back', () => quietWindow(1000));
-  ctx.check(sameNumbers(seqs(inbox.messages), litePending),
-    `after the restart the lite consumer group got seq ${JSON.stringify(seqs(inbox.messages))}, expected the pending ${JSON.stringify(litePending)}`);
   const liteIds = idsBySeq([ ...state.lite.acked, ...state.lite.pending ]);
   for (const message of inbox.messages) {
     ctx.check(message.messageId === liteIds.get(message.seq), `lite seq=${message.seq}: message id changed across the restart`);
     ctx.check(message.liteTopic === state.lite.liteTopic, `lite seq=${message.seq}: lite_topic is '${message.liteTopic}'`);
   }
   ctx.checkNoRpcProblems();
-  return { phase, normal: seqs(normal), lite: seqs(inbox.messages) };
+  return { phase, ...received };
 }
 
 scenario(`durability-${phase}`, ctx => (phase === 'send' ? sendPhase(ctx) : consumePhase(ctx)));
