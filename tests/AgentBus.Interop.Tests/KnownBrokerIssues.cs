@@ -14,4 +14,8 @@ internal static class KnownBrokerIssues
     public const string SyncLiteSubscriptionReordered =
         "Broker defect: concurrent SyncLiteSubscription calls of one client are applied in any order; the client's " +
         "startup COMPLETE_ADD (empty set), sent first, can be applied after the PARTIAL_ADD that follows it and drop that subscription.";
+
+    public const string EmptyBodyAccepted =
+        "Broker deviation: SendMessage with an empty body is stored (OK) instead of being refused with " +
+        "MESSAGE_BODY_EMPTY (41302) as Apache RocketMQ's proxy does.";
 }

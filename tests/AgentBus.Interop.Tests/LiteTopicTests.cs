@@ -41,6 +41,23 @@ public sealed class LiteTopicTests(ITestOutputHelper output) : InteropTest(outpu
     }
 
     [Fact]
+    public async Task ExclusiveModeHandsALiteTopicToTheNewSubscriber()
+    {
+        var result = await RunScenarioAsync("lite-exclusive");
+
+        Assert.Equal([1], result["a"].EnumerateArray().Select(seq => seq.GetInt32()));
+        Assert.Equal([2, 3], result["b"].EnumerateArray().Select(seq => seq.GetInt32()));
+    }
+
+    [Fact]
+    public async Task NoLiteTopicStallsWhenTheReadySetOverflows()
+    {
+        var result = await RunScenarioAsync("lite-many");
+
+        Assert.Equal(300, result["delivered"].GetInt32());
+    }
+
+    [Fact]
     public async Task FifoGroupKeepsOrderPerLiteTopic()
     {
         var result = await RunScenarioAsync("lite-fifo");

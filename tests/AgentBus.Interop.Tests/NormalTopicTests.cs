@@ -32,6 +32,32 @@ public sealed class NormalTopicTests(ITestOutputHelper output) : InteropTest(out
     }
 
     [Fact]
+    public async Task TagExpressionsSelectWhatEachGroupReceives()
+    {
+        var result = await RunScenarioAsync("tag-filter");
+
+        Assert.Equal([0, 1, 4, 6], result["simple"].EnumerateArray().Select(seq => seq.GetInt32()));
+        Assert.Equal([2, 7], result["push"].EnumerateArray().Select(seq => seq.GetInt32()));
+    }
+
+    [Fact]
+    public async Task LimitsAndMissingResourcesSurfaceAsTheClientsErrors()
+    {
+        var result = await RunScenarioAsync("limits");
+
+        Assert.Equal(43101, result["propertiesTooLarge"].GetProperty("code").GetInt32());
+        Assert.Equal(40402, result["missingTopic"].GetProperty("code").GetInt32());
+    }
+
+    [Fact(Skip = KnownBrokerIssues.EmptyBodyAccepted)]
+    public async Task AnEmptyBodyIsRefusedWith41302()
+    {
+        var result = await RunScenarioAsync("empty-body");
+
+        Assert.Equal(41302, result["code"].GetInt32());
+    }
+
+    [Fact]
     public async Task NamespaceAndCredentialsAreAcceptedWithoutAccessControl()
     {
         var result = await RunScenarioAsync("namespace-credentials");

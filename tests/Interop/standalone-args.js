@@ -32,5 +32,6 @@ for (const name of names) {
   if (group.bindTopic) args.push(`--Broker:Groups:${index}:BindTopic=${group.bindTopic}`);
   if (group.fifo) args.push(`--Broker:Groups:${index}:Fifo=true`);
   if (group.maxDeliveryAttempts) args.push(`--Broker:Groups:${index}:MaxDeliveryAttempts=${group.maxDeliveryAttempts}`);
+  if (group.liteMode) args.push(`--Broker:Groups:${index}:LiteMode=${group.liteMode}`);
 });
 process.stdout.write(`${args.join(' ')}\n`);

@@ -72,6 +72,11 @@ internal sealed class ScenarioResources
                 definition = definition with { MaxDeliveryAttempts = attempts.GetInt32() };
             }
 
+            if (group.TryGetProperty("liteMode", out var liteMode))
+            {
+                definition = definition with { LiteMode = Enum.Parse<LiteSubscriptionMode>(liteMode.GetString()!) };
+            }
+
             topics.CreateGroup(definition);
         }
     }

@@ -40,10 +40,12 @@ async function startSimpleConsumer(ctx, { group, topic, awaitDuration = 5000, la
   return consumer;
 }
 
-async function startPushConsumer(ctx, { group, topic, consume, label = 'push-consumer', enableFifoConsumeAccelerator }) {
+async function startPushConsumer(ctx, {
+  group, topic, consume, label = 'push-consumer', enableFifoConsumeAccelerator, expression = '*',
+}) {
   const consumer = new PushConsumer(ctx.clientOptions({
     consumerGroup: group,
-    subscriptions: new Map([[ topic, '*' ]]),
+    subscriptions: new Map([[ topic, expression ]]),
     messageListener: { consume },
     enableFifoConsumeAccelerator,
   }));

@@ -5,6 +5,8 @@
 //     ChangeInvisibleDuration, and the broker must redeliver with delivery_attempt 2, then 3.
 //  2. SimpleConsumer: a received message that is not acknowledged within its invisible duration comes
 //     back with delivery_attempt 2; once acknowledged it never comes back.
+//  3. SimpleConsumer.changeInvisibleDuration extends the invisibility: the message does not come back when
+//     the original duration ends, and the ack with the new receipt handle succeeds.
 
 const { ConsumeResult } = require('rocketmq-client-nodejs');
 const { scenario } = require('../lib/harness');
@@ -74,6 +76,24 @@ scenario('redelivery', async ctx => {
 
   const after = await ctx.step(`receive for a while after the ack (longer than ${INVISIBLE_MS} ms)`, async () => own(await consumer.receive(1, INVISIBLE_MS)));
   ctx.check(after.length === 0, 'the acknowledged message was delivered again', after.map(item => item.summary));
+
+  // Part 3: extend the invisibility, then ack with the new receipt handle.
+  await ctx.step('send one more message', () => send(ctx, producer, { topic, seq: 3 }));
+  const third = views => views.filter(view => summarize(view).run === ctx.runId && summarize(view).seq === 3);
+  let extended = [];
+  await ctx.step(`receive it with invisible_duration ${INVISIBLE_MS} ms`, async () => {
+    const deadline = Date.now() + 8000;
+    while (extended.length === 0 && Date.now() < deadline) extended = third(await consumer.receive(1, INVISIBLE_MS));
+  });
+  ctx.check(extended.length === 1, 'the simple consumer did not receive the third message');
+  const handleBefore = extended[0].receiptHandle;
+  await ctx.step('ChangeInvisibleDuration to 6 s', () => consumer.changeInvisibleDuration(extended[0], 6000));
+  ctx.check(extended[0].receiptHandle && extended[0].receiptHandle !== handleBefore,
+    'ChangeInvisibleDurationResponse.receipt_handle is empty or unchanged', { before: handleBefore, after: extended[0].receiptHandle });
+  const early = await ctx.step(`receive past the original ${INVISIBLE_MS} ms`, async () => third(await consumer.receive(1, INVISIBLE_MS)));
+  ctx.check(early.length === 0, 'the message came back when its original invisible duration ended, although it was extended');
+  await ctx.step('ack it with the new receipt handle', () => consumer.ack(extended[0]));
+
   ctx.checkNoRpcProblems();
   return { pushAttempts, simpleRedeliveredAfterMs: redeliveredAfterMs };
 });
