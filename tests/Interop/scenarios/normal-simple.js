@@ -2,8 +2,8 @@
 
 // (a) Normal messages: Producer.send to a NORMAL topic, SimpleConsumer.receive + ack.
 // Checks every field the client reads back (id, topic, tag, keys, properties, body, attempt, born time),
-// that SendReceipt.messageId is the id the consumer sees, and that a long poll parked before the send is
-// woken by it.
+// that SendReceipt.messageId is the id the consumer sees, that a long poll parked before the send is woken
+// by it, and that both clients shut down cleanly (NotifyClientTermination answered OK).
 
 const { scenario } = require('../lib/harness');
 const { resourcesFor, startProducer, startSimpleConsumer, send } = require('../lib/clients');
@@ -76,6 +76,9 @@ scenario('normal-simple', async ctx => {
     ctx.check(got.receiptHandle && got.receiptHandle.length > 0, `${where}: system_properties.receipt_handle is empty`);
     ctx.check(!got.liteTopic && !got.messageGroup, `${where}: lite_topic or message_group set on a NORMAL message`, got);
   }
+  await ctx.step('shut the producer and the consumer down', () => Promise.all([ producer.shutdown(), consumer.shutdown() ]));
+  ctx.check(ctx.trace.succeeded('notifyClientTermination').length === 2,
+    'NotifyClientTermination was not answered OK for both clients', ctx.trace.callsOf('notifyClientTermination').map(call => call.statuses ?? call.grpcError));
   ctx.checkNoRpcProblems();
   return { sent: COUNT, received: received.size, parkedPollReturnedAfterMs: firstPollMs };
 });
