@@ -33,6 +33,8 @@ public sealed partial class BrokerEngine
             freed = fifo && cursor.HasDeliverableLocked(fifo: true);
         }
 
+        OffsetsChanged();
+
         if (freed)
         {
             Redispatch(queue, group);

@@ -16,9 +16,16 @@ public sealed partial class BrokerEngine
         ThrowIfDisposed();
         long now = Now();
         int expired = 0;
+        var boundGroups = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var queue in _queues.AllLite())
         {
-            if (!IsExpired(queue, now))
+            if (!boundGroups.TryGetValue(queue.Topic, out var groups))
+            {
+                groups = [.. Topics.GroupsBoundTo(queue.Topic).Select(g => g.Name)];
+                boundGroups[queue.Topic] = groups;
+            }
+
+            if (!IsExpired(queue, now, groups))
             {
                 continue;
             }
@@ -26,7 +33,7 @@ public sealed partial class BrokerEngine
             lock (_appendLock)
             {
                 // Re-check under the append lock: no message can land while the tombstone is written.
-                if (!IsExpired(queue, now) || !_queues.RemoveLite(queue))
+                if (!IsExpired(queue, now, groups) || !_queues.RemoveLite(queue))
                 {
                     continue;
                 }
@@ -46,13 +53,14 @@ public sealed partial class BrokerEngine
 
         if (expired > 0)
         {
+            OffsetsChanged();
             _logger.LogInformation("Expired {Count} lite topics", expired);
         }
 
         return expired;
     }
 
-    private bool IsExpired(MessageQueue queue, long now)
+    private bool IsExpired(MessageQueue queue, long now, string[] boundGroups)
     {
         if (queue.Deleted || queue.Subscribers.Count > 0)
         {
@@ -65,18 +73,18 @@ public sealed partial class BrokerEngine
             return false;
         }
 
-        return _options.ExpireLiteTopicsWithBacklog || !HasUnconsumed(queue);
+        return _options.ExpireLiteTopicsWithBacklog || !HasUnconsumed(queue, boundGroups);
     }
 
     /// <summary>Whether some group bound to the parent topic has not acknowledged everything in the lite topic.</summary>
-    private bool HasUnconsumed(MessageQueue queue)
+    private static bool HasUnconsumed(MessageQueue queue, string[] boundGroups)
     {
         lock (queue)
         {
             long max = queue.MaxOffsetLocked;
-            foreach (var group in Topics.GroupsBoundTo(queue.Topic))
+            foreach (string group in boundGroups)
             {
-                var cursor = queue.FindCursor(group.Name);
+                var cursor = queue.FindCursor(group);
                 long committed = cursor?.CommittedOffset ?? queue.MinOffsetLocked;
                 if (committed < max)
                 {

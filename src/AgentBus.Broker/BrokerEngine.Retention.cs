@@ -20,6 +20,7 @@ public sealed partial class BrokerEngine
         if (deleted > 0)
         {
             long dropped = TrimIndexes(_log.MinPosition);
+            OffsetsChanged();
             _logger.LogInformation("Retention deleted {Segments} commit-log segments; the log now starts at {Position}", deleted, _log.MinPosition);
             if (dropped > 0)
             {

@@ -31,6 +31,8 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly List<ITimer> _timers = [];
     private readonly CancellationTokenSource _closing = new();
     private long _deliverySeq;
+    private long _offsetChanges;      // bumped whenever a committed offset may have moved
+    private long _offsetChangesSaved; // value of _offsetChanges at the last checkpoint
     private int _disposed;
 
     private BrokerEngine(BrokerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -135,15 +137,21 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
 
     private void CheckpointIfDirty()
     {
-        bool dirty = _queues.All().Any(q => q.Cursors.Any(c => c.Dirty));
-        if (dirty)
+        if (Interlocked.Read(ref _offsetChanges) != Interlocked.Read(ref _offsetChangesSaved))
         {
-            _offsets.Save(_queues.All());
+            CheckpointOffsets();
         }
     }
 
-    /// <summary>Persists consume offsets now (also done periodically and at shutdown).</summary>
-    public void CheckpointOffsets() => _offsets.Save(_queues.All());
+    /// <summary>Persists consume offsets now (also done periodically, when offsets moved, and at shutdown).</summary>
+    public void CheckpointOffsets()
+    {
+        long changes = Interlocked.Read(ref _offsetChanges);
+        _offsets.Save(_queues.All());
+        Interlocked.Exchange(ref _offsetChangesSaved, changes);
+    }
+
+    private void OffsetsChanged() => Interlocked.Increment(ref _offsetChanges);
 
     private void OnTopicDeleted(string topic)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
+using Grpc.Core;
 using Apache.Rocketmq.V2;
 using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using MessageType = Apache.Rocketmq.V2.MessageType;
@@ -175,8 +176,9 @@ public sealed class SendReceiveTests
     {
         await using var broker = await TestBroker.StartAsync(configureServer: s =>
         {
-            s.AutoRenewInvisibleDuration = TimeSpan.FromSeconds(2);
-            s.AutoRenewAhead = TimeSpan.FromMilliseconds(1500);
+            // Renewed from 0.5 s on, leaving 3 s of slack for a late maintenance tick on a busy machine.
+            s.AutoRenewInvisibleDuration = TimeSpan.FromSeconds(3.5);
+            s.AutoRenewAhead = TimeSpan.FromSeconds(3);
             s.AutoRenewInterval = TimeSpan.FromMilliseconds(100);
         });
         var client = broker.Client();
@@ -191,5 +193,53 @@ public sealed class SendReceiveTests
         Assert.Empty(meanwhile.Messages);
         Assert.Equal(Code.Ok, await client.AckAsync("jobs", "g", message));
         await telemetry.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task A_long_poll_ends_before_the_calls_deadline_with_message_not_found()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var client = broker.Client();
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+
+        using var call = client.Stub.ReceiveMessage(TestClient.ReceiveRequest("idle", "g", poll: TimeSpan.FromSeconds(30)),
+            client.Options(TimeSpan.FromSeconds(2)));
+        var responses = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        Assert.Equal(Code.MessageNotFound, responses.Last().Status.Code);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(2), $"The poll took {timer.Elapsed}.");
+    }
+
+    [Fact]
+    public async Task Invisible_durations_outside_the_engines_range_are_refused()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var client = broker.Client();
+
+        var tooShort = await client.ReceiveAsync(TestClient.ReceiveRequest("t", "g", invisible: TimeSpan.FromMilliseconds(100)));
+        var missing = TestClient.ReceiveRequest("t", "g");
+        missing.InvisibleDuration = null;
+        var absent = await client.ReceiveAsync(missing);
+
+        Assert.Equal(Code.IllegalInvisibleTime, tooShort.Status!.Code);
+        Assert.Equal(Code.IllegalInvisibleTime, absent.Status!.Code);
+    }
+
+    [Fact]
+    public async Task Namespaces_are_echoed_but_not_part_of_stored_names()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var client = broker.Client();
+        var message = TestClient.Message("shared", "ns");
+        message.Topic.ResourceNamespace = "tenant-a";
+        await client.SendOkAsync(message);
+
+        var request = TestClient.ReceiveRequest("shared", "g");
+        request.Group.ResourceNamespace = "tenant-a";
+        var received = Assert.Single((await client.ReceiveAsync(request)).Messages);
+
+        Assert.Equal("shared", received.Topic.Name);
+        Assert.Equal("tenant-a", received.Topic.ResourceNamespace);
+        Assert.True(broker.Engine.Topics.TryGetTopic("shared", out _));
     }
 }

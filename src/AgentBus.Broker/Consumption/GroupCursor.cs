@@ -18,7 +18,6 @@ internal sealed class GroupCursor
         Group = group;
         CommittedOffset = startOffset;
         PopOffset = startOffset;
-        Dirty = true;
     }
 
     public MessageQueue Queue { get; }
@@ -30,9 +29,6 @@ internal sealed class GroupCursor
 
     /// <summary>The next offset that was never delivered.</summary>
     public long PopOffset { get; private set; }
-
-    /// <summary>Committed offset changed since the last checkpoint.</summary>
-    public bool Dirty { get; set; }
 
     /// <summary>Earliest invisibility deadline registered with the scheduler (ms), or long.MaxValue.</summary>
     public long ScheduledDue { get; set; } = long.MaxValue;
@@ -189,7 +185,6 @@ internal sealed class GroupCursor
         _state = null;
         CommittedOffset = offset;
         PopOffset = offset;
-        Dirty = true;
     }
 
     /// <summary>Moves the cursor forward past offsets trimmed from the queue.</summary>
@@ -217,7 +212,6 @@ internal sealed class GroupCursor
         if (CommittedOffset < minOffset)
         {
             CommittedOffset = minOffset;
-            Dirty = true;
         }
     }
 
@@ -247,11 +241,7 @@ internal sealed class GroupCursor
             committed++;
         }
 
-        if (committed != CommittedOffset)
-        {
-            CommittedOffset = committed;
-            Dirty = true;
-        }
+        CommittedOffset = committed;
 
         if (_state is { Entries.Count: 0 })
         {

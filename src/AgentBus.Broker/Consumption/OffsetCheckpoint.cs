@@ -35,7 +35,6 @@ internal sealed class OffsetCheckpoint(string directory)
                     lock (queue)
                     {
                         offset = cursor.CommittedOffset;
-                        cursor.Dirty = false;
                     }
 
                     writer.Write((byte)1);

@@ -34,7 +34,13 @@ public static class ServerPipeline
 
         var server = configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
         server.Validate();
-        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName));
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName))
+            .Validate(options =>
+            {
+                options.Validate();
+                return true;
+            })
+            .ValidateOnStart();
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerSection)).Configure(options => configureBroker?.Invoke(options));
         services.AddOptions<ResourceDeclarations>().Bind(configuration.GetSection(BrokerSection));
 
@@ -59,6 +65,8 @@ public static class ServerPipeline
 
         services.AddRouting();
         services.AddGrpc();
+        // Stateless over singletons: one instance serves every call instead of one activation per call.
+        services.AddSingleton<MessagingService>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<BrokerOptions>, IOptions<ServerOptions>>((grpc, broker, options) =>
         {
             // Room above the body limit, so an oversized message reaches the engine and gets MESSAGE_BODY_TOO_LARGE.

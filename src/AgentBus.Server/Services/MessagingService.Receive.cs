@@ -1,4 +1,5 @@
 using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Topics;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Consumption;
@@ -79,8 +80,25 @@ public sealed partial class MessagingService
         }
 
         bool lite = IsKnownLiteParent(topic) || client.IsLiteConsumer;
+        if (!lite)
+        {
+            EnsureNormalTopic(topic);
+        }
+
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter);
+    }
+
+    /// <summary>
+    /// With auto-create on, a consumer may wait on a topic nothing was sent to yet: it is created as a normal topic,
+    /// as a first send would create it.
+    /// </summary>
+    private void EnsureNormalTopic(string topic)
+    {
+        if (Engine.Options.AutoCreate && !Engine.Topics.TryGetTopic(topic, out _))
+        {
+            Engine.Topics.CreateTopic(new TopicDefinition(topic, Broker.Topics.MessageType.Normal));
+        }
     }
 
     /// <summary>Waits for messages the consumer's filter accepts; rejected ones are consumed for the group on the way.</summary>

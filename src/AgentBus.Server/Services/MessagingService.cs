@@ -31,7 +31,7 @@ public sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingServi
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<MessagingService> _logger;
 
-    /// <summary>Creates the service (one per call, as gRPC services are scoped).</summary>
+    /// <summary>Creates the service; one instance serves every call.</summary>
     public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer,
         IOptions<ServerOptions> options, BrokerMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime,
         ILogger<MessagingService> logger)

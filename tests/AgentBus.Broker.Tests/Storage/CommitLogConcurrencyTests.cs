@@ -52,8 +52,12 @@ public sealed class CommitLogConcurrencyTests : IDisposable
                 Assert.True(log.TryReadHeader(known.Result.Position, out var header));
                 TestRecords.AssertSameHeader(known, header);
                 Assert.False(log.TryRead(known.Result.Position + random.Next(1, 60), out _));
-                // The newest bytes, possibly half-written right now, must never decode.
-                Assert.False(log.TryRead(log.WritePosition, out _));
+                // The newest bytes, possibly half-written right now, decode only once the record is published.
+                long end = log.WritePosition;
+                if (log.TryRead(end, out _))
+                {
+                    Assert.True(end < log.WritePosition, $"record at {end} readable before it was published");
+                }
                 reads++;
             }
 
@@ -95,6 +99,7 @@ public sealed class CommitLogConcurrencyTests : IDisposable
         var random = new Random(7);
         var known = new ConcurrentDictionary<long, Appended>(TestRecords.AppendMany(log, random, 1500).ToDictionary(a => a.Result.Position));
         var initial = known.Values.OrderBy(a => a.Result.Position).ToArray();
+        long initialEnd = log.WritePosition;
         var segments = (int)(log.WritePosition / TestRecords.SmallSegment);
         using var cancellation = new CancellationTokenSource();
         var reads = new StrongBox<long>();
@@ -138,8 +143,15 @@ public sealed class CommitLogConcurrencyTests : IDisposable
             {
                 foreach (var header in log.Scan(0))
                 {
-                    Assert.True(known.TryGetValue(header.Position, out var item));
-                    TestRecords.AssertSameHeader(item, header);
+                    // The writer records a position only after Append returns, so the scan can be a step ahead of it.
+                    if (known.TryGetValue(header.Position, out var item))
+                    {
+                        TestRecords.AssertSameHeader(item, header);
+                    }
+                    else
+                    {
+                        Assert.True(header.Position >= initialEnd, $"unknown record at {header.Position} below the writer's start {initialEnd}");
+                    }
                 }
             }
         });
