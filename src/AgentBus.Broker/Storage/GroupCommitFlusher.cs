@@ -202,7 +202,7 @@ internal sealed class GroupCommitFlusher
                 Interlocked.Increment(ref _flushCount);
                 Volatile.Write(ref _durable, target);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            catch (Exception ex)
             {
                 // After a failed fsync the kernel may have dropped the dirty pages; retrying could report success for
                 // lost data, so the log stops accepting work instead.
