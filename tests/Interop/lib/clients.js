@@ -22,8 +22,14 @@ function resourcesFor(scenarioName) {
   return found;
 }
 
+/**
+ * Starts a Producer announcing only the first of `topics`; the others' routes are fetched on first send.
+ * rocketmq-client-nodejs 1.0.8 fetches the routes of all announced topics one after the other and only then
+ * starts waiting for its first Settings; Settings answered before the last route arrives are missed, and
+ * startup then waits for ever. One topic at start avoids that.
+ */
 async function startProducer(ctx, { topics, label = 'producer' }) {
-  const producer = new Producer(ctx.clientOptions({ topics }));
+  const producer = new Producer(ctx.clientOptions({ topics: topics.slice(0, 1) }));
   ctx.label(producer, label);
   await ctx.step(`start ${label} (QueryRoute, Telemetry settings)`, () => producer.startup());
   return producer;

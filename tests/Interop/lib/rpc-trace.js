@@ -171,7 +171,9 @@ function timeline() {
       entry.messages = call.response.filter(item => item.getContentCase() === ReceiveMessageResponse.ContentCase.MESSAGE).length;
     }
     return entry;
-  });
+  }).concat(telemetryCommands.map(command => ({
+    rpc: 'telemetry (from broker)', client: command.client, at: command.at - traceStart, command: command.command,
+  }))).sort((a, b) => a.at - b.at);
 }
 
 /** Number of calls per RPC name, e.g. { sendMessage: 3, ackMessage: 3 }. */
