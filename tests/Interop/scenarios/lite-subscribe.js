@@ -2,8 +2,10 @@
 
 // (d) Lite topics: a producer sends to the LITE parent topic with a liteTopic; a LitePushConsumer that
 // subscribeLite()d receives them (and only them), acknowledges them with lite_topic set, and after
-// unsubscribeLite() receives nothing more from that lite topic.
+// unsubscribeLite() receives nothing more from that lite topic. Subscribing again with
+// OffsetOption.LAST_OFFSET resumes at the group's committed offset: exactly the messages sent meanwhile.
 
+const { OffsetOption } = require('rocketmq-client-nodejs');
 const { scenario } = require('../lib/harness');
 const {
   resourcesFor, startProducer, startLitePushConsumer, waitUntilPolling, send, createInbox, seqs, sameNumbers, quietWindow,
@@ -56,7 +58,15 @@ scenario('lite-subscribe', async ctx => {
     `after unsubscribeLite the consumer still received messages of '${chat}'`, seqs(inbox.liteTopic(chat)));
   ctx.check(inbox.liteTopic(other).length === 0, `messages of the unsubscribed lite topic '${other}' were delivered`, inbox.liteTopic(other));
   ctx.check(inbox.liteTopic(chat).length === 3, 'some messages were delivered twice', inbox.liteTopic(chat));
+
+  await ctx.step(`subscribeLite('${chat}', LAST_OFFSET) again`, () => consumer.subscribeLite(chat, OffsetOption.LAST_OFFSET));
+  await ctx.step('receive the messages sent while unsubscribed', () =>
+    ctx.waitFor(`seq 10 and 11 on ${chat}; have ${JSON.stringify(seqs(inbox.liteTopic(chat)))}`,
+      () => seqs(inbox.liteTopic(chat)).includes(10) && seqs(inbox.liteTopic(chat)).includes(11), 8000));
+  await ctx.step('watch for messages before the committed offset', () => quietWindow(1000));
+  ctx.check(sameNumbers(seqs(inbox.liteTopic(chat)), [ 0, 1, 2, 10, 11 ]) && inbox.liteTopic(chat).length === 5,
+    `resubscribing with LAST_OFFSET delivered ${JSON.stringify(inbox.liteTopic(chat).map(m => m.seq))}, expected 0,1,2 then exactly 10,11`);
   const actions = ctx.trace.callsOf('syncLiteSubscription', 'lite-consumer').map(call => call.request.getAction());
   ctx.checkNoRpcProblems();
-  return { received: inbox.messages.length, syncLiteSubscriptionActions: actions };
+  return { received: inbox.liteTopic(chat).length, syncLiteSubscriptionActions: actions };
 });
