@@ -18,19 +18,29 @@ internal static class HarnessRunner
             case "pop-latency":
                 await PopLatencyScenario.RunAsync(options);
                 return 0;
+            case "send-e2e":
+                await SendE2eScenario.RunAsync(options);
+                return 0;
+            case "lite-latency-e2e":
+                await LiteLatencyE2eScenario.RunAsync(options);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency [--topics N] [--messages N] [--body BYTES] [--dir PATH]");
+                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e [--topics N] [--messages N] [--body BYTES] [--dir PATH]"
+                    + " [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]");
                 return 2;
         }
     }
 }
 
 /// <summary>Options shared by the scenarios.</summary>
-internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory)
+internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
+    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0)
 {
     public static HarnessOptions Parse(string[] args)
     {
-        int topics = 1_000_000, messages = 0, body = 100;
+        int topics = 1_000_000, messages = 0, body = 100, batch = 64, concurrency = 4, liteTopics = 0;
+        string? endpoint = null;
+        bool bodyGiven = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -38,12 +48,16 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
             {
                 case "--topics": topics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--messages": messages = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
-                case "--body": body = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--body": body = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); bodyGiven = true; break;
+                case "--batch": batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--concurrency": concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--endpoint": endpoint = args[i + 1]; break;
+                case "--lite-topics": liteTopics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--dir": directory = args[i + 1]; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
-        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory);
+        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics);
     }
 }

@@ -1,0 +1,66 @@
+using Grpc.Core;
+
+namespace AgentBus.Server.Clients;
+
+/// <summary>The RocketMQ v5 transport headers a client sends with every call.</summary>
+/// <param name="ClientId">Unique client instance id (<c>x-mq-client-id</c>); null when the header is missing.</param>
+/// <param name="Namespace">Resource namespace (<c>x-mq-namespace</c>), or empty.</param>
+/// <param name="Language">Client language (<c>x-mq-language</c>), or empty.</param>
+/// <param name="ProtocolVersion">Protocol version (<c>x-mq-protocol-version</c> or <c>x-mq-protocol</c>), or empty.</param>
+/// <param name="RequestId">Request id for correlation in logs (<c>x-mq-request-id</c>), or empty.</param>
+public sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId)
+{
+    /// <summary>Header carrying the client id.</summary>
+    public const string ClientIdHeader = "x-mq-client-id";
+
+    /// <summary>Header carrying the resource namespace.</summary>
+    public const string NamespaceHeader = "x-mq-namespace";
+
+    /// <summary>Header carrying the client language.</summary>
+    public const string LanguageHeader = "x-mq-language";
+
+    /// <summary>Header carrying the protocol version.</summary>
+    public const string ProtocolVersionHeader = "x-mq-protocol-version";
+
+    /// <summary>Header carrying the request id.</summary>
+    public const string RequestIdHeader = "x-mq-request-id";
+
+    /// <summary>Reads the headers of a call.</summary>
+    /// <param name="headers">The call's request headers.</param>
+    /// <returns>The client's metadata.</returns>
+    public static ClientMetadata From(Metadata headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        string? clientId = null;
+        string ns = "", language = "", version = "", requestId = "";
+        foreach (var entry in headers)
+        {
+            if (entry.IsBinary)
+            {
+                continue;
+            }
+
+            switch (entry.Key)
+            {
+                case ClientIdHeader:
+                    clientId = string.IsNullOrWhiteSpace(entry.Value) ? null : entry.Value;
+                    break;
+                case NamespaceHeader:
+                    ns = entry.Value;
+                    break;
+                case LanguageHeader:
+                    language = entry.Value;
+                    break;
+                case ProtocolVersionHeader:
+                case "x-mq-protocol" when version.Length == 0:
+                    version = entry.Value;
+                    break;
+                case RequestIdHeader:
+                    requestId = entry.Value;
+                    break;
+            }
+        }
+
+        return new ClientMetadata(clientId, ns, language, version, requestId);
+    }
+}

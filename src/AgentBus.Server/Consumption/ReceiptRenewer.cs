@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using AgentBus.Broker;
+using AgentBus.Broker.Errors;
+using AgentBus.Server.Clients;
+using AgentBus.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentBus.Server.Consumption;
+
+/// <summary>
+/// Server-side renewal of deliveries received with <c>auto_renew</c> (push consumers): while the client lives and
+/// has not settled a delivery, its invisibility is extended before it ends. The engine issues a new receipt handle
+/// on each extension, so the client keeps the handle it received and the renewer translates it on ack,
+/// change-invisible-duration and dead-lettering.
+/// </summary>
+public sealed class ReceiptRenewer
+{
+    private readonly ConcurrentDictionary<string, RenewalEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ServerOptions _options;
+    private readonly ClientRegistry _clients;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReceiptRenewer> _logger;
+    private readonly TimeSpan _clientWindow;
+
+    /// <summary>Creates an empty renewer.</summary>
+    /// <param name="options">Server options (renewal timings and bound).</param>
+    /// <param name="brokerOptions">Engine options (client expiry).</param>
+    /// <param name="clients">Client liveness.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="logger">Logger.</param>
+    public ReceiptRenewer(IOptions<ServerOptions> options, IOptions<BrokerOptions> brokerOptions, ClientRegistry clients, TimeProvider time,
+        ILogger<ReceiptRenewer> logger)
+    {
+        _options = options.Value;
+        _clients = clients;
+        _time = time;
+        _logger = logger;
+        _clientWindow = brokerOptions.Value.ClientExpiry;
+    }
+
+    /// <summary>Deliveries being renewed now.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Starts renewing a delivery the client received with auto-renew.</summary>
+    /// <param name="clientId">The receiving client.</param>
+    /// <param name="group">Its consumer group.</param>
+    /// <param name="receiptHandle">The handle the client received.</param>
+    /// <param name="invisibleUntil">When the delivery's invisibility ends.</param>
+    public void Track(string clientId, string group, string receiptHandle, DateTimeOffset invisibleUntil)
+    {
+        if (_entries.Count >= _options.MaxAutoRenewEntries)
+        {
+            return;
+        }
+
+        var deadline = _time.GetUtcNow() + _options.MaxAutoRenewDuration;
+        _entries[receiptHandle] = new RenewalEntry(clientId, group, receiptHandle, invisibleUntil, deadline);
+    }
+
+    /// <summary>
+    /// Settles a delivery (ack, nack, dead letter) with the engine's current handle for the handle the client holds,
+    /// and stops renewing it. Renewal of the same delivery waits, so the handle cannot change under the call.
+    /// </summary>
+    /// <typeparam name="T">What the settlement returns.</typeparam>
+    /// <param name="receiptHandle">The handle the client sent.</param>
+    /// <param name="settle">The engine call, given the current handle.</param>
+    /// <returns>What <paramref name="settle"/> returned.</returns>
+    public T Settle<T>(string receiptHandle, Func<string, T> settle)
+    {
+        ArgumentNullException.ThrowIfNull(settle);
+        if (!_entries.TryGetValue(receiptHandle, out var entry))
+        {
+            return settle(receiptHandle);
+        }
+
+        lock (entry)
+        {
+            try
+            {
+                return settle(entry.CurrentHandle);
+            }
+            finally
+            {
+                entry.Settled = true;
+                _entries.TryRemove(receiptHandle, out _);
+            }
+        }
+    }
+
+    /// <summary>Stops renewing every delivery of a client that went away; they become visible when their time ends.</summary>
+    /// <param name="clientId">The client id.</param>
+    public void ForgetClient(string clientId)
+    {
+        foreach (var (handle, entry) in _entries)
+        {
+            if (string.Equals(entry.ClientId, clientId, StringComparison.Ordinal))
+            {
+                _entries.TryRemove(handle, out _);
+            }
+        }
+    }
+
+    /// <summary>Extends every tracked delivery whose invisibility ends within the renew-ahead window.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <returns>How many deliveries were renewed.</returns>
+    public int RenewDue(BrokerEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var now = _time.GetUtcNow();
+        int renewed = 0, dropped = 0;
+        foreach (var (handle, entry) in _entries)
+        {
+            if (entry.InvisibleUntil - now > _options.AutoRenewAhead)
+            {
+                continue;
+            }
+
+            if (now >= entry.Deadline || !_clients.IsAlive(entry.ClientId, _clientWindow))
+            {
+                _entries.TryRemove(handle, out _);
+                dropped++;
+                continue;
+            }
+
+            try
+            {
+                lock (entry)
+                {
+                    if (entry.Settled)
+                    {
+                        continue;
+                    }
+
+                    entry.CurrentHandle = engine.ChangeInvisibleDuration(entry.Group, entry.CurrentHandle, _options.AutoRenewInvisibleDuration);
+                    entry.InvisibleUntil = now + _options.AutoRenewInvisibleDuration;
+                }
+
+                renewed++;
+            }
+            catch (BrokerException)
+            {
+                // Settled or redelivered meanwhile: nothing left to renew.
+                _entries.TryRemove(handle, out _);
+                dropped++;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                ServerLog.RenewFailed(_logger, ex, entry.Group);
+            }
+        }
+
+        if (renewed + dropped > 0)
+        {
+            ServerLog.Renewed(_logger, renewed, dropped);
+        }
+
+        return renewed;
+    }
+
+    private sealed class RenewalEntry(string clientId, string group, string handle, DateTimeOffset invisibleUntil, DateTimeOffset deadline)
+    {
+        public string ClientId { get; } = clientId;
+
+        public string Group { get; } = group;
+
+        public DateTimeOffset Deadline { get; } = deadline;
+
+        // Guarded by locking the entry.
+        public string CurrentHandle { get; set; } = handle;
+
+        public bool Settled { get; set; }
+
+        public DateTimeOffset InvisibleUntil { get; set; } = invisibleUntil;
+    }
+}

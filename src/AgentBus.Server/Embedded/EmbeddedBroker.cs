@@ -1,0 +1,148 @@
+using System.Globalization;
+using AgentBus.Broker;
+using AgentBus.Server.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentBus.Server.Embedded;
+
+/// <summary>
+/// The broker server running in-process on a loopback port: the same pipeline as the standalone server (Kestrel,
+/// HTTP/2 cleartext, the RocketMQ v5 MessagingService), so clients speak the real protocol to it. Used by tests,
+/// samples and applications that carry their own broker.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var broker = await EmbeddedBroker.StartAsync();
+/// // Point any RocketMQ 5 client at broker.Endpoint ("127.0.0.1:PORT"), without TLS.
+/// </code>
+/// </example>
+public sealed class EmbeddedBroker : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string? _temporaryDirectory;
+    private int _disposed;
+
+    private EmbeddedBroker(WebApplication app, int port, string dataDirectory, string? temporaryDirectory)
+    {
+        _app = app;
+        _temporaryDirectory = temporaryDirectory;
+        Port = port;
+        DataDirectory = dataDirectory;
+        Endpoint = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}");
+        Address = new Uri("http://" + Endpoint);
+        Engine = app.Services.GetRequiredService<BrokerEngineHost>().Engine;
+    }
+
+    /// <summary><c>127.0.0.1:PORT</c>, the access point for RocketMQ clients.</summary>
+    public string Endpoint { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT</c>, for gRPC channels.</summary>
+    public Uri Address { get; }
+
+    /// <summary>The port the broker listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>The data folder in use.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The engine behind the server, for direct inspection and administration.</summary>
+    public BrokerEngine Engine { get; }
+
+    /// <summary>The server's services (options, metrics, client registry).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a broker on a loopback port and returns once it accepts calls.</summary>
+    /// <param name="options">How to start; null uses a temporary data folder and a free port.</param>
+    /// <param name="ct">Cancels the start.</param>
+    /// <returns>The running broker; dispose it to stop it.</returns>
+    public static async Task<EmbeddedBroker> StartAsync(EmbeddedBrokerOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new EmbeddedBrokerOptions();
+        string? temporary = options.DataDirectory is null
+            ? Path.Combine(Path.GetTempPath(), "agentbus-" + Guid.NewGuid().ToString("N"))
+            : null;
+        string dataDirectory = options.DataDirectory ?? temporary!;
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Server:Address"] = "127.0.0.1",
+            ["Server:Port"] = options.Port.ToString(CultureInfo.InvariantCulture),
+        });
+        builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        if (options.ConfigureServer is { } configureServer)
+        {
+            builder.Services.PostConfigure(configureServer);
+        }
+
+        var configureBroker = options.ConfigureBroker;
+        ServerPipeline.Configure(builder, broker =>
+        {
+            broker.DataDirectory = dataDirectory;
+            configureBroker?.Invoke(broker);
+        });
+
+        var app = builder.Build();
+        ServerPipeline.Map(app);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+            return new EmbeddedBroker(app, PortOf(app), dataDirectory, temporary);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            DeleteQuietly(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the server, closes the engine (flush, offset checkpoint) and deletes a temporary data folder.</summary>
+    /// <returns>A task that completes when the broker is stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            DeleteQuietly(_temporaryDirectory);
+        }
+    }
+
+    private static int PortOf(WebApplication app)
+    {
+        foreach (string address in ServerPipeline.ListeningAddresses(app))
+        {
+            return new Uri(address).Port;
+        }
+
+        throw new InvalidOperationException("The embedded broker reports no listening address.");
+    }
+
+    private static void DeleteQuietly(string? directory)
+    {
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary folder is harmless.
+        }
+    }
+}

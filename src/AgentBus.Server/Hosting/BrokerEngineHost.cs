@@ -1,0 +1,88 @@
+using AgentBus.Broker;
+using AgentBus.Server.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace AgentBus.Server.Hosting;
+
+/// <summary>
+/// Owns the engine's lifetime inside the host: opens (and recovers) it before the server accepts calls, creates the
+/// declared topics and groups, and disposes it (flush and offset checkpoint) after the server stopped.
+/// </summary>
+public sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly ResourceDeclarations _declarations;
+    private readonly TelemetryHub _telemetry;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private BrokerEngine? _engine;
+
+    /// <summary>Creates the host; the engine opens in <see cref="StartAsync"/>.</summary>
+    /// <param name="options">Engine options (section <c>Broker</c>).</param>
+    /// <param name="declarations">Topics and groups to create at startup.</param>
+    /// <param name="telemetry">Telemetry streams, told about exclusive-mode evictions.</param>
+    /// <param name="time">Clock for the engine.</param>
+    /// <param name="loggerFactory">Logging for the engine.</param>
+    public BrokerEngineHost(IOptions<BrokerOptions> options, IOptions<ResourceDeclarations> declarations, TelemetryHub telemetry,
+        TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _declarations = declarations.Value;
+        _telemetry = telemetry;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<BrokerEngineHost>();
+    }
+
+    /// <summary>The running engine.</summary>
+    /// <exception cref="InvalidOperationException">The host has not started.</exception>
+    public BrokerEngine Engine => _engine ?? throw new InvalidOperationException("The broker engine is not open.");
+
+    /// <summary>Whether the engine is open.</summary>
+    public bool IsRunning => Volatile.Read(ref _engine) is not null;
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var engine = await BrokerEngine.OpenAsync(_options, _time, _loggerFactory).ConfigureAwait(false);
+        try
+        {
+            foreach (var topic in _declarations.Topics)
+            {
+                engine.Topics.CreateTopic(topic.ToDefinition());
+            }
+
+            foreach (var group in _declarations.Groups)
+            {
+                engine.Topics.CreateGroup(group.ToDefinition());
+            }
+        }
+        catch
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        engine.LiteUnsubscribed += _telemetry.NotifyUnsubscribed;
+        Volatile.Write(ref _engine, engine);
+        ServerLog.EngineOpened(_logger, Path.GetFullPath(_options.DataDirectory), engine.Topics.Topics.Count, engine.Topics.Groups.Count);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        var engine = Interlocked.Exchange(ref _engine, null);
+        if (engine is null)
+        {
+            return;
+        }
+
+        engine.LiteUnsubscribed -= _telemetry.NotifyUnsubscribed;
+        await engine.DisposeAsync().ConfigureAwait(false);
+        ServerLog.EngineClosed(_logger);
+    }
+}

@@ -1,0 +1,93 @@
+namespace AgentBus.Server.Hosting;
+
+/// <summary>Settings of the gRPC server (configuration section <c>Server</c>).</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Server";
+
+    /// <summary>IP address to listen on. Loopback by default; use <c>0.0.0.0</c> to accept remote clients.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port to listen on (HTTP/2 cleartext). 0 picks a free port.</summary>
+    public int Port { get; set; } = 8081;
+
+    /// <summary>
+    /// <c>host:port</c> clients are told to use in routes. When unset, a route names the endpoint the client says it
+    /// connected to (the request's <c>endpoints</c>), else the <c>Host</c> header of the call.
+    /// </summary>
+    public string? AdvertisedEndpoint { get; set; }
+
+    /// <summary>Broker name in routes.</summary>
+    public string BrokerName { get; set; } = "agentbus";
+
+    /// <summary>Longest a ReceiveMessage call is held open waiting for messages; also pushed to consumers in their settings.</summary>
+    public TimeSpan LongPollingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Longest long poll the server honours when a client asks for more.</summary>
+    public TimeSpan MaxLongPollingTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Batch size pushed to push consumers in their settings.</summary>
+    public int ReceiveBatchSize { get; set; } = 32;
+
+    /// <summary>Invisible duration of messages received with <c>auto_renew</c> (push consumers), renewed while the client lives.</summary>
+    public TimeSpan AutoRenewInvisibleDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long before their invisibility ends auto-renewed messages are renewed.</summary>
+    public TimeSpan AutoRenewAhead { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often auto-renewed messages are checked.</summary>
+    public TimeSpan AutoRenewInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest time a received message is kept invisible by auto-renewal; after that it is redelivered.</summary>
+    public TimeSpan MaxAutoRenewDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Auto-renewed deliveries tracked at most; beyond that new deliveries are not renewed.</summary>
+    public int MaxAutoRenewEntries { get; set; } = 1_000_000;
+
+    /// <summary>Delivery attempts pushed to producers as their retry policy.</summary>
+    public int ProducerMaxAttempts { get; set; } = 3;
+
+    /// <summary>First retry delay of the backoff policy pushed to clients.</summary>
+    public TimeSpan BackoffInitial { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest retry delay of the backoff policy pushed to clients.</summary>
+    public TimeSpan BackoffMax { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Growth factor of the backoff policy pushed to clients.</summary>
+    public float BackoffMultiplier { get; set; } = 2;
+
+    /// <summary>Commands queued per Telemetry stream before new ones are dropped.</summary>
+    public int TelemetryQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Largest gRPC message accepted from a client (bytes); a little above the engine's body limit by default.</summary>
+    public int? MaxReceiveMessageSize { get; set; }
+
+    internal void Validate()
+    {
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Port), "Server:Port must be within 0..65535.");
+        }
+
+        if (LongPollingTimeout <= TimeSpan.Zero || LongPollingTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LongPollingTimeout), "Server:LongPollingTimeout must be within (0, 5 min].");
+        }
+
+        if (MaxLongPollingTimeout < LongPollingTimeout || MaxLongPollingTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLongPollingTimeout), "Server:MaxLongPollingTimeout must be within [LongPollingTimeout, 5 min].");
+        }
+
+        if (ReceiveBatchSize < 1 || TelemetryQueueCapacity < 1 || MaxAutoRenewEntries < 0 || ProducerMaxAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReceiveBatchSize), "Server batch sizes, capacities and attempts must be positive.");
+        }
+
+        if (AutoRenewInterval <= TimeSpan.Zero || AutoRenewInvisibleDuration <= AutoRenewAhead)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AutoRenewInterval), "Server:AutoRenewInterval must be positive and AutoRenewInvisibleDuration longer than AutoRenewAhead.");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Messages;
+using AgentBus.Server.Errors;
+using Apache.Rocketmq.V2;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace AgentBus.Server.Mapping;
+
+/// <summary>Translates between protocol messages and engine records.</summary>
+public static class MessageMapper
+{
+    /// <summary>
+    /// Builds the engine record of a message a producer sent. Names are stored as given: the resource namespace
+    /// is not part of the stored topic name. A GZIP body is stored decompressed and delivered as IDENTITY.
+    /// </summary>
+    /// <param name="message">The protocol message.</param>
+    /// <param name="maxBodySize">Largest body accepted (bounds GZIP decompression).</param>
+    /// <returns>The record to store.</returns>
+    /// <exception cref="RequestException">A required field is missing or the message type is not supported.</exception>
+    public static MessageRecord ToRecord(Message message, int maxBodySize)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var system = message.SystemProperties
+            ?? throw new RequestException(Code.BadRequest, "A message needs system properties (message id, type).");
+        if (system.MessageType == MessageType.Transaction)
+        {
+            throw new RequestException(Code.Unsupported, "Transactional messages are not supported.");
+        }
+
+        var body = system.BodyEncoding == Encoding.Gzip ? Decompress(message.Body, maxBodySize) : message.Body.Memory;
+        return new MessageRecord
+        {
+            Topic = message.Topic?.Name ?? "",
+            LiteTopic = system.HasLiteTopic ? system.LiteTopic : null,
+            QueueId = system.QueueId,
+            MessageId = system.MessageId,
+            Tag = system.HasTag ? system.Tag : null,
+            Keys = system.Keys.Count == 0 ? [] : [.. system.Keys],
+            MessageGroup = system.HasMessageGroup ? system.MessageGroup : null,
+            DeliveryTimestamp = system.DeliveryTimestamp is { } delivery ? ToMillis(delivery) : 0,
+            BornTimestamp = system.BornTimestamp is { } born ? ToMillis(born) : 0,
+            BornHost = system.BornHost,
+            Properties = message.UserProperties.Count == 0 ? MessageRecordDefaults.NoProperties : new Dictionary<string, string>(message.UserProperties),
+            Body = body,
+        };
+    }
+
+    /// <summary>Builds the protocol message handed to a consumer for one delivery.</summary>
+    /// <param name="delivery">The delivery.</param>
+    /// <param name="resourceNamespace">Namespace echoed in the topic resource.</param>
+    /// <param name="storeHost">This broker's endpoint.</param>
+    /// <param name="now">Current time, for the remaining invisible duration.</param>
+    /// <returns>The protocol message.</returns>
+    public static Message ToProto(Delivery delivery, string resourceNamespace, string storeHost, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var record = delivery.Message;
+        var system = new SystemProperties
+        {
+            MessageId = record.MessageId,
+            BodyDigest = new Digest { Type = DigestType.Md5, Checksum = Md5Hex(record.Body.Span) },
+            BodyEncoding = Encoding.Identity,
+            MessageType = TypeOf(record),
+            BornTimestamp = FromMillis(record.BornTimestamp),
+            BornHost = record.BornHost,
+            StoreTimestamp = FromMillis(record.StoreTimestamp),
+            StoreHost = storeHost,
+            ReceiptHandle = delivery.ReceiptHandle,
+            QueueId = record.QueueId,
+            QueueOffset = record.QueueOffset,
+            InvisibleDuration = Duration.FromTimeSpan(delivery.InvisibleUntil > now ? delivery.InvisibleUntil - now : TimeSpan.Zero),
+            DeliveryAttempt = delivery.DeliveryAttempt,
+        };
+        if (record.Tag is { } tag)
+        {
+            system.Tag = tag;
+        }
+
+        if (record.Keys.Count > 0)
+        {
+            system.Keys.AddRange(record.Keys);
+        }
+
+        if (record.MessageGroup is { } group)
+        {
+            system.MessageGroup = group;
+        }
+
+        if (record.LiteTopic is { } liteTopic)
+        {
+            system.LiteTopic = liteTopic;
+        }
+
+        if (record.DeliveryTimestamp > 0)
+        {
+            system.DeliveryTimestamp = FromMillis(record.DeliveryTimestamp);
+        }
+
+        var message = new Message
+        {
+            Topic = new Resource { Name = record.Topic, ResourceNamespace = resourceNamespace },
+            SystemProperties = system,
+            Body = UnsafeByteOperations.UnsafeWrap(record.Body),
+        };
+        foreach (var (key, value) in record.Properties)
+        {
+            message.UserProperties[key] = value;
+        }
+
+        return message;
+    }
+
+    /// <summary>The message type a stored record has.</summary>
+    /// <param name="record">The record.</param>
+    /// <returns>Lite, FIFO, delay or normal.</returns>
+    public static MessageType TypeOf(MessageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.LiteTopic is not null)
+        {
+            return MessageType.Lite;
+        }
+
+        if (record.MessageGroup is not null)
+        {
+            return MessageType.Fifo;
+        }
+
+        return record.DeliveryTimestamp > 0 ? MessageType.Delay : MessageType.Normal;
+    }
+
+    /// <summary>
+    /// Upper-case hex MD5 of a body, the digest official clients verify. MD5 rather than CRC32 because clients
+    /// disagree on CRC32's text form (Java: hex, Node.js: decimal) but agree on MD5's.
+    /// </summary>
+    /// <param name="body">The body.</param>
+    /// <returns>32 hex characters.</returns>
+    public static string Md5Hex(ReadOnlySpan<byte> body)
+    {
+        // MD5 is only the protocol's transport checksum here, not a security measure.
+#pragma warning disable CA5351
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
+        MD5.HashData(body, hash);
+#pragma warning restore CA5351
+        return Convert.ToHexString(hash);
+    }
+
+    private static long ToMillis(Timestamp timestamp) => (timestamp.Seconds * 1000) + (timestamp.Nanos / 1_000_000);
+
+    private static Timestamp FromMillis(long millis) => new()
+    {
+        Seconds = Math.DivRem(millis, 1000, out long remainder),
+        Nanos = (int)(remainder * 1_000_000),
+    };
+
+    private static ReadOnlyMemory<byte> Decompress(ByteString body, int maxBodySize)
+    {
+        // A GZIP member is at least a 10-byte header and an 8-byte trailer, and starts with 1F 8B.
+        var span = body.Span;
+        if (span.Length < 18 || span[0] != 0x1F || span[1] != 0x8B)
+        {
+            throw new RequestException(Code.MessageCorrupted, "The message body is marked GZIP but is not GZIP data.");
+        }
+
+        try
+        {
+            using var input = new GZipStream(new MemoryStream(body.ToByteArray(), writable: false), CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                output.Write(buffer, 0, read);
+                if (output.Length > maxBodySize)
+                {
+                    throw new RequestException(Code.MessageBodyTooLarge, $"Decompressed message body exceeds the limit of {maxBodySize} bytes.");
+                }
+            }
+
+            // The trailer ends with the uncompressed size modulo 2^32: a truncated body does not match it.
+            uint expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(span[^4..]);
+            if ((uint)output.Length != expected)
+            {
+                throw new RequestException(Code.MessageCorrupted, "The GZIP message body is truncated.");
+            }
+
+            return output.ToArray();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new RequestException(Code.MessageCorrupted, $"GZIP message body cannot be decompressed: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics.Metrics;
+using AgentBus.Server.Clients;
+using AgentBus.Server.Consumption;
+using AgentBus.Server.Hosting;
+using AgentBus.Server.Telemetry;
+
+namespace AgentBus.Server.Metrics;
+
+/// <summary>
+/// The broker's instruments on meter <c>AgentBus.Broker</c>: counters of messages in, out and acknowledged, and
+/// gauges of lite topics, lite subscriptions, clients, ready-set events, the commit log and auto-renewal.
+/// Collect them with any System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry).
+/// </summary>
+public sealed class BrokerMetrics
+{
+    /// <summary>Name of the meter.</summary>
+    public const string MeterName = "AgentBus.Broker";
+
+    private readonly Counter<long> _messagesIn;
+    private readonly Counter<long> _bytesIn;
+    private readonly Counter<long> _messagesOut;
+    private readonly Counter<long> _acks;
+    private long _waitingReceives;
+
+    /// <summary>Creates the instruments.</summary>
+    /// <param name="meterFactory">Meter factory of the host.</param>
+    /// <param name="host">The engine's host, read by the gauges.</param>
+    /// <param name="clients">Known clients.</param>
+    /// <param name="telemetry">Open Telemetry streams.</param>
+    /// <param name="renewer">Auto-renewed deliveries.</param>
+    public BrokerMetrics(IMeterFactory meterFactory, BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _messagesIn = meter.CreateCounter<long>("agentbus.messages.in", "{message}", "Messages stored from producers.");
+        _bytesIn = meter.CreateCounter<long>("agentbus.messages.in.bytes", "By", "Body bytes stored from producers.");
+        _messagesOut = meter.CreateCounter<long>("agentbus.messages.out", "{message}", "Messages delivered to consumers.");
+        _acks = meter.CreateCounter<long>("agentbus.messages.acked", "{message}", "Deliveries acknowledged.");
+        meter.CreateObservableGauge("agentbus.lite_topics", () => host.IsRunning ? host.Engine.LiteTopicCount : 0, "{topic}", "Lite topics held.");
+        meter.CreateObservableGauge("agentbus.lite_subscriptions", () => host.IsRunning ? host.Engine.LiteSubscriptionCount : 0, "{subscription}",
+            "Lite subscription references (client x lite topic).");
+        meter.CreateObservableGauge("agentbus.lite_clients", () => host.IsRunning ? host.Engine.LiteClientCount : 0, "{client}",
+            "Clients with lite subscriptions.");
+        meter.CreateObservableGauge("agentbus.ready_set.size", () => ReadySetTotal(host, clients), "{topic}",
+            "Lite topics with pending messages waiting in clients' ready sets.");
+        meter.CreateObservableGauge("agentbus.full_dispatches", () => host.IsRunning ? host.Engine.FullDispatchCount : 0, "{dispatch}",
+            "Full dispatches run because a ready set overflowed (cumulative).");
+        meter.CreateObservableGauge("agentbus.commitlog.position", () => host.IsRunning ? host.Engine.CommitLogPosition : 0, "By",
+            "Bytes written to the commit log.");
+        meter.CreateObservableGauge("agentbus.receives.waiting", () => WaitingReceives, "{call}", "ReceiveMessage calls waiting in a long poll.");
+        meter.CreateObservableGauge("agentbus.clients", () => clients.Count, "{client}", "Clients heard from recently.");
+        meter.CreateObservableGauge("agentbus.telemetry_streams", () => telemetry.Count, "{stream}", "Open Telemetry streams.");
+        meter.CreateObservableGauge("agentbus.auto_renew.tracked", () => renewer.Count, "{delivery}", "Deliveries renewed by the server.");
+    }
+
+    /// <summary>ReceiveMessage calls waiting in a long poll now.</summary>
+    public long WaitingReceives => Interlocked.Read(ref _waitingReceives);
+
+    /// <summary>A ReceiveMessage call starts waiting.</summary>
+    public void ReceiveWaiting() => Interlocked.Increment(ref _waitingReceives);
+
+    /// <summary>A ReceiveMessage call stops waiting.</summary>
+    public void ReceiveDone() => Interlocked.Decrement(ref _waitingReceives);
+
+    /// <summary>Counts messages stored from a send request.</summary>
+    /// <param name="count">Messages.</param>
+    /// <param name="bytes">Body bytes.</param>
+    public void MessagesIn(int count, long bytes)
+    {
+        _messagesIn.Add(count);
+        _bytesIn.Add(bytes);
+    }
+
+    /// <summary>Counts messages written to a consumer.</summary>
+    /// <param name="count">Messages.</param>
+    public void MessagesOut(int count)
+    {
+        if (count > 0)
+        {
+            _messagesOut.Add(count);
+        }
+    }
+
+    /// <summary>Counts acknowledged deliveries.</summary>
+    /// <param name="count">Deliveries.</param>
+    public void Acked(int count)
+    {
+        if (count > 0)
+        {
+            _acks.Add(count);
+        }
+    }
+
+    private static long ReadySetTotal(BrokerEngineHost host, ClientRegistry clients)
+    {
+        if (!host.IsRunning)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (string clientId in clients.Ids)
+        {
+            total += host.Engine.ReadySetSize(clientId);
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,112 @@
+using AgentBus.Broker.Errors;
+using AgentBus.Protocol;
+using AgentBus.Server.Errors;
+using Apache.Rocketmq.V2;
+using Grpc.Core;
+using Status = Apache.Rocketmq.V2.Status;
+
+namespace AgentBus.Server.Services;
+
+public sealed partial class MessagingService
+{
+    /// <inheritdoc />
+    public override Task<AckMessageResponse> AckMessage(AckMessageRequest request, ServerCallContext context) =>
+        HandleAsync(nameof(AckMessage), request, context, AckAsync, static status => new AckMessageResponse { Status = status });
+
+    /// <inheritdoc />
+    public override Task<ChangeInvisibleDurationResponse> ChangeInvisibleDuration(ChangeInvisibleDurationRequest request, ServerCallContext context) =>
+        HandleAsync(nameof(ChangeInvisibleDuration), request, context, ChangeInvisibleAsync, static status => new ChangeInvisibleDurationResponse { Status = status });
+
+    /// <inheritdoc />
+    public override Task<ForwardMessageToDeadLetterQueueResponse> ForwardMessageToDeadLetterQueue(ForwardMessageToDeadLetterQueueRequest request,
+        ServerCallContext context) =>
+        HandleAsync(nameof(ForwardMessageToDeadLetterQueue), request, context, ForwardToDeadLetterAsync,
+            static status => new ForwardMessageToDeadLetterQueueResponse { Status = status });
+
+    /// <summary>
+    /// Acknowledges each entry on its own and reports a status per entry. The response status is OK when all
+    /// succeeded, the entries' common code when all failed alike, MULTIPLE_RESULTS otherwise. An entry's
+    /// <c>lite_topic</c> is informational: the receipt handle names the lite topic.
+    /// </summary>
+    private ValueTask<AckMessageResponse> AckAsync(AckMessageRequest request, RequestContext call)
+    {
+        string group = RequestFields.Group(request.Group);
+        if (request.Entries.Count == 0)
+        {
+            throw new RequestException(Code.BadRequest, "An ack request carries at least one entry.");
+        }
+
+        var response = new AckMessageResponse();
+        Code? common = null;
+        bool mixed = false;
+        int acked = 0;
+        foreach (var entry in request.Entries)
+        {
+            var status = AckOne(group, entry);
+            if (status.Code == Code.Ok)
+            {
+                acked++;
+            }
+
+            mixed |= common is { } seen && seen != status.Code;
+            common ??= status.Code;
+            response.Entries.Add(new AckMessageResultEntry { MessageId = entry.MessageId, ReceiptHandle = entry.ReceiptHandle, Status = status });
+        }
+
+        _metrics.Acked(acked);
+        response.Status = mixed
+            ? StatusFactory.Of(Code.MultipleResults, $"{acked} of {request.Entries.Count} entries acknowledged.")
+            : common == Code.Ok ? StatusFactory.Ok() : response.Entries[0].Status.Clone();
+        return ValueTask.FromResult(response);
+    }
+
+    private Status AckOne(string group, AckMessageEntry entry)
+    {
+        try
+        {
+            string handle = RequestFields.ReceiptHandle(entry.ReceiptHandle);
+            _renewer.Settle(handle, current =>
+            {
+                Engine.Ack(group, current);
+                return true;
+            });
+            return StatusFactory.Ok();
+        }
+        catch (BrokerException refused)
+        {
+            return StatusFactory.Of(StatusMapping.ToCode(refused.Code), refused.Message);
+        }
+        catch (RequestException invalid)
+        {
+            return StatusFactory.Of(invalid.Code, invalid.Message);
+        }
+    }
+
+    /// <summary>
+    /// Moves a delivery's invisibility deadline (a nack with the retry delay). With <c>suspend</c> the redelivery does
+    /// not count as an attempt. The answer carries the new receipt handle; the old one stops working.
+    /// </summary>
+    private ValueTask<ChangeInvisibleDurationResponse> ChangeInvisibleAsync(ChangeInvisibleDurationRequest request, RequestContext call)
+    {
+        string group = RequestFields.Group(request.Group);
+        string handle = RequestFields.ReceiptHandle(request.ReceiptHandle);
+        var duration = RequestFields.Duration(request.InvisibleDuration, Code.IllegalInvisibleTime, "invisible_duration")
+            ?? throw new RequestException(Code.IllegalInvisibleTime, "invisible_duration is required.");
+        bool suspend = request.HasSuspend && request.Suspend;
+        string next = _renewer.Settle(handle, current => Engine.ChangeInvisibleDuration(group, current, duration, suspend));
+        return ValueTask.FromResult(new ChangeInvisibleDurationResponse { Status = StatusFactory.Ok(), ReceiptHandle = next });
+    }
+
+    /// <summary>Moves a delivered message to the group's dead-letter topic (<c>%DLQ%group</c>) and acknowledges it.</summary>
+    private ValueTask<ForwardMessageToDeadLetterQueueResponse> ForwardToDeadLetterAsync(ForwardMessageToDeadLetterQueueRequest request, RequestContext call)
+    {
+        string group = RequestFields.Group(request.Group);
+        string handle = RequestFields.ReceiptHandle(request.ReceiptHandle);
+        _renewer.Settle(handle, current =>
+        {
+            Engine.ForwardToDeadLetter(group, current);
+            return true;
+        });
+        return ValueTask.FromResult(new ForwardMessageToDeadLetterQueueResponse { Status = StatusFactory.Ok() });
+    }
+}

@@ -1,0 +1,64 @@
+using AgentBus.Protocol;
+using AgentBus.Server.Errors;
+using Apache.Rocketmq.V2;
+using Grpc.Core;
+using Status = Apache.Rocketmq.V2.Status;
+using EngineAction = AgentBus.Broker.Subscriptions.LiteSubscriptionAction;
+using EngineOffsetOption = AgentBus.Broker.Subscriptions.OffsetOption;
+using EnginePolicy = AgentBus.Broker.Subscriptions.OffsetPolicy;
+
+namespace AgentBus.Server.Services;
+
+public sealed partial class MessagingService
+{
+    /// <inheritdoc />
+    public override Task<SyncLiteSubscriptionResponse> SyncLiteSubscription(SyncLiteSubscriptionRequest request, ServerCallContext context) =>
+        HandleAsync(nameof(SyncLiteSubscription), request, context, SyncLiteAsync, static status => new SyncLiteSubscriptionResponse { Status = status });
+
+    /// <summary>
+    /// Changes the calling client's lite subscriptions under the parent topic: PARTIAL_ADD, PARTIAL_REMOVE,
+    /// COMPLETE_ADD (the set is the client's whole set) or COMPLETE_REMOVE, with an optional version (older versions
+    /// are ignored) and an optional start position for newly subscribed lite topics.
+    /// </summary>
+    private ValueTask<SyncLiteSubscriptionResponse> SyncLiteAsync(SyncLiteSubscriptionRequest request, RequestContext call)
+    {
+        string topic = RequestFields.Topic(request.Topic);
+        string group = RequestFields.Group(request.Group);
+        var action = request.Action switch
+        {
+            LiteSubscriptionAction.PartialAdd => EngineAction.PartialAdd,
+            LiteSubscriptionAction.PartialRemove => EngineAction.PartialRemove,
+            LiteSubscriptionAction.CompleteAdd => EngineAction.CompleteAdd,
+            LiteSubscriptionAction.CompleteRemove => EngineAction.CompleteRemove,
+            _ => throw new RequestException(Code.BadRequest, $"Unknown lite subscription action {(int)request.Action}."),
+        };
+        var offset = request.OffsetOption is { } option ? ToEngine(option) : (EngineOffsetOption?)null;
+        long version = request.HasVersion ? request.Version : 0;
+        var client = _clients.Touch(call.ClientId);
+        client.Group ??= group;
+        Engine.SyncLiteSubscription(call.ClientId, group, topic, action, request.LiteTopicSet, version, offset);
+        return ValueTask.FromResult(new SyncLiteSubscriptionResponse { Status = StatusFactory.Ok() });
+    }
+
+    /// <summary>The engine's start position for a protocol offset option (a set <c>policy</c> of LAST is still read as set).</summary>
+    internal static EngineOffsetOption? ToEngine(OffsetOption option) => option.OffsetTypeCase switch
+    {
+        OffsetOption.OffsetTypeOneofCase.Policy => option.Policy switch
+        {
+            OffsetOption.Types.Policy.Last => EngineOffsetOption.Last,
+            OffsetOption.Types.Policy.Min => EngineOffsetOption.Min,
+            OffsetOption.Types.Policy.Max => EngineOffsetOption.Max,
+            _ => throw new RequestException(Code.IllegalOffset, $"Unknown offset policy {(int)option.Policy}."),
+        },
+        OffsetOption.OffsetTypeOneofCase.Offset => option.Offset >= 0
+            ? EngineOffsetOption.AtOffset(option.Offset)
+            : throw new RequestException(Code.IllegalOffset, "An offset cannot be negative."),
+        OffsetOption.OffsetTypeOneofCase.TailN => option.TailN >= 0
+            ? EngineOffsetOption.Tail(option.TailN)
+            : throw new RequestException(Code.IllegalOffset, "tail_n cannot be negative."),
+        OffsetOption.OffsetTypeOneofCase.Timestamp => option.Timestamp >= 0
+            ? new EngineOffsetOption(EnginePolicy.Timestamp, option.Timestamp)
+            : throw new RequestException(Code.IllegalOffset, "A timestamp cannot be negative."),
+        _ => null,
+    };
+}

@@ -1,0 +1,237 @@
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Topics;
+using AgentBus.Protocol;
+using AgentBus.Server.Clients;
+using AgentBus.Server.Consumption;
+using AgentBus.Server.Errors;
+using AgentBus.Server.Mapping;
+using Apache.Rocketmq.V2;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Status = Apache.Rocketmq.V2.Status;
+
+namespace AgentBus.Server.Services;
+
+public sealed partial class MessagingService
+{
+    /// <summary>Time kept free before the call's deadline so the answer reaches the client in time.</summary>
+    private static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Long-polls for messages. The stream carries a <c>delivery_timestamp</c>, then one response per message, then a
+    /// closing status: OK with messages, MESSAGE_NOT_FOUND when the poll timed out empty, an error code otherwise.
+    /// Lite consumers (the topic is a lite parent, the client is a lite consumer, or the queue is the virtual -1 of a
+    /// lite parent) pop from their ready set; other consumers pop from the topic's queues.
+    /// </summary>
+    public override async Task ReceiveMessage(ReceiveMessageRequest request, IServerStreamWriter<ReceiveMessageResponse> responseStream,
+        ServerCallContext context)
+    {
+        var metadata = ClientMetadata.From(context.RequestHeaders);
+        IReadOnlyList<Delivery> deliveries;
+        ReceivePlan plan;
+        try
+        {
+            if (metadata.ClientId is not { } clientId)
+            {
+                await WriteStatusAsync(responseStream, ClientIdRequired(nameof(ReceiveMessage))).ConfigureAwait(false);
+                return;
+            }
+
+            plan = Plan(request, clientId, context);
+            deliveries = await PollAsync(plan, context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
+            return;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await TryWriteStatusAsync(responseStream, StatusOf(nameof(ReceiveMessage), ex, metadata, context), metadata).ConfigureAwait(false);
+            return;
+        }
+
+        await DeliverAsync(plan, deliveries, responseStream, context, metadata).ConfigureAwait(false);
+    }
+
+    private ReceivePlan Plan(ReceiveMessageRequest request, string clientId, ServerCallContext context)
+    {
+        var client = _clients.Touch(clientId);
+        string group = RequestFields.Group(request.Group);
+        string topic = RequestFields.Topic(request.MessageQueue?.Topic);
+        if (request.BatchSize <= 0)
+        {
+            throw new RequestException(Code.BadRequest, "batch_size must be positive.");
+        }
+
+        var filter = TagFilter.Parse(request.FilterExpression);
+        var invisible = RequestFields.Duration(request.InvisibleDuration, Code.IllegalInvisibleTime, "invisible_duration");
+        if (invisible is null && !request.AutoRenew)
+        {
+            throw new RequestException(Code.IllegalInvisibleTime, "invisible_duration is required unless auto_renew is set.");
+        }
+
+        var requestedPoll = RequestFields.Duration(request.LongPollingTimeout, Code.IllegalPollingTime, "long_polling_timeout") ?? _options.LongPollingTimeout;
+        var poll = requestedPoll < _options.MaxLongPollingTimeout ? requestedPoll : _options.MaxLongPollingTimeout;
+        if (context.Deadline != DateTime.MaxValue)
+        {
+            var left = context.Deadline - _time.GetUtcNow().UtcDateTime - DeadlineMargin;
+            poll = left < poll ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : poll;
+        }
+
+        bool lite = IsKnownLiteParent(topic) || client.IsLiteConsumer;
+        if (!lite)
+        {
+            EnsureNormalTopic(topic);
+        }
+
+        return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
+            invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter);
+    }
+
+    /// <summary>
+    /// With auto-create on, a consumer may wait on a topic nothing was sent to yet: it is created as a normal topic,
+    /// as a first send would create it.
+    /// </summary>
+    private void EnsureNormalTopic(string topic)
+    {
+        if (Engine.Options.AutoCreate && !Engine.Topics.TryGetTopic(topic, out _))
+        {
+            Engine.Topics.CreateTopic(new TopicDefinition(topic, Broker.Topics.MessageType.Normal));
+        }
+    }
+
+    /// <summary>Waits for messages the consumer's filter accepts; rejected ones are consumed for the group on the way.</summary>
+    private async ValueTask<IReadOnlyList<Delivery>> PollAsync(ReceivePlan plan, ServerCallContext context)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
+        var deadline = _time.GetUtcNow() + plan.LongPoll;
+        _metrics.ReceiveWaiting();
+        try
+        {
+            // Bounded: every round either returns or consumes at least one filtered-out message, and stops at the deadline.
+            for (int round = 0; round < 1024; round++)
+            {
+                var left = deadline - _time.GetUtcNow();
+                var batch = plan.Lite
+                    ? await Engine.ReceiveLiteAsync(plan.ClientId, plan.Group, plan.Topic, plan.BatchSize, plan.InvisibleDuration,
+                        left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping.Token).ConfigureAwait(false)
+                    : await Engine.ReceiveAsync(plan.Group, plan.Topic, null, plan.BatchSize, plan.InvisibleDuration,
+                        left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping.Token).ConfigureAwait(false);
+                if (plan.Filter.AcceptsAll || batch.Count == 0)
+                {
+                    return batch;
+                }
+
+                var accepted = Filter(plan, batch);
+                if (accepted.Count > 0 || _time.GetUtcNow() >= deadline)
+                {
+                    return accepted;
+                }
+            }
+
+            return [];
+        }
+        catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            return []; // shutting down: end the poll empty so the server can stop
+        }
+        finally
+        {
+            _metrics.ReceiveDone();
+        }
+    }
+
+    private List<Delivery> Filter(ReceivePlan plan, IReadOnlyList<Delivery> batch)
+    {
+        var accepted = new List<Delivery>(batch.Count);
+        foreach (var delivery in batch)
+        {
+            if (plan.Filter.Accepts(delivery.Message.Tag))
+            {
+                accepted.Add(delivery);
+                continue;
+            }
+
+            try
+            {
+                Engine.Ack(plan.Group, delivery.ReceiptHandle);
+            }
+            catch (Broker.Errors.BrokerException)
+            {
+                // Already settled: nothing to skip.
+            }
+        }
+
+        return accepted;
+    }
+
+    private async Task DeliverAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveMessageResponse> stream,
+        ServerCallContext context, ClientMetadata metadata)
+    {
+        int written = 0;
+        try
+        {
+            var now = _time.GetUtcNow();
+            await stream.WriteAsync(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) }).ConfigureAwait(false);
+            string storeHost = StoreHost(context);
+            foreach (var delivery in deliveries)
+            {
+                await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now) })
+                    .ConfigureAwait(false);
+                written++;
+                if (plan.AutoRenew)
+                {
+                    _renewer.Track(plan.ClientId, plan.Group, delivery.ReceiptHandle, delivery.InvisibleUntil);
+                }
+            }
+
+            var status = deliveries.Count > 0
+                ? StatusFactory.Ok()
+                : StatusFactory.Of(Code.MessageNotFound, "No new message within the long polling timeout.");
+            await stream.WriteAsync(new ReceiveMessageResponse { Status = status }).ConfigureAwait(false);
+            _metrics.MessagesOut(written);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The client went away mid-stream: what it did not get becomes visible again at once.
+            ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
+            _metrics.MessagesOut(written);
+            Release(plan.Group, deliveries, written);
+        }
+    }
+
+    private void Release(string group, IReadOnlyList<Delivery> deliveries, int from)
+    {
+        for (int i = from; i < deliveries.Count; i++)
+        {
+            try
+            {
+                Engine.ChangeInvisibleDuration(group, deliveries[i].ReceiptHandle, TimeSpan.Zero, suspend: true);
+            }
+            catch (Broker.Errors.BrokerException)
+            {
+                // Settled or expired meanwhile.
+            }
+        }
+    }
+
+    private static Task WriteStatusAsync(IServerStreamWriter<ReceiveMessageResponse> stream, Status status) =>
+        stream.WriteAsync(new ReceiveMessageResponse { Status = status });
+
+    private async Task TryWriteStatusAsync(IServerStreamWriter<ReceiveMessageResponse> stream, Status status, ClientMetadata metadata)
+    {
+        try
+        {
+            await WriteStatusAsync(stream, status).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
+        }
+    }
+
+    /// <summary>What one ReceiveMessage call asks for, validated.</summary>
+    private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
+        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter);
+}

@@ -1,0 +1,111 @@
+using AgentBus.Broker;
+using AgentBus.Broker.Errors;
+using AgentBus.Protocol;
+using AgentBus.Server.Clients;
+using AgentBus.Server.Consumption;
+using AgentBus.Server.Errors;
+using AgentBus.Server.Hosting;
+using AgentBus.Server.Metrics;
+using AgentBus.Server.Telemetry;
+using Apache.Rocketmq.V2;
+using Grpc.Core;
+using Status = Apache.Rocketmq.V2.Status;
+using Microsoft.Extensions.Options;
+
+namespace AgentBus.Server.Services;
+
+/// <summary>
+/// <c>apache.rocketmq.v2.MessagingService</c> over the engine. Every call reports its outcome in the response's
+/// <see cref="Status"/> (the gRPC status stays OK), so official clients raise their typed exceptions; no request
+/// brings the server down. The RPCs are split by concern into partial files.
+/// </summary>
+public sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingService.MessagingServiceBase
+{
+    private readonly BrokerEngineHost _host;
+    private readonly ClientRegistry _clients;
+    private readonly TelemetryHub _telemetry;
+    private readonly ReceiptRenewer _renewer;
+    private readonly ServerOptions _options;
+    private readonly BrokerMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<MessagingService> _logger;
+
+    /// <summary>Creates the service; one instance serves every call.</summary>
+    public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer,
+        IOptions<ServerOptions> options, BrokerMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime,
+        ILogger<MessagingService> logger)
+    {
+        _host = host;
+        _clients = clients;
+        _telemetry = telemetry;
+        _renewer = renewer;
+        _options = options.Value;
+        _metrics = metrics;
+        _time = time;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    private BrokerEngine Engine => _host.Engine;
+
+    /// <summary>
+    /// Runs a unary call: requires the client id header, refreshes the client, and turns every failure into a
+    /// status (engine refusals and malformed requests at debug level, unexpected exceptions as errors).
+    /// </summary>
+    private async Task<TResponse> HandleAsync<TRequest, TResponse>(string rpc, TRequest request, ServerCallContext context,
+        Func<TRequest, RequestContext, ValueTask<TResponse>> handler, Func<Status, TResponse> reply)
+    {
+        var metadata = ClientMetadata.From(context.RequestHeaders);
+        if (metadata.ClientId is not { } clientId)
+        {
+            return reply(ClientIdRequired(rpc));
+        }
+
+        _clients.Touch(clientId);
+        try
+        {
+            return await handler(request, new RequestContext(clientId, metadata, context)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return reply(StatusOf(rpc, ex, metadata, context));
+        }
+    }
+
+    private Status ClientIdRequired(string rpc)
+    {
+        const string reason = "The x-mq-client-id header is required.";
+        ServerLog.Refused(_logger, rpc, null, Code.ClientIdRequired, reason);
+        return StatusFactory.Of(Code.ClientIdRequired, reason);
+    }
+
+    /// <summary>The status that reports <paramref name="exception"/> to the client.</summary>
+    private Status StatusOf(string rpc, Exception exception, ClientMetadata metadata, ServerCallContext context)
+    {
+        switch (exception)
+        {
+            case BrokerException refused:
+            {
+                var code = StatusMapping.ToCode(refused.Code);
+                ServerLog.Refused(_logger, rpc, metadata.ClientId, code, refused.Message);
+                return StatusFactory.Of(code, refused.Message);
+            }
+
+            case RequestException invalid:
+                ServerLog.Refused(_logger, rpc, metadata.ClientId, invalid.Code, invalid.Message);
+                return StatusFactory.Of(invalid.Code, invalid.Message);
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                ServerLog.ClientGone(_logger, rpc, metadata.ClientId);
+                return StatusFactory.Of(Code.RequestTimeout, "The call was cancelled.");
+            case OperationCanceledException when _lifetime.ApplicationStopping.IsCancellationRequested:
+                return StatusFactory.Of(Code.InternalServerError, "The broker is shutting down.");
+            default:
+                ServerLog.Failed(_logger, exception, rpc, metadata.ClientId, metadata.RequestId);
+                return StatusFactory.Of(Code.InternalError, $"Internal error ({exception.GetType().Name}); see the broker log.");
+        }
+    }
+
+    /// <summary>The calling client and its call.</summary>
+    private readonly record struct RequestContext(string ClientId, ClientMetadata Metadata, ServerCallContext Call);
+}

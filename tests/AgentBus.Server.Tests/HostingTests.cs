@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using AgentBus.Broker;
+using AgentBus.Broker.Storage;
+using AgentBus.Broker.Topics;
+using AgentBus.Server.Hosting;
+using AgentBus.Server.Metrics;
+using AgentBus.Server.Tests.Infrastructure;
+using Apache.Rocketmq.V2;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
+
+namespace AgentBus.Server.Tests;
+
+public sealed class HostingTests
+{
+    [Fact]
+    public void Configuration_binds_engine_server_and_declared_resources()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Server:Port"] = "9123",
+            ["Server:LongPollingTimeout"] = "00:00:15",
+            ["Broker:DataDirectory"] = "/tmp/agentbus-config-test",
+            ["Broker:FlushMode"] = "Sync",
+            ["Broker:MaxLiteSubscriptionsPerClient"] = "42",
+            ["Broker:Topics:0:Name"] = "agents",
+            ["Broker:Topics:0:MessageType"] = "Lite",
+            ["Broker:Topics:1:Name"] = "ledger",
+            ["Broker:Topics:1:MessageType"] = "Fifo",
+            ["Broker:Topics:1:QueueCount"] = "8",
+            ["Broker:Groups:0:Name"] = "gateways",
+            ["Broker:Groups:0:BindTopic"] = "agents",
+            ["Broker:Groups:0:LiteMode"] = "Exclusive",
+        });
+
+        ServerPipeline.Configure(builder);
+        using var services = builder.Services.BuildServiceProvider();
+
+        var server = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var broker = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+        var declared = services.GetRequiredService<IOptions<ResourceDeclarations>>().Value;
+        Assert.Equal(9123, server.Port);
+        Assert.Equal(TimeSpan.FromSeconds(15), server.LongPollingTimeout);
+        Assert.Equal(FlushMode.Sync, broker.FlushMode);
+        Assert.Equal(42, broker.MaxLiteSubscriptionsPerClient);
+        Assert.Equal("/tmp/agentbus-config-test", broker.DataDirectory);
+        Assert.Equal([("agents", BrokerMessageType.Lite, 4), ("ledger", BrokerMessageType.Fifo, 8)],
+            declared.Topics.Select(t => (t.Name, t.MessageType, t.QueueCount)));
+        var group = Assert.Single(declared.Groups);
+        Assert.Equal(("gateways", "agents", LiteSubscriptionMode.Exclusive), (group.Name, group.BindTopic, group.LiteMode));
+    }
+
+    [Fact]
+    public async Task Stopping_the_broker_ends_waiting_long_polls_promptly()
+    {
+        var broker = await TestBroker.StartAsync();
+        var client = broker.Client();
+        using var call = client.Stub.ReceiveMessage(TestClient.ReceiveRequest("quiet", "g", poll: TimeSpan.FromSeconds(30)),
+            client.Options(TimeSpan.FromSeconds(40)));
+        var reading = call.ResponseStream.ReadAllAsync().ToListAsync().AsTask();
+        var metrics = broker.Broker.Services.GetRequiredService<BrokerMetrics>();
+        await Eventually.TrueAsync(() => metrics.WaitingReceives == 1);
+
+        var timer = Stopwatch.StartNew();
+        await broker.DisposeAsync();
+
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(5), $"Stopping took {timer.Elapsed}.");
+        try
+        {
+            var responses = await reading.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(Code.MessageNotFound, responses.Last().Status.Code);
+        }
+        catch (RpcException)
+        {
+            // The connection may close before the closing status arrives; either way the call ended.
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_server_options_fail_the_start()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => TestBroker.StartAsync(configureServer: s => s.ReceiveBatchSize = 0));
+    }
+}
