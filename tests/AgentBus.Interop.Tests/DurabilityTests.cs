@@ -6,7 +6,7 @@ namespace AgentBus.Interop.Tests;
 /// <summary>Messages, consume offsets and definitions survive a broker restart on the same data directory.</summary>
 public sealed class DurabilityTests(ITestOutputHelper output) : InteropTest(output)
 {
-    [Fact(Skip = KnownBrokerIssues.NormalQueueIdNotPersisted)]
+    [Fact]
     public async Task PendingNormalMessagesAndCommittedOffsetsSurviveARestart()
     {
         var consumed = await SendRestartConsumeAsync("normal");

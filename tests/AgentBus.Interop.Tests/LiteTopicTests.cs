@@ -14,7 +14,7 @@ public sealed class LiteTopicTests(ITestOutputHelper output) : InteropTest(outpu
         Assert.Equal(5, result["received"].GetInt32());
     }
 
-    [Fact(Skip = KnownBrokerIssues.SyncLiteSubscriptionReordered)]
+    [Fact]
     public async Task SubscribeLiteRightAfterStartIsNotUndoneByTheStartupCompleteAdd()
     {
         var result = await RunScenarioAsync("lite-subscribe-race");

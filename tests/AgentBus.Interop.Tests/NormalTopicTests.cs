@@ -49,7 +49,7 @@ public sealed class NormalTopicTests(ITestOutputHelper output) : InteropTest(out
         Assert.Equal(40402, result["missingTopic"].GetProperty("code").GetInt32());
     }
 
-    [Fact(Skip = KnownBrokerIssues.EmptyBodyAccepted)]
+    [Fact]
     public async Task AnEmptyBodyIsRefusedWith41302()
     {
         var result = await RunScenarioAsync("empty-body");

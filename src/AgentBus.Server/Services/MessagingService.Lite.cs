@@ -1,7 +1,9 @@
 using AgentBus.Protocol;
+using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Status = Apache.Rocketmq.V2.Status;
 using EngineAction = AgentBus.Broker.Subscriptions.LiteSubscriptionAction;
 using EngineOffsetOption = AgentBus.Broker.Subscriptions.OffsetOption;
@@ -33,11 +35,18 @@ public sealed partial class MessagingService
             _ => throw new RequestException(Code.BadRequest, $"Unknown lite subscription action {(int)request.Action}."),
         };
         var offset = request.OffsetOption is { } option ? ToEngine(option) : (EngineOffsetOption?)null;
-        long version = request.HasVersion ? request.Version : 0;
         var client = _clients.Touch(call.ClientId);
+        long version = request.HasVersion ? request.Version : ImplicitVersion(client, call.Call);
         client.Group ??= group;
         Engine.SyncLiteSubscription(call.ClientId, group, topic, action, request.LiteTopicSet, version, offset);
         return ValueTask.FromResult(new SyncLiteSubscriptionResponse { Status = StatusFactory.Ok() });
+    }
+
+    private static long ImplicitVersion(ClientInfo client, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        int streamId = http.Features.Get<IHttp2StreamIdFeature>()?.StreamId ?? 0;
+        return streamId > 0 ? client.ImplicitSyncVersion(http.Connection.Id, streamId) : 0;
     }
 
     /// <summary>The engine's start position for a protocol offset option (a set <c>policy</c> of LAST is still read as set).</summary>
