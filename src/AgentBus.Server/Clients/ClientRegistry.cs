@@ -70,7 +70,7 @@ public sealed class ClientRegistry
     public void OnLiteEvicted(LiteUnsubscribeNotice notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        Find(notice.ClientId)?.LiteSync.RecordEviction(notice.LiteTopic);
+        Find(notice.ClientId)?.Evictions.Record(notice.LiteTopic);
     }
 
     /// <summary>Forgets a client (it terminated).</summary>

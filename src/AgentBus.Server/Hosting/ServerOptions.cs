@@ -45,12 +45,6 @@ public sealed class ServerOptions
     /// <summary>Auto-renewed deliveries tracked at most; beyond that new deliveries are not renewed.</summary>
     public int MaxAutoRenewEntries { get; set; } = 1_000_000;
 
-    /// <summary>
-    /// How long an unversioned COMPLETE_ADD keeps a client's recent PARTIAL_ADD/PARTIAL_REMOVE changes instead of
-    /// undoing them (its set may have been built before them). Zero applies COMPLETE_ADD exactly as sent.
-    /// </summary>
-    public TimeSpan LiteSyncGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
-
     /// <summary>Delivery attempts pushed to producers as their retry policy.</summary>
     public int ProducerMaxAttempts { get; set; } = 3;
 
