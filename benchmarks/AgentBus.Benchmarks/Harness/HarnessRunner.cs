@@ -26,7 +26,7 @@ internal static class HarnessRunner
                 return 0;
             default:
                 Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e [--topics N] [--messages N] [--body BYTES] [--dir PATH]"
-                    + " [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]");
+                    + " [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N] [--flush async|sync]");
                 return 2;
         }
     }
@@ -34,13 +34,13 @@ internal static class HarnessRunner
 
 /// <summary>Options shared by the scenarios.</summary>
 internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
-    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0)
+    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false)
 {
     public static HarnessOptions Parse(string[] args)
     {
         int topics = 1_000_000, messages = 0, body = 100, batch = 64, concurrency = 4, liteTopics = 0;
         string? endpoint = null;
-        bool bodyGiven = false;
+        bool bodyGiven = false, syncFlush = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -52,12 +52,13 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--batch": batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--endpoint": endpoint = args[i + 1]; break;
+                case "--flush": syncFlush = string.Equals(args[i + 1], "sync", StringComparison.OrdinalIgnoreCase); break;
                 case "--lite-topics": liteTopics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--dir": directory = args[i + 1]; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
-        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics);
+        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics, syncFlush);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentBus.Broker.Storage;
 using AgentBus.Server.Embedded;
 using Apache.Rocketmq.V2;
 
@@ -16,7 +17,11 @@ internal static class SendE2eScenario
         int body = options.BodyGiven ? options.BodySize : 1024;
         int total = options.MessagesGiven ? options.Messages : 2_000_000;
         await using var broker = options.Endpoint is null
-            ? await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { DataDirectory = options.Directory })
+            ? await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions
+            {
+                DataDirectory = options.Directory,
+                ConfigureBroker = broker => broker.FlushMode = options.SyncFlush ? FlushMode.Sync : FlushMode.Async,
+            })
             : null;
         string endpoint = options.Endpoint ?? broker!.Endpoint;
         try
@@ -46,7 +51,8 @@ internal static class SendE2eScenario
             await RunCallersAsync(client, requests, callsPerCaller, options.Concurrency, topicsPerVariant);
             timer.Stop();
             double rate = sent / timer.Elapsed.TotalSeconds;
-            string target = options.LiteTopics > 0 ? $"{options.LiteTopics:N0} lite topics" : "a normal topic";
+            string target = (options.LiteTopics > 0 ? $"{options.LiteTopics:N0} lite topics" : "a normal topic")
+                + (options.SyncFlush ? " (sync flush)" : "");
             Console.WriteLine($"send-e2e: {sent:N0} messages of {body} B to {target} in batches of {options.Batch}, {options.Concurrency} concurrent callers: "
                 + $"{timer.Elapsed.TotalSeconds:F2} s, {rate:N0} msgs/s, {rate * body / (1 << 20):N1} MiB/s");
         }
