@@ -14,7 +14,7 @@ public class CommitLogBenchmarks
 {
     private const int AsyncBatch = 100_000;
     private const int Appenders = 64;
-    private const int PerAppender = 250;
+    private const int PerAppender = 500;
     private const int StoredRecords = 200_000;
 
     private string _directory = "";

@@ -171,8 +171,14 @@ internal sealed unsafe class Segment
     /// </summary>
     public void Flush(int from, int to)
     {
+        if (to <= from)
+        {
+            return;
+        }
+
+        // msync wants a page-aligned start; the mapping itself starts on a page boundary.
         var start = from - (from % Environment.SystemPageSize);
-        if (to <= start || !NativeFileSystem.TrySyncRange(_pointer + start, (nuint)(to - start)))
+        if (!NativeFileSystem.TrySyncRange(_pointer + start, (nuint)(to - start)))
         {
             Flush();
         }
