@@ -91,7 +91,7 @@ public abstract class ConsumerBase : Core.ClientBase
         }
         catch (RpcException ex)
         {
-            if (ex.StatusCode == StatusCode.Unavailable)
+            if (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
             {
                 target.Failover(client);
             }

@@ -105,6 +105,9 @@ internal sealed class RpcEndpoint : IDisposable
                 HttpHandler = handler,
                 DisposeHttpClient = true,
                 MaxReceiveMessageSize = 256 * 1024 * 1024,
+                // Come back quickly after a broker restart; calls wait for the connection (wait-for-ready) within their deadline.
+                InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+                MaxReconnectBackoff = TimeSpan.FromSeconds(2),
                 MaxSendMessageSize = 256 * 1024 * 1024,
             });
             var client = new MessagingServiceClient(channel);

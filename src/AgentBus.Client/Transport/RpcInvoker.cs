@@ -51,7 +51,7 @@ internal sealed class RpcInvoker : IDisposable
         }
         catch (RpcException ex)
         {
-            if (ex.StatusCode == StatusCode.Unavailable)
+            if (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
             {
                 endpoint.Failover(client);
             }
@@ -60,12 +60,15 @@ internal sealed class RpcInvoker : IDisposable
         }
     }
 
-    /// <summary>Call options with fresh headers (request id returned) and a deadline.</summary>
+    /// <summary>
+    /// Call options with fresh headers (request id returned) and a deadline. Calls wait for the connection to be ready
+    /// (bounded by the deadline) rather than failing at once while the channel reconnects, e.g. during a broker restart.
+    /// </summary>
     public CallOptions Options(TimeSpan timeout, CancellationToken ct, out string requestId)
     {
         var headers = _headers.Create(out requestId);
         DateTime? deadline = timeout == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + timeout;
-        return new CallOptions(headers, deadline, ct);
+        return new CallOptions(headers, deadline, ct).WithWaitForReady();
     }
 
     public void Dispose()

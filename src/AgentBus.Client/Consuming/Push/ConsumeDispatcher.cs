@@ -83,6 +83,9 @@ internal sealed partial class ConsumeDispatcher
         }
     }
 
+    /// <summary>Stops starting listeners: messages received from now on, or queued, are released when closing.</summary>
+    public void BeginClose() => _closing = true;
+
     /// <summary>
     /// Stops consuming: running listeners get <paramref name="grace"/> to finish (then their token is cancelled),
     /// messages not yet started are released to the broker at once.

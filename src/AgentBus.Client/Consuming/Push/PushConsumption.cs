@@ -63,6 +63,7 @@ internal sealed class PushConsumption
     /// </summary>
     public async Task StopAsync()
     {
+        _dispatcher.BeginClose();
         await _stopReceiving.CancelAsync().ConfigureAwait(false);
         if (_scanner is { } scanner)
         {
