@@ -44,8 +44,12 @@ public abstract class ConsumerBase : Core.ClientBase
     /// One long poll: the broker answers a delivery timestamp, the messages and a closing status (MESSAGE_NOT_FOUND
     /// when the poll ended empty, which is not an error).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="onMessage"/>, each message is handed over the moment it arrives (push consumers start
+    /// consuming before the stream's closing status) and the returned list stays empty.
+    /// </remarks>
     internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
-        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct)
+        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null)
     {
         var request = new ReceiveMessageRequest
         {
@@ -76,7 +80,16 @@ public abstract class ConsumerBase : Core.ClientBase
                 switch (response.ContentCase)
                 {
                     case ReceiveMessageResponse.ContentOneofCase.Message:
-                        messages.Add(MessageView.From(response.Message, queue, target.AccessPoint));
+                        var view = MessageView.From(response.Message, queue, target.AccessPoint);
+                        if (onMessage is null)
+                        {
+                            messages.Add(view);
+                        }
+                        else
+                        {
+                            onMessage(view);
+                        }
+
                         break;
                     case ReceiveMessageResponse.ContentOneofCase.Status:
                         status = response.Status;

@@ -17,7 +17,7 @@ public sealed class MessageView
         MessageId = system.MessageId;
         Topic = message.Topic?.Name ?? "";
         Tag = system.HasTag ? system.Tag : null;
-        Keys = system.Keys.Count == 0 ? [] : [.. system.Keys];
+        Keys = system.Keys; // the parsed message is owned by this view: no copy
         MessageGroup = system.HasMessageGroup ? system.MessageGroup : null;
         LiteTopic = system.HasLiteTopic ? system.LiteTopic : null;
         DeliveryTimestamp = system.DeliveryTimestamp?.ToDateTimeOffset();
@@ -27,7 +27,7 @@ public sealed class MessageView
         Offset = system.QueueOffset;
         QueueId = queue?.Id ?? system.QueueId;
         _receiptHandle = system.ReceiptHandle;
-        Properties = message.UserProperties.Count == 0 ? NoProperties : new Dictionary<string, string>(message.UserProperties, StringComparer.Ordinal);
+        Properties = message.UserProperties.Count == 0 ? NoProperties : message.UserProperties;
         Endpoint = endpoint;
         var body = message.Body.Memory;
         Corrupted = !BodyDigest.Matches(system.BodyDigest, body.Span);

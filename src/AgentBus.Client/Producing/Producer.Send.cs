@@ -23,6 +23,12 @@ public sealed partial class Producer
     public async Task<SendReceipt> SendAsync(Message message, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (_coalescer is { } coalescer)
+        {
+            EnsureRunning();
+            return await coalescer.SendAsync(message, ct).ConfigureAwait(false);
+        }
+
         var receipts = await SendCoreAsync([message], ct).ConfigureAwait(false);
         return receipts[0];
     }
@@ -45,7 +51,7 @@ public sealed partial class Producer
         return SendCoreAsync(messages, ct);
     }
 
-    private async Task<IReadOnlyList<SendReceipt>> SendCoreAsync(IReadOnlyList<Message> messages, CancellationToken ct)
+    internal async Task<IReadOnlyList<SendReceipt>> SendCoreAsync(IReadOnlyList<Message> messages, CancellationToken ct)
     {
         EnsureRunning();
         var first = messages[0];

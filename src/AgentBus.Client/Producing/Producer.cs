@@ -14,13 +14,15 @@ public sealed partial class Producer : ClientBase
 {
     private readonly string[] _topics;
     private readonly int _maxAttempts;
+    private readonly SendCoalescer? _coalescer;
 
-    internal Producer(ClientConfiguration configuration, IEnumerable<string> topics, int maxAttempts)
+    internal Producer(ClientConfiguration configuration, IEnumerable<string> topics, int maxAttempts, int coalescingBatch)
         : base(configuration, ClientType.Producer)
     {
         _topics = [.. topics.Distinct(StringComparer.Ordinal)];
         _maxAttempts = maxAttempts;
         Settings.RetryPolicy = RetryPolicy.Immediate(maxAttempts);
+        _coalescer = coalescingBatch > 1 ? new SendCoalescer(this, coalescingBatch) : null;
     }
 
     /// <summary>Attempts per send, the first one included.</summary>
@@ -40,6 +42,8 @@ public sealed partial class Producer : ClientBase
 
         settings.Publishing = publishing;
     }
+
+    private protected override Task OnStoppingAsync() => _coalescer?.CompleteAsync() ?? Task.CompletedTask;
 
     private protected override void ApplySettings(Settings settings)
     {

@@ -48,37 +48,34 @@ internal sealed partial class ConsumeDispatcher
     /// <summary>Listeners running right now.</summary>
     public int Running => Volatile.Read(ref _running);
 
-    /// <summary>Queues received messages for consumption (the receive loop returns at once).</summary>
-    public void Dispatch(List<MessageView> messages)
+    /// <summary>Queues a received message for consumption (the receive loop goes on at once).</summary>
+    public void Dispatch(MessageView message)
     {
         lock (_mailboxes)
         {
-            foreach (var message in messages)
+            if (_closing)
             {
-                if (_closing)
-                {
-                    Release(message, TimeSpan.Zero);
-                    continue;
-                }
+                Release(message, TimeSpan.Zero);
+                return;
+            }
 
-                string? key = _keyOf(message);
-                Mailbox? mailbox;
-                if (key is null)
-                {
-                    mailbox = new Mailbox(null);
-                }
-                else if (!_mailboxes.TryGetValue(key, out mailbox))
-                {
-                    mailbox = new Mailbox(key);
-                    _mailboxes.Add(key, mailbox);
-                }
+            string? key = _keyOf(message);
+            Mailbox? mailbox;
+            if (key is null)
+            {
+                mailbox = new Mailbox(null);
+            }
+            else if (!_mailboxes.TryGetValue(key, out mailbox))
+            {
+                mailbox = new Mailbox(key);
+                _mailboxes.Add(key, mailbox);
+            }
 
-                mailbox.Items.Enqueue(message);
-                if (!mailbox.Scheduled)
-                {
-                    mailbox.Scheduled = true;
-                    _ready.Writer.TryWrite(mailbox);
-                }
+            mailbox.Items.Enqueue(message);
+            if (!mailbox.Scheduled)
+            {
+                mailbox.Scheduled = true;
+                _ready.Writer.TryWrite(mailbox);
             }
         }
     }

@@ -82,7 +82,22 @@ public abstract class PushConsumerBuilderBase<TBuilder>
         return (TBuilder)this;
     }
 
-    private protected PushOptions Options() => new(MaxCachedMessages, MaxCachedBytes, Parallelism, CloseGracePeriod);
+    private protected int ReceiveConcurrency { get; private set; } = 1;
+
+    /// <summary>
+    /// Long polls kept open at once per assigned queue (default 1, as the official clients). More polls overlap the
+    /// broker's work for one batch with the delivery of the previous one. Order within a lite topic (or message group)
+    /// across polls is kept only by groups the broker serves in FIFO mode (one batch per lite topic in flight).
+    /// </summary>
+    public TBuilder SetReceiveConcurrency(int polls)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(polls, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(polls, 16);
+        ReceiveConcurrency = polls;
+        return (TBuilder)this;
+    }
+
+    private protected PushOptions Options() => new(MaxCachedMessages, MaxCachedBytes, Parallelism, CloseGracePeriod, ReceiveConcurrency);
 
     private protected (string Group, MessageListener Listener) Required()
     {

@@ -175,6 +175,9 @@ internal sealed class PushConsumption
         private readonly AccessPoint? _endpoint;
         private readonly FilterExpression _filter;
         private readonly CancellationTokenSource _stop;
+        private readonly Action<MessageView> _onMessage;
+        private readonly CancellationToken _ct;
+        private int _received;
 
         public ReceiveLoop(PushConsumption owner, string topic, MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, CancellationToken stopping)
         {
@@ -184,7 +187,14 @@ internal sealed class PushConsumption
             _endpoint = endpoint;
             _filter = filter;
             _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            Task = System.Threading.Tasks.Task.Run(RunAsync, CancellationToken.None);
+            _ct = _stop.Token;
+            _onMessage = message =>
+            {
+                Interlocked.Increment(ref _received);
+                owner._cache.Add(message);
+                owner._dispatcher.Dispatch(message);
+            };
+            Task = RunAllAsync(owner._options.ReceiveConcurrency);
         }
 
         public string Topic { get; }
@@ -193,11 +203,24 @@ internal sealed class PushConsumption
 
         public void Stop() => _stop.Cancel();
 
+        private async Task RunAllAsync(int concurrency)
+        {
+            try
+            {
+                await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, concurrency)
+                    .Select(_ => System.Threading.Tasks.Task.Run(RunAsync, CancellationToken.None))).ConfigureAwait(false);
+            }
+            finally
+            {
+                _stop.Dispose();
+            }
+        }
+
         private async Task RunAsync()
         {
             var consumer = _owner._consumer;
             var cache = _owner._cache;
-            var ct = _stop.Token;
+            var ct = _ct;
             var failureDelay = MinFailureDelay;
             try
             {
@@ -206,11 +229,15 @@ internal sealed class PushConsumption
                 {
                     await cache.WaitForRoomAsync(ct).ConfigureAwait(false);
                     int batch = Math.Max(1, Math.Min(consumer.Settings.ReceiveBatchSize, cache.Room));
-                    List<MessageView> messages;
                     try
                     {
-                        messages = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
-                            consumer.Settings.LongPollingTimeout, ct).ConfigureAwait(false);
+                        var leftovers = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
+                            consumer.Settings.LongPollingTimeout, ct, _onMessage).ConfigureAwait(false);
+                        foreach (var message in leftovers)
+                        {
+                            _onMessage(message);
+                        }
+
                         failureDelay = MinFailureDelay;
                     }
                     catch (ClientException ex)
@@ -222,27 +249,16 @@ internal sealed class PushConsumption
                         continue;
                     }
 
-                    if (messages.Count == 0)
+                    int received = Interlocked.Exchange(ref _received, 0);
+                    if (received > 0)
                     {
-                        continue;
+                        ClientMetrics.Received(received);
                     }
-
-                    ClientMetrics.Received(messages.Count);
-                    foreach (var message in messages)
-                    {
-                        cache.Add(message);
-                    }
-
-                    _owner._dispatcher.Dispatch(messages);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // Stopped.
-            }
-            finally
-            {
-                _stop.Dispose();
             }
         }
     }
