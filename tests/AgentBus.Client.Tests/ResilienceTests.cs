@@ -85,6 +85,9 @@ public sealed class ResilienceTests
         }
 
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // All three are held by the client (one running, two queued) before it closes; a message still on the wire
+        // when a long poll is cancelled would only come back after its invisible time.
+        await Eventually.TrueAsync(() => consumer.CachedMessages == 3, what: "three messages held");
         var closing = consumer.DisposeAsync().AsTask();
         Assert.False(closing.IsCompleted);
         finish.SetResult();
