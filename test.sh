@@ -29,7 +29,8 @@ for trx in "$results"/*.trx; do
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # A skipped test is counted in "total" but not in "executed"; the notExecuted counter stays 0 for them.
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 
 if [ $files -eq 0 ] || { [ $test_status -ne 0 ] && [ $failed -eq 0 ]; }; then

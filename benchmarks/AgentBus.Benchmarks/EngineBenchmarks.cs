@@ -62,3 +62,45 @@ public class PopAckBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 }
+
+/// <summary>Engine-level send of 1 KB lite messages (append + index + dispatch), async flush.</summary>
+[MemoryDiagnoser]
+public class EngineSendBenchmarks
+{
+    private const int Batch = 10_000;
+    private string _directory = "";
+    private BrokerEngine _engine = null!;
+    private MessageRecord[] _messages = [];
+
+    [Params(0, 1)]
+    public int Subscribers { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-send-" + Guid.NewGuid().ToString("N"));
+        _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory, ReadySetCapacity = 1000 });
+        var body = new byte[1024];
+        _messages = [.. Enumerable.Range(0, 100).Select(i => new MessageRecord { Topic = "agents", LiteTopic = $"t{i}", MessageId = $"m{i}", Body = body })];
+        if (Subscribers > 0)
+        {
+            _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, [.. _messages.Select(m => m.LiteTopic!)]);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public async Task Send()
+    {
+        for (int i = 0; i < Batch; i++)
+        {
+            await _engine.SendAsync(_messages[i % _messages.Length]);
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _engine.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

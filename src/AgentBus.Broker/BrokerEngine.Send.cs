@@ -78,7 +78,7 @@ public sealed partial class BrokerEngine
             lock (queue)
             {
                 offset = queue.MaxOffsetLocked;
-                appended = _log.Append(message, offset, now);
+                appended = _log.Append(message, queue.QueueId, offset, now);
                 queue.AppendPositionLocked(appended.Position);
                 queue.LastWriteTimestamp = now;
             }
@@ -136,6 +136,11 @@ public sealed partial class BrokerEngine
         if (string.IsNullOrEmpty(message.MessageId) || message.MessageId.Length > 128)
         {
             throw new BrokerException(BrokerErrorCode.IllegalMessageId, "A message id of 1 to 128 characters is required.");
+        }
+
+        if (message.Body.IsEmpty)
+        {
+            throw new BrokerException(BrokerErrorCode.MessageBodyEmpty, "A message body is required.");
         }
 
         if (message.Body.Length > _options.MaxMessageBodySize)

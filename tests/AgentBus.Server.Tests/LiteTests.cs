@@ -172,6 +172,13 @@ public sealed class LiteTests
         Assert.Equal("desk", command.NotifyUnsubscribeLiteCommand.LiteTopic);
         Assert.Empty(broker.Engine.LiteSubscriptionsOf("first"));
         Assert.Equal(["desk"], broker.Engine.LiteSubscriptionsOf("second"));
+
+        // A client that ignored the command still lists the lite topic in its periodic whole-set sync: it stays lost.
+        await first.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.CompleteAdd, ["desk", "other"]);
+        Assert.Equal(["other"], broker.Engine.LiteSubscriptionsOf("first"));
+        Assert.Equal(["desk"], broker.Engine.LiteSubscriptionsOf("second"));
+        await first.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.PartialAdd, ["desk"]);
+        Assert.Equal(["desk", "other"], broker.Engine.LiteSubscriptionsOf("first").Order());
         await telemetry.RequestStream.CompleteAsync();
     }
 }

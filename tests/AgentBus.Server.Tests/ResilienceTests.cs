@@ -67,6 +67,26 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_receive_retried_with_the_same_attempt_id_gets_the_same_deliveries_back()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var client = broker.Client();
+        await client.SendAsync(TestClient.Message("orders", "o1"), TestClient.Message("orders", "o2"));
+        var request = TestClient.ReceiveRequest("orders", "g", poll: TimeSpan.FromMilliseconds(300));
+        request.AttemptId = "attempt-1";
+
+        var first = await client.ReceiveAsync(request);
+        var retried = await client.ReceiveAsync(request);
+        request.AttemptId = "attempt-2";
+        var next = await client.ReceiveAsync(request);
+
+        Assert.Equal(["o1", "o2"], first.Bodies.Order());
+        Assert.Equal(first.Messages.Select(m => m.SystemProperties.ReceiptHandle), retried.Messages.Select(m => m.SystemProperties.ReceiptHandle));
+        Assert.Empty(next.Messages);
+        Assert.Equal(Code.Ok, await client.AckAsync("orders", "g", [.. retried.Messages]));
+    }
+
+    [Fact]
     public async Task Messages_and_consume_offsets_survive_a_restart_on_the_same_data_directory()
     {
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-restart-" + Guid.NewGuid().ToString("N"));

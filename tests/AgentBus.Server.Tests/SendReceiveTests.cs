@@ -176,8 +176,9 @@ public sealed class SendReceiveTests
     {
         await using var broker = await TestBroker.StartAsync(configureServer: s =>
         {
-            s.AutoRenewInvisibleDuration = TimeSpan.FromSeconds(2);
-            s.AutoRenewAhead = TimeSpan.FromMilliseconds(1500);
+            // Renewed from 0.5 s on, leaving 3 s of slack for a late maintenance tick on a busy machine.
+            s.AutoRenewInvisibleDuration = TimeSpan.FromSeconds(3.5);
+            s.AutoRenewAhead = TimeSpan.FromSeconds(3);
             s.AutoRenewInterval = TimeSpan.FromMilliseconds(100);
         });
         var client = broker.Client();
@@ -187,7 +188,8 @@ public sealed class SendReceiveTests
 
         var message = Assert.Single((await client.ReceiveAsync(TestClient.ReceiveRequest("jobs", "g", autoRenew: true))).Messages);
         var other = broker.Client();
-        var meanwhile = await other.ReceiveAsync("jobs", "g", poll: TimeSpan.FromSeconds(3));
+        // Longer than the invisible duration: without renewal the message would come back within this poll.
+        var meanwhile = await other.ReceiveAsync("jobs", "g", poll: TimeSpan.FromSeconds(5));
 
         Assert.Empty(meanwhile.Messages);
         Assert.Equal(Code.Ok, await client.AckAsync("jobs", "g", message));

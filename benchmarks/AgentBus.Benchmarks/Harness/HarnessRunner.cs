@@ -33,9 +33,9 @@ internal static class HarnessRunner
             case "client-subscriptions":
                 await ClientSubscriptionScaleScenario.RunAsync(options);
                 return 0;
-            default:
-                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e|client-throughput|client-latency|client-subscriptions [--topics N] [--messages N] [--body BYTES] [--dir PATH]"
-                    + " [--batch N] [--concurrency N] [--coalesce N] [--endpoint HOST:PORT]");
+            default:                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e|client-throughput|client-latency|client-subscriptions"
+                    + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
+                    + " [--flush async|sync] [--coalesce N]");
                 return 2;
         }
     }
@@ -43,14 +43,15 @@ internal static class HarnessRunner
 
 /// <summary>Options shared by the scenarios.</summary>
 internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
-    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0)
+    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false,
+    bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0)
 {
     public static HarnessOptions Parse(string[] args)
     {
-        int topics = 1_000_000, messages = 0, body = 100, batch = 64, concurrency = 4;
+        int topics = 1_000_000, messages = 0, body = 100, batch = 64, concurrency = 4, liteTopics = 0;
         string? endpoint = null;
         int coalesce = 0;
-        bool bodyGiven = false, batchGiven = false, concurrencyGiven = false;
+        bool bodyGiven = false, syncFlush = false, batchGiven = false, concurrencyGiven = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -62,12 +63,15 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--batch": batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); batchGiven = true; break;
                 case "--concurrency": concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); concurrencyGiven = true; break;
                 case "--endpoint": endpoint = args[i + 1]; break;
+                case "--flush": syncFlush = string.Equals(args[i + 1], "sync", StringComparison.OrdinalIgnoreCase); break;
+                case "--lite-topics": liteTopics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--dir": directory = args[i + 1]; break;
                 case "--coalesce": coalesce = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
-        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, batchGiven, concurrencyGiven, coalesce);
+        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics,
+            syncFlush, batchGiven, concurrencyGiven, coalesce);
     }
 }

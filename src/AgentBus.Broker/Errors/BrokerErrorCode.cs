@@ -38,6 +38,8 @@ public enum BrokerErrorCode
     TopicNotFound,
     /// <summary>Consumer group does not exist.</summary>
     ConsumerGroupNotFound,
+    /// <summary>Message body is empty.</summary>
+    MessageBodyEmpty,
     /// <summary>Message body exceeds the configured limit.</summary>
     MessageBodyTooLarge,
     /// <summary>Message properties exceed the configured limit.</summary>

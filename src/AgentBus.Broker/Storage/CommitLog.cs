@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using AgentBus.Broker.Errors;
 using AgentBus.Broker.Messages;
 using Microsoft.Extensions.Logging;
@@ -9,25 +8,30 @@ namespace AgentBus.Broker.Storage;
 /// <summary>
 /// The durable, segmented, append-only log every message is stored in once. Records are addressed by global byte
 /// position; segment files are memory-mapped, so an append is a copy into the page cache under a lock and is readable
-/// as soon as <see cref="Append"/> returns. Durability is separate: see <see cref="WaitDurableAsync"/>.
+/// as soon as <see cref="Append(MessageRecord, long, long)"/> returns. Durability is separate: see <see cref="WaitDurableAsync"/>.
 /// </summary>
-public sealed class CommitLog : IDisposable, IAsyncDisposable
+public sealed partial class CommitLog : IDisposable, IAsyncDisposable
 {
     private readonly string _directory;
     private readonly int _segmentSize;
     private readonly int _maxRecordSize;
+    private readonly int _reportInterval;
     private readonly FlushMode _flushMode;
+    private readonly bool _smallFolios;
     private readonly ILogger _logger;
     private readonly CheckpointFile _checkpoint;
     private readonly GroupCommitFlusher _flusher;
+    private readonly SegmentPreparer _preparer;
     private readonly Lock _appendLock = new();
 
     // Immutable snapshot, replaced on roll and retention, so readers locate segments without locking.
     private Segment[] _segments;
     private Segment _active;       // guarded by _appendLock
     private int _activeOffset;     // guarded by _appendLock
+    private int _nextReportAt;     // guarded by _appendLock: offset at which the preparer hears of progress
     private long _writePosition;   // published with Volatile.Write after the record's bytes are complete
-    private int _directoryDirty;   // a segment file was created since the last flush
+    private int _directoryDirty;   // a segment joined the log since the last flush: its directory entry needs an fsync
+    private long _preparedRolls;   // rolls that used a segment prepared in the background
     private volatile bool _disposed;
 
     private CommitLog(string directory, CommitLogOptions options, ILogger logger, CheckpointFile checkpoint, RecoveredLog recovered)
@@ -35,7 +39,13 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         _directory = directory;
         _segmentSize = options.SegmentSize;
         _maxRecordSize = options.EffectiveMaxRecordSize;
+        // Often enough for the preparer to see a segment pass half full, even with small segments.
+        _reportInterval = Math.Min(SegmentPreparer.Chunk, _segmentSize / 8);
         _flushMode = options.FlushMode;
+        // Group commit syncs a few KiB at a time: the segment being written must be cached in single pages, or each
+        // msync rewrites whole large folios (measured ~55x the appended bytes). Periodic flushes cover megabytes
+        // and do better with the kernel's default large folios.
+        _smallFolios = _flushMode == FlushMode.Sync;
         _logger = logger;
         _checkpoint = checkpoint;
         _segments = [.. recovered.Segments];
@@ -45,7 +55,17 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         Recovery = recovered.Report;
         _flusher = new GroupCommitFlusher(() => Volatile.Read(ref _writePosition), FlushRange, options.FlushInterval,
             recovered.WritePosition, logger);
+        _preparer = new SegmentPreparer(
+            basePosition => Segment.Create(SegmentFiles.PreparedPathFor(directory, basePosition), basePosition, _segmentSize, FileMode.CreateNew),
+            _smallFolios, logger);
+        if (_smallFolios)
+        {
+            _active.AdviseAppending();
+        }
+
         _flusher.Start();
+        _preparer.Start();
+        ReportProgress();
     }
 
     /// <summary>What recovery did when the log was opened.</summary>
@@ -62,6 +82,12 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
 
     /// <summary>Number of fsync rounds so far; each serves every waiter registered before it started.</summary>
     internal long FlushCount => _flusher.FlushCount;
+
+    /// <summary>Whether the segment after the active one is prepared and waiting for the roll.</summary>
+    internal bool NextSegmentPrepared => _preparer.HasNext(Volatile.Read(ref _segments)[^1].EndPosition);
+
+    /// <summary>Number of rolls that took a segment prepared in the background.</summary>
+    internal long PreparedRolls => Interlocked.Read(ref _preparedRolls);
 
     /// <summary>
     /// Opens the log in <see cref="CommitLogOptions.Directory"/>, creating it if needed, and recovers it: a torn or
@@ -109,7 +135,15 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
     /// <see cref="CommitLogOptions.MaxRecordSize"/>; <see cref="BrokerErrorCode.Unavailable"/> after an fsync failure
     /// or when a new segment cannot be created.</exception>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public AppendResult Append(MessageRecord record, long queueOffset, long storeTimestamp)
+    public AppendResult Append(MessageRecord record, long queueOffset, long storeTimestamp) =>
+        Append(record, record?.QueueId ?? 0, queueOffset, storeTimestamp);
+
+    /// <summary>
+    /// Appends one record stored under <paramref name="queueId"/> instead of the record's own
+    /// <see cref="MessageRecord.QueueId"/> (the broker picks the queue of a normal topic); otherwise as
+    /// <see cref="Append(MessageRecord, long, long)"/>.
+    /// </summary>
+    public AppendResult Append(MessageRecord record, int queueId, long queueOffset, long storeTimestamp)
     {
         var size = RecordEncoder.Measure(record, _maxRecordSize);
         lock (_appendLock)
@@ -122,129 +156,17 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
 
             var segment = _active;
             var offset = _activeOffset;
-            RecordEncoder.Write(segment.GetSpan(offset, size), record, queueOffset, storeTimestamp);
+            RecordEncoder.Write(segment.GetSpan(offset, size), record, queueId, queueOffset, storeTimestamp);
             var position = segment.BasePosition + offset;
             _activeOffset = offset + size;
             Volatile.Write(ref _writePosition, position + size);
+            if (_activeOffset >= _nextReportAt)
+            {
+                ReportProgress();
+            }
+
             return new AppendResult(position, position + size);
         }
-    }
-
-    /// <summary>
-    /// Completes when everything below <paramref name="endPosition"/> is fsynced. In <see cref="FlushMode.Sync"/> one
-    /// fsync serves every waiter registered before it started (group commit). In <see cref="FlushMode.Async"/> it
-    /// completes at once; the data is fsynced within <see cref="CommitLogOptions.FlushInterval"/>.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">In Sync mode, <paramref name="endPosition"/> is past <see cref="WritePosition"/>.</exception>
-    /// <exception cref="ObjectDisposedException">The log was disposed before the position became durable.</exception>
-    public ValueTask WaitDurableAsync(long endPosition, CancellationToken cancellationToken = default)
-    {
-        // Already durable is a fact even after disposal; an appender racing with shutdown still gets its answer.
-        if (endPosition <= _flusher.DurablePosition)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        ThrowIfUnusable();
-        if (_flushMode == FlushMode.Async)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(endPosition, WritePosition);
-        return _flusher.WaitAsync(endPosition, urgent: true, cancellationToken);
-    }
-
-    /// <summary>fsyncs everything written so far (in either mode) and completes when it is durable.</summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        ThrowIfUnusable();
-        return _flusher.WaitAsync(WritePosition, urgent: true, cancellationToken);
-    }
-
-    /// <summary>Completes at the next periodic flush that covers <paramref name="endPosition"/>, without asking for an earlier one.</summary>
-    internal ValueTask WaitPeriodicFlushAsync(long endPosition, CancellationToken cancellationToken = default)
-    {
-        ThrowIfUnusable();
-        return _flusher.WaitAsync(endPosition, urgent: false, cancellationToken);
-    }
-
-    /// <summary>
-    /// Reads and decodes the record at <paramref name="position"/>, verifying its CRC. False when the position is
-    /// below <see cref="MinPosition"/>, at or after <see cref="WritePosition"/>, not a record start, or the record is
-    /// corrupt (logged as an error); damaged data is never returned.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public bool TryRead(long position, [NotNullWhen(true)] out MessageRecord? record)
-    {
-        record = null;
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!TryAcquire(position, out var segment, out var limit))
-        {
-            return false;
-        }
-
-        try
-        {
-            var bytes = segment.GetSpan((int)(position - segment.BasePosition), limit);
-            if (!CheckRecord(position, bytes, out var size))
-            {
-                return false;
-            }
-
-            record = RecordDecoder.Decode(bytes[..size]);
-            return true;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
-
-    /// <summary>
-    /// Reads the indexing fields of the record at <paramref name="position"/> without decoding its body or
-    /// properties; the CRC is still verified. False in the same cases as <see cref="TryRead"/>.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public bool TryReadHeader(long position, out RecordHeader header)
-    {
-        header = default;
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!TryAcquire(position, out var segment, out var limit))
-        {
-            return false;
-        }
-
-        try
-        {
-            var bytes = segment.GetSpan((int)(position - segment.BasePosition), limit);
-            if (!CheckRecord(position, bytes, out var size))
-            {
-                return false;
-            }
-
-            header = RecordDecoder.ReadHeader(bytes[..size], position, cache: null);
-            return true;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
-
-    /// <summary>
-    /// Enumerates the headers of all complete records from <paramref name="fromPosition"/> (a record boundary; clamped
-    /// to <see cref="MinPosition"/>) up to the <see cref="WritePosition"/> at the time of the call, in log order. Bodies
-    /// and properties are not decoded, repeated topic names are shared, and every record's CRC is verified. A corrupt
-    /// record (or a <paramref name="fromPosition"/> that is not a record start) is logged and the rest of its segment
-    /// is skipped; segments deleted meanwhile are skipped.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public IEnumerable<RecordHeader> Scan(long fromPosition)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ScanCore(fromPosition, WritePosition);
     }
 
     /// <summary>
@@ -289,6 +211,7 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         if (BeginDispose())
         {
             _flusher.Stop();
+            _preparer.Stop();
             Close();
         }
     }
@@ -299,6 +222,7 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         if (BeginDispose())
         {
             await _flusher.StopAsync().ConfigureAwait(false);
+            _preparer.Stop();
             Close();
         }
     }
@@ -349,14 +273,22 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Tells the preparer where the writer is, so it keeps pages ahead faulted in. Called under the append lock.</summary>
+    private void ReportProgress()
+    {
+        _nextReportAt = _activeOffset + _reportInterval;
+        _preparer.Track(_active, _activeOffset);
+    }
+
     /// <summary>Seals the active segment with padding and makes a new one active. Called under the append lock.</summary>
     private void Roll()
     {
         var basePosition = _active.EndPosition;
+        var path = SegmentFiles.PathFor(_directory, basePosition);
         Segment next;
         try
         {
-            next = Segment.Create(SegmentFiles.PathFor(_directory, basePosition), basePosition, _segmentSize);
+            next = TakePrepared(basePosition, path) ?? Segment.Create(path, basePosition, _segmentSize);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -369,145 +301,37 @@ public sealed class CommitLog : IDisposable, IAsyncDisposable
             RecordEncoder.WritePadding(_active.GetSpan(_activeOffset, rest));
         }
 
+        if (_smallFolios)
+        {
+            next.AdviseAppending();
+            _active.AdviseReading();
+        }
+
         // Published before any record in it, so whoever sees a WritePosition inside `next` also finds `next`.
         Volatile.Write(ref _segments, [.. _segments, next]);
         Volatile.Write(ref _directoryDirty, 1);
         _active = next;
         _activeOffset = 0;
+        ReportProgress();
     }
 
-    /// <summary>fsyncs the segments holding [from, to) and records the checkpoint; runs on the flusher thread.</summary>
-    private void FlushRange(long from, long to)
+    private Segment? TakePrepared(long basePosition, string path)
     {
-        // A new segment's directory entry must be durable before its data can be called durable.
-        if (Interlocked.Exchange(ref _directoryDirty, 0) != 0)
+        var prepared = _preparer.TakeNext(basePosition);
+        try
         {
-            NativeFileSystem.SyncDirectory(_directory);
-        }
-
-        foreach (var segment in Volatile.Read(ref _segments))
-        {
-            if (segment.EndPosition <= from || segment.BasePosition >= to || !segment.TryAcquire())
+            if (prepared is not null)
             {
-                continue;
+                prepared.Rename(path);
+                _preparedRolls++;
             }
 
-            try
-            {
-                segment.Flush();
-            }
-            finally
-            {
-                segment.Release();
-            }
+            return prepared;
         }
-
-        _checkpoint.Write(to);
-    }
-
-    /// <summary>Finds and acquires the segment holding <paramref name="position"/>; <paramref name="limit"/> is the number of readable bytes from it.</summary>
-    private bool TryAcquire(long position, [NotNullWhen(true)] out Segment? segment, out int limit)
-    {
-        segment = null;
-        limit = 0;
-        var end = Volatile.Read(ref _writePosition);
-        if (position < 0 || position >= end)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
+            prepared!.Delete();
+            return null;
         }
-
-        var segments = Volatile.Read(ref _segments);
-        var first = segments[0].BasePosition;
-        if (position < first)
-        {
-            return false;
-        }
-
-        var index = (position - first) / _segmentSize;
-        if (index >= segments.Length || !segments[index].TryAcquire())
-        {
-            return false;
-        }
-
-        segment = segments[index];
-        limit = (int)(Math.Min(end, segment.EndPosition) - position);
-        return true;
-    }
-
-    private bool CheckRecord(long position, ReadOnlySpan<byte> bytes, out int size)
-    {
-        var status = RecordDecoder.Check(bytes, out size);
-        if (status is FrameStatus.ChecksumMismatch or FrameStatus.Malformed)
-        {
-            CommitLogLog.CorruptRecord(_logger, position, status);
-        }
-
-        return status == FrameStatus.Valid;
-    }
-
-    private IEnumerable<RecordHeader> ScanCore(long fromPosition, long end)
-    {
-        var cache = new Utf8StringCache();
-        var position = fromPosition;
-        while (position < end)
-        {
-            var segments = Volatile.Read(ref _segments);
-            var first = segments[0].BasePosition;
-            position = Math.Max(position, first);
-            var index = (position - first) / _segmentSize;
-            if (position >= end || index >= segments.Length)
-            {
-                yield break;
-            }
-
-            var segment = segments[index];
-            if (!segment.TryAcquire())
-            {
-                // Deleted since the snapshot (or the log was closed): move on; the next round re-reads the segments.
-                position = segment.EndPosition;
-                continue;
-            }
-
-            try
-            {
-                var limit = (int)(Math.Min(end, segment.EndPosition) - segment.BasePosition);
-                var offset = (int)(position - segment.BasePosition);
-                while (offset < limit)
-                {
-                    if (!TryScanOne(segment, offset, limit, cache, out var header))
-                    {
-                        break;
-                    }
-
-                    yield return header;
-                    offset += header.Size;
-                }
-            }
-            finally
-            {
-                segment.Release();
-            }
-
-            position = segment.EndPosition;
-        }
-    }
-
-    private bool TryScanOne(Segment segment, int offset, int limit, Utf8StringCache cache, out RecordHeader header)
-    {
-        var bytes = segment.GetSpan(offset, limit - offset);
-        var status = RecordDecoder.Check(bytes, out var size);
-        if (status == FrameStatus.Valid)
-        {
-            header = RecordDecoder.ReadHeader(bytes[..size], segment.BasePosition + offset, cache);
-            return true;
-        }
-
-        header = default;
-        if (status is not (FrameStatus.Padding or FrameStatus.SegmentFull))
-        {
-            CommitLogLog.ScanSkipped(_logger, segment.BasePosition, segment.BasePosition + offset, status);
-        }
-
-        return false;
     }
 }

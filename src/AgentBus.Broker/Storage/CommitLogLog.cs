@@ -33,6 +33,14 @@ internal static partial class CommitLogLog
         Message = "Commit log fsync failed; the log refuses further appends")]
     public static partial void FlushFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
+        Message = "Could not prepare commit log segment {BasePosition} ahead of time; the roll will create it")]
+    public static partial void PrepareFailed(ILogger logger, Exception exception, long basePosition);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error,
+        Message = "The commit log segment preparer stopped; appends continue without prefaulting")]
+    public static partial void PreparerStopped(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information,
         Message = "Deleted {Count} commit log segments ending at or below position {Position}")]
     public static partial void SegmentsDeleted(ILogger logger, int count, long position);

@@ -22,7 +22,7 @@ public sealed class CommitLogOptions
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// Largest encoded record (metadata and body) accepted by <see cref="CommitLog.Append"/>; a record never spans
+    /// Largest encoded record (metadata and body) accepted by <see cref="CommitLog.Append(Messages.MessageRecord, long, long)"/>; a record never spans
     /// segments, so the effective limit is at most <see cref="SegmentSize"/>. Larger records are refused with
     /// <see cref="Errors.BrokerErrorCode.MessageBodyTooLarge"/>.
     /// </summary>

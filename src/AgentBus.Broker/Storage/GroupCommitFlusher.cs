@@ -24,7 +24,9 @@ internal sealed class GroupCommitFlusher
     private bool _stopRequested;
     private bool _hasExited;
     private bool _idle;
+    private bool _releasing;
     private Exception? _failure;
+    private readonly Action _onReleased;
 
     /// <param name="writePosition">Current end of the log.</param>
     /// <param name="flush">fsyncs the log between the two positions (and records the checkpoint); throws on I/O failure.</param>
@@ -39,6 +41,7 @@ internal sealed class GroupCommitFlusher
         _durable = durablePosition;
         _logger = logger;
         _thread = new Thread(Run) { IsBackground = true, Name = "AgentBus commit log flusher" };
+        _onReleased = OnReleased;
     }
 
     public long DurablePosition => Volatile.Read(ref _durable);
@@ -153,6 +156,18 @@ internal sealed class GroupCommitFlusher
                         _idle = false;
                     }
 
+                    // Group commit: the waiters the previous fsync released are appending again right now, their
+                    // continuations running on one pool thread. Let them finish joining this generation so they share
+                    // one fsync instead of trickling into two; bounded, in case a continuation blocks.
+                    if (!_stopRequested && _releasing)
+                    {
+                        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 1000);
+                        while (_releasing && !_stopRequested && Stopwatch.GetTimestamp() < deadline)
+                        {
+                            Monitor.Wait(_gate, 1);
+                        }
+                    }
+
                     stopping = _stopRequested;
                     if (_next.HasWaiters)
                     {
@@ -202,7 +217,7 @@ internal sealed class GroupCommitFlusher
                 Interlocked.Increment(ref _flushCount);
                 Volatile.Write(ref _durable, target);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            catch (Exception ex)
             {
                 // After a failed fsync the kernel may have dropped the dirty pages; retrying could report success for
                 // lost data, so the log stops accepting work instead.
@@ -219,13 +234,20 @@ internal sealed class GroupCommitFlusher
             return;
         }
 
-        if (_failure is { } failure && target > Volatile.Read(ref _durable))
+        lock (_gate)
         {
-            generation.Fail(Unavailable(failure));
+            _releasing = true;
         }
-        else
+
+        generation.Release(_failure is { } failure && target > Volatile.Read(ref _durable) ? Unavailable(failure) : null, _onReleased);
+    }
+
+    private void OnReleased()
+    {
+        lock (_gate)
         {
-            generation.Complete();
+            _releasing = false;
+            Monitor.Pulse(_gate);
         }
     }
 

@@ -17,6 +17,12 @@ internal static class LogRecovery
 {
     public static RecoveredLog Run(string directory, int segmentSize, CheckpointFile checkpoint, ILogger logger)
     {
+        // A segment prepared ahead of time never held data; one left by a crash is simply removed.
+        foreach (var prepared in Directory.EnumerateFiles(directory, "*" + SegmentFiles.PreparedSuffix))
+        {
+            File.Delete(prepared);
+        }
+
         var files = SegmentFiles.List(directory);
         foreach (var (basePosition, path) in files)
         {

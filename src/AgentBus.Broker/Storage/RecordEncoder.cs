@@ -85,11 +85,15 @@ internal static class RecordEncoder
     /// <see cref="Measure"/>. Every write is bounds-checked against <paramref name="destination"/>, so a record that
     /// changed since it was measured fails with <see cref="BrokerErrorCode.BadRequest"/> instead of overrunning.
     /// </summary>
-    public static void Write(Span<byte> destination, MessageRecord record, long queueOffset, long storeTimestamp)
+    public static void Write(Span<byte> destination, MessageRecord record, long queueOffset, long storeTimestamp) =>
+        Write(destination, record, record?.QueueId ?? 0, queueOffset, storeTimestamp);
+
+    /// <summary>Writes <paramref name="record"/> as one record stored under <paramref name="queueId"/>.</summary>
+    public static void Write(Span<byte> destination, MessageRecord record, int queueId, long queueOffset, long storeTimestamp)
     {
         try
         {
-            WriteCore(destination, record, queueOffset, storeTimestamp);
+            WriteCore(destination, record, queueId, queueOffset, storeTimestamp);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
         {
@@ -105,7 +109,7 @@ internal static class RecordEncoder
         BinaryPrimitives.WriteUInt32LittleEndian(rest[RecordLayout.CrcOffset..], RecordLayout.PaddingMarker);
     }
 
-    private static void WriteCore(Span<byte> d, MessageRecord record, long queueOffset, long storeTimestamp)
+    private static void WriteCore(Span<byte> d, MessageRecord record, int queueId, long queueOffset, long storeTimestamp)
     {
         var flags = (byte)((record.LiteTopic is null ? 0 : RecordLayout.FlagLiteTopic)
             | (record.Tag is null ? 0 : RecordLayout.FlagTag)
@@ -115,7 +119,7 @@ internal static class RecordEncoder
         d[RecordLayout.MagicOffset] = RecordLayout.Magic;
         d[RecordLayout.FlagsOffset] = flags;
         BinaryPrimitives.WriteUInt16LittleEndian(d[RecordLayout.ReservedOffset..], 0);
-        BinaryPrimitives.WriteInt32LittleEndian(d[RecordLayout.QueueIdOffset..], record.QueueId);
+        BinaryPrimitives.WriteInt32LittleEndian(d[RecordLayout.QueueIdOffset..], queueId);
         BinaryPrimitives.WriteInt32LittleEndian(d[RecordLayout.ReconsumeTimesOffset..], record.ReconsumeTimes);
         BinaryPrimitives.WriteInt64LittleEndian(d[RecordLayout.QueueOffsetOffset..], queueOffset);
         BinaryPrimitives.WriteInt64LittleEndian(d[RecordLayout.StoreTimestampOffset..], storeTimestamp);

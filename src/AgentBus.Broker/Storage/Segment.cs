@@ -40,7 +40,8 @@ internal sealed unsafe class Segment
         }
     }
 
-    public string Path { get; }
+    /// <summary>Current file path; changes once when a prepared segment joins the log (guarded by the append lock until published).</summary>
+    public string Path { get; private set; }
 
     public long BasePosition { get; }
 
@@ -48,13 +49,16 @@ internal sealed unsafe class Segment
 
     public long EndPosition => BasePosition + Size;
 
-    /// <summary>Creates a new, zeroed segment file of <paramref name="size"/> bytes.</summary>
-    public static Segment Create(string path, long basePosition, int size)
+    /// <summary>
+    /// Creates a zeroed segment file of <paramref name="size"/> bytes. <paramref name="mode"/> is
+    /// <see cref="FileMode.CreateNew"/> for prepared segments, so an existing (possibly mapped) file is never truncated.
+    /// </summary>
+    public static Segment Create(string path, long basePosition, int size, FileMode mode = FileMode.Create)
     {
         // Real preallocation (fallocate) rather than a sparse file: the first write to each page then needs no block
         // allocation (about 10x cheaper per page fault on ext4), and a full disk fails here with an IOException instead
         // of a SIGBUS on a later write through the mapping.
-        var file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete,
+        var file = File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete,
             FileOptions.None, preallocationSize: size);
         try
         {
@@ -91,6 +95,13 @@ internal sealed unsafe class Segment
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Gives the file its final name; rename(2) replaces atomically and works on an open, mapped file.</summary>
+    public void Rename(string path)
+    {
+        File.Move(Path, path, overwrite: true);
+        Path = path;
     }
 
     /// <summary>Bytes of the mapping; only valid while a reference is held.</summary>
@@ -149,9 +160,57 @@ internal sealed unsafe class Segment
         Release();
     }
 
-    /// <summary>fsync(2) of the segment's file descriptor. Writes through a shared mapping live in the same page
-    /// cache, so on Linux this writes them back as well (msync is not needed). Caller holds a reference.</summary>
+    /// <summary>fsync(2) of the whole file. Writes through a shared mapping live in the same page cache, so this
+    /// writes them back too. Caller holds a reference.</summary>
     public void Flush() => RandomAccess.FlushToDisk(_file);
+
+    /// <summary>
+    /// Makes bytes [<paramref name="from"/>, <paramref name="to"/>) durable: msync(MS_SYNC) of just that range on
+    /// Linux, so pages faulted in ahead of the writer (still zero) are not written; fsync of the file elsewhere.
+    /// Caller holds a reference.
+    /// </summary>
+    public void Flush(int from, int to)
+    {
+        if (to <= from)
+        {
+            return;
+        }
+
+        // msync wants a page-aligned start; the mapping itself starts on a page boundary.
+        var start = from - (from % Environment.SystemPageSize);
+        if (!NativeFileSystem.TrySyncRange(_pointer + start, (nuint)(to - start)))
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Marks the segment as the one being appended to (see <see cref="NativeFileSystem.AdviseAppending"/>).</summary>
+    public void AdviseAppending() => NativeFileSystem.AdviseAppending(_pointer, (nuint)Size);
+
+    /// <summary>Marks the segment as sealed: read-only from now on, so read-ahead helps cold readers again.</summary>
+    public void AdviseReading() => NativeFileSystem.AdviseReading(_pointer, (nuint)Size);
+
+    /// <summary>
+    /// Faults in the pages of [<paramref name="from"/>, <paramref name="to"/>) for writing without changing their
+    /// contents, so appends copy into mapped memory instead of taking a page fault (and the kernel's read-around)
+    /// for every page. Caller holds a reference.
+    /// </summary>
+    public void Prefault(int from, int to)
+    {
+        var pageSize = Environment.SystemPageSize;
+        var start = from - (from % pageSize);
+        if (to <= start || NativeFileSystem.TryPopulateWrite(_pointer + start, (nuint)(to - start)))
+        {
+            return;
+        }
+
+        // Older kernels: a compare-exchange of 0 with 0 needs write access (so it faults the page in for writing)
+        // but never changes a byte, even when an append writes the same page concurrently.
+        for (long offset = start; offset < to; offset += pageSize)
+        {
+            Interlocked.CompareExchange(ref *(int*)(_pointer + offset), 0, 0);
+        }
+    }
 
     /// <summary>
     /// Bytes from <paramref name="offset"/> to the last non-zero byte of the segment, or 0 when the rest is zeros.

@@ -7,8 +7,13 @@ internal static class SegmentFiles
 {
     private const int NameLength = 20;
 
+    /// <summary>Suffix of a segment file created ahead of time, before it becomes part of the log.</summary>
+    public const string PreparedSuffix = ".prepared";
+
     public static string PathFor(string directory, long basePosition) =>
         Path.Combine(directory, basePosition.ToString("D20", CultureInfo.InvariantCulture));
+
+    public static string PreparedPathFor(string directory, long basePosition) => PathFor(directory, basePosition) + PreparedSuffix;
 
     /// <summary>Segment files in <paramref name="directory"/>, ordered by base position; other files are ignored.</summary>
     public static List<(long BasePosition, string Path)> List(string directory)

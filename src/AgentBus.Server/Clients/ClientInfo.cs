@@ -22,10 +22,39 @@ public sealed class ClientInfo
     /// <summary>Whether a Telemetry stream of this client is open now.</summary>
     public bool TelemetryOpen => Volatile.Read(ref _telemetryStreams) > 0;
 
+    /// <summary>Lite topics exclusive mode took away from this client.</summary>
+    public LiteEvictions Evictions { get; } = new();
+
     /// <summary>Whether this is a lite push or lite simple consumer.</summary>
     public bool IsLiteConsumer => ClientType is ClientType.LitePushConsumer or ClientType.LiteSimpleConsumer;
 
     private int _telemetryStreams;
+    private static long s_syncEpochs;
+    private readonly Lock _syncLock = new();
+    private string? _syncConnection;
+    private long _syncEpoch;
+
+    /// <summary>
+    /// A version for a SyncLiteSubscription that carries none, in the order the client opened its calls: the HTTP/2
+    /// stream id within a connection, above every version of the client's earlier connections. Calls of one client
+    /// run concurrently, so without it an older COMPLETE_ADD could be applied after a newer PARTIAL_ADD and undo it.
+    /// </summary>
+    internal long ImplicitSyncVersion(string connectionId, int streamId)
+    {
+        long epoch;
+        lock (_syncLock)
+        {
+            if (!string.Equals(_syncConnection, connectionId, StringComparison.Ordinal))
+            {
+                _syncConnection = connectionId;
+                _syncEpoch = Interlocked.Increment(ref s_syncEpochs);
+            }
+
+            epoch = _syncEpoch;
+        }
+
+        return (epoch << 32) | (uint)streamId;
+    }
 
     internal void TelemetryOpened() => Interlocked.Increment(ref _telemetryStreams);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentBus.Broker.Subscriptions;
 using Apache.Rocketmq.V2;
 
 namespace AgentBus.Server.Clients;
@@ -63,6 +64,14 @@ public sealed class ClientRegistry
     /// <returns>True for a live client.</returns>
     public bool IsAlive(string clientId, TimeSpan window) =>
         _clients.TryGetValue(clientId, out var info) && (info.TelemetryOpen || _time.GetUtcNow() - info.LastSeen < window);
+
+    /// <summary>Engine callback: exclusive mode gave one of a client's lite topics to another client.</summary>
+    /// <param name="notice">Which client lost which lite topic.</param>
+    public void OnLiteEvicted(LiteUnsubscribeNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        Find(notice.ClientId)?.Evictions.Record(notice.LiteTopic);
+    }
 
     /// <summary>Forgets a client (it terminated).</summary>
     /// <param name="clientId">The client id.</param>

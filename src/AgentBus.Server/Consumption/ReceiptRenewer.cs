@@ -54,7 +54,8 @@ public sealed class ReceiptRenewer
         }
 
         var deadline = _time.GetUtcNow() + _options.MaxAutoRenewDuration;
-        _entries[receiptHandle] = new RenewalEntry(clientId, group, receiptHandle, invisibleUntil, deadline);
+        // A replayed attempt tracks the same handle again: keep the entry, which may hold a renewed handle.
+        _entries.TryAdd(receiptHandle, new RenewalEntry(clientId, group, receiptHandle, invisibleUntil, deadline));
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ public static class StatusMapping
         BrokerErrorCode.MessageTypeMismatch => Code.MessagePropertyConflictWithType,
         BrokerErrorCode.TopicNotFound => Code.TopicNotFound,
         BrokerErrorCode.ConsumerGroupNotFound => Code.ConsumerGroupNotFound,
+        BrokerErrorCode.MessageBodyEmpty => Code.MessageBodyEmpty,
         BrokerErrorCode.MessageBodyTooLarge => Code.MessageBodyTooLarge,
         BrokerErrorCode.MessagePropertiesTooLarge => Code.MessagePropertiesTooLarge,
         BrokerErrorCode.LiteTopicQuotaExceeded => Code.LiteTopicQuotaExceeded,

@@ -1,4 +1,5 @@
 using AgentBus.Broker;
+using AgentBus.Server.Clients;
 using AgentBus.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ public sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly ResourceDeclarations _declarations;
     private readonly TelemetryHub _telemetry;
+    private readonly ClientRegistry _clients;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -22,14 +24,16 @@ public sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
     /// <param name="options">Engine options (section <c>Broker</c>).</param>
     /// <param name="declarations">Topics and groups to create at startup.</param>
     /// <param name="telemetry">Telemetry streams, told about exclusive-mode evictions.</param>
+    /// <param name="clients">Client state, which remembers evictions.</param>
     /// <param name="time">Clock for the engine.</param>
     /// <param name="loggerFactory">Logging for the engine.</param>
     public BrokerEngineHost(IOptions<BrokerOptions> options, IOptions<ResourceDeclarations> declarations, TelemetryHub telemetry,
-        TimeProvider time, ILoggerFactory loggerFactory)
+        ClientRegistry clients, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _declarations = declarations.Value;
         _telemetry = telemetry;
+        _clients = clients;
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<BrokerEngineHost>();
@@ -64,6 +68,7 @@ public sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
             throw;
         }
 
+        engine.LiteUnsubscribed += _clients.OnLiteEvicted;
         engine.LiteUnsubscribed += _telemetry.NotifyUnsubscribed;
         Volatile.Write(ref _engine, engine);
         ServerLog.EngineOpened(_logger, Path.GetFullPath(_options.DataDirectory), engine.Topics.Topics.Count, engine.Topics.Groups.Count);
@@ -81,6 +86,7 @@ public sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
             return;
         }
 
+        engine.LiteUnsubscribed -= _clients.OnLiteEvicted;
         engine.LiteUnsubscribed -= _telemetry.NotifyUnsubscribed;
         await engine.DisposeAsync().ConfigureAwait(false);
         ServerLog.EngineClosed(_logger);

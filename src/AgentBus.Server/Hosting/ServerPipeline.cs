@@ -34,7 +34,13 @@ public static class ServerPipeline
 
         var server = configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
         server.Validate();
-        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName));
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName))
+            .Validate(options =>
+            {
+                options.Validate();
+                return true;
+            })
+            .ValidateOnStart();
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerSection)).Configure(options => configureBroker?.Invoke(options));
         services.AddOptions<ResourceDeclarations>().Bind(configuration.GetSection(BrokerSection));
 
@@ -52,6 +58,7 @@ public static class ServerPipeline
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<TelemetryHub>();
         services.AddSingleton<ReceiptRenewer>();
+        services.AddSingleton(provider => new ReceiveAttempts(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<BrokerEngineHost>();
         services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());

@@ -132,7 +132,10 @@ public static class MessageMapper
         return record.DeliveryTimestamp > 0 ? MessageType.Delay : MessageType.Normal;
     }
 
-    /// <summary>Upper-case hex MD5 of a body, the digest official clients verify.</summary>
+    /// <summary>
+    /// Upper-case hex MD5 of a body, the digest official clients verify. MD5 rather than CRC32 because clients
+    /// disagree on CRC32's text form (Java: hex, Node.js: decimal) but agree on MD5's.
+    /// </summary>
     /// <param name="body">The body.</param>
     /// <returns>32 hex characters.</returns>
     public static string Md5Hex(ReadOnlySpan<byte> body)
@@ -155,6 +158,13 @@ public static class MessageMapper
 
     private static ReadOnlyMemory<byte> Decompress(ByteString body, int maxBodySize)
     {
+        // A GZIP member is at least a 10-byte header and an 8-byte trailer, and starts with 1F 8B.
+        var span = body.Span;
+        if (span.Length < 18 || span[0] != 0x1F || span[1] != 0x8B)
+        {
+            throw new RequestException(Code.MessageCorrupted, "The message body is marked GZIP but is not GZIP data.");
+        }
+
         try
         {
             using var input = new GZipStream(new MemoryStream(body.ToByteArray(), writable: false), CompressionMode.Decompress);
@@ -168,6 +178,13 @@ public static class MessageMapper
                 {
                     throw new RequestException(Code.MessageBodyTooLarge, $"Decompressed message body exceeds the limit of {maxBodySize} bytes.");
                 }
+            }
+
+            // The trailer ends with the uncompressed size modulo 2^32: a truncated body does not match it.
+            uint expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(span[^4..]);
+            if ((uint)output.Length != expected)
+            {
+                throw new RequestException(Code.MessageCorrupted, "The GZIP message body is truncated.");
             }
 
             return output.ToArray();

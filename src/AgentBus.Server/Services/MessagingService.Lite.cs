@@ -1,7 +1,9 @@
 using AgentBus.Protocol;
+using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Status = Apache.Rocketmq.V2.Status;
 using EngineAction = AgentBus.Broker.Subscriptions.LiteSubscriptionAction;
 using EngineOffsetOption = AgentBus.Broker.Subscriptions.OffsetOption;
@@ -18,7 +20,9 @@ public sealed partial class MessagingService
     /// <summary>
     /// Changes the calling client's lite subscriptions under the parent topic: PARTIAL_ADD, PARTIAL_REMOVE,
     /// COMPLETE_ADD (the set is the client's whole set) or COMPLETE_REMOVE, with an optional version (older versions
-    /// are ignored) and an optional start position for newly subscribed lite topics.
+    /// are ignored; a request without one is versioned by its HTTP/2 stream, the order the client opened its calls) and
+    /// an optional start position for newly subscribed lite topics. A COMPLETE_ADD leaves out lite topics exclusive mode
+    /// took away from the client (see <see cref="LiteEvictions"/>).
     /// </summary>
     private ValueTask<SyncLiteSubscriptionResponse> SyncLiteAsync(SyncLiteSubscriptionRequest request, RequestContext call)
     {
@@ -33,11 +37,30 @@ public sealed partial class MessagingService
             _ => throw new RequestException(Code.BadRequest, $"Unknown lite subscription action {(int)request.Action}."),
         };
         var offset = request.OffsetOption is { } option ? ToEngine(option) : (EngineOffsetOption?)null;
-        long version = request.HasVersion ? request.Version : 0;
         var client = _clients.Touch(call.ClientId);
+        long version = request.HasVersion ? request.Version : ImplicitVersion(client, call.Call);
         client.Group ??= group;
-        Engine.SyncLiteSubscription(call.ClientId, group, topic, action, request.LiteTopicSet, version, offset);
+        IReadOnlyCollection<string> liteTopics = action == EngineAction.CompleteAdd
+            ? client.Evictions.Filter(request.LiteTopicSet)
+            : request.LiteTopicSet;
+        Engine.SyncLiteSubscription(call.ClientId, group, topic, action, liteTopics, version, offset);
+        if (action == EngineAction.PartialAdd)
+        {
+            client.Evictions.Readded(liteTopics);
+        }
+        else if (action == EngineAction.CompleteRemove)
+        {
+            client.Evictions.Clear();
+        }
+
         return ValueTask.FromResult(new SyncLiteSubscriptionResponse { Status = StatusFactory.Ok() });
+    }
+
+    private static long ImplicitVersion(ClientInfo client, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        int streamId = http.Features.Get<IHttp2StreamIdFeature>()?.StreamId ?? 0;
+        return streamId > 0 ? client.ImplicitSyncVersion(http.Connection.Id, streamId) : 0;
     }
 
     /// <summary>The engine's start position for a protocol offset option (a set <c>policy</c> of LAST is still read as set).</summary>

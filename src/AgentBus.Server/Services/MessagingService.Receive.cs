@@ -41,7 +41,13 @@ public sealed partial class MessagingService
             }
 
             plan = Plan(request, clientId, context);
-            deliveries = await PollAsync(plan, context).ConfigureAwait(false);
+            deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
+                ? replayed
+                : await PollAsync(plan, context).ConfigureAwait(false);
+            if (plan.AttemptId is { } attempt)
+            {
+                _attempts.Remember(clientId, attempt, plan.Group, plan.Topic, deliveries);
+            }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -89,7 +95,8 @@ public sealed partial class MessagingService
         }
 
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
-            invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter);
+            invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
+            request.HasAttemptId && request.AttemptId.Length > 0 ? request.AttemptId : null);
     }
 
     /// <summary>
@@ -172,7 +179,6 @@ public sealed partial class MessagingService
     private async Task DeliverAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveMessageResponse> stream,
         ServerCallContext context, ClientMetadata metadata)
     {
-        int written = 0;
         try
         {
             var now = _time.GetUtcNow();
@@ -184,7 +190,6 @@ public sealed partial class MessagingService
             {
                 await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now) })
                     .ConfigureAwait(false);
-                written++;
                 if (plan.AutoRenew)
                 {
                     _renewer.Track(plan.ClientId, plan.Group, delivery.ReceiptHandle, delivery.InvisibleUntil);
@@ -196,24 +201,29 @@ public sealed partial class MessagingService
                 : StatusFactory.Of(Code.MessageNotFound, "No new message within the long polling timeout.");
             stream.WriteOptions = WriteOptions.Default;
             await stream.WriteAsync(new ReceiveMessageResponse { Status = status }).ConfigureAwait(false);
-            _metrics.MessagesOut(written);
+            _metrics.MessagesOut(deliveries.Count);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
-            // The client went away mid-stream: what it did not get becomes visible again at once.
+            // The stream broke: clients act on a receive only once its stream completed, so none of this batch was
+            // processed. Every delivery becomes visible again at once rather than after its invisible duration.
             ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
-            _metrics.MessagesOut(written);
-            Release(plan.Group, deliveries, written);
+            if (plan.AttemptId is not null)
+            {
+                _attempts.Forget(plan.ClientId, plan.Group, plan.Topic);
+            }
+
+            Release(plan.Group, deliveries);
         }
     }
 
-    private void Release(string group, IReadOnlyList<Delivery> deliveries, int from)
+    private void Release(string group, IReadOnlyList<Delivery> deliveries)
     {
-        for (int i = from; i < deliveries.Count; i++)
+        foreach (var delivery in deliveries)
         {
             try
             {
-                Engine.ChangeInvisibleDuration(group, deliveries[i].ReceiptHandle, TimeSpan.Zero, suspend: true);
+                _renewer.Settle(delivery.ReceiptHandle, current => Engine.ChangeInvisibleDuration(group, current, TimeSpan.Zero, suspend: true));
             }
             catch (Broker.Errors.BrokerException)
             {
@@ -239,5 +249,5 @@ public sealed partial class MessagingService
 
     /// <summary>What one ReceiveMessage call asks for, validated.</summary>
     private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
-        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter);
+        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId);
 }

@@ -25,6 +25,7 @@ public sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingServi
     private readonly ClientRegistry _clients;
     private readonly TelemetryHub _telemetry;
     private readonly ReceiptRenewer _renewer;
+    private readonly ReceiveAttempts _attempts;
     private readonly ServerOptions _options;
     private readonly BrokerMetrics _metrics;
     private readonly TimeProvider _time;
@@ -33,13 +34,14 @@ public sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingServi
 
     /// <summary>Creates the service; one instance serves every call.</summary>
     public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer,
-        IOptions<ServerOptions> options, BrokerMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime,
+        ReceiveAttempts attempts, IOptions<ServerOptions> options, BrokerMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime,
         ILogger<MessagingService> logger)
     {
         _host = host;
         _clients = clients;
         _telemetry = telemetry;
         _renewer = renewer;
+        _attempts = attempts;
         _options = options.Value;
         _metrics = metrics;
         _time = time;

@@ -37,14 +37,23 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task EmptyBodyIsRefused()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var message = new MessageRecord { Topic = "agents", LiteTopic = "t", MessageId = "m" };
+        Assert.Equal(BrokerErrorCode.MessageBodyEmpty, await SendErrorAsync(h, message));
+    }
+
+    [Fact]
     public async Task MessageTypeMismatches()
     {
         await using var h = await EngineHarness.StartAsync();
         h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
         h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal));
-        Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, new MessageRecord { Topic = "agents", MessageId = "m" }));
+        byte[] body = [1];
+        Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, new MessageRecord { Topic = "agents", MessageId = "m", Body = body }));
         Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, h.Lite("orders", "t")));
-        Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, new MessageRecord { Topic = "agents", LiteTopic = "t", MessageGroup = "g", MessageId = "m" }));
+        Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, new MessageRecord { Topic = "agents", LiteTopic = "t", MessageGroup = "g", MessageId = "m", Body = body }));
     }
 
     [Fact]

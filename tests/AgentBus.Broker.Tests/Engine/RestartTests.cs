@@ -52,6 +52,32 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task NormalTopicMessagesStayInTheQueueTheBrokerPickedAcrossARestart()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 4));
+        var sent = new List<Messages.SendResult>();
+        for (int i = 0; i < 8; i++)
+        {
+            // The producer names queue 0; the broker spreads messages over the topic's queues.
+            sent.Add(await h.Engine.SendAsync(new Messages.MessageRecord { Topic = "orders", QueueId = 0, MessageId = $"o{i}", Body = new byte[] { (byte)i } }));
+        }
+
+        Assert.True(sent.Select(r => r.QueueId).Distinct().Count() > 1);
+        var first = await h.Engine.ReceiveAsync("billing", "orders", null, 3, TimeSpan.FromSeconds(30), TimeSpan.Zero);
+        Assert.All(first, d => Assert.Equal(sent.Single(r => r.MessageId == d.Message.MessageId).QueueId, d.Message.QueueId));
+        foreach (var delivery in first)
+        {
+            h.Engine.Ack("billing", delivery.ReceiptHandle);
+        }
+
+        await h.RestartAsync();
+
+        var rest = await h.Engine.ReceiveAsync("billing", "orders", null, 32, TimeSpan.FromSeconds(30), TimeSpan.Zero);
+        Assert.Equal(sent.Select(r => r.MessageId).Except(first.Select(d => d.Message.MessageId)).Order(), rest.Select(d => d.Message.MessageId).Order());
+    }
+
+    [Fact]
     public async Task NewMessagesAfterRestartContinueTheQueueOffsets()
     {
         await using var h = await EngineHarness.StartAsync();

@@ -329,7 +329,8 @@ public sealed class CommitLogRecoveryTests
 
             foreach (var file in Directory.GetFiles(directory.Path).Order(StringComparer.Ordinal))
             {
-                if (Path.GetFileName(file) != CheckpointFile.FileName)
+                // The checkpoint is locked while the log is open; a prepared segment is not part of the log yet.
+                if (Path.GetFileName(file) != CheckpointFile.FileName && !file.EndsWith(".prepared", StringComparison.Ordinal))
                 {
                     File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
                 }

@@ -121,6 +121,56 @@ public sealed class CommitLogTests : IDisposable
     }
 
     [Fact]
+    public void ThousandsOfRollsUsePreparedSegmentsAndLoseNothing()
+    {
+        // Tiny segments: the background preparer and the roll race on almost every append.
+        var options = TestRecords.Options(_directory.Path, segmentSize: 4096);
+        var random = new Random(8);
+        var appended = new List<Appended>();
+        using (var log = CommitLog.Open(options))
+        {
+            for (var i = 0; i < 6000; i++)
+            {
+                appended.Add(TestRecords.Append(log, TestRecords.Create(random, i, bodySize: random.Next(0, 400)), i, i));
+                // Progress is reported every SegmentSize/8 bytes; past 2048 + 512 + one record the preparer has
+                // certainly heard that the segment is half full.
+                if (i % 50 == 0 && log.WritePosition % 4096 >= 3300)
+                {
+                    // Now and then let the preparer catch up, so rolls take both paths: prepared and created on the spot.
+                    Assert.True(SpinWait.SpinUntil(() => log.NextSegmentPrepared, TimeSpan.FromSeconds(30)));
+                }
+            }
+
+            Assert.True(log.WritePosition / 4096 > 300);
+            Assert.True(log.PreparedRolls > 0, "no roll used a prepared segment");
+            TestRecords.AssertContains(log, appended);
+        }
+
+        Assert.Empty(Directory.GetFiles(_directory.Path, "*.prepared"));
+        using (var log = CommitLog.Open(options))
+        {
+            Assert.False(log.Recovery.Truncated);
+            TestRecords.AssertContains(log, appended);
+        }
+    }
+
+    [Fact]
+    public void AStalePreparedSegmentIsRemovedOnOpen()
+    {
+        using (var log = CommitLog.Open(TestRecords.Options(_directory.Path)))
+        {
+            TestRecords.AppendMany(log, new Random(9), 10);
+        }
+
+        var stale = TestRecords.SegmentPath(_directory.Path, TestRecords.SmallSegment) + ".prepared";
+        File.WriteAllBytes(stale, new byte[100]);
+        using var reopened = CommitLog.Open(TestRecords.Options(_directory.Path));
+        Assert.False(File.Exists(stale));
+        Assert.False(reopened.Recovery.Truncated);
+        Assert.Equal(10, reopened.Scan(0).Count());
+    }
+
+    [Fact]
     public void ScanReturnsHeadersInLogOrderFromAnyRecordBoundary()
     {
         var random = new Random(2);

@@ -1,0 +1,61 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace AgentBus.Interop.Tests.Infrastructure;
+
+/// <summary>
+/// Base of the interop tests: starts a broker for a scenario, runs the scenario's Node.js script against it and
+/// fails with the scenario's report, its client log and the broker's log when anything went wrong.
+/// </summary>
+[Collection(InteropCollection.Name)]
+public abstract class InteropTest(ITestOutputHelper output)
+{
+    /// <summary>Runs <paramref name="scenario"/> on a fresh broker and returns its result line.</summary>
+    internal async Task<ScenarioResult> RunScenarioAsync(string scenario)
+    {
+        var resources = ScenarioResources.For(scenario);
+        using var workspace = new ScenarioWorkspace();
+        await using var broker = await InteropBroker.StartAsync(resources);
+        var result = await NodeScenario.RunAsync(scenario, broker.Endpoint, workspace);
+        Verify(result, broker);
+        return result;
+    }
+
+    /// <summary>Fails unless the scenario passed and the broker logged no error while serving it.</summary>
+    internal void Verify(ScenarioResult result, InteropBroker broker)
+    {
+        output.WriteLine(result.Json?.ToString() ?? result.Outcome.Stdout);
+        if (!result.Passed)
+        {
+            throw new XunitException(result.Describe() + BrokerLog(broker, all: true));
+        }
+
+        if (broker.Logs.Errors.Count > 0)
+        {
+            throw new XunitException($"scenario {result.Scenario} passed, but the broker logged errors while serving it:\n" +
+                string.Join('\n', broker.Logs.Errors) + BrokerLog(broker, all: false));
+        }
+    }
+
+    private static string BrokerLog(InteropBroker broker, bool all)
+    {
+        // The broker's own lines and anything at Warning or above; ASP.NET Core's per-request lines are noise here.
+        var entries = broker.Logs.Entries
+            .Where(entry => entry.Category.StartsWith("AgentBus", StringComparison.Ordinal) || entry.Level >= LogLevel.Warning)
+            .ToList();
+        if (entries.Count == 0)
+        {
+            return "";
+        }
+
+        var text = new StringBuilder().AppendLine().AppendLine("--- broker log ---");
+        foreach (var entry in all ? entries : entries.TakeLast(40))
+        {
+            text.AppendLine(entry.ToString());
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,37 @@
+'use strict';
+
+// Prints the configuration arguments that declare the scenarios' topics and groups (and, for one named
+// scenario, its broker options) on a standalone broker:
+//   dotnet run -c Release --project src/AgentBus.Server -- $(node tests/Interop/standalone-args.js)
+//   dotnet run -c Release --project src/AgentBus.Server -- $(node tests/Interop/standalone-args.js lite-topic-quota)
+
+const resources = require('./scenarios/resources.json');
+
+const requested = process.argv.slice(2);
+const names = requested.length > 0 ? requested : Object.keys(resources).filter(name => !name.startsWith('$'));
+const topics = new Map();
+const groups = new Map();
+const args = [];
+for (const name of names) {
+  const declaration = resources[name];
+  if (!declaration) {
+    process.stderr.write(`unknown scenario '${name}'\n`);
+    process.exit(64);
+  }
+  for (const topic of declaration.topics) topics.set(topic.name, topic);
+  for (const group of declaration.groups) groups.set(group.name, group);
+  if (requested.length === 1) {
+    for (const [ option, value ] of Object.entries(declaration.broker ?? {})) args.push(`--Broker:${option}=${value}`);
+  }
+}
+[ ...topics.values() ].forEach((topic, index) => {
+  args.push(`--Broker:Topics:${index}:Name=${topic.name}`, `--Broker:Topics:${index}:MessageType=${topic.messageType}`);
+});
+[ ...groups.values() ].forEach((group, index) => {
+  args.push(`--Broker:Groups:${index}:Name=${group.name}`);
+  if (group.bindTopic) args.push(`--Broker:Groups:${index}:BindTopic=${group.bindTopic}`);
+  if (group.fifo) args.push(`--Broker:Groups:${index}:Fifo=true`);
+  if (group.maxDeliveryAttempts) args.push(`--Broker:Groups:${index}:MaxDeliveryAttempts=${group.maxDeliveryAttempts}`);
+  if (group.liteMode) args.push(`--Broker:Groups:${index}:LiteMode=${group.liteMode}`);
+});
+process.stdout.write(`${args.join(' ')}\n`);
