@@ -17,6 +17,7 @@ internal static class ClientLatencyScenario
         var provider = harness.Provider;
         TaskCompletionSource<long> arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(ClientHarness.Parent).SetConsumerGroup("bench-latency")
+            .SetReceiveConcurrency(options.Polls)
             .SetMessageListener(_ =>
             {
                 Volatile.Read(ref arrived).TrySetResult(Stopwatch.GetTimestamp());
@@ -27,7 +28,7 @@ internal static class ClientLatencyScenario
         var message = provider.NewMessageBuilder().SetTopic(ClientHarness.Parent).SetLiteTopic("hot-session").SetBody(new byte[body]).Build();
 
         // Optional gap between rounds, so the consumer's next long poll is waiting (and the ack sent) before a send starts.
-        var gap = TimeSpan.FromMicroseconds(int.Parse(Environment.GetEnvironmentVariable("CLIENT_BENCH_GAP_US") ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+        var gap = TimeSpan.FromMicroseconds(options.GapMicros);
         int warmup = Math.Min(2_000, rounds);
         var samples = new double[rounds];
         for (int i = -warmup; i < rounds; i++)
@@ -50,6 +51,6 @@ internal static class ClientLatencyScenario
 
         Array.Sort(samples);
         Console.WriteLine($"client-latency: {rounds:N0} rounds, {body} B, send start -> listener invoked: "
-            + $"p50 {samples[rounds / 2]:F0} us, p90 {samples[rounds * 9 / 10]:F0} us, p99 {samples[rounds * 99 / 100]:F0} us, max {samples[^1]:F0} us");
+            + $"{options.Polls} long poll(s), gap {options.GapMicros} us: p50 {samples[rounds / 2]:F0} us, p90 {samples[rounds * 9 / 10]:F0} us, p99 {samples[rounds * 99 / 100]:F0} us, max {samples[^1]:F0} us");
     }
 }

@@ -7,11 +7,11 @@ namespace AgentBus.Benchmarks.Harness;
 /// <summary>
 /// Client end to end, pipelined: a <c>Producer</c> keeps <c>--concurrency</c> sends in flight (each of <c>--batch</c>
 /// 1 KB messages) to <c>--topics</c> lite topics; one <c>LitePushConsumer</c> subscribed to all of them consumes and
-/// acks. Reports messages per second from the first send to the last message consumed.
+/// acks. Reports messages per second from the first send to the last message consumed. With <c>--drain 1</c> the
+/// messages are stored first and then consumed, which measures the consumer side alone.
 /// </summary>
 internal static class ClientThroughputScenario
 {
-    private static readonly int ReceivePolls = int.Parse(Environment.GetEnvironmentVariable("CLIENT_BENCH_POLLS") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task RunAsync(HarnessOptions options)
     {
@@ -26,7 +26,7 @@ internal static class ClientThroughputScenario
         long target = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(ClientHarness.Parent).SetConsumerGroup("bench-throughput")
-            .SetMaxCacheMessageCount(4096).SetConsumptionParallelism(8).SetReceiveConcurrency(ReceivePolls)
+            .SetMaxCacheMessageCount(4096).SetConsumptionParallelism(options.Workers).SetReceiveConcurrency(options.Polls)
             .SetMessageListener(_ =>
             {
                 if (Interlocked.Increment(ref consumed) == Volatile.Read(ref target))
@@ -36,7 +36,7 @@ internal static class ClientThroughputScenario
 
                 return ConsumeResult.Success;
             }).BuildAsync();
-        bool drain = Environment.GetEnvironmentVariable("CLIENT_BENCH_DRAIN") == "1";
+        bool drain = options.Drain;
         for (int t = 0; t < liteTopics && !drain; t++)
         {
             await consumer.SubscribeLiteAsync($"lt-{t}");
@@ -89,7 +89,7 @@ internal static class ClientThroughputScenario
         double seconds = timer.Elapsed.TotalSeconds;
         double cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
         long sent = total / batch * batch;
-        Console.WriteLine($"client-throughput: {sent:N0} x {body} B over {liteTopics} lite topics, batch {batch}, coalescing {(options.Coalesce > 1 ? options.Coalesce.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}, {concurrency} sends in flight, {ReceivePolls} long poll(s): "
+        Console.WriteLine($"client-throughput: {sent:N0} x {body} B over {liteTopics} lite topics, batch {batch}, coalescing {(options.Coalesce > 1 ? options.Coalesce.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}, {concurrency} sends in flight, {options.Polls} long poll(s), {options.Workers} listener workers: "
             + $"{sent / seconds:N0} msgs/s end to end ({sent * (double)body / seconds / (1 << 20):F0} MiB/s), sends done at {sent / sendSeconds:N0} msgs/s; "
             + $"{cpuMicros / sent:F1} us CPU and {(GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)sent:N0} B allocated per message (client + broker), "
             + $"{GC.CollectionCount(0) - gen0} gen0 GCs");
