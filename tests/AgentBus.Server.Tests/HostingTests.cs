@@ -58,7 +58,8 @@ public sealed class HostingTests
     [Fact]
     public async Task Stopping_the_broker_ends_waiting_long_polls_promptly()
     {
-        var broker = await TestBroker.StartAsync();
+        // Disposed in the middle of the test; the using covers a failure before that (disposal is idempotent).
+        await using var broker = await TestBroker.StartAsync();
         var client = broker.Client();
         using var call = client.Stub.ReceiveMessage(TestClient.ReceiveRequest("quiet", "g", poll: TimeSpan.FromSeconds(30)),
             client.Options(TimeSpan.FromSeconds(40)));

@@ -24,9 +24,18 @@ internal static class HarnessRunner
             case "lite-latency-e2e":
                 await LiteLatencyE2eScenario.RunAsync(options);
                 return 0;
-            default:
-                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e [--topics N] [--messages N] [--body BYTES] [--dir PATH]"
-                    + " [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N] [--flush async|sync]");
+            case "client-throughput":
+                await ClientThroughputScenario.RunAsync(options);
+                return 0;
+            case "client-latency":
+                await ClientLatencyScenario.RunAsync(options);
+                return 0;
+            case "client-subscriptions":
+                await ClientSubscriptionScaleScenario.RunAsync(options);
+                return 0;
+            default:                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e|client-throughput|client-latency|client-subscriptions"
+                    + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
+                    + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--drain 1]");
                 return 2;
         }
     }
@@ -34,13 +43,16 @@ internal static class HarnessRunner
 
 /// <summary>Options shared by the scenarios.</summary>
 internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
-    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false)
+    string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false,
+    bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0, int Polls = 1, int Workers = 8, int GapMicros = 0, bool Drain = false)
 {
     public static HarnessOptions Parse(string[] args)
     {
         int topics = 1_000_000, messages = 0, body = 100, batch = 64, concurrency = 4, liteTopics = 0;
         string? endpoint = null;
-        bool bodyGiven = false, syncFlush = false;
+        int coalesce = 0, polls = 1, workers = 8, gapMicros = 0;
+        bool drain = false;
+        bool bodyGiven = false, syncFlush = false, batchGiven = false, concurrencyGiven = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -49,16 +61,22 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--topics": topics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--messages": messages = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--body": body = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); bodyGiven = true; break;
-                case "--batch": batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
-                case "--concurrency": concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--batch": batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); batchGiven = true; break;
+                case "--concurrency": concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); concurrencyGiven = true; break;
                 case "--endpoint": endpoint = args[i + 1]; break;
                 case "--flush": syncFlush = string.Equals(args[i + 1], "sync", StringComparison.OrdinalIgnoreCase); break;
                 case "--lite-topics": liteTopics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--dir": directory = args[i + 1]; break;
+                case "--coalesce": coalesce = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--polls": polls = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--workers": workers = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--drain": drain = args[i + 1] is "1" or "true"; break;
+                case "--gap-us": gapMicros = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
-        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics, syncFlush);
+        return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics,
+            syncFlush, batchGiven, concurrencyGiven, coalesce, polls, workers, gapMicros, drain);
     }
 }

@@ -17,6 +17,9 @@ public sealed partial class MessagingService
     /// <summary>Time kept free before the call's deadline so the answer reaches the client in time.</summary>
     private static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Write options that let the transport buffer a write instead of flushing it at once.</summary>
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
     /// <summary>
     /// Long-polls for messages. The stream carries a <c>delivery_timestamp</c>, then one response per message, then a
     /// closing status: OK with messages, MESSAGE_NOT_FOUND when the poll timed out empty, an error code otherwise.
@@ -179,6 +182,8 @@ public sealed partial class MessagingService
         try
         {
             var now = _time.GetUtcNow();
+            // The timestamp and the messages may sit in the transport's buffer; the closing status flushes them all.
+            stream.WriteOptions = Buffered;
             await stream.WriteAsync(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) }).ConfigureAwait(false);
             string storeHost = StoreHost(context);
             foreach (var delivery in deliveries)
@@ -194,6 +199,7 @@ public sealed partial class MessagingService
             var status = deliveries.Count > 0
                 ? StatusFactory.Ok()
                 : StatusFactory.Of(Code.MessageNotFound, "No new message within the long polling timeout.");
+            stream.WriteOptions = WriteOptions.Default;
             await stream.WriteAsync(new ReceiveMessageResponse { Status = status }).ConfigureAwait(false);
             _metrics.MessagesOut(deliveries.Count);
         }

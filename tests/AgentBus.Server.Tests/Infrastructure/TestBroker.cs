@@ -15,6 +15,7 @@ internal sealed class TestBroker : IAsyncDisposable
     private readonly CapturingLoggerProvider _logs;
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<Func<LogEntry, bool>> _expected = [];
+    private int _disposed;
 
     private TestBroker(EmbeddedBroker broker, CapturingLoggerProvider logs, ILoggerFactory loggerFactory)
     {
@@ -64,6 +65,11 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Channel.Dispose();
         await Broker.DisposeAsync();
         _loggerFactory.Dispose();

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentBus.Client.Configuration;
+
+/// <summary>
+/// Where and how a client connects: the access point (<c>host:port[;host:port]</c>), the resource namespace,
+/// the request timeout, credentials and TLS. Shared by every producer and consumer built from one
+/// <see cref="ClientServiceProvider"/>.
+/// </summary>
+public sealed class ClientConfiguration
+{
+    /// <summary>
+    /// The access point: one or more <c>host:port</c> pairs separated by <c>;</c> (or <c>,</c>). The client talks to the
+    /// first one and moves to the next when it cannot be reached.
+    /// </summary>
+    public required string Endpoints { get; init; }
+
+    /// <summary>Resource namespace sent with every call (<c>x-mq-namespace</c>) and in resources; empty for none.</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary>Timeout of every call except long polling (which adds its polling time). Official clients default to 3 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Access key and secret for brokers with ACL on; null sends no <c>authorization</c> header.</summary>
+    public SessionCredentials? Credentials { get; init; }
+
+    /// <summary>Whether to use TLS (HTTPS) to the broker. Off by default, as the AgentBus broker serves HTTP/2 cleartext.</summary>
+    public bool EnableTls { get; init; }
+
+    /// <summary>Where the clients log; null logs nowhere.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Clock for timers (heartbeats, subscription sync, backoff); tests may pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Endpoints))
+        {
+            throw new ArgumentException("Endpoints must name at least one host:port.", nameof(Endpoints));
+        }
+
+        if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "RequestTimeout must be within 100 ms..5 min.");
+        }
+    }
+}

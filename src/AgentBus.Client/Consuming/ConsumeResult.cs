@@ -1,0 +1,51 @@
+namespace AgentBus.Client.Consuming;
+
+/// <summary>What a push consumer's listener decided about a message.</summary>
+public sealed class ConsumeResult
+{
+    private ConsumeResult(ConsumeOutcome outcome, TimeSpan suspendTime)
+    {
+        Outcome = outcome;
+        SuspendTime = suspendTime;
+    }
+
+    /// <summary>Consumed: the message is acknowledged.</summary>
+    public static ConsumeResult Success { get; } = new(ConsumeOutcome.Success, TimeSpan.Zero);
+
+    /// <summary>Not consumed: the message is redelivered after the broker's backoff delay, with its attempt count increased.</summary>
+    public static ConsumeResult Failure { get; } = new(ConsumeOutcome.Failure, TimeSpan.Zero);
+
+    /// <summary>The outcome.</summary>
+    public ConsumeOutcome Outcome { get; }
+
+    /// <summary>How long a suspended lite topic waits; zero otherwise.</summary>
+    public TimeSpan SuspendTime { get; }
+
+    /// <summary>
+    /// Lite consumers: pause this lite topic for <paramref name="duration"/>. The message (and the ones behind it in the
+    /// same lite topic) come back after that time without counting a delivery attempt. Other consumers treat it as a failure.
+    /// </summary>
+    /// <param name="duration">How long to pause, at least zero.</param>
+    /// <returns>A suspend result.</returns>
+    public static ConsumeResult Suspend(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        return new ConsumeResult(ConsumeOutcome.Suspend, duration);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Outcome == ConsumeOutcome.Suspend ? $"Suspend({SuspendTime})" : Outcome.ToString();
+}
+
+/// <summary>The kinds of <see cref="ConsumeResult"/>.</summary>
+public enum ConsumeOutcome
+{
+    /// <summary>Consumed.</summary>
+    Success,
+
+    /// <summary>Not consumed; redeliver later.</summary>
+    Failure,
+
+    /// <summary>Pause the lite topic without counting an attempt.</summary>
+    Suspend,
+}

@@ -1,0 +1,208 @@
+using AgentBus.Client.Configuration;
+using AgentBus.Client.Core;
+using AgentBus.Client.Errors;
+using AgentBus.Client.Messages;
+using AgentBus.Client.Transport;
+using Apache.Rocketmq.V2;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using RetryPolicy = AgentBus.Client.Core.RetryPolicy;
+
+namespace AgentBus.Client.Consuming;
+
+/// <summary>
+/// What every consumer shares: its group, the long-polling <c>ReceiveMessage</c> call and settling received messages
+/// (ack, change of invisible duration, dead-lettering), each against the endpoint the message came from.
+/// </summary>
+public abstract class ConsumerBase : Core.ClientBase
+{
+    private protected ConsumerBase(ClientConfiguration configuration, ClientType clientType, string consumerGroup)
+        : base(configuration, clientType)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(consumerGroup);
+        ConsumerGroup = consumerGroup;
+        Settings.RetryPolicy = RetryPolicy.Exponential(16, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 2);
+    }
+
+    /// <summary>The consumer group.</summary>
+    public string ConsumerGroup { get; }
+
+    private protected override string? GroupName => ConsumerGroup;
+
+    /// <summary>Whether settle calls carry the message's lite topic (lite consumers).</summary>
+    private protected virtual bool IsLite => false;
+
+    private protected override void ApplySettings(Settings settings)
+    {
+        if (settings.BackoffPolicy is { } policy)
+        {
+            Settings.RetryPolicy = RetryPolicy.From(policy);
+        }
+    }
+
+    /// <summary>
+    /// One long poll: the broker answers a delivery timestamp, the messages and a closing status (MESSAGE_NOT_FOUND
+    /// when the poll ended empty, which is not an error).
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="onMessage"/>, each message is handed over the moment it arrives (push consumers start
+    /// consuming before the stream's closing status) and the returned list stays empty.
+    /// </remarks>
+    internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
+        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null)
+    {
+        var request = new ReceiveMessageRequest
+        {
+            Group = Resource(ConsumerGroup),
+            MessageQueue = queue,
+            FilterExpression = filter.ToProtobuf(),
+            BatchSize = batchSize,
+            AutoRenew = autoRenew,
+            LongPollingTimeout = Duration.FromTimeSpan(longPollingTimeout),
+        };
+        if (invisibleDuration is { } invisible)
+        {
+            request.InvisibleDuration = Duration.FromTimeSpan(invisible);
+        }
+
+        var target = Invoker.Endpoint(endpoint);
+        var client = target.Client;
+        var options = Invoker.Options(RequestTimeout + longPollingTimeout, ct, out string requestId);
+        var messages = new List<MessageView>(Math.Min(batchSize, 64));
+        Apache.Rocketmq.V2.Status? status = null;
+        try
+        {
+            using var call = client.ReceiveMessage(request, options);
+            // Bounded by the call's deadline.
+            while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+                var response = call.ResponseStream.Current;
+                switch (response.ContentCase)
+                {
+                    case ReceiveMessageResponse.ContentOneofCase.Message:
+                        var view = MessageView.From(response.Message, queue, target.AccessPoint);
+                        if (onMessage is null)
+                        {
+                            messages.Add(view);
+                        }
+                        else
+                        {
+                            onMessage(view);
+                        }
+
+                        break;
+                    case ReceiveMessageResponse.ContentOneofCase.Status:
+                        status = response.Status;
+                        break;
+                }
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+        {
+            // Messages that arrived before the cancellation are the caller's to settle; the broker releases the rest.
+            return messages.Count > 0 ? messages : throw new OperationCanceledException(ct);
+        }
+        catch (RpcException ex)
+        {
+            if (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                target.Failover(client);
+            }
+
+            throw StatusChecker.FromRpc(ex, requestId);
+        }
+
+        if (status is { Code: Code.MessageNotFound })
+        {
+            return messages;
+        }
+
+        StatusChecker.Check(status, requestId);
+        return messages;
+    }
+
+    /// <summary>Acknowledges messages of one topic and endpoint in one call; returns the per-entry codes.</summary>
+    internal async Task<AckMessageResponse> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct)
+    {
+        var request = new AckMessageRequest { Group = Resource(ConsumerGroup), Topic = Resource(topic) };
+        foreach (var message in messages)
+        {
+            var entry = new AckMessageEntry { MessageId = message.MessageId, ReceiptHandle = message.ReceiptHandle };
+            if (IsLite && message.LiteTopic is { } liteTopic)
+            {
+                entry.LiteTopic = liteTopic;
+            }
+
+            request.Entries.Add(entry);
+        }
+
+        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.AckMessageAsync(r, o), RequestTimeout, ct)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Acknowledges one message, throwing the typed exception when the broker refuses.</summary>
+    internal async Task AckOneAsync(MessageView message, CancellationToken ct)
+    {
+        var response = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct).ConfigureAwait(false);
+        StatusChecker.Check(response.Status, null);
+        if (response.Entries.Count > 0)
+        {
+            StatusChecker.Check(response.Entries[0].Status, null);
+        }
+    }
+
+    /// <summary>Changes how long a message stays invisible; the message's receipt handle is replaced by the new one.</summary>
+    internal async Task ChangeInvisibleCoreAsync(MessageView message, TimeSpan duration, bool suspend, CancellationToken ct)
+    {
+        var request = new ChangeInvisibleDurationRequest
+        {
+            Group = Resource(ConsumerGroup),
+            Topic = Resource(message.Topic),
+            ReceiptHandle = message.ReceiptHandle,
+            InvisibleDuration = Duration.FromTimeSpan(duration),
+            MessageId = message.MessageId,
+        };
+        if (IsLite && message.LiteTopic is { } liteTopic)
+        {
+            request.LiteTopic = liteTopic;
+            request.Suspend = suspend;
+        }
+
+        var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ChangeInvisibleDurationAsync(r, o),
+            RequestTimeout, ct).ConfigureAwait(false);
+        StatusChecker.Check(response.Status, null);
+        if (response.ReceiptHandle.Length > 0)
+        {
+            message.UpdateReceiptHandle(response.ReceiptHandle);
+        }
+    }
+
+    /// <summary>Moves a message that ran out of attempts to the group's dead-letter queue.</summary>
+    internal async Task ForwardToDeadLetterCoreAsync(MessageView message, int maxAttempts, CancellationToken ct)
+    {
+        var request = new ForwardMessageToDeadLetterQueueRequest
+        {
+            Group = Resource(ConsumerGroup),
+            Topic = Resource(message.Topic),
+            ReceiptHandle = message.ReceiptHandle,
+            MessageId = message.MessageId,
+            DeliveryAttempt = message.DeliveryAttempt,
+            MaxDeliveryAttempts = maxAttempts,
+        };
+        if (IsLite && message.LiteTopic is { } liteTopic)
+        {
+            request.LiteTopic = liteTopic;
+        }
+
+        var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ForwardMessageToDeadLetterQueueAsync(r, o),
+            RequestTimeout, ct).ConfigureAwait(false);
+        StatusChecker.Check(response.Status, null);
+    }
+
+    /// <summary>Checks a simple consumer's receive arguments.</summary>
+    private protected static void ValidateReceive(int maxMessages, TimeSpan invisibleDuration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(invisibleDuration, TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Threading.Channels;
+using AgentBus.Client.Errors;
+using AgentBus.Client.Logging;
+using AgentBus.Client.Messages;
+using Apache.Rocketmq.V2;
+
+namespace AgentBus.Client.Consuming.Push;
+
+/// <summary>
+/// The single ack writer of a push consumer: acks queued by the consume workers are sent together, one
+/// <c>AckMessageRequest</c> per topic and endpoint with up to <see cref="MaxEntries"/> entries, so a busy consumer
+/// makes few ack calls. Failed entries are retried after a second (an expired receipt handle is not: the message
+/// comes back anyway); each settled message is reported to <c>onSettled</c>.
+/// </summary>
+internal sealed class AckBatcher
+{
+    public const int MaxEntries = 256;
+    private const int MaxTries = 5;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly ConsumerBase _consumer;
+    private readonly Action<MessageView> _onSettled;
+    private readonly Channel<(MessageView Message, int Tries)> _pending = Channel.CreateUnbounded<(MessageView, int)>(
+        new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    public AckBatcher(ConsumerBase consumer, Action<MessageView> onSettled)
+    {
+        _consumer = consumer;
+        _onSettled = onSettled;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues an ack (never blocks: the count of queued acks is bounded by the consumer's message cache).</summary>
+    public void Enqueue(MessageView message)
+    {
+        if (!_pending.Writer.TryWrite((message, 0)))
+        {
+            _onSettled(message);
+        }
+    }
+
+    /// <summary>Sends what is queued and stops.</summary>
+    public Task CompleteAsync()
+    {
+        _pending.Writer.TryComplete();
+        return _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<(MessageView Message, int Tries)>(MaxEntries);
+        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxEntries && _pending.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            foreach (var group in batch.GroupBy(item => (item.Message.Endpoint.Facade, item.Message.Topic)))
+            {
+                await SendAsync([.. group]).ConfigureAwait(false);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async Task SendAsync(List<(MessageView Message, int Tries)> items)
+    {
+        var messages = items.ConvertAll(item => item.Message);
+        AckMessageResponse response;
+        try
+        {
+            response = await _consumer.AckCoreAsync(messages[0].Endpoint, messages[0].Topic, messages, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClientException ex)
+        {
+            ClientLog.SettleFailed(_consumer.Logger, _consumer.ClientId, "ack", messages[0].MessageId, ex.Message);
+            foreach (var item in items)
+            {
+                RetryOrGiveUp(item);
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < items.Count; i++)
+        {
+            var code = i < response.Entries.Count ? response.Entries[i].Status?.Code ?? response.Status.Code : response.Status.Code;
+            if (code is Code.Ok or Code.InvalidReceiptHandle)
+            {
+                _onSettled(items[i].Message);
+            }
+            else
+            {
+                RetryOrGiveUp(items[i]);
+            }
+        }
+    }
+
+    private void RetryOrGiveUp((MessageView Message, int Tries) item)
+    {
+        if (item.Tries + 1 >= MaxTries || _pending.Reader.Completion.IsCompleted)
+        {
+            _onSettled(item.Message);
+            return;
+        }
+
+        _ = RetryLaterAsync(item.Message, item.Tries + 1);
+    }
+
+    private async Task RetryLaterAsync(MessageView message, int tries)
+    {
+        await Task.Delay(RetryDelay, _consumer.Time).ConfigureAwait(false);
+        if (!_pending.Writer.TryWrite((message, tries)))
+        {
+            _onSettled(message);
+        }
+    }
+}

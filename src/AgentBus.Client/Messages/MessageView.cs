@@ -1,0 +1,106 @@
+using System.IO.Compression;
+using AgentBus.Client.Transport;
+using Apache.Rocketmq.V2;
+using ProtoMessage = Apache.Rocketmq.V2.Message;
+
+namespace AgentBus.Client.Messages;
+
+/// <summary>A received message: its content, system properties and the handle to settle it with.</summary>
+public sealed class MessageView
+{
+    private static readonly IReadOnlyDictionary<string, string> NoProperties = new Dictionary<string, string>(0);
+    private string _receiptHandle;
+
+    private MessageView(ProtoMessage message, MessageQueue? queue, AccessPoint endpoint)
+    {
+        var system = message.SystemProperties;
+        MessageId = system.MessageId;
+        Topic = message.Topic?.Name ?? "";
+        Tag = system.HasTag ? system.Tag : null;
+        Keys = system.Keys; // the parsed message is owned by this view: no copy
+        MessageGroup = system.HasMessageGroup ? system.MessageGroup : null;
+        LiteTopic = system.HasLiteTopic ? system.LiteTopic : null;
+        DeliveryTimestamp = system.DeliveryTimestamp?.ToDateTimeOffset();
+        BornHost = system.BornHost;
+        BornTimestamp = system.BornTimestamp?.ToDateTimeOffset() ?? default;
+        DeliveryAttempt = system.HasDeliveryAttempt ? system.DeliveryAttempt : 1;
+        Offset = system.QueueOffset;
+        QueueId = queue?.Id ?? system.QueueId;
+        _receiptHandle = system.ReceiptHandle;
+        Properties = message.UserProperties.Count == 0 ? NoProperties : message.UserProperties;
+        Endpoint = endpoint;
+        var body = message.Body.Memory;
+        Corrupted = !BodyDigest.Matches(system.BodyDigest, body.Span);
+        Body = system.BodyEncoding == Encoding.Gzip && !Corrupted ? Gunzip(body) : body;
+    }
+
+    /// <summary>The message id.</summary>
+    public string MessageId { get; }
+
+    /// <summary>The topic (for a lite message, the parent topic).</summary>
+    public string Topic { get; }
+
+    /// <summary>The lite topic the message was sent to, if any.</summary>
+    public string? LiteTopic { get; }
+
+    /// <summary>The tag, if any.</summary>
+    public string? Tag { get; }
+
+    /// <summary>Index keys, possibly empty.</summary>
+    public IReadOnlyList<string> Keys { get; }
+
+    /// <summary>FIFO message group, if any.</summary>
+    public string? MessageGroup { get; }
+
+    /// <summary>When a delay message became deliverable, if it is one.</summary>
+    public DateTimeOffset? DeliveryTimestamp { get; }
+
+    /// <summary>Host that sent the message.</summary>
+    public string BornHost { get; }
+
+    /// <summary>When the producer sent the message.</summary>
+    public DateTimeOffset BornTimestamp { get; }
+
+    /// <summary>Which delivery this is, from 1. Grows with each redelivery after a failure (not after a suspend).</summary>
+    public int DeliveryAttempt { get; internal set; }
+
+    /// <summary>Offset in its queue (for a lite message, in its lite topic).</summary>
+    public long Offset { get; }
+
+    /// <summary>The queue the message was received from.</summary>
+    public int QueueId { get; }
+
+    /// <summary>User properties.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; }
+
+    /// <summary>The body (decompressed when it was sent compressed).</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>Whether the body failed its digest check; push consumers never hand such a message to the listener.</summary>
+    public bool Corrupted { get; }
+
+    /// <summary>The current receipt handle; it changes when the invisible duration is changed.</summary>
+    public string ReceiptHandle => Volatile.Read(ref _receiptHandle);
+
+    /// <summary>The endpoint the message came from, where it is settled.</summary>
+    internal AccessPoint Endpoint { get; }
+
+    /// <summary>Size counted for flow control.</summary>
+    internal int CachedSize => Body.Length;
+
+    internal void UpdateReceiptHandle(string handle) => Volatile.Write(ref _receiptHandle, handle);
+
+    internal static MessageView From(ProtoMessage message, MessageQueue? queue, AccessPoint endpoint) => new(message, queue, endpoint);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        LiteTopic is null ? $"{MessageId} on {Topic}" : $"{MessageId} on {Topic}/{LiteTopic} (attempt {DeliveryAttempt})";
+
+    private static ReadOnlyMemory<byte> Gunzip(ReadOnlyMemory<byte> body)
+    {
+        using var input = new GZipStream(new MemoryStream(body.ToArray(), writable: false), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+}

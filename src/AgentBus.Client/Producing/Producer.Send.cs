@@ -1,0 +1,220 @@
+using AgentBus.Client.Core;
+using AgentBus.Client.Errors;
+using AgentBus.Client.Logging;
+using AgentBus.Client.Messages;
+using AgentBus.Client.Metrics;
+using AgentBus.Client.Transport;
+using Apache.Rocketmq.V2;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Message = AgentBus.Client.Messages.Message;
+using ProtoMessage = Apache.Rocketmq.V2.Message;
+
+namespace AgentBus.Client.Producing;
+
+public sealed partial class Producer
+{
+    /// <summary>Sends one message.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="ct">Cancels waiting for the answer (the message may still be stored).</param>
+    /// <returns>The broker's receipt.</returns>
+    /// <exception cref="ClientException">The broker refused the message (typed by status code) or could not be reached after all attempts.</exception>
+    /// <exception cref="InvalidMessageException">The message does not fit the topic's type or is too large.</exception>
+    public async Task<SendReceipt> SendAsync(Message message, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_coalescer is { } coalescer)
+        {
+            EnsureRunning();
+            return await coalescer.SendAsync(message, ct).ConfigureAwait(false);
+        }
+
+        var receipts = await SendCoreAsync([message], ct).ConfigureAwait(false);
+        return receipts[0];
+    }
+
+    /// <summary>
+    /// Sends several messages of one topic and one type in a single request; they are stored together or refused
+    /// together. FIFO messages of one batch must share their message group.
+    /// </summary>
+    /// <param name="messages">The messages.</param>
+    /// <param name="ct">Cancels waiting for the answer.</param>
+    /// <returns>One receipt per message, in order.</returns>
+    public Task<IReadOnlyList<SendReceipt>> SendAsync(IReadOnlyList<Message> messages, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            throw new InvalidMessageException("A batch needs at least one message.", nameof(messages));
+        }
+
+        return SendCoreAsync(messages, ct);
+    }
+
+    internal async Task<IReadOnlyList<SendReceipt>> SendCoreAsync(IReadOnlyList<Message> messages, CancellationToken ct)
+    {
+        EnsureRunning();
+        var first = messages[0];
+        var type = TypeOf(first);
+        int maxBody = Settings.MaxBodySize;
+        var ids = new string[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (!string.Equals(message.Topic, first.Topic, StringComparison.Ordinal) || TypeOf(message) != type)
+            {
+                throw new InvalidMessageException("Messages of one batch must share their topic and type.", nameof(messages));
+            }
+
+            if (type == MessageType.Fifo && !string.Equals(message.MessageGroup, first.MessageGroup, StringComparison.Ordinal))
+            {
+                throw new InvalidMessageException("FIFO messages of one batch must share their message group.", nameof(messages));
+            }
+
+            if (message.Body.Length > maxBody)
+            {
+                throw new PayloadTooLargeException((int)Code.MessageBodyTooLarge,
+                    $"The body is {message.Body.Length} bytes; the broker accepts at most {maxBody}.");
+            }
+
+            ids[i] = MessageIdGenerator.Next();
+        }
+
+        var route = await GetRouteAsync(first.Topic, ct).ConfigureAwait(false);
+        var queues = route.Writable;
+        if (queues.Count == 0)
+        {
+            throw new NotFoundException((int)Code.TopicNotFound, $"Topic '{first.Topic}' has no writable queue.");
+        }
+
+        var policy = Settings.RetryPolicy;
+        int start = first.MessageGroup is { } group ? SipHash24.QueueIndex(group, queues.Count) : route.NextIndex();
+        // Bounded: at most MaxAttempts rounds.
+        for (int attempt = 1; ; attempt++)
+        {
+            // A FIFO message keeps its queue; others move on to the next queue on retry.
+            var queue = queues[(type == MessageType.Fifo ? start : start + attempt - 1) % queues.Count];
+            if (Settings.ValidateMessageType && queue.AcceptMessageTypes.Count > 0 && !queue.AcceptMessageTypes.Contains(type))
+            {
+                throw new InvalidMessageException(
+                    $"Topic '{first.Topic}' accepts {string.Join(", ", queue.AcceptMessageTypes)} messages, not {type}.");
+            }
+
+            try
+            {
+                var receipts = await SendOnceAsync(messages, ids, type, queue, route.EndpointOf(queue), ct).ConfigureAwait(false);
+                ClientMetrics.Sent(receipts.Count);
+                return receipts;
+            }
+            catch (ClientException ex) when (attempt < policy.MaxAttempts && IsRetryable(ex) && !ct.IsCancellationRequested)
+            {
+                var delay = ex is TooManyRequestsException ? policy.NextAttemptDelay(attempt) : TimeSpan.Zero;
+                ClientLog.SendRetry(Logger, ClientId, first.Topic, attempt, policy.MaxAttempts, delay.TotalMilliseconds, ex.Message);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, Time, ct).ConfigureAwait(false);
+                }
+            }
+            catch (ClientException)
+            {
+                ClientMetrics.SendFailed();
+                throw;
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<SendReceipt>> SendOnceAsync(IReadOnlyList<Message> messages, string[] ids, MessageType type,
+        MessageQueue queue, AccessPoint? endpoint, CancellationToken ct)
+    {
+        var request = new SendMessageRequest();
+        var born = Timestamp.FromDateTimeOffset(Time.GetUtcNow());
+        for (int i = 0; i < messages.Count; i++)
+        {
+            request.Messages.Add(ToProtobuf(messages[i], ids[i], type, queue.Id, born));
+        }
+
+        var response = await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.SendMessageAsync(r, o), RequestTimeout, ct)
+            .ConfigureAwait(false);
+        StatusChecker.Check(response.Status, null);
+        if (response.Entries.Count != messages.Count)
+        {
+            throw new InternalErrorException((int)Code.InternalError,
+                $"The broker answered {response.Entries.Count} entries for {messages.Count} messages.");
+        }
+
+        var receipts = new SendReceipt[messages.Count];
+        for (int i = 0; i < receipts.Length; i++)
+        {
+            var entry = response.Entries[i];
+            if (entry.Status is { } status)
+            {
+                StatusChecker.Check(status, null);
+            }
+
+            receipts[i] = new SendReceipt(entry.MessageId.Length > 0 ? entry.MessageId : ids[i], entry.Offset, messages[i].Topic, queue.Id,
+                entry.TransactionId, entry.RecallHandle);
+        }
+
+        return receipts;
+    }
+
+    private ProtoMessage ToProtobuf(Message message, string id, MessageType type, int queueId, Timestamp born)
+    {
+        var system = new SystemProperties
+        {
+            MessageId = id,
+            BodyEncoding = Encoding.Identity,
+            MessageType = type,
+            BornTimestamp = born,
+            BornHost = ClientIdentity.HostName,
+            QueueId = queueId,
+        };
+        if (message.Tag is { } tag)
+        {
+            system.Tag = tag;
+        }
+
+        if (message.Keys.Count > 0)
+        {
+            system.Keys.AddRange(message.Keys);
+        }
+
+        if (message.MessageGroup is { } group)
+        {
+            system.MessageGroup = group;
+        }
+
+        if (message.LiteTopic is { } liteTopic)
+        {
+            system.LiteTopic = liteTopic;
+        }
+
+        if (message.DeliveryTimestamp is { } delivery)
+        {
+            system.DeliveryTimestamp = Timestamp.FromDateTimeOffset(delivery);
+        }
+
+        var proto = new ProtoMessage
+        {
+            Topic = Resource(message.Topic),
+            SystemProperties = system,
+            Body = UnsafeByteOperations.UnsafeWrap(message.Body),
+        };
+        foreach (var (key, value) in message.Properties)
+        {
+            proto.UserProperties[key] = value;
+        }
+
+        return proto;
+    }
+
+    private static MessageType TypeOf(Message message) =>
+        message.LiteTopic is not null ? MessageType.Lite
+        : message.MessageGroup is not null ? MessageType.Fifo
+        : message.DeliveryTimestamp is not null ? MessageType.Delay
+        : MessageType.Normal;
+
+    /// <summary>Failures worth another attempt: the network, timeouts, throttling and internal errors; not refusals.</summary>
+    private static bool IsRetryable(ClientException exception) =>
+        exception is NetworkException or RequestTimeoutException or TooManyRequestsException or InternalErrorException or ProxyTimeoutException;
+}

@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using AgentBus.Client.Errors;
+using AgentBus.Client.Messages;
+
+namespace AgentBus.Client.Producing;
+
+/// <summary>
+/// Opt-in batching of concurrent single sends: one writer loop takes the sends waiting in a bounded queue and sends
+/// those of one topic, type and message group as one <c>SendMessageRequest</c> (up to the batch limit), with up to
+/// <see cref="MaxBatchesInFlight"/> requests in flight. A lone send goes out at once (no added latency); under load
+/// sends queue behind the requests in flight and leave together. Each caller gets its own receipt. A batch the broker
+/// refuses as a whole is re-sent message by message, so only the offending message fails.
+/// </summary>
+internal sealed class SendCoalescer
+{
+    private const int MaxBatchesInFlight = 4;
+
+    private readonly Producer _producer;
+    private readonly int _maxBatch;
+    private readonly SemaphoreSlim _slots = new(MaxBatchesInFlight, MaxBatchesInFlight);
+    private readonly Channel<Pending> _queue;
+    private readonly Task _loop;
+
+    public SendCoalescer(Producer producer, int maxBatch)
+    {
+        _producer = producer;
+        _maxBatch = maxBatch;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(maxBatch * MaxBatchesInFlight * 4)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    public async Task<SendReceipt> SendAsync(Message message, CancellationToken ct)
+    {
+        var pending = new Pending(message, ct);
+        await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
+        return await pending.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends what is queued, waits for the requests in flight and stops.</summary>
+    public async Task CompleteAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        for (int i = 0; i < MaxBatchesInFlight; i++)
+        {
+            await _slots.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            await _slots.WaitAsync().ConfigureAwait(false);
+            var taken = new List<Pending>(Math.Min(_maxBatch, 64));
+            while (taken.Count < _maxBatch && reader.TryRead(out var pending))
+            {
+                if (!pending.Cancellation.IsCancellationRequested)
+                {
+                    taken.Add(pending);
+                }
+            }
+
+            _ = SendBatchesAsync(taken);
+        }
+    }
+
+    private async Task SendBatchesAsync(List<Pending> taken)
+    {
+        try
+        {
+            foreach (var group in taken.GroupBy(p => (p.Message.Topic, Kind(p.Message), p.Message.MessageGroup)))
+            {
+                await SendGroupAsync([.. group]).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task SendGroupAsync(List<Pending> group)
+    {
+        try
+        {
+            var receipts = await _producer.SendCoreAsync(group.ConvertAll(p => p.Message), CancellationToken.None).ConfigureAwait(false);
+            for (int i = 0; i < group.Count; i++)
+            {
+                group[i].Completion.TrySetResult(receipts[i]);
+            }
+        }
+        catch (ClientException) when (group.Count > 1)
+        {
+            // Refused as a whole: find out which message is at fault by sending each alone.
+            await Task.WhenAll(group.Select(SendAloneAsync)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            foreach (var pending in group)
+            {
+                pending.Completion.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task SendAloneAsync(Pending pending)
+    {
+        try
+        {
+            var receipts = await _producer.SendCoreAsync([pending.Message], pending.Cancellation).ConfigureAwait(false);
+            pending.Completion.TrySetResult(receipts[0]);
+        }
+        catch (Exception ex)
+        {
+            pending.Completion.TrySetException(ex);
+        }
+    }
+
+    private static int Kind(Message message) =>
+        message.LiteTopic is not null ? 1 : message.MessageGroup is not null ? 2 : message.DeliveryTimestamp is not null ? 3 : 0;
+
+    private sealed class Pending(Message message, CancellationToken cancellation)
+    {
+        public Message Message { get; } = message;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        public TaskCompletionSource<SendReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

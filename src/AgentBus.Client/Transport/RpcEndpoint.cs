@@ -1,0 +1,119 @@
+using System.Net.Security;
+using Grpc.Net.Client;
+using MessagingServiceClient = Apache.Rocketmq.V2.MessagingService.MessagingServiceClient;
+
+namespace AgentBus.Client.Transport;
+
+/// <summary>
+/// The connection to one endpoint: an HTTP/2 gRPC channel to its current address (calls are multiplexed on it), and
+/// failover to the next address of the endpoint when the current one cannot be reached.
+/// </summary>
+internal sealed class RpcEndpoint : IDisposable
+{
+    private readonly bool _tls;
+    private readonly TimeSpan _connectTimeout;
+    private readonly object _gate = new();
+    private int _index;
+    private GrpcChannel? _channel;
+    private MessagingServiceClient? _client;
+    private bool _disposed;
+
+    public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout)
+    {
+        AccessPoint = accessPoint;
+        _tls = tls;
+        _connectTimeout = connectTimeout;
+    }
+
+    public AccessPoint AccessPoint { get; }
+
+    /// <summary>The stub on the current address, connecting lazily.</summary>
+    public MessagingServiceClient Client
+    {
+        get
+        {
+            var client = Volatile.Read(ref _client);
+            return client ?? Connect();
+        }
+    }
+
+    /// <summary>The current address could not be reached: the next call goes to the next address (if there is one).</summary>
+    public void Failover(MessagingServiceClient failed)
+    {
+        if (AccessPoint.Addresses.Count < 2)
+        {
+            return;
+        }
+
+        GrpcChannel? old;
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_client, failed))
+            {
+                return;
+            }
+
+            _index = (_index + 1) % AccessPoint.Addresses.Count;
+            old = _channel;
+            _channel = null;
+            _client = null;
+        }
+
+        old?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        GrpcChannel? channel;
+        lock (_gate)
+        {
+            _disposed = true;
+            channel = _channel;
+            _channel = null;
+            _client = null;
+        }
+
+        channel?.Dispose();
+    }
+
+    private MessagingServiceClient Connect()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_client is { } existing)
+            {
+                return existing;
+            }
+
+            var handler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+                ConnectTimeout = _connectTimeout,
+            };
+            if (_tls)
+            {
+                handler.SslOptions = new SslClientAuthenticationOptions { ApplicationProtocols = [SslApplicationProtocol.Http2] };
+            }
+
+            var channel = GrpcChannel.ForAddress(AccessPoint.UriOf(_index, _tls), new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                DisposeHttpClient = true,
+                MaxReceiveMessageSize = 256 * 1024 * 1024,
+                // Come back quickly after a broker restart; calls wait for the connection (wait-for-ready) within their deadline.
+                InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+                MaxReconnectBackoff = TimeSpan.FromSeconds(2),
+                MaxSendMessageSize = 256 * 1024 * 1024,
+            });
+            var client = new MessagingServiceClient(channel);
+            _channel = channel;
+            Volatile.Write(ref _client, client);
+            return client;
+        }
+    }
+}

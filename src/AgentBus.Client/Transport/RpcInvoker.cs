@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using AgentBus.Client.Configuration;
+using AgentBus.Client.Errors;
+using Grpc.Core;
+using MessagingServiceClient = Apache.Rocketmq.V2.MessagingService.MessagingServiceClient;
+
+namespace AgentBus.Client.Transport;
+
+/// <summary>
+/// Makes the calls of one client: picks the connection of an endpoint (one per endpoint, shared by every call), adds
+/// the transport headers and deadline, and turns gRPC failures into <see cref="ClientException"/>s.
+/// </summary>
+internal sealed class RpcInvoker : IDisposable
+{
+    private readonly ConcurrentDictionary<string, RpcEndpoint> _endpoints = new(StringComparer.Ordinal);
+    private readonly RequestHeaders _headers;
+    private readonly ClientConfiguration _configuration;
+
+    public RpcInvoker(ClientConfiguration configuration, string clientId)
+    {
+        _configuration = configuration;
+        _headers = new RequestHeaders(clientId, configuration.Namespace, configuration.Credentials, configuration.TimeProvider);
+        AccessPoint = Transport.AccessPoint.Parse(configuration.Endpoints);
+    }
+
+    /// <summary>The configured access point.</summary>
+    public AccessPoint AccessPoint { get; }
+
+    /// <summary>The connection to an endpoint (the access point or a route's broker).</summary>
+    public RpcEndpoint Endpoint(AccessPoint? accessPoint = null)
+    {
+        var target = accessPoint ?? AccessPoint;
+        return _endpoints.GetOrAdd(target.Facade, static (_, state) =>
+            new RpcEndpoint(state.target, state.tls, state.timeout), (target, tls: _configuration.EnableTls, timeout: _configuration.RequestTimeout));
+    }
+
+    /// <summary>Runs a unary call with the transport headers and a deadline of <paramref name="timeout"/>.</summary>
+    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
+        Func<MessagingServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct)
+    {
+        var client = endpoint.Client;
+        var options = Options(timeout, ct, out string requestId);
+        try
+        {
+            using var pending = call(client, request, options);
+            return await pending.ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        catch (RpcException ex)
+        {
+            if (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                endpoint.Failover(client);
+            }
+
+            throw StatusChecker.FromRpc(ex, requestId);
+        }
+    }
+
+    /// <summary>
+    /// Call options with fresh headers (request id returned) and a deadline. Calls wait for the connection to be ready
+    /// (bounded by the deadline) rather than failing at once while the channel reconnects, e.g. during a broker restart.
+    /// </summary>
+    public CallOptions Options(TimeSpan timeout, CancellationToken ct, out string requestId)
+    {
+        var headers = _headers.Create(out requestId);
+        DateTime? deadline = timeout == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + timeout;
+        return new CallOptions(headers, deadline, ct).WithWaitForReady();
+    }
+
+    public void Dispose()
+    {
+        foreach (var endpoint in _endpoints.Values)
+        {
+            endpoint.Dispose();
+        }
+
+        _endpoints.Clear();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using AgentBus.Broker;
+using AgentBus.Client.Configuration;
+using AgentBus.Server.Embedded;
+using AgentBus.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentBus.Client.Tests.Infrastructure;
+
+/// <summary>
+/// An embedded broker on a loopback port and a client provider pointed at it. Disposing it fails the test when the
+/// broker logged an error nobody expected.
+/// </summary>
+internal sealed class TestBroker : IAsyncDisposable
+{
+    private readonly CapturingLoggerProvider _logs = new();
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Action<BrokerOptions>? _configure;
+    private readonly Action<ServerOptions>? _configureServer;
+    private readonly List<Func<LogEntry, bool>> _expected = [];
+
+    private TestBroker(string dataDirectory, int port, Action<BrokerOptions>? configure, Action<ServerOptions>? configureServer)
+    {
+        DataDirectory = dataDirectory;
+        Port = port;
+        _configure = configure;
+        _configureServer = configureServer;
+        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Warning));
+        Provider = new ClientServiceProvider(new ClientConfiguration { Endpoints = $"127.0.0.1:{port}", RequestTimeout = TimeSpan.FromSeconds(3) });
+    }
+
+    public EmbeddedBroker Broker { get; private set; } = null!;
+
+    public ClientServiceProvider Provider { get; }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    public BrokerEngine Engine => Broker.Engine;
+
+    /// <summary>Starts a broker on a fixed free port (so it can be restarted on the same port) with a fresh data folder.</summary>
+    public static async Task<TestBroker> StartAsync(Action<BrokerOptions>? configure = null, Action<ServerOptions>? configureServer = null)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "agentbus-client-" + Guid.NewGuid().ToString("N"));
+        var broker = new TestBroker(directory, FreePort(), configure, configureServer);
+        await broker.StartBrokerAsync();
+        return broker;
+    }
+
+    /// <summary>A provider with a different configuration against this broker.</summary>
+    public ClientServiceProvider ProviderWith(Func<string, ClientConfiguration> create) => new(create($"127.0.0.1:{Port}"));
+
+    /// <summary>Stops the broker (clients see it go away).</summary>
+    public ValueTask StopAsync() => Broker.DisposeAsync();
+
+    /// <summary>Starts the broker again on the same port and data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await Broker.DisposeAsync();
+        await StartBrokerAsync();
+    }
+
+    public void Expect(Func<LogEntry, bool> predicate) => _expected.Add(predicate);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Broker.DisposeAsync();
+        _loggerFactory.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        var unexpected = _logs.Entries.Where(e => e.Level >= LogLevel.Error && !_expected.Any(p => p(e))).ToList();
+        Assert.True(unexpected.Count == 0, "The broker logged unexpected errors:\n" + string.Join("\n", unexpected));
+    }
+
+    private async Task StartBrokerAsync()
+    {
+        // Bounded: a freshly released port can be briefly unavailable.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions
+                {
+                    DataDirectory = DataDirectory,
+                    Port = Port,
+                    LoggerFactory = _loggerFactory,
+                    ConfigureServer = server =>
+                    {
+                        server.BackoffInitial = TimeSpan.FromMilliseconds(100);
+                        server.BackoffMax = TimeSpan.FromMilliseconds(500);
+                        server.LongPollingTimeout = TimeSpan.FromSeconds(5);
+                        _configureServer?.Invoke(server);
+                    },
+                    ConfigureBroker = options =>
+                    {
+                        options.SegmentSize = 16 << 20;
+                        _configure?.Invoke(options);
+                    },
+                });
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

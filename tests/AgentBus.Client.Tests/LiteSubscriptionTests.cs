@@ -1,0 +1,93 @@
+using AgentBus.Broker.Topics;
+using AgentBus.Client.Errors;
+using AgentBus.Client.Tests.Infrastructure;
+
+namespace AgentBus.Client.Tests;
+
+public sealed class LiteSubscriptionTests
+{
+    [Fact]
+    public async Task The_quota_announced_in_the_settings_is_checked_locally()
+    {
+        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteSubscriptionsPerClient = 3);
+        broker.CreateLiteParent();
+        await using var consumer = await broker.LiteConsumerAsync("quota", new Collector().Listener);
+        await consumer.SubscribeLiteAsync("a");
+        await consumer.SubscribeLiteAsync("b");
+        await consumer.SubscribeLiteAsync("c");
+        await consumer.SubscribeLiteAsync("c"); // already subscribed: no new reference
+
+        var error = await Assert.ThrowsAsync<LiteSubscriptionQuotaExceededException>(() => consumer.SubscribeLiteAsync("d"));
+        Assert.Equal(42902, error.Code);
+        Assert.Equal(3, broker.Engine.LiteSubscriptionsOf(consumer.ClientId).Count);
+
+        await consumer.UnsubscribeLiteAsync("a");
+        await consumer.SubscribeLiteAsync("d");
+        Assert.Equal(["b", "c", "d"], consumer.LiteTopics.Order());
+    }
+
+    [Fact]
+    public async Task The_brokers_own_quota_refusal_is_a_typed_exception()
+    {
+        // Per client 100, but the broker as a whole takes only 2 subscription references.
+        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteSubscriptionsPerBroker = 2);
+        broker.CreateLiteParent();
+        await using var consumer = await broker.LiteConsumerAsync("broker-quota", new Collector().Listener);
+        await consumer.SubscribeLiteAsync("a");
+        await consumer.SubscribeLiteAsync("b");
+
+        var error = await Assert.ThrowsAsync<LiteSubscriptionQuotaExceededException>(() => consumer.SubscribeLiteAsync("c"));
+        Assert.Equal(42902, error.Code);
+        Assert.DoesNotContain("c", consumer.LiteTopics);
+    }
+
+    [Fact]
+    public async Task Lite_topic_names_are_checked_locally_and_by_the_broker()
+    {
+        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteTopicLength = 16);
+        broker.CreateLiteParent();
+        await using var consumer = await broker.LiteConsumerAsync("names", new Collector().Listener);
+
+        var tooLong = await Assert.ThrowsAsync<IllegalLiteTopicException>(() => consumer.SubscribeLiteAsync(new string('x', 17)));
+        Assert.Equal(40020, tooLong.Code);
+        await Assert.ThrowsAsync<IllegalLiteTopicException>(() => consumer.SubscribeLiteAsync("  "));
+        var refused = await Assert.ThrowsAsync<IllegalLiteTopicException>(() => consumer.SubscribeLiteAsync("bad name!"));
+        Assert.Equal(40020, refused.Code);
+        Assert.Empty(consumer.LiteTopics);
+    }
+
+    [Fact]
+    public async Task A_lite_topic_taken_by_an_exclusive_subscriber_is_removed_from_the_old_one()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", Scenario.Parent, LiteMode: LiteSubscriptionMode.Exclusive));
+        await using var first = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
+        await first.SubscribeLiteAsync("owned");
+        await using var second = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
+
+        await second.SubscribeLiteAsync("owned");
+
+        await Eventually.TrueAsync(() => !first.LiteTopics.Contains("owned"), what: "NotifyUnsubscribeLiteCommand applied");
+        Assert.Contains("owned", second.LiteTopics);
+    }
+
+    [Fact]
+    public async Task Subscriptions_lost_by_the_broker_come_back_with_the_periodic_full_sync()
+    {
+        var time = new ManualTime();
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        var provider = broker.ProviderWith(endpoints => new Configuration.ClientConfiguration { Endpoints = endpoints, TimeProvider = time });
+        await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("resync")
+            .SetMessageListener(new Collector().Listener).BuildAsync();
+        await consumer.SubscribeLiteAsync("kept-1");
+        await consumer.SubscribeLiteAsync("kept-2");
+
+        broker.Engine.SyncLiteSubscription(consumer.ClientId, "resync", Scenario.Parent, Broker.Subscriptions.LiteSubscriptionAction.CompleteRemove, []);
+        Assert.Empty(broker.Engine.LiteSubscriptionsOf(consumer.ClientId));
+        time.Advance(TimeSpan.FromSeconds(31));
+
+        await Eventually.TrueAsync(() => broker.Engine.LiteSubscriptionsOf(consumer.ClientId).Count == 2, what: "COMPLETE_ADD after 30 s");
+    }
+}
