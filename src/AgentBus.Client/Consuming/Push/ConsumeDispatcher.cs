@@ -133,6 +133,12 @@ internal sealed partial class ConsumeDispatcher
                 {
                     if (_closing || mailbox.Items.Count == 0 || turn == MessagesPerTurn)
                     {
+                        if (_closing)
+                        {
+                            // Not started: back to the broker at once.
+                            ReleaseAll(mailbox, TimeSpan.Zero);
+                        }
+
                         if (mailbox.Items.Count == 0)
                         {
                             mailbox.Scheduled = false;
