@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using AgentBus.Client.Logging;
 using AgentBus.Client.Messages;
-using AgentBus.Client.Metrics;
 
 namespace AgentBus.Client.Consuming.Push;
 
