@@ -104,6 +104,29 @@ public sealed class LitePushConsumerTests
     }
 
     [Fact]
+    public async Task A_fifo_group_redelivers_a_failed_message_locally_and_keeps_the_lite_topic_in_order()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        broker.Engine.Topics.CreateGroup(new Broker.Topics.ConsumerGroupDefinition("ordered-fifo", Scenario.Parent, Fifo: true, MaxDeliveryAttempts: 5));
+        var seen = new ConcurrentQueue<(string Body, int Attempt)>();
+        var collector = new Collector(m =>
+        {
+            seen.Enqueue((m.Text(), m.DeliveryAttempt));
+            return m.Text() == "1" && m.DeliveryAttempt < 3 ? ConsumeResult.Failure : ConsumeResult.Success;
+        });
+        await using var consumer = await broker.LiteConsumerAsync("ordered-fifo", collector.Listener);
+        await consumer.SubscribeLiteAsync("steps");
+        await using var producer = await broker.ProducerAsync();
+
+        await producer.SendAsync([broker.Lite("steps", "0"), broker.Lite("steps", "1"), broker.Lite("steps", "2"), broker.Lite("steps", "3")]);
+
+        await collector.WaitForCountAsync(6);
+        Assert.Equal([("0", 1), ("1", 1), ("1", 2), ("1", 3), ("2", 1), ("3", 1)], seen);
+        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "steps", "ordered-fifo")?.Committed == 4, what: "all acked");
+    }
+
+    [Fact]
     public async Task A_listener_exception_counts_as_a_failure_and_the_consumer_keeps_going()
     {
         await using var broker = await TestBroker.StartAsync();

@@ -3,7 +3,6 @@ using AgentBus.Client.Consuming;
 using AgentBus.Client.Messages;
 using Apache.Rocketmq.V2;
 using FilterExpression = AgentBus.Client.Consuming.FilterExpression;
-using OffsetOption = AgentBus.Client.Consuming.OffsetOption;
 
 namespace AgentBus.Client.Lite;
 
@@ -12,39 +11,14 @@ namespace AgentBus.Client.Lite;
 /// broker for any subscribed lite topic, <see cref="AckAsync"/> confirms, <see cref="ChangeInvisibleDurationAsync"/>
 /// postpones. Subscriptions work as for <see cref="LitePushConsumer"/>.
 /// </summary>
-public sealed class LiteSimpleConsumer : ConsumerBase
+public sealed class LiteSimpleConsumer : LiteConsumerBase
 {
-    private readonly LiteSubscriptionManager _subscriptions;
     private readonly TimeSpan _awaitDuration;
 
     internal LiteSimpleConsumer(ClientConfiguration configuration, string bindTopic, string consumerGroup, TimeSpan awaitDuration)
-        : base(configuration, ClientType.LiteSimpleConsumer, consumerGroup)
+        : base(configuration, ClientType.LiteSimpleConsumer, bindTopic, consumerGroup, awaitDuration)
     {
-        BindTopic = bindTopic;
         _awaitDuration = awaitDuration;
-        _subscriptions = new LiteSubscriptionManager(this, bindTopic);
-    }
-
-    /// <summary>The parent topic this consumer is bound to.</summary>
-    public string BindTopic { get; }
-
-    /// <summary>The lite topics subscribed now (a snapshot).</summary>
-    public IReadOnlySet<string> LiteTopics => _subscriptions.LiteTopics;
-
-    private protected override bool IsLite => true;
-
-    /// <inheritdoc cref="LitePushConsumer.SubscribeLiteAsync"/>
-    public Task SubscribeLiteAsync(string liteTopic, OffsetOption? offset = null, CancellationToken ct = default)
-    {
-        EnsureRunning();
-        return _subscriptions.SubscribeAsync(liteTopic, offset, ct);
-    }
-
-    /// <inheritdoc cref="LitePushConsumer.UnsubscribeLiteAsync"/>
-    public Task UnsubscribeLiteAsync(string liteTopic, CancellationToken ct = default)
-    {
-        EnsureRunning();
-        return _subscriptions.UnsubscribeAsync(liteTopic, ct);
     }
 
     /// <summary>Waits (up to the await duration) for messages of the subscribed lite topics.</summary>
@@ -78,23 +52,4 @@ public sealed class LiteSimpleConsumer : ConsumerBase
         EnsureRunning();
         return ChangeInvisibleCoreAsync(message, invisibleDuration, suspend, ct);
     }
-
-    private protected override IEnumerable<string> InitialTopics() => [BindTopic];
-
-    private protected override void DescribeSettings(Settings settings)
-    {
-        var subscription = new Subscription { Group = Resource(ConsumerGroup), LongPollingTimeout = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(_awaitDuration) };
-        subscription.Subscriptions.Add(new SubscriptionEntry { Topic = Resource(BindTopic), Expression = FilterExpression.All.ToProtobuf() });
-        settings.Subscription = subscription;
-    }
-
-    private protected override async Task OnStartedAsync(CancellationToken ct)
-    {
-        await _subscriptions.SyncAllAsync(ct).ConfigureAwait(false);
-        Track(RunPeriodicallyAsync(LiteSubscriptionManager.SyncInterval, _subscriptions.SyncAllAsync));
-    }
-
-    private protected override void OnTelemetryReconnected() => _subscriptions.OnReconnected(Lifetime);
-
-    private protected override void OnLiteUnsubscribedByBroker(string liteTopic) => _subscriptions.OnUnsubscribedByBroker(liteTopic);
 }

@@ -4,6 +4,7 @@ using AgentBus.Broker;
 using AgentBus.Client.Configuration;
 using AgentBus.Server.Embedded;
 using AgentBus.Server.Hosting;
+using AgentBus.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Client.Tests.Infrastructure;

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using AgentBus.Client.Logging;
 using AgentBus.Client.Messages;
-using AgentBus.Client.Metrics;
 
 namespace AgentBus.Client.Consuming.Push;
 
@@ -133,6 +132,12 @@ internal sealed partial class ConsumeDispatcher
                 {
                     if (_closing || mailbox.Items.Count == 0 || turn == MessagesPerTurn)
                     {
+                        if (_closing)
+                        {
+                            // Not started: back to the broker at once.
+                            ReleaseAll(mailbox, TimeSpan.Zero);
+                        }
+
                         if (mailbox.Items.Count == 0)
                         {
                             mailbox.Scheduled = false;
