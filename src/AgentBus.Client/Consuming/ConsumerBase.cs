@@ -122,7 +122,8 @@ public abstract class ConsumerBase : Core.ClientBase
     }
 
     /// <summary>Acknowledges messages of one topic and endpoint in one call; returns the per-entry codes.</summary>
-    internal async Task<AckMessageResponse> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct)
+    internal async Task<AckMessageResponse> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct,
+        bool throwOnError = false)
     {
         var request = new AckMessageRequest { Group = Resource(ConsumerGroup), Topic = Resource(topic) };
         foreach (var message in messages)
@@ -136,15 +137,14 @@ public abstract class ConsumerBase : Core.ClientBase
             request.Entries.Add(entry);
         }
 
-        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.AckMessageAsync(r, o), RequestTimeout, ct)
-            .ConfigureAwait(false);
+        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.AckMessageAsync(r, o), RequestTimeout, ct,
+            throwOnError ? static r => r.Status : null).ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges one message, throwing the typed exception when the broker refuses.</summary>
     internal async Task AckOneAsync(MessageView message, CancellationToken ct)
     {
-        var response = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+        var response = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct, throwOnError: true).ConfigureAwait(false);
         if (response.Entries.Count > 0)
         {
             StatusChecker.Check(response.Entries[0].Status, null);
@@ -169,8 +169,7 @@ public abstract class ConsumerBase : Core.ClientBase
         }
 
         var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ChangeInvisibleDurationAsync(r, o),
-            RequestTimeout, ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+            RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
         if (response.ReceiptHandle.Length > 0)
         {
             message.UpdateReceiptHandle(response.ReceiptHandle);
@@ -195,8 +194,7 @@ public abstract class ConsumerBase : Core.ClientBase
         }
 
         var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ForwardMessageToDeadLetterQueueAsync(r, o),
-            RequestTimeout, ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+            RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
     }
 
     /// <summary>Checks a simple consumer's receive arguments.</summary>

@@ -126,8 +126,7 @@ internal sealed class PushConsumption
                     Endpoints = _consumer.Invoker.AccessPoint.ToProtobuf(),
                 };
                 var response = await _consumer.Invoker.UnaryAsync(_consumer.Invoker.Endpoint(endpoint), request,
-                    static (c, r, o) => c.QueryAssignmentAsync(r, o), _consumer.RequestTimeout, ct).ConfigureAwait(false);
-                StatusChecker.Check(response.Status, null);
+                    static (c, r, o) => c.QueryAssignmentAsync(r, o), _consumer.RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
                 Sync(topic, filter, response.Assignments);
             }
             catch (ClientException ex)
