@@ -5,16 +5,54 @@ namespace AgentBus.Broker;
 
 public sealed partial class BrokerEngine
 {
+    /// <summary>Whether the last open loaded the index checkpoint (else it scanned the whole log).</summary>
+    public bool RecoveredFromIndexCheckpoint { get; private set; }
+
+    /// <summary>Log records the last open scanned to rebuild indexes.</summary>
+    public long RecoveryScannedRecords { get; private set; }
+
+    /// <summary>
+    /// Flushes the log and writes the index checkpoint (also done periodically, up to the durable position, and at
+    /// shutdown): a restart then scans only records written after it.
+    /// </summary>
+    public async ValueTask CheckpointIndexesAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _log.FlushAsync(cancellationToken).ConfigureAwait(false);
+        CheckpointIndexes();
+    }
+
+    private void CheckpointIndexes() => _indexes.Save(_queues.All(), _log.DurablePosition);
+
     /// <summary>Queue id that marks a lite-topic tombstone record (the lite topic expired or was deleted).</summary>
     internal const int TombstoneQueueId = -1;
 
-    /// <summary>Rebuilds every queue index from the commit log, then restores committed offsets.</summary>
+    /// <summary>
+    /// Rebuilds every queue index: from the index checkpoint plus the log written after it, or from the whole log
+    /// when there is no usable checkpoint; then restores committed offsets.
+    /// </summary>
     private void Recover()
     {
         long started = _time.GetTimestamp();
         long records = 0;
         long mismatches = 0;
-        foreach (var header in _log.Scan(_log.MinPosition))
+        long? checkpointed = null;
+        try
+        {
+            checkpointed = _indexes.Load(_queues, _log.MinPosition, _log.WritePosition);
+        }
+        catch (Exception ex) when (ex is IOException or EndOfStreamException or InvalidDataException or ArgumentException)
+        {
+            _logger.LogWarning(ex, "Index checkpoint unreadable; rebuilding indexes from the whole commit log");
+        }
+
+        if (checkpointed is null)
+        {
+            _queues.Clear(); // a checkpoint that failed half-way may have left partial indexes
+        }
+
+        long scanFrom = checkpointed ?? _log.MinPosition;
+        foreach (var header in _log.Scan(scanFrom))
         {
             records++;
             if (header.LiteTopic is not null)
@@ -59,8 +97,11 @@ public sealed partial class BrokerEngine
         }
 
         _logger.LogInformation(
-            "Recovered {Records} records into {LiteTopics} lite topics and {Offsets} committed offsets in {Elapsed}; log truncated: {Truncated}",
-            records, _queues.LiteTopicCount, restored, _time.GetElapsedTime(started), _log.Recovery);
+            "Recovered {LiteTopics} lite topics ({Source}, then {Records} records scanned) and {Offsets} committed offsets in {Elapsed}; log: {Recovery}",
+            _queues.LiteTopicCount, checkpointed is null ? "no index checkpoint" : "index checkpoint", records, restored,
+            _time.GetElapsedTime(started), _log.Recovery);
+        RecoveredFromIndexCheckpoint = checkpointed is not null;
+        RecoveryScannedRecords = records;
         if (mismatches > 0)
         {
             _logger.LogWarning("{Count} records carried a queue offset that did not follow their queue and were not indexed", mismatches);

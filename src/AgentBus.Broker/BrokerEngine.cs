@@ -26,6 +26,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly SubscriptionRegistry _registry;
     private readonly InvisibilityScheduler _invisibility;
     private readonly OffsetCheckpoint _offsets;
+    private readonly IndexCheckpoint _indexes;
     private readonly ReceiptHandleCodec _handles = new();
     private readonly Lock _appendLock = new();
     private readonly List<ITimer> _timers = [];
@@ -56,6 +57,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _registry.Evicted += notice => LiteUnsubscribed?.Invoke(notice);
         _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
         _offsets = new OffsetCheckpoint(options.DataDirectory);
+        _indexes = new IndexCheckpoint(options.DataDirectory);
         Topics.TopicDeleted += OnTopicDeleted;
     }
 
@@ -117,6 +119,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => _registry.ExpireDead(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIfDirty, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ApplyRetention(), "log retention"), null, _options.RetentionInterval, _options.RetentionInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIndexes, "index checkpoint"), null, _options.IndexCheckpointInterval, _options.IndexCheckpointInterval));
     }
 
     private void RunSafely(Action work, string what)
@@ -191,6 +194,16 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         }
 
         _log.Dispose();
+        try
+        {
+            // After the log's final flush every indexed record is durable, so the checkpoint covers all of them.
+            _indexes.Save(_queues.All(), _log.DurablePosition);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError(ex, "Could not checkpoint queue indexes at shutdown; the next start scans the whole log");
+        }
+
         _closing.Dispose();
     }
 

@@ -82,6 +82,9 @@ public sealed class BrokerOptions
     /// </summary>
     public TimeSpan? LogRetention { get; set; } = TimeSpan.FromHours(72);
 
+    /// <summary>How often queue indexes are checkpointed, so a restart after a crash scans only the log written since.</summary>
+    public TimeSpan IndexCheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often consume offsets are checkpointed to disk.</summary>
     public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 

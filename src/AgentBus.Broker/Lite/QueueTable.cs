@@ -73,6 +73,17 @@ internal sealed class QueueTable(int maxLiteTopics)
         return queue;
     }
 
+    /// <summary>Forgets every queue (recovery starting over).</summary>
+    public void Clear()
+    {
+        lock (_createLock)
+        {
+            _lite.Clear();
+            _normal.Clear();
+            _liteCount = 0;
+        }
+    }
+
     /// <summary>The queues of a normal topic, created on first use.</summary>
     public MessageQueue[] GetOrCreateNormal(string topic, int queueCount, long now)
     {

@@ -84,6 +84,10 @@ internal sealed class MessageQueue
 
     public long FirstOffsetAtOrAfterPositionLocked(long position) => _index.FirstOffsetAtOrAfterPosition(position);
 
+    public int CountBelowPositionLocked(long position) => _index.CountBelowPosition(position);
+
+    public void CopyPositionsLocked(Span<long> destination, int count) => _index.CopyTo(destination, count);
+
     // ---- subscribers (caller holds the lock) ----
 
     public bool AddSubscriberLocked(ClientSession session)

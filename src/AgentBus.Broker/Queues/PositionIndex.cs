@@ -67,6 +67,39 @@ internal struct PositionIndex
         return true;
     }
 
+    /// <summary>Number of leading entries whose position is below <paramref name="position"/> (positions grow with offsets).</summary>
+    public readonly int CountBelowPosition(long position)
+    {
+        if (_count == 0)
+        {
+            return 0;
+        }
+
+        if (_positions is null)
+        {
+            return _single < position ? 1 : 0;
+        }
+
+        int index = Array.BinarySearch(_positions, _start, _count, position);
+        return (index < 0 ? ~index : index) - _start;
+    }
+
+    /// <summary>Copies the first <paramref name="count"/> positions into <paramref name="destination"/>.</summary>
+    public readonly void CopyTo(Span<long> destination, int count)
+    {
+        if (_positions is null)
+        {
+            if (count > 0)
+            {
+                destination[0] = _single;
+            }
+
+            return;
+        }
+
+        _positions.AsSpan(_start, count).CopyTo(destination);
+    }
+
     /// <summary>Drops offsets below <paramref name="offset"/> (their segments were deleted).</summary>
     public void TrimBefore(long offset)
     {
