@@ -46,10 +46,12 @@ public abstract class ConsumerBase : Core.ClientBase
     /// </summary>
     /// <remarks>
     /// With <paramref name="onMessage"/>, each message is handed over the moment it arrives (push consumers start
-    /// consuming before the stream's closing status) and the returned list stays empty.
+    /// consuming before the stream's closing status) and the returned list stays empty. A receive retried after a
+    /// failure carries the same <paramref name="attemptId"/>, so a broker that already answered it can answer again.
     /// </remarks>
     internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
-        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null)
+        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null,
+        string? attemptId = null)
     {
         var request = new ReceiveMessageRequest
         {
@@ -63,6 +65,11 @@ public abstract class ConsumerBase : Core.ClientBase
         if (invisibleDuration is { } invisible)
         {
             request.InvisibleDuration = Duration.FromTimeSpan(invisible);
+        }
+
+        if (attemptId is not null)
+        {
+            request.AttemptId = attemptId;
         }
 
         var target = Invoker.Endpoint(endpoint);
