@@ -53,6 +53,7 @@ public sealed class LiteSubscriptionTests
         await Assert.ThrowsAsync<IllegalLiteTopicException>(() => consumer.SubscribeLiteAsync("  "));
         var refused = await Assert.ThrowsAsync<IllegalLiteTopicException>(() => consumer.SubscribeLiteAsync("bad name!"));
         Assert.Equal(40020, refused.Code);
+        Assert.NotNull(refused.RequestId); // refused by the broker, not locally
         Assert.Empty(consumer.LiteTopics);
     }
 

@@ -99,6 +99,7 @@ public sealed partial class ProducerTests
         var error = await Assert.ThrowsAsync<LiteTopicQuotaExceededException>(() => producer.SendAsync(broker.Lite("three", "x")));
         Assert.Equal(42901, error.Code);
         Assert.NotNull(error.StatusMessage);
+        Assert.True(Guid.TryParse(error.RequestId, out _), "the exception names the call's x-mq-request-id");
     }
 
     [Fact]

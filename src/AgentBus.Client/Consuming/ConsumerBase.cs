@@ -46,10 +46,12 @@ public abstract class ConsumerBase : Core.ClientBase
     /// </summary>
     /// <remarks>
     /// With <paramref name="onMessage"/>, each message is handed over the moment it arrives (push consumers start
-    /// consuming before the stream's closing status) and the returned list stays empty.
+    /// consuming before the stream's closing status) and the returned list stays empty. A receive retried after a
+    /// failure carries the same <paramref name="attemptId"/>, so a broker that already answered it can answer again.
     /// </remarks>
     internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
-        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null)
+        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null,
+        string? attemptId = null)
     {
         var request = new ReceiveMessageRequest
         {
@@ -63,6 +65,11 @@ public abstract class ConsumerBase : Core.ClientBase
         if (invisibleDuration is { } invisible)
         {
             request.InvisibleDuration = Duration.FromTimeSpan(invisible);
+        }
+
+        if (attemptId is not null)
+        {
+            request.AttemptId = attemptId;
         }
 
         var target = Invoker.Endpoint(endpoint);
@@ -122,7 +129,8 @@ public abstract class ConsumerBase : Core.ClientBase
     }
 
     /// <summary>Acknowledges messages of one topic and endpoint in one call; returns the per-entry codes.</summary>
-    internal async Task<AckMessageResponse> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct)
+    internal async Task<AckMessageResponse> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct,
+        bool throwOnError = false)
     {
         var request = new AckMessageRequest { Group = Resource(ConsumerGroup), Topic = Resource(topic) };
         foreach (var message in messages)
@@ -136,15 +144,14 @@ public abstract class ConsumerBase : Core.ClientBase
             request.Entries.Add(entry);
         }
 
-        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.AckMessageAsync(r, o), RequestTimeout, ct)
-            .ConfigureAwait(false);
+        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.AckMessageAsync(r, o), RequestTimeout, ct,
+            throwOnError ? static r => r.Status : null).ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges one message, throwing the typed exception when the broker refuses.</summary>
     internal async Task AckOneAsync(MessageView message, CancellationToken ct)
     {
-        var response = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+        var response = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct, throwOnError: true).ConfigureAwait(false);
         if (response.Entries.Count > 0)
         {
             StatusChecker.Check(response.Entries[0].Status, null);
@@ -169,8 +176,7 @@ public abstract class ConsumerBase : Core.ClientBase
         }
 
         var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ChangeInvisibleDurationAsync(r, o),
-            RequestTimeout, ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+            RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
         if (response.ReceiptHandle.Length > 0)
         {
             message.UpdateReceiptHandle(response.ReceiptHandle);
@@ -195,8 +201,7 @@ public abstract class ConsumerBase : Core.ClientBase
         }
 
         var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ForwardMessageToDeadLetterQueueAsync(r, o),
-            RequestTimeout, ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+            RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
     }
 
     /// <summary>Checks a simple consumer's receive arguments.</summary>

@@ -28,9 +28,8 @@ public abstract partial class ClientBase
     private async Task<TopicRoute> QueryRouteAsync(string topic, CancellationToken ct)
     {
         var request = new QueryRouteRequest { Topic = Resource(topic), Endpoints = Invoker.AccessPoint.ToProtobuf() };
-        var response = await Invoker.UnaryAsync(Invoker.Endpoint(), request, static (c, r, o) => c.QueryRouteAsync(r, o), RequestTimeout, ct)
-            .ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+        var response = await Invoker.UnaryAsync(Invoker.Endpoint(), request, static (c, r, o) => c.QueryRouteAsync(r, o), RequestTimeout, ct,
+            static r => r.Status).ConfigureAwait(false);
         if (response.MessageQueues.Count == 0)
         {
             throw new NotFoundException((int)Code.TopicNotFound, $"Topic '{topic}' has no queues.");

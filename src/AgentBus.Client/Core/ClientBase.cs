@@ -228,9 +228,8 @@ public abstract partial class ClientBase : IAsyncDisposable, ITelemetryHandler
 
         try
         {
-            var response = await Invoker.UnaryAsync(Invoker.Endpoint(), request, static (c, r, o) => c.HeartbeatAsync(r, o), RequestTimeout, ct)
-                .ConfigureAwait(false);
-            StatusChecker.Check(response.Status, null);
+            await Invoker.UnaryAsync(Invoker.Endpoint(), request, static (c, r, o) => c.HeartbeatAsync(r, o), RequestTimeout, ct,
+                static r => r.Status).ConfigureAwait(false);
         }
         catch (ClientException ex)
         {

@@ -201,7 +201,6 @@ internal sealed class LiteSubscriptionManager
         }
 
         var response = await _consumer.Invoker.UnaryAsync(_consumer.Invoker.Endpoint(), request, static (c, r, o) => c.SyncLiteSubscriptionAsync(r, o),
-            _consumer.RequestTimeout, ct).ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+            _consumer.RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
     }
 }

@@ -133,9 +133,8 @@ public sealed partial class Producer
             request.Messages.Add(ToProtobuf(messages[i], ids[i], type, queue.Id, born));
         }
 
-        var response = await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.SendMessageAsync(r, o), RequestTimeout, ct)
-            .ConfigureAwait(false);
-        StatusChecker.Check(response.Status, null);
+        var response = await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.SendMessageAsync(r, o), RequestTimeout, ct,
+            static r => r.Status).ConfigureAwait(false);
         if (response.Entries.Count != messages.Count)
         {
             throw new InternalErrorException((int)Code.InternalError,

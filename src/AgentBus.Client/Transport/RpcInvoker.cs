@@ -34,16 +34,22 @@ internal sealed class RpcInvoker : IDisposable
             new RpcEndpoint(state.target, state.tls, state.timeout), (target, tls: _configuration.EnableTls, timeout: _configuration.RequestTimeout));
     }
 
-    /// <summary>Runs a unary call with the transport headers and a deadline of <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Runs a unary call with the transport headers and a deadline of <paramref name="timeout"/>. With
+    /// <paramref name="status"/>, a response whose status is not OK throws the typed exception, carrying the call's
+    /// request id.
+    /// </summary>
     public async Task<TResponse> UnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
-        Func<MessagingServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct)
+        Func<MessagingServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct,
+        Func<TResponse, Apache.Rocketmq.V2.Status?>? status = null)
     {
         var client = endpoint.Client;
         var options = Options(timeout, ct, out string requestId);
+        TResponse response;
         try
         {
             using var pending = call(client, request, options);
-            return await pending.ResponseAsync.ConfigureAwait(false);
+            response = await pending.ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
         {
@@ -58,6 +64,13 @@ internal sealed class RpcInvoker : IDisposable
 
             throw StatusChecker.FromRpc(ex, requestId);
         }
+
+        if (status is not null)
+        {
+            StatusChecker.Check(status(response), requestId);
+        }
+
+        return response;
     }
 
     /// <summary>

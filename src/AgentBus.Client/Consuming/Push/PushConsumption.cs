@@ -126,8 +126,7 @@ internal sealed class PushConsumption
                     Endpoints = _consumer.Invoker.AccessPoint.ToProtobuf(),
                 };
                 var response = await _consumer.Invoker.UnaryAsync(_consumer.Invoker.Endpoint(endpoint), request,
-                    static (c, r, o) => c.QueryAssignmentAsync(r, o), _consumer.RequestTimeout, ct).ConfigureAwait(false);
-                StatusChecker.Check(response.Status, null);
+                    static (c, r, o) => c.QueryAssignmentAsync(r, o), _consumer.RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
                 Sync(topic, filter, response.Assignments);
             }
             catch (ClientException ex)
@@ -222,6 +221,7 @@ internal sealed class PushConsumption
             var cache = _owner._cache;
             var ct = _ct;
             var failureDelay = MinFailureDelay;
+            string attemptId = Guid.NewGuid().ToString();
             try
             {
                 // Bounded by the consumer's lifetime; each round long-polls or waits.
@@ -232,13 +232,14 @@ internal sealed class PushConsumption
                     try
                     {
                         var leftovers = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
-                            consumer.Settings.LongPollingTimeout, ct, _onMessage).ConfigureAwait(false);
+                            consumer.Settings.LongPollingTimeout, ct, _onMessage, attemptId).ConfigureAwait(false);
                         foreach (var message in leftovers)
                         {
                             _onMessage(message);
                         }
 
                         failureDelay = MinFailureDelay;
+                        attemptId = Guid.NewGuid().ToString(); // a failed receive is retried with the same id
                     }
                     catch (ClientException ex)
                     {
