@@ -16,7 +16,9 @@ if [ $build_status -ne 0 ]; then
   exit 1
 fi
 
-dotnet test AgentBus.sln -c "$configuration" --no-build --nologo \
+# One test assembly at a time: the suites start real brokers and Node clients, and timing-sensitive
+# tests should not compete with each other for the two cores.
+dotnet test AgentBus.sln -c "$configuration" --no-build --nologo -m:1 \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
   --blame-hang-timeout 5m -- RunConfiguration.TestSessionTimeout=1500000
 test_status=$?
