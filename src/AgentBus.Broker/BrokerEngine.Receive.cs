@@ -83,7 +83,7 @@ public sealed partial class BrokerEngine
             for (int i = 0; i < queues.Length && deliveries.Count < max; i++)
             {
                 var queue = queueId is { } only ? queues[only] : queues[(start + i) % queues.Length];
-                PopQueue(queue, groupDefinition, max - deliveries.Count, invisibleDuration, deliveries, startOffset: null);
+                PopQueue(queue, groupDefinition, max - deliveries.Count, invisibleDuration, deliveries, holder: null);
                 if (queueId is not null)
                 {
                     break;
@@ -114,7 +114,7 @@ public sealed partial class BrokerEngine
                 continue;
             }
 
-            bool more = PopQueue(queue, group, max - deliveries.Count, invisibleDuration, deliveries, startOffset: null);
+            bool more = PopQueue(queue, group, max - deliveries.Count, invisibleDuration, deliveries, holder: session);
             if (more)
             {
                 _dispatcher.Offer(session, queue);
@@ -126,7 +126,7 @@ public sealed partial class BrokerEngine
 
     /// <summary>Pops up to <paramref name="max"/> messages of one queue for one group; returns whether more are deliverable now.</summary>
     private bool PopQueue(MessageQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration,
-        List<Delivery> deliveries, long? startOffset)
+        List<Delivery> deliveries, ClientSession? holder)
     {
         long now = Now();
         long invisibleUntil = now + (long)invisibleDuration.TotalMilliseconds;
@@ -137,7 +137,7 @@ public sealed partial class BrokerEngine
         GroupCursor cursor;
         lock (queue)
         {
-            cursor = queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, startOffset ?? queue.MinOffsetLocked, out _);
+            cursor = queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, queue.MinOffsetLocked, out _);
             cursor.TakeLocked(max, group.Fifo, taken);
             foreach (var (offset, attempt) in taken)
             {
@@ -155,7 +155,7 @@ public sealed partial class BrokerEngine
                 }
 
                 long seq = Interlocked.Increment(ref _deliverySeq);
-                cursor.MarkInflightLocked(offset, attempt, invisibleUntil, seq);
+                cursor.MarkInflightLocked(offset, attempt, invisibleUntil, seq, holder);
                 toRead.Add((position, offset, attempt, seq));
             }
 

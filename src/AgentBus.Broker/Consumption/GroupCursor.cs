@@ -92,10 +92,10 @@ internal sealed class GroupCursor
     }
 
     /// <summary>Records a delivery of <paramref name="offset"/> as in flight until <paramref name="invisibleUntil"/>.</summary>
-    public void MarkInflightLocked(long offset, int attempt, long invisibleUntil, long deliverySeq)
+    public void MarkInflightLocked(long offset, int attempt, long invisibleUntil, long deliverySeq, object? holder = null)
     {
         _state ??= new InflightState();
-        _state.Entries[offset] = new InflightEntry(attempt, invisibleUntil, deliverySeq, Suspended: false, AwaitingRetry: false);
+        _state.Entries[offset] = new InflightEntry(attempt, invisibleUntil, deliverySeq, Suspended: false, AwaitingRetry: false, holder);
         _state.Active++;
     }
 
@@ -179,6 +179,42 @@ internal sealed class GroupCursor
         return next;
     }
 
+    /// <summary>
+    /// Makes every delivery held by <paramref name="holder"/> (a client that left) deliverable again at once, without
+    /// counting an attempt: it may never have reached the client. Returns how many.
+    /// </summary>
+    public int ReleaseHeldByLocked(object holder)
+    {
+        if (_state is null)
+        {
+            return 0;
+        }
+
+        List<long>? held = null;
+        foreach (var (offset, entry) in _state.Entries)
+        {
+            if (!entry.AwaitingRetry && ReferenceEquals(entry.Holder, holder))
+            {
+                (held ??= []).Add(offset);
+            }
+        }
+
+        if (held is null)
+        {
+            return 0;
+        }
+
+        _state.Retry ??= [];
+        foreach (long offset in held)
+        {
+            _state.Entries[offset] = _state.Entries[offset] with { AwaitingRetry = true, Suspended = true };
+            _state.Retry.Add(offset);
+            _state.Active--;
+        }
+
+        return held.Count;
+    }
+
     /// <summary>Forgets all in-flight state and restarts consumption at <paramref name="offset"/>.</summary>
     public void ResetLocked(long offset)
     {
@@ -260,5 +296,6 @@ internal sealed class GroupCursor
         public int Active { get; set; }
     }
 
-    private readonly record struct InflightEntry(int Attempt, long InvisibleUntil, long DeliverySeq, bool Suspended, bool AwaitingRetry);
+    // Holder: the lite client the delivery went to (released at once if it leaves), or null.
+    private readonly record struct InflightEntry(int Attempt, long InvisibleUntil, long DeliverySeq, bool Suspended, bool AwaitingRetry, object? Holder = null);
 }

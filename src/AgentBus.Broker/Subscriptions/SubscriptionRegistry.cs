@@ -130,10 +130,14 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    /// <summary>Drops a client and all its subscriptions; its pending events move to other clients.</summary>
+    /// <summary>
+    /// Drops a client and all its subscriptions; its pending events move to other clients, and what it was still
+    /// holding is released at once (it will never acknowledge it).
+    /// </summary>
     public bool Terminate(string clientId)
     {
         ClientSession? session;
+        MessageQueue[] held;
         lock (_lock)
         {
             if (!_sessions.TryGetValue(clientId, out session))
@@ -141,11 +145,30 @@ internal sealed class SubscriptionRegistry
                 return false;
             }
 
+            held = [.. session.LiteTopics];
             RemoveAllLocked(session);
         }
 
-        _dispatcher.Redistribute(session);
+        Depart(session, held);
         return true;
+    }
+
+    private void Depart(ClientSession session, MessageQueue[] subscribed)
+    {
+        _dispatcher.Redistribute(session);
+        foreach (var queue in subscribed)
+        {
+            int released;
+            lock (queue)
+            {
+                released = queue.FindCursor(session.Group)?.ReleaseHeldByLocked(session) ?? 0;
+            }
+
+            if (released > 0)
+            {
+                _dispatcher.OnLiteReady(queue, session.Group);
+            }
+        }
     }
 
     /// <summary>Drops clients not refreshed in time; returns how many.</summary>
@@ -155,6 +178,7 @@ internal sealed class SubscriptionRegistry
         var dead = _sessions.Values.Where(s => s.ExpiresAt <= now).ToList();
         foreach (var session in dead)
         {
+            MessageQueue[] held;
             lock (_lock)
             {
                 if (session.ExpiresAt > now || session.Closed)
@@ -162,10 +186,11 @@ internal sealed class SubscriptionRegistry
                     continue;
                 }
 
+                held = [.. session.LiteTopics];
                 RemoveAllLocked(session);
             }
 
-            _dispatcher.Redistribute(session);
+            Depart(session, held);
         }
 
         return dead.Count;

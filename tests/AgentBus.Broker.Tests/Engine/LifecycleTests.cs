@@ -174,3 +174,42 @@ public sealed class LifecycleTests
         Assert.True(h.Engine.FullDispatchCount > 0);
     }
 }
+
+public sealed class DepartureTests
+{
+    [Fact]
+    public async Task WhatATerminatedClientHeldIsReleasedAtOnceWithoutCountingAnAttempt()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.SyncLiteSubscription("leaving", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        await h.SendLiteAsync("agents", "t", "held");
+        Assert.Single(await h.ReceiveAsync("leaving", "g", invisibleSeconds: 300));
+
+        h.Engine.ClientTerminated("leaving");
+        h.Engine.SyncLiteSubscription("successor", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+
+        var again = Assert.Single(await h.ReceiveAsync("successor", "g"));
+        Assert.Equal("held", again.BodyText());
+        Assert.Equal(1, again.DeliveryAttempt);
+    }
+
+    [Fact]
+    public async Task AnotherClientsDeliveriesStayHidden()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        await h.SendLiteAsync("agents", "t", "x");
+        string holder = (await h.ReceiveAsync("a", "g")).Count == 1 ? "a" : "b";
+        if (holder == "b")
+        {
+            Assert.Single(await h.ReceiveAsync("b", "g"));
+        }
+
+        string other = holder == "a" ? "b" : "a";
+
+        h.Engine.ClientTerminated(other);
+
+        Assert.Empty(await h.ReceiveAsync(holder, "g"));
+    }
+}
