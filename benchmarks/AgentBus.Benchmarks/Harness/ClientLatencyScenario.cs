@@ -29,9 +29,7 @@ internal static class ClientLatencyScenario
 
         // Optional gap between rounds, so the consumer's next long poll is waiting (and the ack sent) before a send starts.
         var gap = TimeSpan.FromMicroseconds(options.GapMicros);
-        int warmup = Math.Min(2_000, rounds);
-        var samples = new double[rounds];
-        for (int i = -warmup; i < rounds; i++)
+        var summary = await LatencyRounds.RunAsync(rounds, TimeSpan.FromSeconds(options.WarmupSeconds), async () =>
         {
             if (gap > TimeSpan.Zero)
             {
@@ -43,14 +41,9 @@ internal static class ClientLatencyScenario
             long start = Stopwatch.GetTimestamp();
             await producer.SendAsync(message);
             long end = await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            if (i >= 0)
-            {
-                samples[i] = (end - start) * 1_000_000.0 / Stopwatch.Frequency;
-            }
-        }
-
-        Array.Sort(samples);
+            return (end - start) * 1_000_000.0 / Stopwatch.Frequency;
+        });
         Console.WriteLine($"client-latency: {rounds:N0} rounds, {body} B, send start -> listener invoked: "
-            + $"{options.Polls} long poll(s), gap {options.GapMicros} us: p50 {samples[rounds / 2]:F0} us, p90 {samples[rounds * 9 / 10]:F0} us, p99 {samples[rounds * 99 / 100]:F0} us, max {samples[^1]:F0} us");
+            + $"{options.Polls} long poll(s), gap {options.GapMicros} us: {summary}");
     }
 }

@@ -73,9 +73,17 @@ internal static class ClientThroughputScenario
             return;
         }
 
-        // Warm-up (JIT, connections, pools), then the timed run.
-        await RunAsync(producer, messages, Math.Min(20_000, total / 10), batch, concurrency, () => Volatile.Read(ref consumed));
-        await WaitForAsync(() => Volatile.Read(ref consumed) >= Math.Min(20_000, total / 10) / batch * batch);
+        // Warm-up for --warmup-s (JIT tiering takes seconds, connections, pools), then the timed run.
+        var warming = Stopwatch.StartNew();
+        int chunk = Math.Min(20_000, total / 10) / batch * batch;
+        do
+        {
+            Interlocked.Exchange(ref consumed, 0);
+            await RunAsync(producer, messages, chunk, batch, concurrency, () => Volatile.Read(ref consumed));
+            await WaitForAsync(() => Volatile.Read(ref consumed) >= chunk);
+        }
+        while (warming.Elapsed < TimeSpan.FromSeconds(options.WarmupSeconds));
+
         Interlocked.Exchange(ref consumed, 0);
         Volatile.Write(ref target, total / batch * batch);
         long allocatedBefore = GC.GetTotalAllocatedBytes();
