@@ -17,7 +17,8 @@ internal static class ClientLatencyScenario
         var provider = harness.Provider;
         TaskCompletionSource<long> arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(ClientHarness.Parent).SetConsumerGroup("bench-latency")
-            .SetReceiveConcurrency(options.Polls)
+            .SetReceiveConcurrency(options.Polls).SetContinuousReceive(options.Continuous)
+            .SetAckLinger(TimeSpan.FromMilliseconds(options.AckLingerMs))
             .SetMessageListener(_ =>
             {
                 Volatile.Read(ref arrived).TrySetResult(Stopwatch.GetTimestamp());
@@ -44,6 +45,6 @@ internal static class ClientLatencyScenario
             return (end - start) * 1_000_000.0 / Stopwatch.Frequency;
         });
         Console.WriteLine($"client-latency: {rounds:N0} rounds, {body} B, send start -> listener invoked: "
-            + $"{options.Polls} long poll(s), gap {options.GapMicros} us: {summary}");
+            + $"{options.Polls} long poll(s), continuous receive {(options.Continuous ? "on" : "off")}, ack linger {options.AckLingerMs} ms, gap {options.GapMicros} us: {summary}");
     }
 }

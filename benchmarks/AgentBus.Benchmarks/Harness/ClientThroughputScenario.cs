@@ -26,7 +26,8 @@ internal static class ClientThroughputScenario
         long target = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(ClientHarness.Parent).SetConsumerGroup("bench-throughput")
-            .SetMaxCacheMessageCount(4096).SetConsumptionParallelism(options.Workers).SetReceiveConcurrency(options.Polls)
+            .SetMaxCacheMessageCount(4096).SetConsumptionParallelism(options.Workers).SetReceiveConcurrency(options.Polls).SetContinuousReceive(options.Continuous)
+            .SetAckLinger(TimeSpan.FromMilliseconds(options.AckLingerMs))
             .SetMessageListener(_ =>
             {
                 if (Interlocked.Increment(ref consumed) == Volatile.Read(ref target))
@@ -97,7 +98,7 @@ internal static class ClientThroughputScenario
         double seconds = timer.Elapsed.TotalSeconds;
         double cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
         long sent = total / batch * batch;
-        Console.WriteLine($"client-throughput: {sent:N0} x {body} B over {liteTopics} lite topics, batch {batch}, coalescing {(options.Coalesce > 1 ? options.Coalesce.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}, {concurrency} sends in flight, {options.Polls} long poll(s), {options.Workers} listener workers: "
+        Console.WriteLine($"client-throughput: {sent:N0} x {body} B over {liteTopics} lite topics, batch {batch}, coalescing {(options.Coalesce > 1 ? options.Coalesce.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}, {concurrency} sends in flight, {options.Polls} long poll(s), continuous receive {(options.Continuous ? "on" : "off")}, ack linger {options.AckLingerMs} ms, {options.Workers} listener workers: "
             + $"{sent / seconds:N0} msgs/s end to end ({sent * (double)body / seconds / (1 << 20):F0} MiB/s), sends done at {sent / sendSeconds:N0} msgs/s; "
             + $"{cpuMicros / sent:F1} us CPU and {(GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)sent:N0} B allocated per message (client + broker), "
             + $"{GC.CollectionCount(0) - gen0} gen0 GCs");

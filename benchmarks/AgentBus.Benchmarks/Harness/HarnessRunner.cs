@@ -38,7 +38,7 @@ internal static class HarnessRunner
                 return 0;
             default:                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions"
                     + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
-                    + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--drain 1]");
+                    + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]");
                 return 2;
         }
     }
@@ -47,7 +47,8 @@ internal static class HarnessRunner
 /// <summary>Options shared by the scenarios.</summary>
 internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
     string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false,
-    bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0, int Polls = 1, int Workers = 8, int GapMicros = 0, bool Drain = false, double WarmupSeconds = 10)
+    bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0, int Polls = 1, int Workers = 8, int GapMicros = 0, bool Drain = false, double WarmupSeconds = 10,
+    bool Continuous = true, double AckLingerMs = 1)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -56,6 +57,8 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
         int coalesce = 0, polls = 1, workers = 8, gapMicros = 0;
         bool drain = false;
         double warmupSeconds = 10;
+        bool continuous = true;
+        double ackLingerMs = 1;
         bool bodyGiven = false, syncFlush = false, batchGiven = false, concurrencyGiven = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
@@ -75,6 +78,8 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--polls": polls = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--workers": workers = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--drain": drain = args[i + 1] is "1" or "true"; break;
+                case "--continuous": continuous = args[i + 1] is "1" or "true"; break;
+                case "--ack-linger-ms": ackLingerMs = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--warmup-s": warmupSeconds = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--gap-us": gapMicros = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
@@ -82,6 +87,6 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
         }
 
         return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics,
-            syncFlush, batchGiven, concurrencyGiven, coalesce, polls, workers, gapMicros, drain, warmupSeconds);
+            syncFlush, batchGiven, concurrencyGiven, coalesce, polls, workers, gapMicros, drain, warmupSeconds, continuous, ackLingerMs);
     }
 }

@@ -24,6 +24,15 @@ public abstract class ConsumerBase : Core.ClientBase
         Settings.RetryPolicy = RetryPolicy.Exponential(16, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 2);
     }
 
+    /// <summary>
+    /// AgentBus extension header of a receive: with <see cref="ContinuousReceiveMode"/> the broker keeps the stream
+    /// open and delivers messages as they become ready (up to the batch size); other brokers ignore it.
+    /// </summary>
+    internal const string ContinuousReceiveHeader = "agentbus-receive-mode";
+
+    /// <summary>The <see cref="ContinuousReceiveHeader"/> value.</summary>
+    internal const string ContinuousReceiveMode = "continuous";
+
     /// <summary>The consumer group.</summary>
     public string ConsumerGroup { get; }
 
@@ -48,10 +57,12 @@ public abstract class ConsumerBase : Core.ClientBase
     /// With <paramref name="onMessage"/>, each message is handed over the moment it arrives (push consumers start
     /// consuming before the stream's closing status) and the returned list stays empty. A receive retried after a
     /// failure carries the same <paramref name="attemptId"/>, so a broker that already answered it can answer again.
+    /// With <paramref name="continuous"/> (push consumers only, which act on each message as it arrives) an AgentBus
+    /// broker keeps the stream open and <paramref name="batchSize"/> bounds the messages of the whole stream.
     /// </remarks>
     internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
         TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null,
-        string? attemptId = null)
+        string? attemptId = null, bool continuous = false)
     {
         var request = new ReceiveMessageRequest
         {
@@ -75,6 +86,11 @@ public abstract class ConsumerBase : Core.ClientBase
         var target = Invoker.Endpoint(endpoint);
         var client = target.Client;
         var options = Invoker.Options(RequestTimeout + longPollingTimeout, ct, out string requestId);
+        if (continuous)
+        {
+            options.Headers!.Add(ContinuousReceiveHeader, ContinuousReceiveMode);
+        }
+
         var messages = new List<MessageView>(Math.Min(batchSize, 64));
         Apache.Rocketmq.V2.Status? status = null;
         try

@@ -8,8 +8,19 @@ namespace AgentBus.Server.Clients;
 /// <param name="Language">Client language (<c>x-mq-language</c>), or empty.</param>
 /// <param name="ProtocolVersion">Protocol version (<c>x-mq-protocol-version</c> or <c>x-mq-protocol</c>), or empty.</param>
 /// <param name="RequestId">Request id for correlation in logs (<c>x-mq-request-id</c>), or empty.</param>
-public sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId)
+/// <param name="ContinuousReceive">Whether the client asked for a continuous receive (<see cref="ReceiveModeHeader"/>).</param>
+public sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId,
+    bool ContinuousReceive = false)
 {
+    /// <summary>
+    /// AgentBus extension header of a <c>ReceiveMessage</c> call: <see cref="ContinuousReceive"/> keeps the stream open
+    /// and delivers messages as they become ready. Brokers that do not know it answer the one-shot receive.
+    /// </summary>
+    public const string ReceiveModeHeader = "agentbus-receive-mode";
+
+    /// <summary>The <see cref="ReceiveModeHeader"/> value asking for a continuous receive.</summary>
+    public const string ContinuousReceiveMode = "continuous";
+
     /// <summary>Header carrying the client id.</summary>
     public const string ClientIdHeader = "x-mq-client-id";
 
@@ -33,6 +44,7 @@ public sealed record ClientMetadata(string? ClientId, string Namespace, string L
         ArgumentNullException.ThrowIfNull(headers);
         string? clientId = null;
         string ns = "", language = "", version = "", requestId = "";
+        bool continuous = false;
         foreach (var entry in headers)
         {
             if (entry.IsBinary)
@@ -58,9 +70,12 @@ public sealed record ClientMetadata(string? ClientId, string Namespace, string L
                 case RequestIdHeader:
                     requestId = entry.Value;
                     break;
+                case ReceiveModeHeader:
+                    continuous = string.Equals(entry.Value, ContinuousReceiveMode, StringComparison.Ordinal);
+                    break;
             }
         }
 
-        return new ClientMetadata(clientId, ns, language, version, requestId);
+        return new ClientMetadata(clientId, ns, language, version, requestId, continuous);
     }
 }

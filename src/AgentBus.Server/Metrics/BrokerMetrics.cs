@@ -20,7 +20,11 @@ public sealed class BrokerMetrics
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _messagesOut;
     private readonly Counter<long> _acks;
+    private readonly Counter<long> _receiveCalls;
+    private readonly Counter<long> _ackCalls;
     private long _waitingReceives;
+    private long _receiveCallCount;
+    private long _ackCallCount;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="meterFactory">Meter factory of the host.</param>
@@ -36,6 +40,8 @@ public sealed class BrokerMetrics
         _bytesIn = meter.CreateCounter<long>("agentbus.messages.in.bytes", "By", "Body bytes stored from producers.");
         _messagesOut = meter.CreateCounter<long>("agentbus.messages.out", "{message}", "Messages delivered to consumers.");
         _acks = meter.CreateCounter<long>("agentbus.messages.acked", "{message}", "Deliveries acknowledged.");
+        _receiveCalls = meter.CreateCounter<long>("agentbus.receive.calls", "{call}", "ReceiveMessage calls (a continuous receive is one call for many messages).");
+        _ackCalls = meter.CreateCounter<long>("agentbus.ack.calls", "{call}", "AckMessage calls (each may carry many entries).");
         meter.CreateObservableGauge("agentbus.lite_topics", () => host.IsRunning ? host.Engine.LiteTopicCount : 0, "{topic}", "Lite topics held.");
         meter.CreateObservableGauge("agentbus.lite_subscriptions", () => host.IsRunning ? host.Engine.LiteSubscriptionCount : 0, "{subscription}",
             "Lite subscription references (client x lite topic).");
@@ -55,6 +61,26 @@ public sealed class BrokerMetrics
 
     /// <summary>ReceiveMessage calls waiting in a long poll now.</summary>
     public long WaitingReceives => Interlocked.Read(ref _waitingReceives);
+
+    /// <summary>ReceiveMessage calls since the start.</summary>
+    public long ReceiveCalls => Interlocked.Read(ref _receiveCallCount);
+
+    /// <summary>AckMessage calls since the start.</summary>
+    public long AckCalls => Interlocked.Read(ref _ackCallCount);
+
+    /// <summary>Counts a ReceiveMessage call.</summary>
+    public void ReceiveCall()
+    {
+        Interlocked.Increment(ref _receiveCallCount);
+        _receiveCalls.Add(1);
+    }
+
+    /// <summary>Counts an AckMessage call.</summary>
+    public void AckCall()
+    {
+        Interlocked.Increment(ref _ackCallCount);
+        _ackCalls.Add(1);
+    }
 
     /// <summary>A ReceiveMessage call starts waiting.</summary>
     public void ReceiveWaiting() => Interlocked.Increment(ref _waitingReceives);

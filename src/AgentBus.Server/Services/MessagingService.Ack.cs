@@ -30,6 +30,7 @@ public sealed partial class MessagingService
     /// </summary>
     private ValueTask<AckMessageResponse> AckAsync(AckMessageRequest request, RequestContext call)
     {
+        _metrics.AckCall();
         string group = RequestFields.Group(request.Group);
         if (request.Entries.Count == 0)
         {

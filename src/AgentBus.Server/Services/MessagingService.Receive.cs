@@ -25,10 +25,19 @@ public sealed partial class MessagingService
     /// closing status: OK with messages, MESSAGE_NOT_FOUND when the poll timed out empty, an error code otherwise.
     /// Lite consumers (the topic is a lite parent, the client is a lite consumer, or the queue is the virtual -1 of a
     /// lite parent) pop from their ready set; other consumers pop from the topic's queues.
+    /// <para>
+    /// A client that sends the <see cref="ClientMetadata.ReceiveModeHeader"/> header with
+    /// <see cref="ClientMetadata.ContinuousReceiveMode"/> gets a continuous receive instead: the stream stays open after the
+    /// first messages and carries each further message as it becomes ready, until <c>batch_size</c> messages went out,
+    /// a long-polling timeout passed without a message, or the call's deadline draws near. Such a client acts on each
+    /// message as it arrives, so a consumer streaming a conversation costs one call per many messages rather than one
+    /// per message. Other clients see the protocol's one-shot receive.
+    /// </para>
     /// </summary>
     public override async Task ReceiveMessage(ReceiveMessageRequest request, IServerStreamWriter<ReceiveMessageResponse> responseStream,
         ServerCallContext context)
     {
+        _metrics.ReceiveCall();
         var metadata = ClientMetadata.From(context.RequestHeaders);
         IReadOnlyList<Delivery> deliveries;
         ReceivePlan plan;
@@ -40,7 +49,7 @@ public sealed partial class MessagingService
                 return;
             }
 
-            plan = Plan(request, clientId, context);
+            plan = Plan(request, clientId, context, metadata.ContinuousReceive);
             deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
                 ? replayed
                 : await PollAsync(plan, context).ConfigureAwait(false);
@@ -60,10 +69,16 @@ public sealed partial class MessagingService
             return;
         }
 
+        if (plan.Continuous && deliveries.Count > 0)
+        {
+            await DeliverContinuouslyAsync(plan, deliveries, responseStream, context, metadata).ConfigureAwait(false);
+            return;
+        }
+
         await DeliverAsync(plan, deliveries, responseStream, context, metadata).ConfigureAwait(false);
     }
 
-    private ReceivePlan Plan(ReceiveMessageRequest request, string clientId, ServerCallContext context)
+    private ReceivePlan Plan(ReceiveMessageRequest request, string clientId, ServerCallContext context, bool continuous)
     {
         var client = _clients.Touch(clientId);
         string group = RequestFields.Group(request.Group);
@@ -94,9 +109,10 @@ public sealed partial class MessagingService
             EnsureNormalTopic(topic);
         }
 
+        // A continuous receive is not replayed by attempt id: its client has acted on whatever reached it.
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
-            request.HasAttemptId && request.AttemptId.Length > 0 ? request.AttemptId : null);
+            request.HasAttemptId && request.AttemptId.Length > 0 && !continuous ? request.AttemptId : null, continuous);
     }
 
     /// <summary>
@@ -181,25 +197,11 @@ public sealed partial class MessagingService
     {
         try
         {
-            var now = _time.GetUtcNow();
             // The timestamp and the messages may sit in the transport's buffer; the closing status flushes them all.
-            stream.WriteOptions = Buffered;
-            await stream.WriteAsync(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) }).ConfigureAwait(false);
-            string storeHost = StoreHost(context);
-            foreach (var delivery in deliveries)
-            {
-                await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now) })
-                    .ConfigureAwait(false);
-                if (plan.AutoRenew)
-                {
-                    _renewer.Track(plan.ClientId, plan.Group, delivery.ReceiptHandle, delivery.InvisibleUntil);
-                }
-            }
-
+            await WriteBatchAsync(plan, deliveries, stream, context, withTimestamp: true, flush: false).ConfigureAwait(false);
             var status = deliveries.Count > 0
                 ? StatusFactory.Ok()
                 : StatusFactory.Of(Code.MessageNotFound, "No new message within the long polling timeout.");
-            stream.WriteOptions = WriteOptions.Default;
             await stream.WriteAsync(new ReceiveMessageResponse { Status = status }).ConfigureAwait(false);
             _metrics.MessagesOut(deliveries.Count);
         }
@@ -215,6 +217,82 @@ public sealed partial class MessagingService
 
             Release(plan.Group, deliveries);
         }
+    }
+
+    /// <summary>
+    /// The continuous receive: each batch is flushed as soon as it is popped, then the next poll waits on the same
+    /// stream. A batch whose write completed belongs to the client (it acts on messages as they arrive); when the
+    /// stream breaks, only the batch being written is released.
+    /// </summary>
+    private async Task DeliverContinuouslyAsync(ReceivePlan plan, IReadOnlyList<Delivery> first, IServerStreamWriter<ReceiveMessageResponse> stream,
+        ServerCallContext context, ClientMetadata metadata)
+    {
+        var batch = first;
+        int delivered = 0;
+        try
+        {
+            // Bounded: every round delivers at least one message of the batch_size budget, or ends the stream.
+            while (true)
+            {
+                await WriteBatchAsync(plan, batch, stream, context, withTimestamp: delivered == 0, flush: true).ConfigureAwait(false);
+                delivered += batch.Count;
+                _metrics.MessagesOut(batch.Count);
+                batch = [];
+                var left = context.Deadline == DateTime.MaxValue
+                    ? plan.LongPoll
+                    : context.Deadline - _time.GetUtcNow().UtcDateTime - DeadlineMargin;
+                if (delivered >= plan.BatchSize || left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                batch = await PollAsync(plan with { BatchSize = plan.BatchSize - delivered, LongPoll = left < plan.LongPoll ? left : plan.LongPoll }, context)
+                    .ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+            }
+
+            await stream.WriteAsync(new ReceiveMessageResponse { Status = StatusFactory.Ok() }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
+            Release(plan.Group, batch);
+        }
+    }
+
+    /// <summary>Writes a batch of messages (after a delivery timestamp when asked), buffered, flushing the last one when asked.</summary>
+    private async Task WriteBatchAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveMessageResponse> stream,
+        ServerCallContext context, bool withTimestamp, bool flush)
+    {
+        var now = _time.GetUtcNow();
+        stream.WriteOptions = Buffered;
+        if (withTimestamp)
+        {
+            await stream.WriteAsync(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) }).ConfigureAwait(false);
+        }
+
+        string storeHost = StoreHost(context);
+        for (int i = 0; i < deliveries.Count; i++)
+        {
+            var delivery = deliveries[i];
+            if (plan.AutoRenew)
+            {
+                _renewer.Track(plan.ClientId, plan.Group, delivery.ReceiptHandle, delivery.InvisibleUntil);
+            }
+
+            if (flush && i == deliveries.Count - 1)
+            {
+                stream.WriteOptions = WriteOptions.Default;
+            }
+
+            await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now) })
+                .ConfigureAwait(false);
+        }
+
+        stream.WriteOptions = WriteOptions.Default;
     }
 
     private void Release(string group, IReadOnlyList<Delivery> deliveries)
@@ -249,5 +327,5 @@ public sealed partial class MessagingService
 
     /// <summary>What one ReceiveMessage call asks for, validated.</summary>
     private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
-        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId);
+        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId, bool Continuous = false);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AgentBus.Broker;
 using AgentBus.Server.Embedded;
 using AgentBus.Server.Hosting;
@@ -28,6 +29,8 @@ internal sealed class TestBroker : IAsyncDisposable
     public EmbeddedBroker Broker { get; }
 
     public BrokerEngine Engine => Broker.Engine;
+
+    public AgentBus.Server.Metrics.BrokerMetrics Metrics => Broker.Services.GetRequiredService<AgentBus.Server.Metrics.BrokerMetrics>();
 
     public GrpcChannel Channel { get; }
 

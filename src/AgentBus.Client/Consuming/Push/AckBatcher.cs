@@ -9,7 +9,8 @@ namespace AgentBus.Client.Consuming.Push;
 /// <summary>
 /// The single ack writer of a push consumer: acks queued by the consume workers are sent together, one
 /// <c>AckMessageRequest</c> per topic and endpoint with up to <see cref="MaxEntries"/> entries, so a busy consumer
-/// makes few ack calls. Failed entries are retried after a second (an expired receipt handle is not: the message
+/// makes few ack calls, and acks of a steady flow wait up to the linger (1 ms by default) to share a call. Failed
+/// entries are retried after a second (an expired receipt handle is not: the message
 /// comes back anyway); each settled message is reported to <c>onSettled</c>.
 /// </summary>
 internal sealed class AckBatcher
@@ -22,20 +23,26 @@ internal sealed class AckBatcher
     private readonly Action<MessageView> _onSettled;
     private readonly Channel<(MessageView Message, int Tries)> _pending = Channel.CreateUnbounded<(MessageView, int)>(
         new UnboundedChannelOptions { SingleReader = true });
+    private readonly TimeSpan _linger;
     private readonly Task _loop;
+    private volatile bool _completing;
+    private int _queued;
 
-    public AckBatcher(ConsumerBase consumer, Action<MessageView> onSettled)
+    public AckBatcher(ConsumerBase consumer, Action<MessageView> onSettled, TimeSpan linger)
     {
         _consumer = consumer;
         _onSettled = onSettled;
+        _linger = linger;
         _loop = Task.Run(RunAsync);
     }
 
     /// <summary>Queues an ack (never blocks: the count of queued acks is bounded by the consumer's message cache).</summary>
     public void Enqueue(MessageView message)
     {
+        Interlocked.Increment(ref _queued);
         if (!_pending.Writer.TryWrite((message, 0)))
         {
+            Interlocked.Decrement(ref _queued);
             _onSettled(message);
         }
     }
@@ -43,6 +50,7 @@ internal sealed class AckBatcher
     /// <summary>Sends what is queued and stops.</summary>
     public Task CompleteAsync()
     {
+        _completing = true;
         _pending.Writer.TryComplete();
         return _loop;
     }
@@ -52,10 +60,20 @@ internal sealed class AckBatcher
         var batch = new List<(MessageView Message, int Tries)>(MaxEntries);
         while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // A short wait gathers the acks of a steady flow into one call. Not for FIFO groups, where the broker holds
+            // the next message of a group until this one is acked; not when closing. Real time, whatever the clock.
+            if (_linger > TimeSpan.Zero && !_consumer.Settings.Fifo && !_completing
+                && Volatile.Read(ref _queued) < MaxEntries)
+            {
+                await Task.Delay(_linger).ConfigureAwait(false);
+            }
+
             while (batch.Count < MaxEntries && _pending.Reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
+
+            Interlocked.Add(ref _queued, -batch.Count);
 
             foreach (var group in batch.GroupBy(item => (item.Message.Endpoint.Facade, item.Message.Topic)))
             {
@@ -113,8 +131,10 @@ internal sealed class AckBatcher
     private async Task RetryLaterAsync(MessageView message, int tries)
     {
         await Task.Delay(RetryDelay, _consumer.Time).ConfigureAwait(false);
+        Interlocked.Increment(ref _queued);
         if (!_pending.Writer.TryWrite((message, tries)))
         {
+            Interlocked.Decrement(ref _queued);
             _onSettled(message);
         }
     }

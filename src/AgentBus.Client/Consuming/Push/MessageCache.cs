@@ -13,6 +13,7 @@ internal sealed class MessageCache
     private readonly long _maxBytes;
     private int _count;
     private long _bytes;
+    private long _averageSize = 1024;
     private TaskCompletionSource? _roomWaiter;
     private TaskCompletionSource? _emptyWaiter;
 
@@ -29,12 +30,28 @@ internal sealed class MessageCache
     /// <summary>Messages that may be received now (at least 1 when there is room).</summary>
     public int Room => Math.Max(0, _maxCount - Count);
 
+    /// <summary>
+    /// Messages a continuous receive may bring before either limit is reached: the free count, and the free bytes at
+    /// the running average size of the messages seen (at least 1).
+    /// </summary>
+    public int RoomForStream(int streams)
+    {
+        lock (_gate)
+        {
+            long byCount = Math.Max(0, _maxCount - _count) / Math.Max(1, streams);
+            long byBytes = Math.Max(0, _maxBytes - _bytes) / Math.Max(1, _averageSize) / Math.Max(1, streams);
+            return (int)Math.Max(1, Math.Min(byCount, byBytes));
+        }
+    }
+
     public void Add(MessageView message)
     {
         lock (_gate)
         {
             _count++;
             _bytes += message.CachedSize;
+            // Moving average over roughly the last 16 messages.
+            _averageSize += (Math.Max(1, message.CachedSize) - _averageSize) / 16;
         }
     }
 

@@ -97,7 +97,38 @@ public abstract class PushConsumerBuilderBase<TBuilder>
         return (TBuilder)this;
     }
 
-    private protected PushOptions Options() => new(MaxCachedMessages, MaxCachedBytes, Parallelism, CloseGracePeriod, ReceiveConcurrency);
+    private protected bool ContinuousReceive { get; private set; } = true;
+
+    /// <summary>
+    /// Whether each long poll asks the broker for a continuous receive (default on): an AgentBus broker then keeps the
+    /// stream open and delivers every further message on it as it becomes ready, up to the consumer's free cache room,
+    /// instead of ending the stream after the first messages. A consumer receiving a steady flow (a streamed reply, a
+    /// conversation) then makes one receive call per many messages. Brokers without the extension (Apache RocketMQ)
+    /// ignore the request and answer one batch per poll, so the setting is safe against either.
+    /// </summary>
+    public TBuilder SetContinuousReceive(bool enabled)
+    {
+        ContinuousReceive = enabled;
+        return (TBuilder)this;
+    }
+
+    private protected TimeSpan AckLinger { get; private set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// How long the ack of a consumed message may wait to share one <c>AckMessage</c> call with the acks that follow
+    /// it (default 1 ms; zero sends each at once). Under a steady flow this turns one ack call per message into one per
+    /// millisecond. FIFO groups never wait: their broker holds a group's next message until the ack.
+    /// </summary>
+    public TBuilder SetAckLinger(TimeSpan linger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(linger, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(linger, TimeSpan.FromSeconds(1));
+        AckLinger = linger;
+        return (TBuilder)this;
+    }
+
+    private protected PushOptions Options() =>
+        new(MaxCachedMessages, MaxCachedBytes, Parallelism, CloseGracePeriod, ReceiveConcurrency, ContinuousReceive, AckLinger);
 
     private protected (string Group, MessageListener Listener) Required()
     {

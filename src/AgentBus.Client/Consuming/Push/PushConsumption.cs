@@ -36,7 +36,7 @@ internal sealed class PushConsumption
         _subscriptions = subscriptions;
         _options = options;
         _cache = new MessageCache(options.MaxCachedMessages, options.MaxCachedBytes);
-        _acker = new AckBatcher(consumer, _cache.Remove);
+        _acker = new AckBatcher(consumer, _cache.Remove, options.AckLinger);
         _dispatcher = new ConsumeDispatcher(consumer, listener, options.Parallelism, keyOf, lite, _cache, _acker);
     }
 
@@ -221,6 +221,7 @@ internal sealed class PushConsumption
             var cache = _owner._cache;
             var ct = _ct;
             var failureDelay = MinFailureDelay;
+            bool continuous = _owner._options.ContinuousReceive;
             string attemptId = Guid.NewGuid().ToString();
             try
             {
@@ -228,11 +229,14 @@ internal sealed class PushConsumption
                 while (!ct.IsCancellationRequested)
                 {
                     await cache.WaitForRoomAsync(ct).ConfigureAwait(false);
-                    int batch = Math.Max(1, Math.Min(consumer.Settings.ReceiveBatchSize, cache.Room));
+                    // A continuous receive may carry the free cache room over its lifetime; a one-shot receive one batch.
+                    int batch = continuous
+                        ? cache.RoomForStream(_owner._options.ReceiveConcurrency)
+                        : Math.Max(1, Math.Min(consumer.Settings.ReceiveBatchSize, cache.Room));
                     try
                     {
                         var leftovers = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
-                            consumer.Settings.LongPollingTimeout, ct, _onMessage, attemptId).ConfigureAwait(false);
+                            consumer.Settings.LongPollingTimeout, ct, _onMessage, attemptId, continuous).ConfigureAwait(false);
                         foreach (var message in leftovers)
                         {
                             _onMessage(message);

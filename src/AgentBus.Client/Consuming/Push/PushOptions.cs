@@ -6,4 +6,7 @@ namespace AgentBus.Client.Consuming.Push;
 /// <param name="Parallelism">Listeners running at once (across lite topics or message groups).</param>
 /// <param name="CloseGracePeriod">How long closing waits for running listeners.</param>
 /// <param name="ReceiveConcurrency">Long polls kept open per assigned queue.</param>
-internal sealed record PushOptions(int MaxCachedMessages, long MaxCachedBytes, int Parallelism, TimeSpan CloseGracePeriod, int ReceiveConcurrency = 1);
+/// <param name="ContinuousReceive">Whether receives ask the broker to keep the stream open (an AgentBus extension).</param>
+/// <param name="AckLinger">How long an ack may wait to share a call with the next ones (zero: sent at once).</param>
+internal sealed record PushOptions(int MaxCachedMessages, long MaxCachedBytes, int Parallelism, TimeSpan CloseGracePeriod, int ReceiveConcurrency = 1,
+    bool ContinuousReceive = true, TimeSpan AckLinger = default);

@@ -1,0 +1,101 @@
+using AgentBus.Client.Tests.Infrastructure;
+using AgentBus.Server.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentBus.Client.Tests;
+
+/// <summary>Push consumers' continuous receive and ack linger: fewer calls for a steady flow, nothing lost or reordered.</summary>
+public sealed class ContinuousReceiveTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_steady_flow_to_one_lite_topic_is_consumed_in_order_with_one_receive_call_when_continuous(bool continuous)
+    {
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        var metrics = broker.Broker.Services.GetRequiredService<BrokerMetrics>();
+        var collector = new Collector();
+        await using var consumer = await broker.LiteConsumerAsync("streams", collector.Listener, configure: b => b.SetContinuousReceive(continuous));
+        await consumer.SubscribeLiteAsync("reply-1");
+        await using var producer = await broker.ProducerAsync();
+        await Eventually.TrueAsync(() => metrics.WaitingReceives == 1, what: "the consumer's first poll waits");
+        long receivesBefore = metrics.ReceiveCalls;
+
+        // One message at a time, as a streamed reply arrives: each is consumed before the next is sent.
+        const int count = 40;
+        for (int i = 0; i < count; i++)
+        {
+            await producer.SendAsync(broker.Lite("reply-1", $"token {i}"));
+            await collector.WaitForCountAsync(i + 1);
+        }
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"token {i}"), collector.Messages.Select(m => m.Text()));
+        long receives = metrics.ReceiveCalls - receivesBefore;
+        if (continuous)
+        {
+            Assert.True(receives <= 2, $"{receives} receive calls for {count} messages");
+        }
+        else
+        {
+            // A one-shot receive ends with each message; the consumer's poll after the last one may not have arrived yet.
+            Assert.True(receives >= count - 1, $"{receives} receive calls for {count} messages");
+        }
+
+        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "reply-1", "streams")?.Committed == count, what: "all acked");
+    }
+
+    [Fact]
+    public async Task Acks_of_a_steady_flow_share_calls_within_the_linger()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        var metrics = broker.Broker.Services.GetRequiredService<BrokerMetrics>();
+        var collector = new Collector();
+        await using var consumer = await broker.LiteConsumerAsync("lingering", collector.Listener,
+            configure: b => b.SetAckLinger(TimeSpan.FromMilliseconds(500)));
+        await consumer.SubscribeLiteAsync("reply-1");
+        await using var producer = await broker.ProducerAsync();
+        long acksBefore = metrics.AckCalls;
+
+        const int count = 20;
+        for (int i = 0; i < count; i++)
+        {
+            await producer.SendAsync(broker.Lite("reply-1", $"token {i}"));
+            await collector.WaitForCountAsync(i + 1);
+        }
+
+        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "reply-1", "lingering")?.Committed == count, what: "all acked");
+        long acks = metrics.AckCalls - acksBefore;
+        Assert.True(acks <= 5, $"{acks} ack calls for {count} messages consumed one after another");
+    }
+
+    [Fact]
+    public async Task Closing_a_consumer_in_the_middle_of_a_continuous_receive_loses_nothing()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        var first = new Collector();
+        var consumer = await broker.LiteConsumerAsync("handover", first.Listener);
+        await consumer.SubscribeLiteAsync("reply-1");
+        await using var producer = await broker.ProducerAsync();
+        for (int i = 0; i < 10; i++)
+        {
+            await producer.SendAsync(broker.Lite("reply-1", $"early {i}"));
+        }
+
+        await first.WaitForCountAsync(10);
+        await consumer.DisposeAsync();
+        for (int i = 0; i < 10; i++)
+        {
+            await producer.SendAsync(broker.Lite("reply-1", $"late {i}"));
+        }
+
+        var second = new Collector();
+        await using var successor = await broker.LiteConsumerAsync("handover", second.Listener);
+        await successor.SubscribeLiteAsync("reply-1");
+        await second.WaitForCountAsync(10);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"late {i}"), second.Messages.Select(m => m.Text()));
+        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "reply-1", "handover")?.Committed == 20, what: "all acked");
+    }
+}
