@@ -54,6 +54,11 @@ public static class ServerPipeline
             kestrel.Limits.MinRequestBodyDataRate = null;
         });
 
+        if (server.InlineScheduling)
+        {
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<TelemetryHub>();
