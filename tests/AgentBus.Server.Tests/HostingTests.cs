@@ -87,4 +87,75 @@ public sealed class HostingTests
     {
         await Assert.ThrowsAnyAsync<Exception>(() => TestBroker.StartAsync(configureServer: s => s.ReceiveBatchSize = 0));
     }
+
+    [Fact]
+    public void Tls_and_auth_settings_bind_from_configuration()
+    {
+        string pfx = Path.GetTempFileName();
+        try
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Server:Tls:CertificatePath"] = pfx,
+                ["Server:Tls:CertificatePassword"] = "pfx-password",
+                ["Server:Auth:Enabled"] = "true",
+                ["Server:Auth:DateTimeTolerance"] = "00:05:00",
+                ["Server:Auth:Users:0:AccessKey"] = "ak-1",
+                ["Server:Auth:Users:0:SecretKey"] = "sk-1",
+                ["Server:Auth:Users:1:AccessKey"] = "ak-2",
+                ["Server:Auth:Users:1:SecretKey"] = "sk-2",
+            });
+
+            ServerPipeline.Configure(builder);
+            using var services = builder.Services.BuildServiceProvider();
+
+            var server = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            Assert.True(server.Tls.Enabled);
+            Assert.Equal((pfx, null, "pfx-password"), (server.Tls.CertificatePath, server.Tls.KeyPath, server.Tls.CertificatePassword));
+            Assert.True(server.Auth.Enabled);
+            Assert.Equal(TimeSpan.FromMinutes(5), server.Auth.DateTimeTolerance);
+            Assert.Equal([("ak-1", "sk-1"), ("ak-2", "sk-2")], server.Auth.Users.Select(u => (u.AccessKey, u.SecretKey)));
+            Assert.DoesNotContain("sk-1", server.Auth.Users[0].ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(pfx);
+        }
+    }
+
+    [Fact]
+    public void Tls_and_auth_are_off_by_default()
+    {
+        var server = new ServerOptions();
+
+        Assert.False(server.Tls.Enabled);
+        Assert.False(server.Auth.Enabled);
+        Assert.Equal(TimeSpan.FromMinutes(15), server.Auth.DateTimeTolerance);
+    }
+
+    [Theory]
+    [InlineData("Server:Auth:Enabled", "true")]
+    [InlineData("Server:Auth:Users:0:AccessKey", "ak-without-secret")]
+    [InlineData("Server:Auth:DateTimeTolerance", "00:00:00")]
+    [InlineData("Server:Tls:CertificatePath", "/nonexistent/server.pfx")]
+    [InlineData("Server:Tls:KeyPath", "/tmp/server.key")]
+    public void Invalid_tls_or_auth_settings_are_refused(string key, string value)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+
+        Assert.ThrowsAny<ArgumentException>(() => ServerPipeline.Configure(builder));
+    }
+
+    [Fact]
+    public async Task Duplicate_access_keys_fail_the_start()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => TestBroker.StartAsync(configureServer: server =>
+        {
+            server.Auth.Enabled = true;
+            server.Auth.Users.Add(new AuthUser { AccessKey = "ak", SecretKey = "one" });
+            server.Auth.Users.Add(new AuthUser { AccessKey = "ak", SecretKey = "two" });
+        }));
+    }
 }

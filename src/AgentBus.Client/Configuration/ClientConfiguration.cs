@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -25,8 +26,21 @@ public sealed class ClientConfiguration
     /// <summary>Access key and secret for brokers with ACL on; null sends no <c>authorization</c> header.</summary>
     public SessionCredentials? Credentials { get; init; }
 
-    /// <summary>Whether to use TLS (HTTPS) to the broker. Off by default, as the AgentBus broker serves HTTP/2 cleartext.</summary>
+    /// <summary>
+    /// Whether to use TLS (HTTPS, HTTP/2 negotiated by ALPN) to the broker. Off by default, as the AgentBus broker serves
+    /// HTTP/2 cleartext unless it is given a certificate. The broker's certificate is checked by the platform's
+    /// validation unless <see cref="RemoteCertificateValidationCallback"/> is set.
+    /// </summary>
     public bool EnableTls { get; init; }
+
+    /// <summary>
+    /// Decides whether the broker's certificate is trusted, in place of the platform's validation (which requires a
+    /// chain to a trusted root and a matching name); only used with <see cref="EnableTls"/>. Set it to trust a private
+    /// or self-signed certificate, for instance by comparing its thumbprint:
+    /// <c>(_, certificate, _, _) =&gt; certificate?.GetCertHashString(HashAlgorithmName.SHA256) == pinned</c>.
+    /// Null (the default) keeps the platform's validation.
+    /// </summary>
+    public RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; init; }
 
     /// <summary>Where the clients log; null logs nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;

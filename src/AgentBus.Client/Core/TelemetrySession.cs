@@ -120,7 +120,16 @@ internal sealed class TelemetrySession : IAsyncDisposable
         var options = _invoker.Options(Timeout.InfiniteTimeSpan, streamEnded.Token, out _);
         using var call = _endpoint.Client.Telemetry(options);
         long number = Interlocked.Increment(ref _streams);
-        await call.RequestStream.WriteAsync(new TelemetryCommand { Settings = _handler.CurrentSettings() }, stopping).ConfigureAwait(false);
+        try
+        {
+            await call.RequestStream.WriteAsync(new TelemetryCommand { Settings = _handler.CurrentSettings() }, stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when ((ex is RpcException or InvalidOperationException or IOException) && !stopping.IsCancellationRequested)
+        {
+            // A broker that refuses the stream (an unauthorized client) may answer and end it before the settings are
+            // written: read on, so its status surfaces, or the stream's own failure does.
+        }
+
         var writer = WriteAsync(call.RequestStream, streamEnded.Token);
         bool gotSettings = false;
         try

@@ -11,6 +11,7 @@ namespace AgentBus.Client.Transport;
 internal sealed class RpcEndpoint : IDisposable
 {
     private readonly bool _tls;
+    private readonly RemoteCertificateValidationCallback? _validateCertificate;
     private readonly TimeSpan _connectTimeout;
     private readonly object _gate = new();
     private int _index;
@@ -18,10 +19,11 @@ internal sealed class RpcEndpoint : IDisposable
     private MessagingServiceClient? _client;
     private bool _disposed;
 
-    public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout)
+    public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout, RemoteCertificateValidationCallback? validateCertificate = null)
     {
         AccessPoint = accessPoint;
         _tls = tls;
+        _validateCertificate = validateCertificate;
         _connectTimeout = connectTimeout;
     }
 
@@ -97,7 +99,11 @@ internal sealed class RpcEndpoint : IDisposable
             };
             if (_tls)
             {
-                handler.SslOptions = new SslClientAuthenticationOptions { ApplicationProtocols = [SslApplicationProtocol.Http2] };
+                handler.SslOptions = new SslClientAuthenticationOptions
+                {
+                    ApplicationProtocols = [SslApplicationProtocol.Http2],
+                    RemoteCertificateValidationCallback = _validateCertificate,
+                };
             }
 
             var channel = GrpcChannel.ForAddress(AccessPoint.UriOf(_index, _tls), new GrpcChannelOptions

@@ -31,7 +31,8 @@ internal sealed class RpcInvoker : IDisposable
     {
         var target = accessPoint ?? AccessPoint;
         return _endpoints.GetOrAdd(target.Facade, static (_, state) =>
-            new RpcEndpoint(state.target, state.tls, state.timeout), (target, tls: _configuration.EnableTls, timeout: _configuration.RequestTimeout));
+            new RpcEndpoint(state.target, state.configuration.EnableTls, state.configuration.RequestTimeout,
+                state.configuration.RemoteCertificateValidationCallback), (target, configuration: _configuration));
     }
 
     /// <summary>

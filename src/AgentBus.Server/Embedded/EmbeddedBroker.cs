@@ -2,18 +2,20 @@ using System.Globalization;
 using AgentBus.Broker;
 using AgentBus.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace AgentBus.Server.Embedded;
 
 /// <summary>
 /// The broker server running in-process on a loopback port: the same pipeline as the standalone server (Kestrel,
-/// HTTP/2 cleartext, the RocketMQ v5 MessagingService), so clients speak the real protocol to it. Used by tests,
-/// samples and applications that carry their own broker.
+/// HTTP/2 cleartext or TLS, the RocketMQ v5 MessagingService, authentication when configured), so clients speak the
+/// real protocol to it. Used by tests, samples and applications that carry their own broker.
 /// </summary>
 /// <example>
 /// <code>
 /// await using var broker = await EmbeddedBroker.StartAsync();
-/// // Point any RocketMQ 5 client at broker.Endpoint ("127.0.0.1:PORT"), without TLS.
+/// // Point any RocketMQ 5 client at broker.Endpoint ("127.0.0.1:PORT"), without TLS
+/// // (with TLS when EmbeddedBrokerOptions.ServerCertificate is set: see IsTls).
 /// </code>
 /// </example>
 public sealed class EmbeddedBroker : IAsyncDisposable
@@ -28,16 +30,25 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         _temporaryDirectory = temporaryDirectory;
         Port = port;
         DataDirectory = dataDirectory;
+        var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        IsTls = server.Tls.Enabled;
+        IsAuthenticated = server.Auth.Enabled;
         Endpoint = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}");
-        Address = new Uri("http://" + Endpoint);
+        Address = new Uri((IsTls ? "https://" : "http://") + Endpoint);
         Engine = app.Services.GetRequiredService<BrokerEngineHost>().Engine;
     }
 
     /// <summary><c>127.0.0.1:PORT</c>, the access point for RocketMQ clients.</summary>
     public string Endpoint { get; }
 
-    /// <summary><c>http://127.0.0.1:PORT</c>, for gRPC channels.</summary>
+    /// <summary><c>http://127.0.0.1:PORT</c> (<c>https://</c> with TLS), for gRPC channels.</summary>
     public Uri Address { get; }
+
+    /// <summary>Whether the broker serves TLS (HTTP/2 over TLS) rather than HTTP/2 cleartext; clients set their TLS switch to match.</summary>
+    public bool IsTls { get; }
+
+    /// <summary>Whether the broker requires signed credentials on every MessagingService call (<c>Server:Auth:Enabled</c>).</summary>
+    public bool IsAuthenticated { get; }
 
     /// <summary>The port the broker listens on.</summary>
     public int Port { get; }
@@ -72,6 +83,11 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         });
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        if (options.ServerCertificate is { } certificate)
+        {
+            builder.Services.PostConfigure<ServerOptions>(server => server.Tls.Certificate = certificate);
+        }
+
         if (options.ConfigureServer is { } configureServer)
         {
             builder.Services.PostConfigure(configureServer);

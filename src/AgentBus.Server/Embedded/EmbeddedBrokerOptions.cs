@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using AgentBus.Broker;
 
 namespace AgentBus.Server.Embedded;
@@ -11,10 +12,20 @@ public sealed class EmbeddedBrokerOptions
     /// <summary>Loopback port; 0 (the default) picks a free one.</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// A certificate with its private key to serve TLS with (HTTP/2 over TLS, ALPN h2); null (the default) serves
+    /// HTTP/2 cleartext. The caller keeps ownership and disposes it after the broker. Clients must trust it: a
+    /// self-signed test certificate needs a validation callback on the client side.
+    /// </summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
     /// <summary>Changes the engine options (quotas, auto-create, flush mode...) before the engine opens.</summary>
     public Action<BrokerOptions>? ConfigureBroker { get; set; }
 
-    /// <summary>Changes the server options (long polling, auto-renewal...) before the server starts.</summary>
+    /// <summary>
+    /// Changes the server options (long polling, auto-renewal, <see cref="Hosting.ServerOptions.Auth"/>...) before the
+    /// server starts.
+    /// </summary>
     public Action<Hosting.ServerOptions>? ConfigureServer { get; set; }
 
     /// <summary>Where the broker logs; null logs nowhere.</summary>

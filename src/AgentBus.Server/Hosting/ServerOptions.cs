@@ -9,8 +9,14 @@ public sealed class ServerOptions
     /// <summary>IP address to listen on. Loopback by default; use <c>0.0.0.0</c> to accept remote clients.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
-    /// <summary>TCP port to listen on (HTTP/2 cleartext). 0 picks a free port.</summary>
+    /// <summary>TCP port to listen on (HTTP/2, over TLS when <see cref="Tls"/> names a certificate). 0 picks a free port.</summary>
     public int Port { get; set; } = 8081;
+
+    /// <summary>TLS of the listener (section <c>Server:Tls</c>); off unless a certificate is configured.</summary>
+    public ServerTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Authentication of clients by signed credentials (section <c>Server:Auth</c>); off by default.</summary>
+    public ServerAuthOptions Auth { get; set; } = new();
 
     /// <summary>
     /// <c>host:port</c> clients are told to use in routes. When unset, a route names the endpoint the client says it
@@ -97,5 +103,8 @@ public sealed class ServerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(AutoRenewInterval), "Server:AutoRenewInterval must be positive and AutoRenewInvisibleDuration longer than AutoRenewAhead.");
         }
+
+        Tls.Validate();
+        Auth.Validate();
     }
 }

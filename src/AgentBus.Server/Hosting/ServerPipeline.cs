@@ -1,5 +1,6 @@
 using System.Net;
 using AgentBus.Broker;
+using AgentBus.Server.Auth;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Consumption;
 using AgentBus.Server.Metrics;
@@ -16,7 +17,8 @@ namespace AgentBus.Server.Hosting;
 
 /// <summary>
 /// The server pipeline shared by the standalone host and <see cref="Embedded.EmbeddedBroker"/>: configuration
-/// binding, the engine's lifetime, Kestrel on HTTP/2 cleartext, the MessagingService, health checks and metrics.
+/// binding, the engine's lifetime, Kestrel on HTTP/2 (cleartext, or TLS with a certificate), the MessagingService
+/// (authenticated when <c>Server:Auth:Enabled</c>), health checks and metrics.
 /// </summary>
 public static class ServerPipeline
 {
@@ -44,15 +46,10 @@ public static class ServerPipeline
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerSection)).Configure(options => configureBroker?.Invoke(options));
         services.AddOptions<ResourceDeclarations>().Bind(configuration.GetSection(BrokerSection));
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Parse(server.Address), server.Port, listen => listen.Protocols = HttpProtocols.Http2);
-            // Long-lived streams from many clients, and batches of messages on one connection.
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
-            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
-            kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
-            kestrel.Limits.MinRequestBodyDataRate = null;
-        });
+        // Listener and TLS from the bound options, so changes made in code (the embedded broker's) apply too. An
+        // explicit certificate needs no UseKestrelHttpsConfiguration (that loads HTTPS from the Kestrel section), so the
+        // embedded broker's empty builder (UseKestrelCore) serves TLS as it is.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, options) => ConfigureKestrel(kestrel, options.Value));
 
         if (server.InlineScheduling)
         {
@@ -81,6 +78,36 @@ public static class ServerPipeline
             grpc.EnableDetailedErrors = false;
         });
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("broker");
+
+        // Authentication guards the MessagingService only (health checks stay open), and costs nothing when off.
+        services.AddSingleton<CredentialVerifier>();
+        services.AddSingleton<AuthInterceptor>();
+        services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure<IOptions<ServerOptions>>((grpc, options) =>
+        {
+            if (options.Value.Auth.Enabled)
+            {
+                grpc.Interceptors.Add<AuthInterceptor>();
+            }
+        });
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ServerOptions server)
+    {
+        var certificate = server.Tls.LoadCertificate();
+        kestrel.Listen(IPAddress.Parse(server.Address), server.Port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (certificate is not null)
+            {
+                // HTTP/2 over TLS: with HTTP/2 as the only protocol, ALPN offers h2 alone.
+                listen.UseHttps(certificate);
+            }
+        });
+        // Long-lived streams from many clients, and batches of messages on one connection.
+        kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+        kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+        kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+        kestrel.Limits.MinRequestBodyDataRate = null;
     }
 
     /// <summary>Maps the gRPC services and logs the listening endpoint once the server runs.</summary>
@@ -95,16 +122,17 @@ public static class ServerPipeline
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentBus.Server");
+            var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
             foreach (string address in ListeningAddresses(app))
             {
-                ServerLog.Listening(logger, address);
+                ServerLog.Listening(logger, address, options.Tls.Enabled ? "over TLS" : "cleartext", options.Auth.Enabled ? "on" : "off");
             }
         });
     }
 
     /// <summary>The addresses the server listens on (with the actual port when port 0 was configured).</summary>
     /// <param name="app">The started application.</param>
-    /// <returns>Addresses such as <c>http://127.0.0.1:8081</c>.</returns>
+    /// <returns>Addresses such as <c>http://127.0.0.1:8081</c> (<c>https://</c> with TLS).</returns>
     public static IReadOnlyList<string> ListeningAddresses(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

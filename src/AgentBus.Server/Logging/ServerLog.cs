@@ -9,8 +9,8 @@ internal static partial class ServerLog
     [LoggerMessage(2, LogLevel.Information, "Broker engine closed: log flushed, offsets checkpointed")]
     public static partial void EngineClosed(ILogger logger);
 
-    [LoggerMessage(3, LogLevel.Information, "AgentBus broker listening on {Endpoint} (gRPC, HTTP/2 cleartext)")]
-    public static partial void Listening(ILogger logger, string endpoint);
+    [LoggerMessage(3, LogLevel.Information, "AgentBus broker listening on {Endpoint} (gRPC, HTTP/2 {Transport}, authentication {Authentication})")]
+    public static partial void Listening(ILogger logger, string endpoint, string transport, string authentication);
 
     [LoggerMessage(10, LogLevel.Debug, "{Rpc} from client {ClientId} refused: {Code} {Reason}")]
     public static partial void Refused(ILogger logger, string rpc, string? clientId, Apache.Rocketmq.V2.Code code, string reason);
@@ -20,6 +20,9 @@ internal static partial class ServerLog
 
     [LoggerMessage(12, LogLevel.Debug, "{Rpc} of client {ClientId} ended: the client went away")]
     public static partial void ClientGone(ILogger logger, string rpc, string? clientId);
+
+    [LoggerMessage(13, LogLevel.Information, "{Rpc} from client {ClientId} refused as unauthorized (access key {AccessKey}): {Reason}")]
+    public static partial void Unauthenticated(ILogger logger, string rpc, string? clientId, string? accessKey, string reason);
 
     [LoggerMessage(20, LogLevel.Information, "Telemetry stream of client {ClientId} opened ({ClientType})")]
     public static partial void TelemetryOpened(ILogger logger, string clientId, Apache.Rocketmq.V2.ClientType clientType);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using AgentBus.Broker;
 using AgentBus.Client.Configuration;
 using AgentBus.Server.Embedded;
@@ -19,6 +20,7 @@ internal sealed class TestBroker : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly Action<BrokerOptions>? _configure;
     private readonly Action<ServerOptions>? _configureServer;
+    private readonly X509Certificate2? _certificate;
     private readonly List<Func<LogEntry, bool>> _expected =
     [
         // A client that cancels a receive before its request message arrived: the gRPC host logs the reset itself.
@@ -26,14 +28,16 @@ internal sealed class TestBroker : IAsyncDisposable
             && e.Exception is IOException { Message: "The client reset the request stream." },
     ];
 
-    private TestBroker(string dataDirectory, int port, Action<BrokerOptions>? configure, Action<ServerOptions>? configureServer)
+    private TestBroker(string dataDirectory, int port, Action<BrokerOptions>? configure, Action<ServerOptions>? configureServer,
+        X509Certificate2? certificate, SessionCredentials? credentials)
     {
         DataDirectory = dataDirectory;
         Port = port;
         _configure = configure;
         _configureServer = configureServer;
+        _certificate = certificate;
         _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Warning));
-        Provider = new ClientServiceProvider(new ClientConfiguration { Endpoints = $"127.0.0.1:{port}", RequestTimeout = TimeSpan.FromSeconds(3) });
+        Provider = new ClientServiceProvider(Configuration(credentials));
     }
 
     public EmbeddedBroker Broker { get; private set; } = null!;
@@ -46,17 +50,32 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public BrokerEngine Engine => Broker.Engine;
 
-    /// <summary>Starts a broker on a fixed free port (so it can be restarted on the same port) with a fresh data folder.</summary>
-    public static async Task<TestBroker> StartAsync(Action<BrokerOptions>? configure = null, Action<ServerOptions>? configureServer = null)
+    /// <summary>
+    /// Starts a broker on a fixed free port (so it can be restarted on the same port) with a fresh data folder. With
+    /// <paramref name="certificate"/> it serves TLS and <see cref="Provider"/> trusts that certificate; with
+    /// <paramref name="credentials"/> the provider signs its calls.
+    /// </summary>
+    public static async Task<TestBroker> StartAsync(Action<BrokerOptions>? configure = null, Action<ServerOptions>? configureServer = null,
+        X509Certificate2? certificate = null, SessionCredentials? credentials = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-client-" + Guid.NewGuid().ToString("N"));
-        var broker = new TestBroker(directory, FreePort(), configure, configureServer);
+        var broker = new TestBroker(directory, FreePort(), configure, configureServer, certificate, credentials);
         await broker.StartBrokerAsync();
         return broker;
     }
 
     /// <summary>A provider with a different configuration against this broker.</summary>
     public ClientServiceProvider ProviderWith(Func<string, ClientConfiguration> create) => new(create($"127.0.0.1:{Port}"));
+
+    /// <summary>The configuration of <see cref="Provider"/> (TLS trusting the test certificate when the broker serves TLS), with other credentials.</summary>
+    public ClientConfiguration Configuration(SessionCredentials? credentials) => new()
+    {
+        Endpoints = $"127.0.0.1:{Port}",
+        RequestTimeout = TimeSpan.FromSeconds(3),
+        Credentials = credentials,
+        EnableTls = _certificate is not null,
+        RemoteCertificateValidationCallback = _certificate is null ? null : TestCertificates.Trusting(_certificate),
+    };
 
     /// <summary>Stops the broker (clients see it go away).</summary>
     public ValueTask StopAsync() => Broker.DisposeAsync();
@@ -98,6 +117,7 @@ internal sealed class TestBroker : IAsyncDisposable
                     DataDirectory = DataDirectory,
                     Port = Port,
                     LoggerFactory = _loggerFactory,
+                    ServerCertificate = _certificate,
                     ConfigureServer = server =>
                     {
                         server.BackoffInitial = TimeSpan.FromMilliseconds(100);

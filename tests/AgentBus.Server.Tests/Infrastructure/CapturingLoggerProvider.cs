@@ -3,24 +3,27 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Server.Tests.Infrastructure;
 
-/// <summary>Keeps every warning and error the broker logs, so a test can fail on an unexpected one.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
+/// <summary>
+/// Keeps every warning and error the broker logs (or every entry from <paramref name="minimumLevel"/> up), so a test can
+/// fail on an unexpected one.
+/// </summary>
+internal sealed class CapturingLoggerProvider(LogLevel minimumLevel = LogLevel.Warning) : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
 
     public IReadOnlyCollection<LogEntry> Entries => _entries;
 
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, _entries);
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, _entries, minimumLevel);
 
     public void Dispose()
     {
     }
 
-    private sealed class CapturingLogger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
+    private sealed class CapturingLogger(string category, ConcurrentQueue<LogEntry> entries, LogLevel minimumLevel) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

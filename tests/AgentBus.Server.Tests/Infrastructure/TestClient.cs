@@ -7,8 +7,11 @@ using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Tests.Infrastructure;
 
-/// <summary>A raw protocol client: the generated stub plus the x-mq-* headers an official client sends.</summary>
-internal sealed class TestClient(GrpcChannel channel, string clientId)
+/// <summary>
+/// A raw protocol client: the generated stub plus the x-mq-* headers an official client sends, and whatever
+/// <paramref name="sign"/> adds (credentials).
+/// </summary>
+internal sealed class TestClient(GrpcChannel channel, string clientId, Action<Metadata>? sign = null)
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
@@ -16,13 +19,18 @@ internal sealed class TestClient(GrpcChannel channel, string clientId)
 
     public MessagingService.MessagingServiceClient Stub { get; } = new(channel);
 
-    public Metadata Headers() => new()
+    public Metadata Headers()
     {
-        { "x-mq-client-id", ClientId },
-        { "x-mq-language", "DOT_NET" },
-        { "x-mq-protocol-version", "v2" },
-        { "x-mq-request-id", Guid.NewGuid().ToString() },
-    };
+        var headers = new Metadata
+        {
+            { "x-mq-client-id", ClientId },
+            { "x-mq-language", "DOT_NET" },
+            { "x-mq-protocol-version", "v2" },
+            { "x-mq-request-id", Guid.NewGuid().ToString() },
+        };
+        sign?.Invoke(headers);
+        return headers;
+    }
 
     public CallOptions Options(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         new(Headers(), DateTime.UtcNow + (timeout ?? CallTimeout), cancellationToken);

@@ -1,0 +1,37 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Status = Apache.Rocketmq.V2.Status;
+
+namespace AgentBus.Server.Auth;
+
+/// <summary>
+/// Builds a response of any MessagingService RPC that carries only a <see cref="Status"/>: every response message of
+/// the protocol (and <c>TelemetryCommand</c>) has a field <c>status</c>, so a refusal made before the call reaches its
+/// handler is answered the way handlers answer theirs.
+/// </summary>
+/// <typeparam name="TResponse">The generated response message type.</typeparam>
+internal static class StatusReply<TResponse>
+    where TResponse : class
+{
+    private static readonly FieldDescriptor? StatusField = Find();
+
+    /// <summary>A response carrying <paramref name="status"/>, or null when the type has no status field.</summary>
+    public static TResponse? Create(Status status)
+    {
+        if (StatusField is null)
+        {
+            return null;
+        }
+
+        var response = Activator.CreateInstance<TResponse>();
+        StatusField.Accessor.SetValue((IMessage)response, status);
+        return response;
+    }
+
+    private static FieldDescriptor? Find() =>
+        Activator.CreateInstance<TResponse>() is IMessage message
+            && message.Descriptor.FindFieldByName("status") is { FieldType: FieldType.Message } field
+            && field.MessageType == Status.Descriptor
+            ? field
+            : null;
+}
