@@ -1,3 +1,4 @@
+using AgentBus.Client.Consuming;
 using AgentBus.Client.Tests.Infrastructure;
 using AgentBus.Server.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,5 +98,40 @@ public sealed class ContinuousReceiveTests
         await second.WaitForCountAsync(10);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"late {i}"), second.Messages.Select(m => m.Text()));
         await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "reply-1", "handover")?.Committed == 20, what: "all acked");
+    }
+
+    [Fact]
+    public async Task A_continuous_receive_stops_at_the_byte_limit_as_a_one_shot_batch_would()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        broker.CreateLiteParent();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int started = 0;
+        // 64 KB bodies against a 256 KB limit: the stream may bring one one-shot batch (the broker's receive batch
+        // size, 32), not the 1,024 messages the count limit would allow.
+        await using var consumer = await broker.LiteConsumerAsync("bytes", async (message, ct) =>
+        {
+            Interlocked.Increment(ref started);
+            await release.Task.WaitAsync(ct);
+            return ConsumeResult.Success;
+        }, configure: b => b.SetMaxCacheMessageCount(1024).SetMaxCacheMessageSizeInBytes(256 * 1024).SetConsumptionParallelism(64));
+        const int topics = 60;
+        for (int t = 0; t < topics; t++)
+        {
+            await consumer.SubscribeLiteAsync($"s{t}");
+        }
+
+        await using var producer = await broker.ProducerAsync();
+        var body = new byte[64 * 1024];
+        for (int t = 0; t < topics; t++)
+        {
+            await producer.SendAsync(broker.Provider.NewMessageBuilder().SetTopic(Scenario.Parent).SetLiteTopic($"s{t}").SetBody(body).Build());
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref started) == 32, what: "one batch started");
+        await Task.Delay(300); // negative check: nothing beyond it arrives while the bytes are over the limit
+        Assert.Equal(32, consumer.CachedMessages);
+        release.SetResult();
+        await Eventually.TrueAsync(() => Volatile.Read(ref started) == topics, what: "the rest after the release");
     }
 }

@@ -13,7 +13,6 @@ internal sealed class MessageCache
     private readonly long _maxBytes;
     private int _count;
     private long _bytes;
-    private long _averageSize = 1024;
     private TaskCompletionSource? _roomWaiter;
     private TaskCompletionSource? _emptyWaiter;
 
@@ -31,16 +30,19 @@ internal sealed class MessageCache
     public int Room => Math.Max(0, _maxCount - Count);
 
     /// <summary>
-    /// Messages a continuous receive may bring before either limit is reached: the free count, and the free bytes at
-    /// the running average size of the messages seen (at least 1).
+    /// Messages a continuous receive may bring over its lifetime: the free count, and as many of the largest possible
+    /// messages as the free bytes hold, shared among <paramref name="streams"/>; never fewer than
+    /// <paramref name="batch"/> (what a one-shot receive asks for anyway), and at least 1. So a stream can overrun
+    /// the byte limit by no more than one one-shot batch would.
     /// </summary>
-    public int RoomForStream(int streams)
+    public int RoomForStream(int streams, int batch, int maxMessageSize)
     {
         lock (_gate)
         {
-            long byCount = Math.Max(0, _maxCount - _count) / Math.Max(1, streams);
-            long byBytes = Math.Max(0, _maxBytes - _bytes) / Math.Max(1, _averageSize) / Math.Max(1, streams);
-            return (int)Math.Max(1, Math.Min(byCount, byBytes));
+            streams = Math.Max(1, streams);
+            long byCount = Math.Max(0, _maxCount - _count) / streams;
+            long byBytes = Math.Max(0, _maxBytes - _bytes) / Math.Max(1, maxMessageSize) / streams;
+            return (int)Math.Max(1, Math.Min(byCount, Math.Max(byBytes, batch)));
         }
     }
 
@@ -50,8 +52,6 @@ internal sealed class MessageCache
         {
             _count++;
             _bytes += message.CachedSize;
-            // Moving average over roughly the last 16 messages.
-            _averageSize += (Math.Max(1, message.CachedSize) - _averageSize) / 16;
         }
     }
 

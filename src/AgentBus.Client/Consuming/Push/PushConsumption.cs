@@ -231,7 +231,7 @@ internal sealed class PushConsumption
                     await cache.WaitForRoomAsync(ct).ConfigureAwait(false);
                     // A continuous receive may carry the free cache room over its lifetime; a one-shot receive one batch.
                     int batch = continuous
-                        ? cache.RoomForStream(_owner._options.ReceiveConcurrency)
+                        ? cache.RoomForStream(_owner._options.ReceiveConcurrency, consumer.Settings.ReceiveBatchSize, consumer.Settings.MaxBodySize)
                         : Math.Max(1, Math.Min(consumer.Settings.ReceiveBatchSize, cache.Room));
                     try
                     {
