@@ -25,12 +25,17 @@ public sealed class ContinuousReceiveTests
     }
 
     private static AsyncServerStreamingCall<ReceiveMessageResponse> Open(TestClient client, ReceiveMessageRequest request, bool continuous,
-        TimeSpan? deadline = null, CancellationToken ct = default)
+        TimeSpan? deadline = null, long? maxBytes = null, CancellationToken ct = default)
     {
         var options = client.Options(deadline, ct);
         if (continuous)
         {
             options.Headers!.Add(ClientMetadata.ReceiveModeHeader, ClientMetadata.ContinuousReceiveMode);
+        }
+
+        if (maxBytes is { } bytes)
+        {
+            options.Headers!.Add(ClientMetadata.ReceiveMaxBytesHeader, bytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return client.Stub.ReceiveMessage(request, options);
@@ -170,5 +175,80 @@ public sealed class ContinuousReceiveTests
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"a{i}"), received.Where(b => b[0] == 'a'));
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"b{i}"), received.Where(b => b[0] == 'b'));
+    }
+
+    [Fact]
+    public async Task A_continuous_receive_ends_once_its_bodies_reach_the_byte_bound_and_says_it_is_continuous()
+    {
+        var (broker, consumer, producer) = await StartAsync("chat");
+        await using var _ = broker;
+        string body = new('x', 1000);
+        for (int i = 0; i < 6; i++)
+        {
+            await producer.SendOkAsync(TestClient.Message(Parent, body, liteTopic: "chat"));
+        }
+
+        // All six are ready: a bound of 2,500 bytes lets three 1,000-byte bodies out (the third crosses it).
+        using var call = Open(consumer, TestClient.ReceiveRequest(Parent, Group, batch: 32, poll: TimeSpan.FromSeconds(5)), continuous: true,
+            maxBytes: 2500);
+        var seen = new List<ReceiveMessageResponse>();
+        int messages = 0;
+        while (await NextAsync(call, seen) is { ContentCase: ReceiveMessageResponse.ContentOneofCase.Message })
+        {
+            messages++;
+        }
+
+        Assert.Equal(3, messages);
+        Assert.Equal(Code.Ok, seen[^1].Status.Code);
+        var headers = await call.ResponseHeadersAsync;
+        Assert.Equal(ClientMetadata.ContinuousReceiveMode, headers.GetValue(ClientMetadata.ReceiveModeHeader));
+    }
+
+    [Fact]
+    public async Task A_one_shot_receive_does_not_claim_to_be_continuous_and_ignores_a_byte_bound()
+    {
+        var (broker, consumer, producer) = await StartAsync("chat");
+        await using var _ = broker;
+        for (int i = 0; i < 3; i++)
+        {
+            await producer.SendOkAsync(TestClient.Message(Parent, new string('x', 1000), liteTopic: "chat"));
+        }
+
+        using var call = Open(consumer, TestClient.ReceiveRequest(Parent, Group, batch: 32, poll: TimeSpan.FromSeconds(5)), continuous: false,
+            maxBytes: 10);
+        var seen = new List<ReceiveMessageResponse>();
+        while (await NextAsync(call, seen) is not null)
+        {
+        }
+
+        Assert.Equal(3, seen.Count(r => r.ContentCase == ReceiveMessageResponse.ContentOneofCase.Message));
+        Assert.Null((await call.ResponseHeadersAsync).GetValue(ClientMetadata.ReceiveModeHeader));
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-5")]
+    [InlineData("0")]
+    [InlineData("99999999999999999999999")]
+    public async Task A_malformed_byte_bound_is_ignored(string value)
+    {
+        var (broker, consumer, producer) = await StartAsync("chat");
+        await using var _ = broker;
+        for (int i = 0; i < 3; i++)
+        {
+            await producer.SendOkAsync(TestClient.Message(Parent, "x", liteTopic: "chat"));
+        }
+
+        var options = consumer.Options();
+        options.Headers!.Add(ClientMetadata.ReceiveModeHeader, ClientMetadata.ContinuousReceiveMode);
+        options.Headers.Add(ClientMetadata.ReceiveMaxBytesHeader, value);
+        using var call = consumer.Stub.ReceiveMessage(TestClient.ReceiveRequest(Parent, Group, batch: 3, poll: TimeSpan.FromSeconds(5)), options);
+        var seen = new List<ReceiveMessageResponse>();
+        while (await NextAsync(call, seen) is not null)
+        {
+        }
+
+        Assert.Equal(3, seen.Count(r => r.ContentCase == ReceiveMessageResponse.ContentOneofCase.Message));
+        Assert.Equal(Code.Ok, seen[^1].Status.Code);
     }
 }

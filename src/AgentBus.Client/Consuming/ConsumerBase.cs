@@ -33,6 +33,9 @@ public abstract class ConsumerBase : Core.ClientBase
     /// <summary>The <see cref="ContinuousReceiveHeader"/> value.</summary>
     internal const string ContinuousReceiveMode = "continuous";
 
+    /// <summary>AgentBus extension header of a continuous receive: the body bytes after which the broker ends it.</summary>
+    internal const string ContinuousMaxBytesHeader = "agentbus-receive-max-bytes";
+
     /// <summary>The consumer group.</summary>
     public string ConsumerGroup { get; }
 
@@ -58,11 +61,12 @@ public abstract class ConsumerBase : Core.ClientBase
     /// consuming before the stream's closing status) and the returned list stays empty. A receive retried after a
     /// failure carries the same <paramref name="attemptId"/>, so a broker that already answered it can answer again.
     /// With <paramref name="continuous"/> (push consumers only, which act on each message as it arrives) an AgentBus
-    /// broker keeps the stream open and <paramref name="batchSize"/> bounds the messages of the whole stream.
+    /// broker keeps the stream open and <paramref name="batchSize"/> bounds the messages of the whole stream,
+    /// <paramref name="continuousMaxBytes"/> (when positive) its body bytes.
     /// </remarks>
     internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
         TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null,
-        string? attemptId = null, bool continuous = false)
+        string? attemptId = null, bool continuous = false, long continuousMaxBytes = 0)
     {
         var request = new ReceiveMessageRequest
         {
@@ -89,6 +93,10 @@ public abstract class ConsumerBase : Core.ClientBase
         if (continuous)
         {
             options.Headers!.Add(ContinuousReceiveHeader, ContinuousReceiveMode);
+            if (continuousMaxBytes > 0)
+            {
+                options.Headers.Add(ContinuousMaxBytesHeader, continuousMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
 
         var messages = new List<MessageView>(Math.Min(batchSize, 64));
@@ -96,6 +104,17 @@ public abstract class ConsumerBase : Core.ClientBase
         try
         {
             using var call = client.ReceiveMessage(request, options);
+            if (continuous && !target.ServesContinuousReceive)
+            {
+                // An AgentBus broker confirms a continuous receive in the response headers; from then on the consumer
+                // asks it for whole streams.
+                var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+                if (headers.GetValue(ContinuousReceiveHeader) == ContinuousReceiveMode)
+                {
+                    target.ServesContinuousReceive = true;
+                }
+            }
+
             // Bounded by the call's deadline.
             while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
             {

@@ -18,6 +18,7 @@ internal sealed class RpcEndpoint : IDisposable
     private GrpcChannel? _channel;
     private MessagingServiceClient? _client;
     private bool _disposed;
+    private bool _servesContinuousReceive;
 
     public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout, RemoteCertificateValidationCallback? validateCertificate = null)
     {
@@ -28,6 +29,16 @@ internal sealed class RpcEndpoint : IDisposable
     }
 
     public AccessPoint AccessPoint { get; }
+
+    /// <summary>
+    /// Whether the broker behind this endpoint answered a receive as a continuous receive (an AgentBus broker); until
+    /// then push consumers ask it for one-shot sized batches, as for any RocketMQ broker.
+    /// </summary>
+    public bool ServesContinuousReceive
+    {
+        get => Volatile.Read(ref _servesContinuousReceive);
+        set => Volatile.Write(ref _servesContinuousReceive, value);
+    }
 
     /// <summary>The stub on the current address, connecting lazily.</summary>
     public MessagingServiceClient Client

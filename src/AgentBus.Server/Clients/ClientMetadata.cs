@@ -9,9 +9,16 @@ namespace AgentBus.Server.Clients;
 /// <param name="ProtocolVersion">Protocol version (<c>x-mq-protocol-version</c> or <c>x-mq-protocol</c>), or empty.</param>
 /// <param name="RequestId">Request id for correlation in logs (<c>x-mq-request-id</c>), or empty.</param>
 /// <param name="ContinuousReceive">Whether the client asked for a continuous receive (<see cref="ReceiveModeHeader"/>).</param>
+/// <param name="ContinuousMaxBytes">Body bytes after which a continuous receive ends (<see cref="ReceiveMaxBytesHeader"/>), if given.</param>
 public sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId,
-    bool ContinuousReceive = false)
+    bool ContinuousReceive = false, long? ContinuousMaxBytes = null)
 {
+    /// <summary>
+    /// AgentBus extension header of a continuous receive: the stream ends once the bodies written on it reach this many
+    /// bytes (decimal), so a consumer's byte limit holds however large the messages are.
+    /// </summary>
+    public const string ReceiveMaxBytesHeader = "agentbus-receive-max-bytes";
+
     /// <summary>
     /// AgentBus extension header of a <c>ReceiveMessage</c> call: <see cref="ContinuousReceive"/> keeps the stream open
     /// and delivers messages as they become ready. Brokers that do not know it answer the one-shot receive.
@@ -45,6 +52,7 @@ public sealed record ClientMetadata(string? ClientId, string Namespace, string L
         string? clientId = null;
         string ns = "", language = "", version = "", requestId = "";
         bool continuous = false;
+        long? maxBytes = null;
         foreach (var entry in headers)
         {
             if (entry.IsBinary)
@@ -73,9 +81,14 @@ public sealed record ClientMetadata(string? ClientId, string Namespace, string L
                 case ReceiveModeHeader:
                     continuous = string.Equals(entry.Value, ContinuousReceiveMode, StringComparison.Ordinal);
                     break;
+                case ReceiveMaxBytesHeader:
+                    // Malformed or non-positive: no byte bound (batch_size still bounds the stream).
+                    maxBytes = long.TryParse(entry.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long bytes)
+                        && bytes > 0 ? bytes : null;
+                    break;
             }
         }
 
-        return new ClientMetadata(clientId, ns, language, version, requestId, continuous);
+        return new ClientMetadata(clientId, ns, language, version, requestId, continuous, maxBytes);
     }
 }

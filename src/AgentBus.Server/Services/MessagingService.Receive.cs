@@ -49,10 +49,10 @@ public sealed partial class MessagingService
                 return;
             }
 
-            plan = Plan(request, clientId, context, metadata.ContinuousReceive);
+            plan = Plan(request, clientId, context, metadata);
             deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
                 ? replayed
-                : await PollAsync(plan, context).ConfigureAwait(false);
+                : await PollAsync(plan.Continuous && plan.MaxBytes != long.MaxValue ? plan with { BatchSize = 1 } : plan, context).ConfigureAwait(false);
             if (plan.AttemptId is { } attempt)
             {
                 _attempts.Remember(clientId, attempt, plan.Group, plan.Topic, deliveries);
@@ -78,8 +78,9 @@ public sealed partial class MessagingService
         await DeliverAsync(plan, deliveries, responseStream, context, metadata).ConfigureAwait(false);
     }
 
-    private ReceivePlan Plan(ReceiveMessageRequest request, string clientId, ServerCallContext context, bool continuous)
+    private ReceivePlan Plan(ReceiveMessageRequest request, string clientId, ServerCallContext context, ClientMetadata metadata)
     {
+        bool continuous = metadata.ContinuousReceive;
         var client = _clients.Touch(clientId);
         string group = RequestFields.Group(request.Group);
         string topic = RequestFields.Topic(request.MessageQueue?.Topic);
@@ -112,7 +113,8 @@ public sealed partial class MessagingService
         // A continuous receive is not replayed by attempt id: its client has acted on whatever reached it.
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
-            request.HasAttemptId && request.AttemptId.Length > 0 && !continuous ? request.AttemptId : null, continuous);
+            request.HasAttemptId && request.AttemptId.Length > 0 && !continuous ? request.AttemptId : null, continuous,
+            metadata.ContinuousMaxBytes ?? long.MaxValue);
     }
 
     /// <summary>
@@ -221,7 +223,9 @@ public sealed partial class MessagingService
 
     /// <summary>
     /// The continuous receive: each batch is flushed as soon as it is popped, then the next poll waits on the same
-    /// stream. A batch whose write completed belongs to the client (it acts on messages as they arrive); when the
+    /// stream, until <c>batch_size</c> messages or the client's byte bound went out. Under a byte bound the first pop
+    /// takes one message and later pops as many as fit at the average size seen, so the bound is overrun by about one
+    /// message, not by a batch. A batch whose write completed belongs to the client (it acts on messages as they arrive); when the
     /// stream breaks, only the batch being written is released.
     /// </summary>
     private async Task DeliverContinuouslyAsync(ReceivePlan plan, IReadOnlyList<Delivery> first, IServerStreamWriter<ReceiveMessageResponse> stream,
@@ -229,6 +233,9 @@ public sealed partial class MessagingService
     {
         var batch = first;
         int delivered = 0;
+        long bytes = 0;
+        // Tells the client, with the first write, that its receive is served continuously.
+        context.GetHttpContext().Response.Headers.Append(ClientMetadata.ReceiveModeHeader, ClientMetadata.ContinuousReceiveMode);
         try
         {
             // Bounded: every round delivers at least one message of the batch_size budget, or ends the stream.
@@ -236,17 +243,30 @@ public sealed partial class MessagingService
             {
                 await WriteBatchAsync(plan, batch, stream, context, withTimestamp: delivered == 0, flush: true).ConfigureAwait(false);
                 delivered += batch.Count;
+                foreach (var delivery in batch)
+                {
+                    bytes += delivery.Message.Body.Length;
+                }
+
                 _metrics.MessagesOut(batch.Count);
                 batch = [];
                 var left = context.Deadline == DateTime.MaxValue
                     ? plan.LongPoll
                     : context.Deadline - _time.GetUtcNow().UtcDateTime - DeadlineMargin;
-                if (delivered >= plan.BatchSize || left <= TimeSpan.Zero)
+                if (delivered >= plan.BatchSize || bytes >= plan.MaxBytes || left <= TimeSpan.Zero)
                 {
                     break;
                 }
 
-                batch = await PollAsync(plan with { BatchSize = plan.BatchSize - delivered, LongPoll = left < plan.LongPoll ? left : plan.LongPoll }, context)
+                // Under a byte bound, pop as many as fit at the stream's average body size so far (at least one).
+                int count = plan.BatchSize - delivered;
+                if (plan.MaxBytes != long.MaxValue)
+                {
+                    long average = Math.Max(1, bytes / delivered);
+                    count = (int)Math.Clamp((plan.MaxBytes - bytes + average - 1) / average, 1, count);
+                }
+
+                batch = await PollAsync(plan with { BatchSize = count, LongPoll = left < plan.LongPoll ? left : plan.LongPoll }, context)
                     .ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
@@ -327,5 +347,6 @@ public sealed partial class MessagingService
 
     /// <summary>What one ReceiveMessage call asks for, validated.</summary>
     private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
-        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId, bool Continuous = false);
+        TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId, bool Continuous = false,
+        long MaxBytes = long.MaxValue);
 }

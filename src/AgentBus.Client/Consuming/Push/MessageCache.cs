@@ -30,19 +30,15 @@ internal sealed class MessageCache
     public int Room => Math.Max(0, _maxCount - Count);
 
     /// <summary>
-    /// Messages a continuous receive may bring over its lifetime: the free count, and as many of the largest possible
-    /// messages as the free bytes hold, shared among <paramref name="streams"/>; never fewer than
-    /// <paramref name="batch"/> (what a one-shot receive asks for anyway), and at least 1. So a stream can overrun
-    /// the byte limit by no more than one one-shot batch would.
+    /// What one of <paramref name="streams"/> continuous receives may bring over its lifetime: its share of the free
+    /// count (at least 1) and of the free bytes (at least 1; the broker ends the stream once its bodies reach it).
     /// </summary>
-    public int RoomForStream(int streams, int batch, int maxMessageSize)
+    public (int Messages, long Bytes) RoomForStream(int streams)
     {
         lock (_gate)
         {
             streams = Math.Max(1, streams);
-            long byCount = Math.Max(0, _maxCount - _count) / streams;
-            long byBytes = Math.Max(0, _maxBytes - _bytes) / Math.Max(1, maxMessageSize) / streams;
-            return (int)Math.Max(1, Math.Min(byCount, Math.Max(byBytes, batch)));
+            return (Math.Max(1, Math.Max(0, _maxCount - _count) / streams), Math.Max(1, Math.Max(0, _maxBytes - _bytes) / streams));
         }
     }
 

@@ -229,14 +229,23 @@ internal sealed class PushConsumption
                 while (!ct.IsCancellationRequested)
                 {
                     await cache.WaitForRoomAsync(ct).ConfigureAwait(false);
-                    // A continuous receive may carry the free cache room over its lifetime; a one-shot receive one batch.
-                    int batch = continuous
-                        ? cache.RoomForStream(_owner._options.ReceiveConcurrency, consumer.Settings.ReceiveBatchSize, consumer.Settings.MaxBodySize)
-                        : Math.Max(1, Math.Min(consumer.Settings.ReceiveBatchSize, cache.Room));
+                    // A continuous receive from a broker known to serve it may carry the free cache room (count and
+                    // bytes) over its lifetime; otherwise a receive asks for one batch.
+                    int batch = Math.Max(1, Math.Min(consumer.Settings.ReceiveBatchSize, cache.Room));
+                    long maxBytes = 0;
+                    if (continuous)
+                    {
+                        (int messages, maxBytes) = cache.RoomForStream(_owner._options.ReceiveConcurrency);
+                        if (consumer.Invoker.Endpoint(_endpoint).ServesContinuousReceive)
+                        {
+                            batch = messages;
+                        }
+                    }
+
                     try
                     {
                         var leftovers = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
-                            consumer.Settings.LongPollingTimeout, ct, _onMessage, attemptId, continuous).ConfigureAwait(false);
+                            consumer.Settings.LongPollingTimeout, ct, _onMessage, attemptId, continuous, maxBytes).ConfigureAwait(false);
                         foreach (var message in leftovers)
                         {
                             _onMessage(message);
