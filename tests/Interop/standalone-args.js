@@ -1,7 +1,7 @@
 'use strict';
 
 // Prints the configuration arguments that declare the scenarios' topics and groups (and, for one named
-// scenario, its broker options) on a standalone broker:
+// scenario, its broker options and authenticated users) on a standalone broker:
 //   dotnet run -c Release --project src/AgentBus.Server -- $(node tests/Interop/standalone-args.js)
 //   dotnet run -c Release --project src/AgentBus.Server -- $(node tests/Interop/standalone-args.js lite-topic-quota)
 
@@ -22,6 +22,10 @@ for (const name of names) {
   for (const group of declaration.groups) groups.set(group.name, group);
   if (requested.length === 1) {
     for (const [ option, value ] of Object.entries(declaration.broker ?? {})) args.push(`--Broker:${option}=${value}`);
+    (declaration.auth?.users ?? []).forEach((user, index) => {
+      if (index === 0) args.push('--Server:Auth:Enabled=true');
+      args.push(`--Server:Auth:Users:${index}:AccessKey=${user.accessKey}`, `--Server:Auth:Users:${index}:SecretKey=${user.secretKey}`);
+    });
   }
 }
 [ ...topics.values() ].forEach((topic, index) => {

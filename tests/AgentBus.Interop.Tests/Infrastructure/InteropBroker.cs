@@ -5,7 +5,7 @@ namespace AgentBus.Interop.Tests.Infrastructure;
 
 /// <summary>
 /// An <see cref="EmbeddedBroker"/> on a free loopback port, configured for one scenario: auto-creation off, the
-/// scenario's broker options applied and its topics and groups created, every log line captured.
+/// scenario's broker options and users applied and its topics and groups created, every log line captured.
 /// </summary>
 internal sealed class InteropBroker : IAsyncDisposable
 {
@@ -46,6 +46,7 @@ internal sealed class InteropBroker : IAsyncDisposable
                     options.AutoCreate = false;
                     resources.ApplyTo(options);
                 },
+                ConfigureServer = resources.ApplyTo,
             });
             if (createResources)
             {

@@ -3,11 +3,12 @@ using System.Reflection;
 using System.Text.Json;
 using AgentBus.Broker;
 using AgentBus.Broker.Topics;
+using AgentBus.Server.Hosting;
 
 namespace AgentBus.Interop.Tests.Infrastructure;
 
 /// <summary>
-/// The topics, groups and broker options a scenario declares in <c>tests/Interop/scenarios/resources.json</c>,
+/// The topics, groups, broker options and authenticated users a scenario declares in <c>tests/Interop/scenarios/resources.json</c>,
 /// the one list both the Node.js scenarios and these tests read.
 /// </summary>
 internal sealed class ScenarioResources
@@ -49,6 +50,28 @@ internal sealed class ScenarioResources
                 ? setting.Value.GetBoolean()
                 : Convert.ChangeType(setting.Value.ToString(), property.PropertyType, CultureInfo.InvariantCulture);
             property.SetValue(options, value);
+        }
+    }
+
+    /// <summary>
+    /// Turns authentication on with the declared <c>auth.users</c> (<c>accessKey</c>, <c>secretKey</c>); without an
+    /// <c>auth</c> declaration the broker accepts every call.
+    /// </summary>
+    public void ApplyTo(ServerOptions options)
+    {
+        if (!_declaration.TryGetProperty("auth", out var auth))
+        {
+            return;
+        }
+
+        options.Auth.Enabled = true;
+        foreach (var user in auth.GetProperty("users").EnumerateArray())
+        {
+            options.Auth.Users.Add(new AuthUser
+            {
+                AccessKey = user.GetProperty("accessKey").GetString()!,
+                SecretKey = user.GetProperty("secretKey").GetString()!,
+            });
         }
     }
 

@@ -1,0 +1,50 @@
+using AgentBus.Interop.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AgentBus.Interop.Tests;
+
+/// <summary>
+/// Authentication (<c>Server:Auth:Enabled</c>) with the official Node.js client's own signing of its
+/// <c>sessionCredentials</c>: the broker runs with the user declared for <c>auth-credentials</c> in resources.json.
+/// </summary>
+public sealed class AuthTests(ITestOutputHelper output) : InteropTest(output)
+{
+    private const string Scenario = "auth-credentials";
+
+    [Fact]
+    public async Task CallsSignedWithTheUsersSecretAreServed()
+    {
+        var resources = ScenarioResources.For(Scenario);
+        using var workspace = new ScenarioWorkspace();
+        await using var broker = await InteropBroker.StartAsync(resources);
+
+        var result = await NodeScenario.RunAsync(Scenario, broker.Endpoint, workspace, "signed");
+        Verify(result, broker);
+
+        Assert.Equal(1, result["normal"].GetInt32());
+        Assert.Equal(1, result["lite"].GetInt32());
+        Assert.DoesNotContain(broker.Logs.Entries, entry => entry.Message.Contains("refused as unauthorized", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AWrongSecretFailsWithTheClientsUnauthorizedException()
+    {
+        var resources = ScenarioResources.For(Scenario);
+        using var workspace = new ScenarioWorkspace();
+        await using var broker = await InteropBroker.StartAsync(resources);
+
+        var result = await NodeScenario.RunAsync(Scenario, broker.Endpoint, workspace, "wrong-secret");
+        Verify(result, broker);
+
+        foreach (string client in new[] { "producer", "consumer" })
+        {
+            Assert.Equal("UnauthorizedException", result[client].GetProperty("error").GetString());
+            Assert.Equal(40100, result[client].GetProperty("code").GetInt32());
+        }
+
+        var refusals = broker.Logs.Entries.Where(entry => entry.Message.Contains("refused as unauthorized", StringComparison.Ordinal)).ToList();
+        Assert.Equal(result["queryRoutes"].GetInt32(), refusals.Count);
+        Assert.All(refusals, entry => Assert.Contains("access key interop-auth-ak", entry.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain(broker.Logs.Entries, entry => entry.Message.Contains("interop-auth-secret", StringComparison.Ordinal));
+    }
+}
