@@ -14,9 +14,12 @@ public sealed class ContinuousReceiveTests
     private const string Group = "workers";
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
-    private static async Task<(TestBroker Broker, TestClient Consumer, TestClient Producer)> StartAsync(params string[] liteTopics)
+    private static Task<(TestBroker Broker, TestClient Consumer, TestClient Producer)> StartAsync(params string[] liteTopics) =>
+        StartAsync(autoCreate: true, liteTopics);
+
+    private static async Task<(TestBroker Broker, TestClient Consumer, TestClient Producer)> StartAsync(bool autoCreate, params string[] liteTopics)
     {
-        var broker = await TestBroker.StartAsync();
+        var broker = await TestBroker.StartAsync(o => o.AutoCreate = autoCreate);
         broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
         var consumer = broker.Client("consumer");
@@ -250,5 +253,29 @@ public sealed class ContinuousReceiveTests
 
         Assert.Equal(3, seen.Count(r => r.ContentCase == ReceiveMessageResponse.ContentOneofCase.Message));
         Assert.Equal(Code.Ok, seen[^1].Status.Code);
+    }
+
+    [Fact]
+    public async Task A_refusal_after_the_first_messages_ends_the_stream_normally_and_the_next_receive_gets_the_status()
+    {
+        var (broker, consumer, producer) = await StartAsync(autoCreate: false, "chat");
+        await using var _ = broker;
+        using var call = Open(consumer, TestClient.ReceiveRequest(Parent, Group, batch: 32, poll: TimeSpan.FromSeconds(5)), continuous: true);
+        var seen = new List<ReceiveMessageResponse>();
+        await producer.SendOkAsync(TestClient.Message(Parent, "one", liteTopic: "chat"));
+        Assert.Equal("one", (await NextAsync(call, seen))!.Message.Body.ToStringUtf8());
+
+        // The group disappears while the stream waits for more: the poll under way still delivers, the next one is
+        // refused, and the stream ends normally with what it delivered.
+        await Eventually.TrueAsync(() => broker.Metrics.WaitingReceives == 1);
+        Assert.True(broker.Engine.Topics.DeleteGroup(Group));
+        await producer.SendOkAsync(TestClient.Message(Parent, "two", liteTopic: "chat"));
+        Assert.Equal("two", (await NextAsync(call, seen))!.Message.Body.ToStringUtf8());
+        Assert.Equal(Code.Ok, (await NextAsync(call, seen))!.Status.Code);
+        Assert.Null(await NextAsync(call, seen));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+
+        var next = await consumer.ReceiveAsync(Parent, Group, poll: TimeSpan.FromMilliseconds(200));
+        Assert.Equal(Code.ConsumerGroupNotFound, next.Status!.Code);
     }
 }

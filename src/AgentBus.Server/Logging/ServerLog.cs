@@ -21,6 +21,9 @@ internal static partial class ServerLog
     [LoggerMessage(12, LogLevel.Debug, "{Rpc} of client {ClientId} ended: the client went away")]
     public static partial void ClientGone(ILogger logger, string rpc, string? clientId);
 
+    [LoggerMessage(14, LogLevel.Information, "Continuous receive of client {ClientId} ended early: {Reason}")]
+    public static partial void ContinuousReceiveEnded(ILogger logger, string? clientId, string reason);
+
     [LoggerMessage(13, LogLevel.Information, "{Rpc} from client {ClientId} refused as unauthorized (access key {AccessKey}): {Reason}")]
     public static partial void Unauthenticated(ILogger logger, string rpc, string? clientId, string? accessKey, string reason);
 

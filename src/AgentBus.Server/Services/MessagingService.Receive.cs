@@ -266,8 +266,18 @@ public sealed partial class MessagingService
                     count = (int)Math.Clamp((plan.MaxBytes - bytes + average - 1) / average, 1, count);
                 }
 
-                batch = await PollAsync(plan with { BatchSize = count, LongPoll = left < plan.LongPoll ? left : plan.LongPoll }, context)
-                    .ConfigureAwait(false);
+                try
+                {
+                    batch = await PollAsync(plan with { BatchSize = count, LongPoll = left < plan.LongPoll ? left : plan.LongPoll }, context)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+                {
+                    // What went out stands; the client's next receive meets the refusal and gets its status.
+                    ServerLog.ContinuousReceiveEnded(_logger, metadata.ClientId, ex.Message);
+                    batch = [];
+                }
+
                 if (batch.Count == 0)
                 {
                     break;
