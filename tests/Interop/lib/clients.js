@@ -190,6 +190,45 @@ function quietWindow(ms) {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+/**
+ * The everyday round trip a client option must not break: a SimpleConsumer parked in ReceiveMessage on `topic`
+ * gets and acks a message a Producer sends, then a LitePushConsumer of `liteGroup` bound to `parent` subscribes
+ * `liteTopic`, gets a lite message and acks it. `who` names the clients in failure messages.
+ */
+async function normalAndLiteRoundTrip(ctx, { topic, parent, group, liteGroup, liteTopic, who }) {
+  const consumer = await startSimpleConsumer(ctx, { group, topic, awaitDuration: 5000 });
+  const parked = consumer.receive(16, 15000);
+  await ctx.waitFor('the first ReceiveMessage', () => ctx.trace.callsOf('receiveMessage', 'simple-consumer').length > 0, 3000);
+  await quietWindow(300);
+  const producer = await startProducer(ctx, { topics: [ topic, parent ] });
+  const { receipt } = await ctx.step('send a normal message', () => send(ctx, producer, { topic, seq: 1 }));
+
+  const mine = [];
+  await ctx.step('receive and ack it', async () => {
+    let batch = await parked;
+    const deadline = Date.now() + 8000;
+    for (;;) {
+      for (const view of batch) {
+        await consumer.ack(view);
+        if (summarize(view).run === ctx.runId) mine.push(summarize(view));
+      }
+      if (mine.length > 0 || Date.now() > deadline) break;
+      batch = await consumer.receive(16, 15000);
+    }
+  });
+  ctx.check(mine.length === 1 && mine[0].messageId === receipt.messageId, `the ${who} simple consumer did not get the message`, mine);
+
+  const inbox = createInbox(ctx);
+  const liteConsumer = await startLitePushConsumer(ctx, { group: liteGroup, bindTopic: parent, consume: inbox.consume });
+  await ctx.step(`subscribeLite('${liteTopic}')`, () => liteConsumer.subscribeLite(liteTopic));
+  await waitUntilPolling(ctx, 'lite-consumer');
+  await ctx.step('send a lite message', () => send(ctx, producer, { topic: parent, liteTopic, seq: 2 }));
+  await ctx.step('receive it', () => ctx.waitFor(`the message on '${liteTopic}'`, () => inbox.liteTopic(liteTopic).length === 1, 8000));
+  await ctx.step('wait for its AckMessage', () =>
+    ctx.waitFor('a successful AckMessage', () => ctx.trace.succeeded('ackMessage', 'lite-consumer').length >= 1, 5000));
+  return { producer, consumer, liteConsumer, inbox, mine };
+}
+
 module.exports = {
   RUN_PROPERTY,
   SEQ_PROPERTY,
@@ -206,4 +245,5 @@ module.exports = {
   seqs,
   sameNumbers,
   quietWindow,
+  normalAndLiteRoundTrip,
 };
