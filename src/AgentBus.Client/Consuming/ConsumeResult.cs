@@ -15,6 +15,12 @@ public sealed class ConsumeResult
     /// <summary>Not consumed: the message is redelivered after the broker's backoff delay, with its attempt count increased.</summary>
     public static ConsumeResult Failure { get; } = new(ConsumeOutcome.Failure, TimeSpan.Zero);
 
+    /// <summary>
+    /// Never consumable (a body that cannot be decoded, say): the message goes to the group's dead-letter queue at
+    /// once instead of being redelivered until its attempts run out, so it does not hold back the messages behind it.
+    /// </summary>
+    public static ConsumeResult DeadLetter { get; } = new(ConsumeOutcome.DeadLetter, TimeSpan.Zero);
+
     /// <summary>The outcome.</summary>
     public ConsumeOutcome Outcome { get; }
 
@@ -48,4 +54,7 @@ public enum ConsumeOutcome
 
     /// <summary>Pause the lite topic without counting an attempt.</summary>
     Suspend,
+
+    /// <summary>Forward to the dead-letter queue at once.</summary>
+    DeadLetter,
 }

@@ -17,11 +17,12 @@ public sealed class LitePushConsumer : LiteConsumerBase
 {
     private readonly PushConsumption _consumption;
 
-    internal LitePushConsumer(ClientConfiguration configuration, string bindTopic, string consumerGroup, MessageListener listener, PushOptions options)
+    internal LitePushConsumer(ClientConfiguration configuration, string bindTopic, string consumerGroup, MessageListener listener, PushOptions options,
+        Func<Messages.MessageView, string?>? orderingKey = null)
         : base(configuration, ClientType.LitePushConsumer, bindTopic, consumerGroup, longPollingTimeout: null)
     {
         var topics = new Dictionary<string, FilterExpression>(StringComparer.Ordinal) { [bindTopic] = FilterExpression.All };
-        _consumption = new PushConsumption(this, () => topics, listener, options, static m => m.LiteTopic ?? "", lite: true);
+        _consumption = new PushConsumption(this, () => topics, listener, options, orderingKey ?? (static m => m.LiteTopic ?? ""), lite: true);
     }
 
     /// <summary>Messages received and not yet settled.</summary>

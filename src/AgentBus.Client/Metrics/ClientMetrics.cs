@@ -29,6 +29,7 @@ public static class ClientMetrics
         {
             ConsumeOutcome.Success => "success",
             ConsumeOutcome.Failure => "failure",
+            ConsumeOutcome.DeadLetter => "dead-letter",
             _ => "suspend",
         }));
 }

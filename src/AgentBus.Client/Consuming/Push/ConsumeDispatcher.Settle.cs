@@ -34,6 +34,9 @@ internal sealed partial class ConsumeDispatcher
                     }
 
                     return;
+                case ConsumeOutcome.DeadLetter:
+                    DeadLetter(message, _consumer.Settings.RetryPolicy.MaxAttempts);
+                    return;
             }
 
             var policy = _consumer.Settings.RetryPolicy;
@@ -45,8 +48,7 @@ internal sealed partial class ConsumeDispatcher
 
             if (message.DeliveryAttempt >= policy.MaxAttempts)
             {
-                Settle(message, "dead-letter", () => _consumer.ForwardToDeadLetterCoreAsync(message, policy.MaxAttempts, CancellationToken.None));
-                ClientLog.DeadLettered(_consumer.Logger, _consumer.ClientId, message.MessageId, message.DeliveryAttempt);
+                DeadLetter(message, policy.MaxAttempts);
                 return;
             }
 
@@ -96,6 +98,12 @@ internal sealed partial class ConsumeDispatcher
                 ReleaseAll(mailbox, delay);
             }
         }
+    }
+
+    private void DeadLetter(MessageView message, int maxAttempts)
+    {
+        Settle(message, "dead-letter", () => _consumer.ForwardToDeadLetterCoreAsync(message, maxAttempts, CancellationToken.None));
+        ClientLog.DeadLettered(_consumer.Logger, _consumer.ClientId, message.MessageId, message.DeliveryAttempt);
     }
 
     /// <summary>Releases every queued message of a mailbox (caller holds the lock).</summary>
