@@ -64,12 +64,15 @@ public sealed class LiteSubscriptionTests
         broker.CreateLiteParent();
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", Scenario.Parent, LiteMode: LiteSubscriptionMode.Exclusive));
         await using var first = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
+        var evicted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.UnsubscribedByBroker += (_, e) => evicted.TrySetResult(e.LiteTopic);
         await first.SubscribeLiteAsync("owned");
         await using var second = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
 
         await second.SubscribeLiteAsync("owned");
 
-        await Eventually.TrueAsync(() => !first.LiteTopics.Contains("owned"), what: "NotifyUnsubscribeLiteCommand applied");
+        Assert.Equal("owned", await evicted.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("owned", first.LiteTopics);
         Assert.Contains("owned", second.LiteTopics);
     }
 

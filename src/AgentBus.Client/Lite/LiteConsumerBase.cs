@@ -80,5 +80,18 @@ public abstract class LiteConsumerBase : ConsumerBase
 
     private protected override void OnTelemetryReconnected() => Subscriptions.OnReconnected(Lifetime);
 
-    private protected override void OnLiteUnsubscribedByBroker(string liteTopic) => Subscriptions.OnUnsubscribedByBroker(liteTopic);
+    /// <summary>
+    /// Raised when the broker took a lite topic away from this consumer (in exclusive mode another client of the group
+    /// subscribed it), after it was removed from <see cref="LiteTopics"/>. Raised on the connection's thread: handlers
+    /// must return quickly and must not throw.
+    /// </summary>
+    public event EventHandler<LiteTopicEventArgs>? UnsubscribedByBroker;
+
+    private protected override void OnLiteUnsubscribedByBroker(string liteTopic)
+    {
+        if (Subscriptions.OnUnsubscribedByBroker(liteTopic))
+        {
+            UnsubscribedByBroker?.Invoke(this, new LiteTopicEventArgs(liteTopic));
+        }
+    }
 }

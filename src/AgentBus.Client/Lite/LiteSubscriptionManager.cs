@@ -157,11 +157,12 @@ internal sealed class LiteSubscriptionManager
     }, CancellationToken.None);
 
     /// <summary>The broker took a lite topic away (e.g. exclusive mode gave it to another client).</summary>
-    public void OnUnsubscribedByBroker(string liteTopic)
+    /// <returns>Whether the lite topic was named.</returns>
+    public bool OnUnsubscribedByBroker(string liteTopic)
     {
         if (string.IsNullOrWhiteSpace(liteTopic))
         {
-            return;
+            return false;
         }
 
         lock (_subscribed)
@@ -170,6 +171,7 @@ internal sealed class LiteSubscriptionManager
         }
 
         ClientLog.LiteUnsubscribedByBroker(_consumer.Logger, _consumer.ClientId, liteTopic);
+        return true;
     }
 
     private void Validate(string liteTopic)
