@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using AgentBus.Addressing;
+using AgentBus.Diagnostics;
+using AgentBus.Envelopes;
+
+namespace AgentBus;
+
+public sealed partial class Agent
+{
+    /// <summary>
+    /// Sends a one-way message to <paramref name="peer"/>'s inbox. Durable: once this returns the broker stored it, and
+    /// an agent that is offline now gets it when it starts.
+    /// </summary>
+    /// <typeparam name="T">The message type (written as JSON).</typeparam>
+    /// <param name="peer">The agent id.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="options">Session, message id, idempotency key.</param>
+    /// <param name="ct">Cancels the send (the message may still be stored).</param>
+    /// <returns>The bus message id.</returns>
+    public async Task<string> SendToAsync<T>(string peer, T message, SendOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(peer);
+        var envelope = new OutgoingMessage(MessageKind.Message, options?.MessageId ?? MessageIds.New())
+        {
+            SessionId = options?.SessionId,
+            IdempotencyKey = options?.IdempotencyKey,
+        };
+        await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, Bus.Serializer.Serialize(message), ct).ConfigureAwait(false);
+        return envelope.MessageId;
+    }
+
+    /// <summary>Sends to a lite topic with this agent as the sender, in a producer span that carries the trace on.</summary>
+    internal async Task SendAsync(string peer, string liteTopic, OutgoingMessage envelope, byte[] body, CancellationToken ct)
+    {
+        envelope.From = Id;
+        envelope.To ??= peer;
+        using var activity = AgentBusTelemetry.StartSend(peer, envelope.Kind, envelope.SessionId);
+        var message = envelope.Build(Bus.Options.ParentTopic, liteTopic, body, activity ?? Activity.Current);
+        await Bus.Producer.SendAsync(message, ct).ConfigureAwait(false);
+        AgentBusTelemetry.Sent();
+    }
+
+    /// <summary>Sends the reply (or error) to a request to where the request asked.</summary>
+    internal async Task SendReplyAsync(AgentEnvelope request, MessageKind kind, byte[] body, string? errorType, CancellationToken ct)
+    {
+        var envelope = new OutgoingMessage(kind, MessageIds.New())
+        {
+            RequestId = request.RequestId,
+            SessionId = request.SessionId,
+            From = Id,
+            To = request.From,
+            ErrorType = errorType,
+        };
+        var message = envelope.Build(Bus.Options.ParentTopic, request.ReplyTo!, body, Activity.Current);
+        await Bus.Producer.SendAsync(message, ct).ConfigureAwait(false);
+        AgentBusTelemetry.Sent();
+    }
+
+    internal Task SendErrorAsync(AgentEnvelope request, string errorType, string message, CancellationToken ct)
+    {
+        if (request.Kind == MessageKind.StreamRequest)
+        {
+            var stream = new Handling.ReplyStreamCore(this, request);
+            return stream.FailAsync(errorType, message, ct).AsTask();
+        }
+
+        return SendReplyAsync(request, MessageKind.Error, Bus.Serializer.Serialize(message), errorType, ct);
+    }
+}

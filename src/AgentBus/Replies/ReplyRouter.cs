@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using AgentBus.Addressing;
+using AgentBus.Client.Consuming;
+using AgentBus.Client.Lite;
+using AgentBus.Client.Messages;
+using AgentBus.Diagnostics;
+using AgentBus.Envelopes;
+using AgentBus.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace AgentBus.Replies;
+
+/// <summary>
+/// Receives everything addressed to this instance as a caller: replies on the instance's reply topic, streamed
+/// replies and kept replies on per-request topics. Completes the waiting request; a reply nobody waits for (the
+/// caller timed out, or this instance restarted) is kept on its request's own lite topic, where
+/// <c>AttachAsync</c> finds it — never acked and dropped.
+/// </summary>
+internal sealed class ReplyRouter : IAsyncDisposable
+{
+    private readonly AgentBusClient _bus;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, PendingReply> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StreamReader> _streams = new(StringComparer.Ordinal);
+    private readonly int _limit;
+    private LitePushConsumer? _consumer;
+    private int _count;
+
+    public ReplyRouter(AgentBusClient bus, ILogger logger)
+    {
+        _bus = bus;
+        _logger = logger;
+        _limit = bus.Options.MaxPendingRequests;
+    }
+
+    /// <summary>Requests waiting for a reply now.</summary>
+    public int Pending => Volatile.Read(ref _count);
+
+    private LitePushConsumer Consumer => _consumer ?? throw new InvalidOperationException("The reply router has not started.");
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _consumer = await _bus.Provider.NewLitePushConsumerBuilder()
+            .BindTopic(_bus.Options.ParentTopic)
+            .SetConsumerGroup(_bus.Options.ConsumerGroup)
+            // Replies are independent of each other; a stream (its own lite topic) stays in order.
+            .SetOrderingKey(static m => m.LiteTopic is { } lite && lite.StartsWith("req|", StringComparison.Ordinal) ? lite : null)
+            .SetConsumptionParallelism(Math.Max(16, Environment.ProcessorCount * 4))
+            .SetMaxCacheMessageCount(4096)
+            .SetMessageListener(OnMessageAsync)
+            .BuildAsync(ct).ConfigureAwait(false);
+        // The instance's reply topic from the committed offset: after a restart with the same instance id, the replies
+        // that arrived meanwhile come in.
+        await _consumer.SubscribeLiteAsync(_bus.ReplyTopic, ct: ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers a request before it is sent, so a fast reply always finds it.</summary>
+    public PendingReply Register(string requestId, string peer)
+    {
+        if (Interlocked.Increment(ref _count) > _limit)
+        {
+            Interlocked.Decrement(ref _count);
+            throw new RequestLimitExceededException(_limit);
+        }
+
+        var pending = new PendingReply(requestId, peer);
+        if (!_pending.TryAdd(requestId, pending))
+        {
+            Interlocked.Decrement(ref _count);
+            throw new InvalidOperationException($"Request {requestId} is already being awaited by this instance.");
+        }
+
+        return pending;
+    }
+
+    public void Unregister(PendingReply pending)
+    {
+        if (_pending.TryRemove(new KeyValuePair<string, PendingReply>(pending.RequestId, pending)))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    /// <summary>Completes a waiting request with a reply that arrived elsewhere (on a session topic); false when nobody waits.</summary>
+    public bool TryComplete(ReceivedReply reply) =>
+        reply.Envelope.RequestId is { } id && _pending.TryGetValue(id, out var pending) && pending.TryComplete(reply);
+
+    /// <summary>Also watches the request's own lite topic, where a reply that found no caller was kept.</summary>
+    public Task WatchKeptReplyAsync(string requestId, CancellationToken ct) =>
+        Consumer.SubscribeLiteAsync(LiteTopicNames.ForRequest(requestId), OffsetOption.MinOffset, ct);
+
+    public Task UnwatchAsync(string requestId) => UnsubscribeQuietlyAsync(LiteTopicNames.ForRequest(requestId));
+
+    /// <summary>Opens the receiving end of a streamed reply, from the chunk after <paramref name="afterSequence"/>.</summary>
+    public async Task<StreamReader> OpenStreamAsync(string requestId, long afterSequence, CancellationToken ct)
+    {
+        string topic = LiteTopicNames.ForRequest(requestId);
+        var reader = new StreamReader(requestId, topic, afterSequence);
+        if (!_streams.TryAdd(topic, reader))
+        {
+            throw new InvalidOperationException($"The stream of request {requestId} is already being read by this instance.");
+        }
+
+        try
+        {
+            // A chunk's sequence never exceeds its offset in the request's lite topic (it holds only that stream), so
+            // starting at offset afterSequence + 1 skips nothing still needed; duplicates before it are dropped.
+            await Consumer.SubscribeLiteAsync(topic, afterSequence < 0 ? OffsetOption.MinOffset : OffsetOption.OfOffset(afterSequence + 1), ct)
+                .ConfigureAwait(false);
+            return reader;
+        }
+        catch
+        {
+            _streams.TryRemove(topic, out _);
+            throw;
+        }
+    }
+
+    public async Task CloseStreamAsync(StreamReader reader)
+    {
+        if (_streams.TryRemove(new KeyValuePair<string, StreamReader>(reader.LiteTopic, reader)))
+        {
+            await UnsubscribeQuietlyAsync(reader.LiteTopic).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_consumer is { } consumer)
+        {
+            await consumer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var reader in _streams.Values)
+        {
+            reader.Abort(new ObjectDisposedException(nameof(AgentBusClient)));
+        }
+    }
+
+    private async ValueTask<ConsumeResult> OnMessageAsync(MessageView message, CancellationToken ct)
+    {
+        string lite = message.LiteTopic ?? "";
+        if (!AgentEnvelope.TryRead(message, out var envelope, out string problem) ||
+            envelope.Kind is not (MessageKind.Reply or MessageKind.Error or MessageKind.Chunk or MessageKind.End))
+        {
+            AgentBusLog.NotAReply(_logger, message.MessageId, lite, problem.Length > 0 ? problem : $"a '{envelope.Kind}' message");
+            return ConsumeResult.DeadLetter;
+        }
+
+        var reply = new ReceivedReply(envelope, message.Body);
+        if (_streams.TryGetValue(lite, out var reader))
+        {
+            try
+            {
+                await reader.WriteAsync(reply, ct).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                // The reader stopped: the chunk stays in the request's lite topic for a later resume.
+            }
+
+            return ConsumeResult.Success;
+        }
+
+        string requestId = envelope.RequestId!;
+        if (_pending.TryGetValue(requestId, out var pending) && envelope.Kind is MessageKind.Reply or MessageKind.Error)
+        {
+            pending.TryComplete(reply);
+            return ConsumeResult.Success;
+        }
+
+        if (!string.Equals(lite, _bus.ReplyTopic, StringComparison.Ordinal))
+        {
+            // Read again from a request's own topic after the caller got it (or a late chunk of a closed stream).
+            AgentBusLog.DuplicateReply(_logger, envelope.MessageId, requestId);
+            return ConsumeResult.Success;
+        }
+
+        return await KeepAsync(message, envelope, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves a reply nobody waits for to its request's own lite topic (stored until read or expired), then acks it.</summary>
+    private async ValueTask<ConsumeResult> KeepAsync(MessageView message, AgentEnvelope envelope, CancellationToken ct)
+    {
+        string target = LiteTopicNames.ForRequest(envelope.RequestId!);
+        try
+        {
+            var builder = new MessageBuilder().SetTopic(_bus.Options.ParentTopic).SetLiteTopic(target).SetBody(message.Body).SetKeys(envelope.MessageId);
+            foreach (var (key, value) in message.Properties)
+            {
+                builder.AddProperty(key, value);
+            }
+
+            await _bus.Producer.SendAsync(builder.Build(), ct).ConfigureAwait(false);
+            AgentBusLog.ReplyParked(_logger, envelope.RequestId!, target);
+            return ConsumeResult.Success;
+        }
+        catch (Exception ex) when (ex is Client.Errors.ClientException or OperationCanceledException)
+        {
+            AgentBusLog.ParkFailed(_logger, envelope.RequestId!, ex.Message);
+            return ConsumeResult.Failure;
+        }
+    }
+
+    private async Task UnsubscribeQuietlyAsync(string liteTopic)
+    {
+        try
+        {
+            await Consumer.UnsubscribeLiteAsync(liteTopic).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Client.Errors.ClientException or ObjectDisposedException or InvalidOperationException)
+        {
+            AgentBusLog.UnsubscribeFailed(_logger, liteTopic, ex.Message);
+        }
+    }
+}

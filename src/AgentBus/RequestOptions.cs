@@ -1,0 +1,26 @@
+namespace AgentBus;
+
+/// <summary>Per-call settings of a request or a streamed request.</summary>
+public sealed class RequestOptions
+{
+    /// <summary>
+    /// The request id; null generates one. Give one (and keep it) to await the reply again after a restart with
+    /// <see cref="Agent.AttachAsync{TReply}"/>, or to resume a stream with <see cref="Agent.ResumeStreamAsync{TChunk}"/>.
+    /// </summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>
+    /// How long to wait for the reply (for a stream: for each next chunk); null uses
+    /// <see cref="AgentBusOptions.RequestTimeout"/>. The handler sees the deadline and is not started after it.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The session (conversation) the request belongs to; the agent handles a session's messages in order.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>An idempotency key the agent can use to recognise a retried request.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Which attempt this is, when the caller retries a request (1 for the first).</summary>
+    public int Attempt { get; init; } = 1;
+}

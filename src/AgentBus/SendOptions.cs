@@ -1,0 +1,14 @@
+namespace AgentBus;
+
+/// <summary>Per-call settings of a one-way send.</summary>
+public sealed class SendOptions
+{
+    /// <summary>The session (conversation) the message belongs to; the receiving agent handles a session's messages in order.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>The message id; null generates one. Give one to make a re-send recognisable.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>An idempotency key the receiving agent can use to recognise a retried message.</summary>
+    public string? IdempotencyKey { get; init; }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using AgentBus.Addressing;
+using AgentBus.Client.Consuming;
+using AgentBus.Client.Lite;
+using AgentBus.Client.Messages;
+using AgentBus.Diagnostics;
+using AgentBus.Envelopes;
+using AgentBus.Replies;
+
+namespace AgentBus.Sessions;
+
+/// <summary>
+/// The session consumer of one instance (group <see cref="AgentBusOptions.SessionGroup"/>, exclusive mode): holds
+/// the session topics this instance owns and hands their messages to the open <see cref="AgentSession"/>s, one
+/// session in order. A message is acknowledged only after the session's reader has moved past it, so what an owner
+/// had not finished comes to the next owner.
+/// </summary>
+internal sealed class SessionHub : IAsyncDisposable
+{
+    private readonly AgentBusClient _bus;
+    private readonly ConcurrentDictionary<string, AgentSession> _open = new(StringComparer.Ordinal);
+    private LitePushConsumer? _consumer;
+
+    public SessionHub(AgentBusClient bus)
+    {
+        _bus = bus;
+    }
+
+    public LitePushConsumer Consumer => _consumer ?? throw new InvalidOperationException("The session consumer has not started.");
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _consumer = await _bus.Provider.NewLitePushConsumerBuilder()
+            .BindTopic(_bus.Options.ParentTopic)
+            .SetConsumerGroup(_bus.Options.SessionGroup)
+            // Each session holds a listener while its reader works on a message: allow many sessions at once.
+            .SetConsumptionParallelism(256)
+            .SetMaxCacheMessageCount(4096)
+            .SetMessageListener(OnMessageAsync)
+            .BuildAsync(ct).ConfigureAwait(false);
+        _consumer.UnsubscribedByBroker += OnTakenOver;
+    }
+
+    public async Task<AgentSession> OpenAsync(Agent agent, string sessionId, CancellationToken ct)
+    {
+        string topic = LiteTopicNames.ForSession(sessionId);
+        var session = new AgentSession(agent, this, sessionId, topic);
+        if (!_open.TryAdd(topic, session))
+        {
+            throw new InvalidOperationException($"Session {sessionId} is already open in this instance.");
+        }
+
+        try
+        {
+            // From the committed offset: what arrived while no owner held the session, or what the previous owner
+            // had not finished, comes first.
+            await Consumer.SubscribeLiteAsync(topic, ct: ct).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            _open.TryRemove(topic, out _);
+            throw;
+        }
+    }
+
+    public async Task CloseAsync(AgentSession session)
+    {
+        if (_open.TryRemove(new KeyValuePair<string, AgentSession>(session.LiteTopic, session)) && !session.Lost.IsCancellationRequested)
+        {
+            try
+            {
+                await Consumer.UnsubscribeLiteAsync(session.LiteTopic).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Client.Errors.ClientException or ObjectDisposedException or InvalidOperationException)
+            {
+                AgentBusLog.UnsubscribeFailed(_bus.Logger, session.LiteTopic, ex.Message);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var session in _open.Values)
+        {
+            session.Close(lost: false);
+        }
+
+        if (_consumer is { } consumer)
+        {
+            await consumer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void OnTakenOver(object? sender, LiteTopicEventArgs e)
+    {
+        if (_open.TryRemove(e.LiteTopic, out var session))
+        {
+            AgentBusLog.SessionTakenOver(_bus.Logger, session.SessionId);
+            session.Close(lost: true);
+        }
+    }
+
+    private async ValueTask<ConsumeResult> OnMessageAsync(MessageView message, CancellationToken ct)
+    {
+        string topic = message.LiteTopic ?? "";
+        if (!AgentEnvelope.TryRead(message, out var envelope, out string problem))
+        {
+            AgentBusLog.NotABusMessage(_bus.Logger, "(session)", message.MessageId, topic, problem);
+            return ConsumeResult.DeadLetter;
+        }
+
+        if (envelope.Kind is MessageKind.Reply or MessageKind.Error && _bus.Replies.TryComplete(new ReceivedReply(envelope, message.Body)))
+        {
+            return ConsumeResult.Success;
+        }
+
+        if (!_open.TryGetValue(topic, out var session))
+        {
+            // Closed or taken over meanwhile: back to the broker for the session's (next) owner, no attempt counted.
+            return ConsumeResult.Suspend(TimeSpan.FromSeconds(1));
+        }
+
+        return await session.DeliverAsync(new SessionMessage(envelope, message.Body, _bus.Serializer), ct).ConfigureAwait(false)
+            ? ConsumeResult.Success
+            : ConsumeResult.Suspend(TimeSpan.FromSeconds(1));
+    }
+}
