@@ -30,7 +30,10 @@ public sealed class AgentBusOptions
     /// <summary>The consumer group of agent inboxes and reply topics (shared mode: a message goes to one replica).</summary>
     public string ConsumerGroup { get; set; } = "agentbus";
 
-    /// <summary>The consumer group of session topics (exclusive mode: a new owner evicts the previous one).</summary>
+    /// <summary>
+    /// The consumer group of session topics: exclusive mode (a new owner evicts the previous one) and FIFO (one
+    /// message of a session in flight, so a takeover keeps the session's order).
+    /// </summary>
     public string SessionGroup { get; set; } = "agentbus-sessions";
 
     /// <summary>

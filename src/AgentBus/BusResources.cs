@@ -2,7 +2,7 @@ using AgentBus.Broker.Topics;
 
 namespace AgentBus;
 
-/// <summary>The broker resources the bus needs: the lite parent topic, the shared group and the exclusive session group.</summary>
+/// <summary>The broker resources the bus needs: the lite parent topic, the shared group and the session group (FIFO, exclusive).</summary>
 internal static class BusResources
 {
     /// <summary>Creates what is missing; what exists (a TTL set by an operator, say) is left as it is.</summary>
@@ -20,7 +20,8 @@ internal static class BusResources
 
         if (!topics.TryGetGroup(options.SessionGroup, out _))
         {
-            topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, LiteMode: LiteSubscriptionMode.Exclusive));
+            // FIFO: a message the previous owner still held keeps the ones behind it back, so a takeover keeps order.
+            topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive));
         }
     }
 }

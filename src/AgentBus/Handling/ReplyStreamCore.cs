@@ -66,7 +66,9 @@ internal sealed class ReplyStreamCore
         return _queue.Writer.TryWrite(message) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(message, ct);
     }
 
-    public ValueTask CompleteAsync(CancellationToken ct) => EndAsync(MessageKind.End, [], errorType: null, ct);
+    // The end marker's body is the number of chunks (a broker refuses empty bodies).
+    public ValueTask CompleteAsync(CancellationToken ct) =>
+        EndAsync(MessageKind.End, _agent.Bus.Serializer.Serialize(Written), errorType: null, ct);
 
     public ValueTask FailAsync(string errorType, string message, CancellationToken ct) =>
         EndAsync(MessageKind.Error, _agent.Bus.Serializer.Serialize(message), errorType, ct);

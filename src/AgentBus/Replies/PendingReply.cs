@@ -12,4 +12,6 @@ internal sealed class PendingReply(string requestId, string peer)
     public Task<ReceivedReply> Reply => _reply.Task;
 
     public bool TryComplete(ReceivedReply reply) => _reply.TrySetResult(reply);
+
+    public void Fail(Exception error) => _reply.TrySetException(error);
 }

@@ -132,6 +132,12 @@ internal sealed class ReplyRouter : IAsyncDisposable
             await consumer.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Callers stop waiting at once; their replies stay on the broker for this instance id to attach to later.
+        foreach (var pending in _pending.Values)
+        {
+            pending.Fail(new ObjectDisposedException(nameof(AgentBusClient), $"The bus closed while request {pending.RequestId} waited for its reply."));
+        }
+
         foreach (var reader in _streams.Values)
         {
             reader.Abort(new ObjectDisposedException(nameof(AgentBusClient)));

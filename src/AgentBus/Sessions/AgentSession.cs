@@ -84,6 +84,9 @@ public sealed class AgentSession : IAsyncDisposable
         {
             while (true)
             {
+                // Asking for the next message settles the previous one, which lets the session's next message come.
+                current?.Read.TrySetResult(true);
+                current = null;
                 Delivery next;
                 try
                 {
@@ -98,7 +101,6 @@ public sealed class AgentSession : IAsyncDisposable
                     yield break;
                 }
 
-                current?.Read.TrySetResult(true);
                 current = next;
                 yield return next.Message;
             }

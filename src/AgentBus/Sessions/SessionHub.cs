@@ -17,6 +17,10 @@ namespace AgentBus.Sessions;
 /// </summary>
 internal sealed class SessionHub : IAsyncDisposable
 {
+    // A message of a session closed here goes back to the broker for the next owner; the short pause keeps it from
+    // bouncing back to this instance while its unsubscribe is still on the way.
+    private static readonly TimeSpan ReleaseDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly AgentBusClient _bus;
     private readonly ConcurrentDictionary<string, AgentSession> _open = new(StringComparer.Ordinal);
     private LitePushConsumer? _consumer;
@@ -118,11 +122,11 @@ internal sealed class SessionHub : IAsyncDisposable
         if (!_open.TryGetValue(topic, out var session))
         {
             // Closed or taken over meanwhile: back to the broker for the session's (next) owner, no attempt counted.
-            return ConsumeResult.Suspend(TimeSpan.FromSeconds(1));
+            return ConsumeResult.Suspend(ReleaseDelay);
         }
 
         return await session.DeliverAsync(new SessionMessage(envelope, message.Body, _bus.Serializer), ct).ConfigureAwait(false)
             ? ConsumeResult.Success
-            : ConsumeResult.Suspend(TimeSpan.FromSeconds(1));
+            : ConsumeResult.Suspend(ReleaseDelay);
     }
 }

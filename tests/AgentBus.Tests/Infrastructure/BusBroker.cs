@@ -21,7 +21,7 @@ internal sealed class BusBroker : IAsyncDisposable
     {
         DataDirectory = dataDirectory;
         Port = port;
-        _logs = LoggerFactory.Create(b => b.AddProvider(new ErrorCollector(_errors)).SetMinimumLevel(LogLevel.Warning));
+        _logs = LoggerFactory.Create(b => b.AddProvider(new ErrorCollector(_errors)).SetMinimumLevel(LogLevel.Debug));
     }
 
     public EmbeddedBroker Broker { get; private set; } = null!;
@@ -124,10 +124,17 @@ internal sealed class BusBroker : IAsyncDisposable
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => null;
 
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+            private static readonly bool Echo = Environment.GetEnvironmentVariable("AGENTBUS_TEST_LOG") == "1";
+
+            public bool IsEnabled(LogLevel logLevel) => Echo || logLevel >= LogLevel.Error;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
+                if (Echo)
+                {
+                    Console.WriteLine($"[{logLevel}] {category}: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
+                }
+
                 // A client that cancels a receive before its request message arrived: the gRPC host logs the reset itself.
                 if (logLevel >= LogLevel.Error && exception is not IOException { Message: "The client reset the request stream." })
                 {

@@ -1,0 +1,98 @@
+using AgentBus.Sessions;
+using AgentBus.Tests.Infrastructure;
+
+namespace AgentBus.Tests;
+
+public sealed class SessionTests
+{
+    [Fact]
+    public async Task A_session_reads_what_arrived_while_no_owner_held_it_then_what_comes_next()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var bus = await broker.ConnectAsync();
+        await using var agent = await bus.CreateAgentAsync("researcher");
+        await agent.SendToSessionAsync("chat-1", "found while the gateway was down");
+
+        await using var gateway = await bus.CreateAgentAsync("gateway");
+        await using var session = await gateway.OpenSessionAsync("chat-1");
+        await agent.SendToSessionAsync("chat-1", "found afterwards");
+
+        var read = await ReadAsync(session, 2);
+        Assert.Equal(["found while the gateway was down", "found afterwards"], read.Select(m => m.GetBody<string>()));
+        Assert.All(read, m => Assert.Equal("researcher", m.Envelope.From));
+        Assert.All(read, m => Assert.Equal("chat-1", m.Envelope.SessionId));
+    }
+
+    [Fact]
+    public async Task A_second_instance_takes_the_session_over_and_continues_from_what_the_first_had_read()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var agents = await broker.ConnectAsync("agents");
+        await using var agent = await agents.CreateAgentAsync("writer");
+        var firstBus = await broker.ConnectAsync("gateway-a");
+        var first = await firstBus.CreateAgentAsync("gateway");
+        var firstSession = await first.OpenSessionAsync("task-7");
+        for (int i = 0; i < 3; i++)
+        {
+            await agent.SendToSessionAsync("task-7", i);
+        }
+
+        var readByFirst = (await ReadAsync(firstSession, 2)).Select(m => m.GetBody<int>()).ToList();
+        Assert.Equal([0, 1], readByFirst);
+
+        // Failover: another gateway instance opens the session; the first is told to let go.
+        var secondBus = await broker.ConnectAsync("gateway-b");
+        var second = await secondBus.CreateAgentAsync("gateway");
+        await using var secondSession = await second.OpenSessionAsync("task-7");
+        await firstSession.OwnershipLost.WaitHandleAsync(TimeSpan.FromSeconds(10));
+        await agent.SendToSessionAsync("task-7", 3);
+
+        var readBySecond = (await ReadAsync(secondSession, 2)).Select(m => m.GetBody<int>()).ToList();
+        Assert.Equal([2, 3], readBySecond);
+    }
+
+    [Fact]
+    public async Task A_request_made_through_a_session_is_answered_on_the_session()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var bus = await broker.ConnectAsync();
+        string? seenSession = null;
+        await using var planner = await bus.CreateAgentAsync("planner", (ctx, ct) =>
+        {
+            seenSession = ctx.Envelope.SessionId;
+            return ctx.ReplyAsync("plan for " + ctx.GetBody<string>(), ct);
+        });
+        await using var gateway = await bus.CreateAgentAsync("gateway");
+        await using var session = await gateway.OpenSessionAsync("conversation-9");
+
+        Assert.Equal("plan for trip", await session.RequestAsync<string, string>("planner", "trip"));
+        Assert.Equal("conversation-9", seenSession);
+    }
+
+    private static async Task<List<SessionMessage>> ReadAsync(AgentSession session, int count)
+    {
+        var read = new List<SessionMessage>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await foreach (var message in session.ReadAllAsync(timeout.Token))
+        {
+            read.Add(message);
+            if (read.Count == count)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(count, read.Count);
+        return read;
+    }
+}
+
+internal static class CancellationTokenWaits
+{
+    public static Task WaitHandleAsync(this CancellationToken token, TimeSpan timeout)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => done.TrySetResult());
+        return done.Task.WaitAsync(timeout);
+    }
+}
