@@ -59,7 +59,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>The engine behind the server, for direct inspection and administration.</summary>
     public BrokerEngine Engine { get; }
 
-    /// <summary>The server's services (options, metrics, client registry).</summary>
+    /// <summary>The server's services (options, the meter factory, logging).</summary>
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a broker on a loopback port and returns once it accepts calls.</summary>
