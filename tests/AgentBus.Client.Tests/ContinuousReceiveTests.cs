@@ -13,7 +13,7 @@ public sealed class ContinuousReceiveTests
     [InlineData(false)]
     public async Task A_steady_flow_to_one_lite_topic_is_consumed_in_order_with_one_receive_call_when_continuous(bool continuous)
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var metrics = broker.Broker.Services.GetRequiredService<BrokerMetrics>();
         var collector = new Collector();
@@ -49,7 +49,7 @@ public sealed class ContinuousReceiveTests
     [Fact]
     public async Task Acks_of_a_steady_flow_share_calls_within_the_linger()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var metrics = broker.Broker.Services.GetRequiredService<BrokerMetrics>();
         var collector = new Collector();
@@ -74,7 +74,7 @@ public sealed class ContinuousReceiveTests
     [Fact]
     public async Task Closing_a_consumer_in_the_middle_of_a_continuous_receive_loses_nothing()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var first = new Collector();
         var consumer = await broker.LiteConsumerAsync("handover", first.Listener);
@@ -103,7 +103,7 @@ public sealed class ContinuousReceiveTests
     [Fact]
     public async Task A_continuous_receive_ends_at_the_consumers_byte_limit()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int started = 0;

@@ -9,7 +9,7 @@ public sealed class LiteSubscriptionTests
     [Fact]
     public async Task The_quota_announced_in_the_settings_is_checked_locally()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteSubscriptionsPerClient = 3);
+        await using var broker = await TestBroker.StartForClientsAsync(configure: o => o.MaxLiteSubscriptionsPerClient = 3);
         broker.CreateLiteParent();
         await using var consumer = await broker.LiteConsumerAsync("quota", new Collector().Listener);
         await consumer.SubscribeLiteAsync("a");
@@ -30,7 +30,7 @@ public sealed class LiteSubscriptionTests
     public async Task The_brokers_own_quota_refusal_is_a_typed_exception()
     {
         // Per client 100, but the broker as a whole takes only 2 subscription references.
-        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteSubscriptionsPerBroker = 2);
+        await using var broker = await TestBroker.StartForClientsAsync(configure: o => o.MaxLiteSubscriptionsPerBroker = 2);
         broker.CreateLiteParent();
         await using var consumer = await broker.LiteConsumerAsync("broker-quota", new Collector().Listener);
         await consumer.SubscribeLiteAsync("a");
@@ -44,7 +44,7 @@ public sealed class LiteSubscriptionTests
     [Fact]
     public async Task Lite_topic_names_are_checked_locally_and_by_the_broker()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteTopicLength = 16);
+        await using var broker = await TestBroker.StartForClientsAsync(configure: o => o.MaxLiteTopicLength = 16);
         broker.CreateLiteParent();
         await using var consumer = await broker.LiteConsumerAsync("names", new Collector().Listener);
 
@@ -60,7 +60,7 @@ public sealed class LiteSubscriptionTests
     [Fact]
     public async Task A_lite_topic_taken_by_an_exclusive_subscriber_is_removed_from_the_old_one()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", Scenario.Parent, LiteMode: LiteSubscriptionMode.Exclusive));
         await using var first = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
@@ -80,7 +80,7 @@ public sealed class LiteSubscriptionTests
     public async Task Subscriptions_lost_by_the_broker_come_back_with_the_periodic_full_sync()
     {
         var time = new ManualTime();
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var provider = broker.ProviderWith(endpoints => new Configuration.ClientConfiguration { Endpoints = endpoints, TimeProvider = time });
         await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("resync")

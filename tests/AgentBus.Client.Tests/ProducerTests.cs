@@ -10,7 +10,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Send_returns_receipts_with_official_message_ids_and_increasing_offsets()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -26,7 +26,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Batch_send_stores_every_message_in_one_request()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -40,7 +40,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Normal_fifo_and_tagged_messages_are_sent_to_normal_topics()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal));
         broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.MessageType.Fifo));
         await using var producer = await broker.Provider.NewProducerBuilder().SetTopics("orders", "ledger").BuildAsync();
@@ -58,7 +58,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task A_message_of_the_wrong_type_for_the_topic_is_refused_before_sending()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal));
         await using var producer = await broker.ProducerAsync();
 
@@ -68,7 +68,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Unknown_topic_without_auto_create_is_a_not_found_exception()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.AutoCreate = false);
+        await using var broker = await TestBroker.StartForClientsAsync(configure: o => o.AutoCreate = false);
         await using var producer = await broker.ProducerAsync();
 
         var error = await Assert.ThrowsAsync<NotFoundException>(() => producer.SendAsync(broker.Lite("x", "body", parent: "missing")));
@@ -78,7 +78,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task A_body_above_the_broker_limit_is_refused_locally_from_the_settings()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxMessageBodySize = 1024);
+        await using var broker = await TestBroker.StartForClientsAsync(configure: o => o.MaxMessageBodySize = 1024);
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -90,7 +90,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Sending_to_more_lite_topics_than_the_broker_holds_is_a_lite_topic_quota_exception()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteTopics = 2);
+        await using var broker = await TestBroker.StartForClientsAsync(configure: o => o.MaxLiteTopics = 2);
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
         await producer.SendAsync(broker.Lite("one", "x"));
@@ -105,7 +105,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task An_illegal_lite_topic_name_is_an_illegal_lite_topic_exception()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -117,7 +117,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task A_closed_producer_refuses_to_send()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var producer = await broker.ProducerAsync();
         await producer.DisposeAsync();

@@ -7,6 +7,7 @@ using AgentBus.Client.Tests.Infrastructure;
 using AgentBus.Client.Transport;
 using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Time.Testing;
 using RetryPolicy = AgentBus.Client.Core.RetryPolicy;
 
 namespace AgentBus.Client.Tests;
@@ -23,7 +24,7 @@ public sealed class ProtocolDetailsTests
     [Fact]
     public void Headers_carry_identity_and_the_authorization_when_credentials_are_set()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var headers = new RequestHeaders("host@1@0@abc", "tenant-a", new SessionCredentials("AK", "secret", "token"), time).Create(out string requestId);
 
         string Get(string key) => headers.Single(e => e.Key == key).Value;
@@ -40,7 +41,7 @@ public sealed class ProtocolDetailsTests
     [Fact]
     public async Task A_client_with_credentials_and_a_namespace_works_against_the_broker()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var provider = broker.ProviderWith(endpoints => new ClientConfiguration
         {

@@ -8,7 +8,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task A_running_lite_push_consumer_resumes_after_the_broker_restarts()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         broker.Expect(_ => true); // clients cut off by the stop are logged by the broker
         var collector = new Collector();
@@ -42,7 +42,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Messages_sent_while_the_broker_was_down_for_the_consumer_are_delivered_from_the_committed_offset()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         broker.Expect(_ => true);
         var collector = new Collector();
@@ -65,7 +65,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Closing_waits_for_running_listeners_and_releases_what_it_did_not_start()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

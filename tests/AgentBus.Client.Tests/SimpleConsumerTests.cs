@@ -10,7 +10,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Lite_simple_consumer_receives_acks_and_postpones()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("pollers")
             .SetAwaitDuration(TimeSpan.FromSeconds(3)).BuildAsync();
@@ -37,7 +37,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Lite_simple_consumer_returns_empty_when_nothing_arrives()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("idle")
             .SetAwaitDuration(TimeSpan.FromMilliseconds(200)).BuildAsync();
@@ -49,7 +49,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Simple_consumer_filters_by_tag_on_a_normal_topic()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal, QueueCount: 1));
         await using var consumer = await broker.Provider.NewSimpleConsumerBuilder().SetConsumerGroup("billing")
             .Subscribe("orders", new FilterExpression("paid||refunded")).SetAwaitDuration(TimeSpan.FromSeconds(2)).BuildAsync();
@@ -75,7 +75,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Push_consumer_consumes_a_normal_topic_and_retries_failures()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.Engine.Topics.CreateTopic(new TopicDefinition("events", Broker.Topics.MessageType.Normal, QueueCount: 2));
         var collector = new Collector(m => m.Text() == "flaky" && m.DeliveryAttempt == 1 ? ConsumeResult.Failure : ConsumeResult.Success);
         await using var consumer = await broker.Provider.NewPushConsumerBuilder().SetConsumerGroup("auditors").Subscribe("events")
@@ -92,7 +92,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Push_consumer_of_a_fifo_group_redelivers_locally_in_order()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.MessageType.Fifo, QueueCount: 1));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("bookkeepers", Fifo: true, MaxDeliveryAttempts: 5));
         var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Body, int Attempt)>();

@@ -1,9 +1,7 @@
 using AgentBus.Client.Configuration;
 using AgentBus.Client.Errors;
 using AgentBus.Client.Tests.Infrastructure;
-using AgentBus.Server.Tests.Infrastructure;
-using static AgentBus.Server.Tests.Infrastructure.Signatures;
-using TestBroker = AgentBus.Client.Tests.Infrastructure.TestBroker;
+using static AgentBus.TestUtilities.Signatures;
 
 namespace AgentBus.Client.Tests;
 
@@ -37,7 +35,7 @@ public sealed class TlsAndCredentialsTests
     {
         using var certificate = TestCertificates.SelfSigned();
         await using var broker = await StartSecuredAsync(certificate);
-        var provider = broker.ProviderWith(_ => broker.Configuration(new SessionCredentials(AccessKey, "not-the-secret")));
+        var provider = broker.ProviderWith(_ => broker.ClientConfiguration(new SessionCredentials(AccessKey, "not-the-secret")));
 
         var error = await Assert.ThrowsAsync<UnauthorizedException>(() => provider.NewProducerBuilder().SetTopics(Scenario.Parent).BuildAsync());
 
@@ -47,8 +45,8 @@ public sealed class TlsAndCredentialsTests
     [Fact]
     public async Task A_client_without_topics_learns_it_is_unauthorized_from_the_telemetry_stream()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
-        var provider = broker.ProviderWith(_ => broker.Configuration(credentials: null));
+        await using var broker = await TestBroker.StartForClientsAsync(configureServer: WithAuth);
+        var provider = broker.ProviderWith(_ => broker.ClientConfiguration(credentials: null));
 
         // No topics: the first call is the Telemetry stream, which the broker answers with UNAUTHORIZED and ends.
         var error = await Assert.ThrowsAsync<UnauthorizedException>(() => provider.NewProducerBuilder().BuildAsync());
@@ -60,7 +58,7 @@ public sealed class TlsAndCredentialsTests
     public async Task Without_a_validation_callback_a_self_signed_broker_is_not_trusted()
     {
         using var certificate = TestCertificates.SelfSigned();
-        await using var broker = await TestBroker.StartAsync(certificate: certificate);
+        await using var broker = await TestBroker.StartForClientsAsync(certificate: certificate);
         broker.CreateLiteParent();
         var provider = broker.ProviderWith(endpoints => new ClientConfiguration
         {
@@ -75,7 +73,7 @@ public sealed class TlsAndCredentialsTests
     /// <summary>A broker with TLS and authentication, a lite parent, and a provider signing with the test user's credentials.</summary>
     private static async Task<TestBroker> StartSecuredAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
     {
-        var broker = await TestBroker.StartAsync(configureServer: WithAuth, certificate: certificate, credentials: new SessionCredentials(AccessKey, SecretKey));
+        var broker = await TestBroker.StartForClientsAsync(configureServer: WithAuth, certificate: certificate, credentials: new SessionCredentials(AccessKey, SecretKey));
         broker.CreateLiteParent();
         return broker;
     }

@@ -23,7 +23,7 @@ public sealed class AuthTests(ITestOutputHelper output) : InteropTest(output)
 
         Assert.Equal(1, result["normal"].GetInt32());
         Assert.Equal(1, result["lite"].GetInt32());
-        Assert.DoesNotContain(broker.Logs.Entries, entry => entry.Message.Contains("refused as unauthorized", StringComparison.Ordinal));
+        Assert.DoesNotContain(broker.Logs, entry => entry.Message.Contains("refused as unauthorized", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -42,9 +42,9 @@ public sealed class AuthTests(ITestOutputHelper output) : InteropTest(output)
             Assert.Equal(40100, result[client].GetProperty("code").GetInt32());
         }
 
-        var refusals = broker.Logs.Entries.Where(entry => entry.Message.Contains("refused as unauthorized", StringComparison.Ordinal)).ToList();
+        var refusals = broker.Logs.Where(entry => entry.Message.Contains("refused as unauthorized", StringComparison.Ordinal)).ToList();
         Assert.Equal(result["queryRoutes"].GetInt32(), refusals.Count);
         Assert.All(refusals, entry => Assert.Contains("access key interop-auth-ak", entry.Message, StringComparison.Ordinal));
-        Assert.DoesNotContain(broker.Logs.Entries, entry => entry.Message.Contains("interop-auth-secret", StringComparison.Ordinal));
+        Assert.DoesNotContain(broker.Logs, entry => entry.Message.Contains("interop-auth-secret", StringComparison.Ordinal));
     }
 }

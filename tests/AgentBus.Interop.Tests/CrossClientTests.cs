@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using AgentBus.Client;
-using AgentBus.Client.Configuration;
 using AgentBus.Client.Consuming;
 using AgentBus.Client.Messages;
 using AgentBus.Interop.Tests.Infrastructure;
@@ -25,7 +23,7 @@ public sealed class CrossClientTests(ITestOutputHelper output) : InteropTest(out
         string runId = Guid.NewGuid().ToString("N")[..8];
         using var workspace = new ScenarioWorkspace();
         await using var broker = await InteropBroker.StartAsync(ScenarioResources.For(scenario));
-        var provider = Provider(broker);
+        var provider = broker.Provider;
         var sent = new Dictionary<string, (string LiteTopic, int Seq)>();
         await using (var producer = await provider.NewProducerBuilder().SetTopics(Parent).BuildAsync())
         {
@@ -59,7 +57,7 @@ public sealed class CrossClientTests(ITestOutputHelper output) : InteropTest(out
         await using var broker = await InteropBroker.StartAsync(ScenarioResources.For(scenario));
         var consumed = new ConcurrentQueue<MessageView>();
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var consumer = await Provider(broker).NewLitePushConsumerBuilder().BindTopic(Parent).SetConsumerGroup("interop-cross-dotnet")
+        await using var consumer = await broker.Provider.NewLitePushConsumerBuilder().BindTopic(Parent).SetConsumerGroup("interop-cross-dotnet")
             .SetMessageListener(message =>
             {
                 consumed.Enqueue(message);
@@ -105,7 +103,4 @@ public sealed class CrossClientTests(ITestOutputHelper output) : InteropTest(out
     private static string[] LiteTopics(string runId) => [$"cross-a-{runId}", $"cross-b-{runId}"];
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static ClientServiceProvider Provider(InteropBroker broker) =>
-        new(new ClientConfiguration { Endpoints = broker.Endpoint, RequestTimeout = TimeSpan.FromSeconds(3) });
 }

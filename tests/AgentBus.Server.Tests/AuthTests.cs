@@ -3,7 +3,7 @@ using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using static AgentBus.Server.Tests.Infrastructure.Signatures;
+using static AgentBus.TestUtilities.Signatures;
 using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using Status = Apache.Rocketmq.V2.Status;
 

@@ -19,7 +19,7 @@ public sealed class ContinuousReceiveTests
 
     private static async Task<(TestBroker Broker, TestClient Consumer, TestClient Producer)> StartAsync(bool autoCreate, params string[] liteTopics)
     {
-        var broker = await TestBroker.StartAsync(o => o.AutoCreate = autoCreate);
+        var broker = await TestBroker.StartAsync(configure: o => o.AutoCreate = autoCreate);
         broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
         var consumer = broker.Client("consumer");

@@ -49,7 +49,7 @@ public sealed class ErrorTests
     [Fact]
     public async Task Lite_quotas_are_refused_with_their_exact_codes()
     {
-        await using var broker = await TestBroker.StartAsync(o =>
+        await using var broker = await TestBroker.StartAsync(configure: o =>
         {
             o.MaxLiteSubscriptionsPerClient = 2;
             o.MaxLiteTopics = 3;
@@ -93,7 +93,7 @@ public sealed class ErrorTests
     [Fact]
     public async Task An_oversized_body_is_refused_with_message_body_too_large()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxMessageBodySize = 1024);
+        await using var broker = await TestBroker.StartAsync(configure: o => o.MaxMessageBodySize = 1024);
         var client = broker.Client();
         var message = TestClient.Message("t", "x");
         message.Body = ByteString.CopyFrom(new byte[2048]);
@@ -106,7 +106,7 @@ public sealed class ErrorTests
     [Fact]
     public async Task Unknown_topics_and_groups_are_not_found_when_auto_create_is_off()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.AutoCreate = false);
+        await using var broker = await TestBroker.StartAsync(configure: o => o.AutoCreate = false);
         broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
         var client = broker.Client();
 

@@ -10,6 +10,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
@@ -38,7 +39,7 @@ public sealed class HostingTests
             ["Broker:Groups:0:LiteMode"] = "Exclusive",
         });
 
-        ServerPipeline.Configure(builder);
+        builder.AddAgentBusBroker();
         using var services = builder.Services.BuildServiceProvider();
 
         var server = services.GetRequiredService<IOptions<ServerOptions>>().Value;
@@ -107,7 +108,7 @@ public sealed class HostingTests
                 ["Server:Auth:Users:1:SecretKey"] = "sk-2",
             });
 
-            ServerPipeline.Configure(builder);
+            builder.AddAgentBusBroker();
             using var services = builder.Services.BuildServiceProvider();
 
             var server = services.GetRequiredService<IOptions<ServerOptions>>().Value;
@@ -145,7 +146,7 @@ public sealed class HostingTests
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
 
-        Assert.ThrowsAny<ArgumentException>(() => ServerPipeline.Configure(builder));
+        Assert.ThrowsAny<ArgumentException>(() => builder.AddAgentBusBroker());
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed class RouteAndTelemetryTests
     [Fact]
     public async Task Telemetry_answers_a_producers_settings_with_publishing_limits_and_backoff()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxMessageBodySize = 1234);
+        await using var broker = await TestBroker.StartAsync(configure: o => o.MaxMessageBodySize = 1234);
         var client = broker.Client();
         using var call = client.Stub.Telemetry(client.Options());
         var settings = new Settings { ClientType = ClientType.Producer, Publishing = new Publishing() };
@@ -90,7 +90,7 @@ public sealed class RouteAndTelemetryTests
     [Fact]
     public async Task Telemetry_answers_a_lite_consumers_settings_with_quota_batch_and_long_polling()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.MaxLiteSubscriptionsPerClient = 77);
+        await using var broker = await TestBroker.StartAsync(configure: o => o.MaxLiteSubscriptionsPerClient = 77);
         broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("workers", BindTopic: "agents", Fifo: true, MaxDeliveryAttempts: 5));
         var client = broker.Client();

@@ -2,8 +2,8 @@
 
 // Prints the configuration arguments that declare the scenarios' topics and groups (and, for one named
 // scenario, its broker options and authenticated users) on a standalone broker:
-//   dotnet run -c Release --project src/AgentBus.Server -- $(node tests/Interop/standalone-args.js)
-//   dotnet run -c Release --project src/AgentBus.Server -- $(node tests/Interop/standalone-args.js lite-topic-quota)
+//   dotnet run -c Release --project src/AgentBus.Server.Host -- $(node tests/Interop/standalone-args.js)
+//   dotnet run -c Release --project src/AgentBus.Server.Host -- $(node tests/Interop/standalone-args.js lite-topic-quota)
 
 const resources = require('./scenarios/resources.json');
 

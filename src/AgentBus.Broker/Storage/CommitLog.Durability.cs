@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Storage;
 
 /// <summary>Durability: waiting for fsync, explicit flushes, and the flush of a position range.</summary>
-public sealed partial class CommitLog
+internal sealed partial class CommitLog
 {
     /// <summary>
     /// Completes when everything below <paramref name="endPosition"/> is fsynced. In <see cref="FlushMode.Sync"/> one

@@ -4,7 +4,7 @@ using AgentBus.Broker.Messages;
 namespace AgentBus.Broker.Storage;
 
 /// <summary>Reading: single records, headers and scans, all bounded by <see cref="WritePosition"/> and reference-counted segments.</summary>
-public sealed partial class CommitLog
+internal sealed partial class CommitLog
 {
     /// <summary>
     /// Reads and decodes the record at <paramref name="position"/>, verifying its CRC. False when the position is

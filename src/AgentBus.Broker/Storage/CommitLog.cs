@@ -10,7 +10,7 @@ namespace AgentBus.Broker.Storage;
 /// position; segment files are memory-mapped, so an append is a copy into the page cache under a lock and is readable
 /// as soon as <see cref="Append(MessageRecord, long, long)"/> returns. Durability is separate: see <see cref="WaitDurableAsync"/>.
 /// </summary>
-public sealed partial class CommitLog : IDisposable, IAsyncDisposable
+internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
 {
     private readonly string _directory;
     private readonly int _segmentSize;

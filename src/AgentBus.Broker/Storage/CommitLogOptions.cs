@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Storage;
 
 /// <summary>Where and how a <see cref="CommitLog"/> stores its records.</summary>
-public sealed class CommitLogOptions
+internal sealed class CommitLogOptions
 {
     /// <summary>Smallest accepted <see cref="SegmentSize"/>.</summary>
     public const int MinSegmentSize = 4096;

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace AgentBus.Broker.Storage;
 
-/// <summary>What <see cref="CommitLog.Open"/> did to bring the log back to a consistent end.</summary>
+/// <summary>What opening the commit log did to bring it back to a consistent end (<see cref="BrokerEngine.Recovery"/>).</summary>
 public sealed class CommitLogRecovery
 {
     internal CommitLogRecovery()
@@ -21,7 +21,7 @@ public sealed class CommitLogRecovery
     /// <summary>Number of complete records whose length, version byte, checksum and structure were checked.</summary>
     public long RecordsValidated { get; internal init; }
 
-    /// <summary>Position where the valid log ends: <see cref="CommitLog.WritePosition"/> after opening. Everything after it was zeroed or deleted.</summary>
+    /// <summary>Position where the valid log ends: the log's write position after opening. Everything after it was zeroed or deleted.</summary>
     public long TruncatedAt { get; internal init; }
 
     /// <summary>What was found at <see cref="TruncatedAt"/>.</summary>

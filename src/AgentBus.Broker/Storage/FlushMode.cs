@@ -4,14 +4,14 @@ namespace AgentBus.Broker.Storage;
 public enum FlushMode
 {
     /// <summary>
-    /// The log is fsynced in the background every <see cref="CommitLogOptions.FlushInterval"/>;
-    /// <see cref="CommitLog.WaitDurableAsync"/> completes at once, so an acknowledged record may be lost on power failure.
+    /// The log is fsynced in the background every <see cref="BrokerOptions.FlushInterval"/>; a send is acknowledged
+    /// once its record is in the log, so an acknowledged record may be lost on power failure.
     /// </summary>
     Async,
 
     /// <summary>
-    /// <see cref="CommitLog.WaitDurableAsync"/> completes only after an fsync that covers the record. Concurrent
-    /// waiters share one fsync (group commit).
+    /// A send is acknowledged only after an fsync that covers its record. Concurrent sends share one fsync (group
+    /// commit).
     /// </summary>
     Sync,
 }

@@ -8,7 +8,7 @@ namespace AgentBus.Broker.Storage;
 /// <param name="QueueId">Queue id inside the topic.</param>
 /// <param name="QueueOffset">Offset inside the queue, as assigned at append time.</param>
 /// <param name="StoreTimestamp">Milliseconds since the Unix epoch at which the record was appended.</param>
-public readonly record struct RecordHeader(long Position, int Size, string Topic, string? LiteTopic,
+internal readonly record struct RecordHeader(long Position, int Size, string Topic, string? LiteTopic,
     int QueueId, long QueueOffset, long StoreTimestamp)
 {
     /// <summary>Global byte position just after the record.</summary>

@@ -6,7 +6,7 @@ namespace AgentBus.Broker.Topics;
 /// Validates topic, lite topic and consumer group names with RocketMQ's rules: ASCII letters, digits,
 /// <c>%</c>, <c>|</c>, <c>_</c> and <c>-</c>, bounded in length.
 /// </summary>
-public static class NameRules
+internal static class NameRules
 {
     /// <summary>Longest topic name RocketMQ accepts.</summary>
     public const int MaxTopicLength = 127;

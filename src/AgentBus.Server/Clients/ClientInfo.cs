@@ -3,7 +3,7 @@ using Apache.Rocketmq.V2;
 namespace AgentBus.Server.Clients;
 
 /// <summary>One client as the server sees it.</summary>
-public sealed class ClientInfo
+internal sealed class ClientInfo
 {
     internal ClientInfo(string clientId) => ClientId = clientId;
 

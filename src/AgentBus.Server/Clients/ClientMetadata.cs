@@ -10,7 +10,7 @@ namespace AgentBus.Server.Clients;
 /// <param name="RequestId">Request id for correlation in logs (<c>x-mq-request-id</c>), or empty.</param>
 /// <param name="ContinuousReceive">Whether the client asked for a continuous receive (<see cref="ReceiveModeHeader"/>).</param>
 /// <param name="ContinuousMaxBytes">Body bytes after which a continuous receive ends (<see cref="ReceiveMaxBytesHeader"/>), if given.</param>
-public sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId,
+internal sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId,
     bool ContinuousReceive = false, long? ContinuousMaxBytes = null)
 {
     /// <summary>

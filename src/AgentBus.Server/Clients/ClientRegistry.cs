@@ -8,7 +8,7 @@ namespace AgentBus.Server.Clients;
 /// What the server knows about each connected client: the settings it announced over Telemetry and when it was
 /// last heard from. Keyed by client id. Lite subscriptions live in the engine; this is transport-level state.
 /// </summary>
-public sealed class ClientRegistry
+internal sealed class ClientRegistry
 {
     private readonly ConcurrentDictionary<string, ClientInfo> _clients = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;

@@ -6,7 +6,7 @@ namespace AgentBus.Server.Clients;
 /// which would take them back from their new owner every 30 s. They stay out of the client's COMPLETE_ADD until the
 /// client adds them again itself with a PARTIAL_ADD.
 /// </summary>
-public sealed class LiteEvictions
+internal sealed class LiteEvictions
 {
     /// <summary>Evicted lite topics remembered per client at most.</summary>
     public const int Capacity = 10_000;

@@ -13,7 +13,7 @@ namespace AgentBus.Server.Consumption;
 /// on each extension, so the client keeps the handle it received and the renewer translates it on ack,
 /// change-invisible-duration and dead-lettering.
 /// </summary>
-public sealed class ReceiptRenewer
+internal sealed class ReceiptRenewer
 {
     private readonly ConcurrentDictionary<string, RenewalEntry> _entries = new(StringComparer.Ordinal);
     private readonly ServerOptions _options;

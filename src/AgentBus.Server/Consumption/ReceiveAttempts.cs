@@ -10,7 +10,7 @@ namespace AgentBus.Server.Consumption;
 /// Only a consumer's latest attempt per group and topic is kept: a receive with a new attempt id means the previous
 /// answer arrived, so memory stays at one batch per consumer.
 /// </summary>
-public sealed class ReceiveAttempts
+internal sealed class ReceiveAttempts
 {
     private readonly ConcurrentDictionary<(string ClientId, string Group, string Topic), Attempt> _attempts = new();
     private readonly TimeProvider _time;

@@ -8,7 +8,7 @@ namespace AgentBus.Server.Consumption;
 /// the server applies the filter: a message the filter rejects counts as consumed by that group, as in RocketMQ.
 /// SQL92 filters are not supported.
 /// </summary>
-public sealed class TagFilter
+internal sealed class TagFilter
 {
     private readonly HashSet<string>? _tags;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace AgentBus.Server.Embedded;
 
 /// <summary>
-/// The broker server running in-process on a loopback port: the same pipeline as the standalone server (Kestrel,
+/// The broker server running in-process on a loopback port: the same server as the standalone host (<c>AddAgentBusBroker</c>, <c>MapAgentBusBroker</c>) (Kestrel,
 /// HTTP/2 cleartext or TLS, the RocketMQ v5 MessagingService, authentication when configured), so clients speak the
 /// real protocol to it. Used by tests, samples and applications that carry their own broker.
 /// </summary>
@@ -59,7 +59,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>The engine behind the server, for direct inspection and administration.</summary>
     public BrokerEngine Engine { get; }
 
-    /// <summary>The server's services (options, metrics, client registry).</summary>
+    /// <summary>The server's services (options, the meter factory, logging).</summary>
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a broker on a loopback port and returns once it accepts calls.</summary>
@@ -83,25 +83,27 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         });
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        if (options.ServerCertificate is { } certificate)
-        {
-            builder.Services.PostConfigure<ServerOptions>(server => server.Tls.Certificate = certificate);
-        }
-
-        if (options.ConfigureServer is { } configureServer)
-        {
-            builder.Services.PostConfigure(configureServer);
-        }
-
+        var certificate = options.ServerCertificate;
+        var configureServer = options.ConfigureServer;
         var configureBroker = options.ConfigureBroker;
-        ServerPipeline.Configure(builder, broker =>
-        {
-            broker.DataDirectory = dataDirectory;
-            configureBroker?.Invoke(broker);
-        });
+        builder.AddAgentBusBroker(
+            broker =>
+            {
+                broker.DataDirectory = dataDirectory;
+                configureBroker?.Invoke(broker);
+            },
+            server =>
+            {
+                if (certificate is not null)
+                {
+                    server.Tls.Certificate = certificate;
+                }
+
+                configureServer?.Invoke(server);
+            });
 
         var app = builder.Build();
-        ServerPipeline.Map(app);
+        app.MapAgentBusBroker();
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -137,7 +139,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     private static int PortOf(WebApplication app)
     {
-        foreach (string address in ServerPipeline.ListeningAddresses(app))
+        foreach (string address in ServerAddresses.Of(app.Services))
         {
             return new Uri(address).Port;
         }

@@ -3,7 +3,7 @@ using Apache.Rocketmq.V2;
 namespace AgentBus.Server.Errors;
 
 /// <summary>A request the server refuses before it reaches the engine (missing or malformed fields).</summary>
-public sealed class RequestException : Exception
+internal sealed class RequestException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="code">The protocol status code to answer with.</param>

@@ -7,7 +7,7 @@ namespace AgentBus.Server.Errors;
 /// The one place where engine error codes become protocol status codes. Official clients raise a typed exception
 /// per status code family, so each engine code maps to the most specific protocol code.
 /// </summary>
-public static class StatusMapping
+internal static class StatusMapping
 {
     /// <summary>The protocol code that reports <paramref name="code"/> to a client.</summary>
     /// <param name="code">Why the engine refused an operation.</param>

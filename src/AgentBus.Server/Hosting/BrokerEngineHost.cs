@@ -9,7 +9,7 @@ namespace AgentBus.Server.Hosting;
 /// Owns the engine's lifetime inside the host: opens (and recovers) it before the server accepts calls, creates the
 /// declared topics and groups, and disposes it (flush and offset checkpoint) after the server stopped.
 /// </summary>
-public sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
+internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
 {
     private readonly BrokerOptions _options;
     private readonly ResourceDeclarations _declarations;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace AgentBus.Server.Hosting;
 
 /// <summary>Healthy while the engine is open (served by the standard gRPC health service).</summary>
-public sealed class BrokerHealthCheck : IHealthCheck
+internal sealed class BrokerHealthCheck : IHealthCheck
 {
     private readonly BrokerEngineHost _host;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace AgentBus.Server.Hosting;
 
 /// <summary>Periodic server-side work: renews auto-renewed deliveries, drops stale receive attempts and forgets silent clients.</summary>
-public sealed class MaintenanceService : BackgroundService
+internal sealed class MaintenanceService : BackgroundService
 {
     private readonly BrokerEngineHost _host;
     private readonly ReceiptRenewer _renewer;

@@ -10,7 +10,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace AgentBus.Server.Mapping;
 
 /// <summary>Translates between protocol messages and engine records.</summary>
-public static class MessageMapper
+internal static class MessageMapper
 {
     /// <summary>
     /// Builds the engine record of a message a producer sent. Names are stored as given: the resource namespace

@@ -11,7 +11,7 @@ namespace AgentBus.Server.Metrics;
 /// gauges of lite topics, lite subscriptions, clients, ready-set events, the commit log and auto-renewal.
 /// Collect them with any System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry).
 /// </summary>
-public sealed class BrokerMetrics
+internal sealed class BrokerMetrics
 {
     /// <summary>Name of the meter.</summary>
     public const string MeterName = "AgentBus.Broker";

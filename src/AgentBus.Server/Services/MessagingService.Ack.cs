@@ -7,7 +7,7 @@ using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Services;
 
-public sealed partial class MessagingService
+internal sealed partial class MessagingService
 {
     /// <inheritdoc />
     public override Task<AckMessageResponse> AckMessage(AckMessageRequest request, ServerCallContext context) =>

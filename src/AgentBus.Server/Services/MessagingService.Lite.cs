@@ -11,7 +11,7 @@ using EnginePolicy = AgentBus.Broker.Subscriptions.OffsetPolicy;
 
 namespace AgentBus.Server.Services;
 
-public sealed partial class MessagingService
+internal sealed partial class MessagingService
 {
     /// <inheritdoc />
     public override Task<SyncLiteSubscriptionResponse> SyncLiteSubscription(SyncLiteSubscriptionRequest request, ServerCallContext context) =>

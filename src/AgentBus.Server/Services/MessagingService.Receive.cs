@@ -12,7 +12,7 @@ using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Services;
 
-public sealed partial class MessagingService
+internal sealed partial class MessagingService
 {
     /// <summary>Time kept free before the call's deadline so the answer reaches the client in time.</summary>
     private static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(500);

@@ -8,7 +8,7 @@ using MessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Services;
 
-public sealed partial class MessagingService
+internal sealed partial class MessagingService
 {
     /// <summary>Virtual queue id of an assignment that covers every queue of the broker (and of lite consumption).</summary>
     internal const int AllQueues = -1;

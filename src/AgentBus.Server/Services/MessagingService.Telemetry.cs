@@ -8,7 +8,7 @@ using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Services;
 
-public sealed partial class MessagingService
+internal sealed partial class MessagingService
 {
     /// <summary>
     /// The client's settings exchange and the server's command channel. Each <see cref="Settings"/> the client sends

@@ -5,7 +5,7 @@ using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Services;
 
-public sealed partial class MessagingService
+internal sealed partial class MessagingService
 {
     private const string PullNotImplemented = "Pull consumers are not supported by this broker; use a push, simple or lite consumer.";
 

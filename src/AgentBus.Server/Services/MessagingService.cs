@@ -19,7 +19,7 @@ namespace AgentBus.Server.Services;
 /// <see cref="Status"/> (the gRPC status stays OK), so official clients raise their typed exceptions; no request
 /// brings the server down. The RPCs are split by concern into partial files.
 /// </summary>
-public sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingService.MessagingServiceBase
+internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingService.MessagingServiceBase
 {
     private readonly BrokerEngineHost _host;
     private readonly ClientRegistry _clients;

@@ -12,7 +12,7 @@ namespace AgentBus.Server.Telemetry;
 /// <see cref="NotifyUnsubscribeLiteCommand"/> when exclusive mode gives one of its lite topics to another client.
 /// A client that reconnects replaces its previous stream.
 /// </summary>
-public sealed class TelemetryHub
+internal sealed class TelemetryHub
 {
     private readonly ConcurrentDictionary<string, TelemetrySession> _sessions = new(StringComparer.Ordinal);
     private readonly int _capacity;

@@ -7,7 +7,7 @@ namespace AgentBus.Server.Telemetry;
 /// One open Telemetry stream of a client. Commands to the client go through a bounded queue drained by the
 /// stream's single writer loop, so the engine and request handlers never write to the stream concurrently.
 /// </summary>
-public sealed class TelemetrySession
+internal sealed class TelemetrySession
 {
     private readonly Channel<TelemetryCommand> _outbound;
 

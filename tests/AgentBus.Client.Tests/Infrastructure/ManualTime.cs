@@ -4,6 +4,11 @@ namespace AgentBus.Client.Tests.Infrastructure;
 /// A clock whose timers fire only when the test advances it, for periodic client work (subscription sync,
 /// heartbeats); delays shorter than a tick elapse immediately so the client's other waits are not stalled.
 /// </summary>
+/// <remarks>
+/// Kept instead of FakeTimeProvider for tests that run a whole client on it: FakeTimeProvider holds every timer until
+/// it is advanced, so the client's short one-shot waits (retry backoff, reconnect delays) would stall; this
+/// clock lets those run on real time and holds only the long periodic work.
+/// </remarks>
 internal sealed class ManualTime : TimeProvider
 {
     private readonly object _gate = new();

@@ -24,7 +24,7 @@ public abstract class InteropTest(ITestOutputHelper output)
     }
 
     /// <summary>Fails unless the scenario passed and the broker logged no error while serving it.</summary>
-    internal void Verify(ScenarioResult result, InteropBroker broker)
+    internal void Verify(ScenarioResult result, TestBroker broker)
     {
         output.WriteLine(result.Json?.ToString() ?? result.Outcome.Stdout);
         if (!result.Passed)
@@ -32,17 +32,17 @@ public abstract class InteropTest(ITestOutputHelper output)
             throw new XunitException(result.Describe() + BrokerLog(broker, all: true));
         }
 
-        if (broker.Logs.Errors.Count > 0)
+        if (broker.UnexpectedErrors is { Count: > 0 } errors)
         {
             throw new XunitException($"scenario {result.Scenario} passed, but the broker logged errors while serving it:\n" +
-                string.Join('\n', broker.Logs.Errors) + BrokerLog(broker, all: false));
+                string.Join('\n', errors) + BrokerLog(broker, all: false));
         }
     }
 
-    private static string BrokerLog(InteropBroker broker, bool all)
+    private static string BrokerLog(TestBroker broker, bool all)
     {
         // The broker's own lines and anything at Warning or above; ASP.NET Core's per-request lines are noise here.
-        var entries = broker.Logs.Entries
+        var entries = broker.Logs
             .Where(entry => entry.Category.StartsWith("AgentBus", StringComparison.Ordinal) || entry.Level >= LogLevel.Warning)
             .ToList();
         if (entries.Count == 0)

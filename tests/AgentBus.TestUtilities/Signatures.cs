@@ -4,15 +4,18 @@ using System.Text;
 using AgentBus.Server.Hosting;
 using Grpc.Core;
 
-namespace AgentBus.Server.Tests.Infrastructure;
+namespace AgentBus.TestUtilities;
 
 /// <summary>
 /// Signs raw calls the RocketMQ v5 way, written here from the protocol rather than borrowed from the client:
 /// <c>authorization: MQv2-HMAC-SHA1 Credential=AK, SignedHeaders=x-mq-date-time, Signature=HEX(HMAC-SHA1(secret, date))</c>.
 /// </summary>
-internal static class Signatures
+public static class Signatures
 {
+    /// <summary>The test user's access key.</summary>
     public const string AccessKey = "agent-ak";
+
+    /// <summary>The test user's secret, which must never appear in a log.</summary>
     public const string SecretKey = "s3cr3t-never-logged";
 
     /// <summary>Turns authentication on with the one test user.</summary>
@@ -37,11 +40,14 @@ internal static class Signatures
         headers.Add("authorization", authorization);
     };
 
+    /// <summary>The <c>x-mq-date-time</c> header value of <paramref name="at"/> (<c>yyyyMMddTHHmmssZ</c>, UTC).</summary>
     public static string DateTimeHeader(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>The <c>authorization</c> header value for a signature.</summary>
     public static string Authorization(string accessKey, string signature) =>
         $"MQv2-HMAC-SHA1 Credential={accessKey}, SignedHeaders=x-mq-date-time, Signature={signature}";
 
+    /// <summary>The upper-case hex HMAC-SHA1 of <paramref name="date"/> keyed by <paramref name="secret"/>.</summary>
     public static string Sign(string secret, string date)
     {
 #pragma warning disable CA5350 // the protocol's signature scheme

@@ -3,10 +3,10 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace AgentBus.Server.Tests.Infrastructure;
+namespace AgentBus.TestUtilities;
 
 /// <summary>Self-signed server certificates made on the spot, and clients that trust exactly them.</summary>
-internal static class TestCertificates
+public static class TestCertificates
 {
     /// <summary>A self-signed TLS server certificate for <c>localhost</c> and <c>127.0.0.1</c>, valid for a day, with its private key.</summary>
     public static X509Certificate2 SelfSigned()

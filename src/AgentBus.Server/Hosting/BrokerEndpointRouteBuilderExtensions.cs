@@ -1,0 +1,63 @@
+using AgentBus.Server;
+using AgentBus.Server.Hosting;
+using AgentBus.Server.Metrics;
+using AgentBus.Server.Services;
+using Microsoft.Extensions.Options;
+
+// In the namespace of the ASP.NET Core endpoint extensions, as grpc-dotnet's MapGrpcService is.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the AgentBus broker's gRPC services.</summary>
+public static class BrokerEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the RocketMQ v5 MessagingService and the gRPC health service registered by
+    /// <see cref="Microsoft.Extensions.Hosting.BrokerHostBuilderExtensions.AddAgentBusBroker"/>, and logs the listening
+    /// endpoint once the server runs.
+    /// </summary>
+    /// <param name="endpoints">The application's endpoint route builder (the built <see cref="WebApplication"/>).</param>
+    /// <returns>A builder for conventions applied to both services' endpoints.</returns>
+    /// <exception cref="InvalidOperationException">The broker was not added to the application's services.</exception>
+    public static IEndpointConventionBuilder MapAgentBusBroker(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        if (services.GetService<BrokerEngineHost>() is null)
+        {
+            throw new InvalidOperationException("The AgentBus broker is not registered: call builder.AddAgentBusBroker() before building the application.");
+        }
+
+        var conventions = new CompositeConventionBuilder(endpoints.MapGrpcService<MessagingService>(), endpoints.MapGrpcHealthChecksService());
+        // Resolved eagerly so the meter exists before the first call.
+        services.GetRequiredService<BrokerMetrics>();
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+        {
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentBus.Server");
+            var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            foreach (string address in ServerAddresses.Of(services))
+            {
+                ServerLog.Listening(logger, address, options.Tls.Enabled ? "over TLS" : "cleartext", options.Auth.Enabled ? "on" : "off");
+            }
+        });
+        return conventions;
+    }
+
+    private sealed class CompositeConventionBuilder(params IEndpointConventionBuilder[] builders) : IEndpointConventionBuilder
+    {
+        public void Add(Action<EndpointBuilder> convention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Add(convention);
+            }
+        }
+
+        public void Finally(Action<EndpointBuilder> finallyConvention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Finally(finallyConvention);
+            }
+        }
+    }
+}

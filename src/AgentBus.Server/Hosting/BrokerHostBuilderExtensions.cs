@@ -1,0 +1,108 @@
+using AgentBus.Broker;
+using AgentBus.Server.Auth;
+using AgentBus.Server.Clients;
+using AgentBus.Server.Consumption;
+using AgentBus.Server.Hosting;
+using AgentBus.Server.Metrics;
+using AgentBus.Server.Services;
+using AgentBus.Server.Telemetry;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+// In the namespace of IHostApplicationBuilder, as hosting integrations do, so `builder.AddAgentBusBroker()` needs no using.
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Adds the AgentBus broker server to an ASP.NET Core application.</summary>
+public static class BrokerHostBuilderExtensions
+{
+    /// <summary>Configuration section of the engine options and of declared topics and groups.</summary>
+    private const string BrokerSection = "Broker";
+
+    /// <summary>
+    /// Registers the broker server: the engine options (section <c>Broker</c>, with declared <c>Topics</c> and
+    /// <c>Groups</c>) and server options (section <c>Server</c>) bound from the builder's configuration, the engine's
+    /// lifetime, Kestrel listening on <see cref="ServerOptions.Address"/>:<see cref="ServerOptions.Port"/> with HTTP/2
+    /// (cleartext, or TLS with a certificate), the RocketMQ v5 MessagingService (authenticated when
+    /// <c>Server:Auth:Enabled</c>), gRPC health checks and metrics. Map the services with
+    /// <see cref="Microsoft.AspNetCore.Builder.BrokerEndpointRouteBuilderExtensions.MapAgentBusBroker"/>.
+    /// </summary>
+    /// <param name="builder">A web application builder (the broker needs Kestrel).</param>
+    /// <param name="configureBroker">Applied to the engine options after configuration binding.</param>
+    /// <param name="configureServer">Applied to the server options after configuration binding.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">The configured server options are invalid.</exception>
+    /// <example>
+    /// <code>
+    /// var builder = WebApplication.CreateBuilder(args);
+    /// builder.AddAgentBusBroker(broker => broker.DataDirectory = "/var/lib/agentbus");
+    /// var app = builder.Build();
+    /// app.MapAgentBusBroker();
+    /// await app.RunAsync();
+    /// </code>
+    /// </example>
+    public static IHostApplicationBuilder AddAgentBusBroker(this IHostApplicationBuilder builder, Action<BrokerOptions>? configureBroker = null,
+        Action<ServerOptions>? configureServer = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+
+        // Fail at once on bad configuration rather than at the first resolution of the options.
+        (configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions()).Validate();
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName))
+            .Configure(options => configureServer?.Invoke(options))
+            .Validate(options =>
+            {
+                options.Validate();
+                return true;
+            })
+            .ValidateOnStart();
+        services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerSection)).Configure(options => configureBroker?.Invoke(options));
+        services.AddOptions<ResourceDeclarations>().Bind(configuration.GetSection(BrokerSection));
+
+        // Listener, TLS and transport from the bound options, so changes made in code apply too. An explicit
+        // certificate needs no UseKestrelHttpsConfiguration (that loads HTTPS from the Kestrel section), so an empty
+        // builder (UseKestrelCore) serves TLS as it is.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, options) => KestrelSetup.Configure(kestrel, options.Value));
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<ServerOptions>>((sockets, options) =>
+            sockets.UnsafePreferInlineScheduling = options.Value.InlineScheduling);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ClientRegistry>();
+        services.AddSingleton<TelemetryHub>();
+        services.AddSingleton<ReceiptRenewer>();
+        services.AddSingleton(provider => new ReceiveAttempts(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<BrokerEngineHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());
+        services.AddHostedService<MaintenanceService>();
+
+        services.AddRouting();
+        services.AddGrpc();
+        // Stateless over singletons: one instance serves every call instead of one activation per call.
+        services.AddSingleton<MessagingService>();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<BrokerOptions>, IOptions<ServerOptions>>((grpc, broker, options) =>
+        {
+            // Room above the body limit, so an oversized message reaches the engine and gets MESSAGE_BODY_TOO_LARGE.
+            grpc.MaxReceiveMessageSize = options.Value.MaxReceiveMessageSize
+                ?? (int)Math.Min(int.MaxValue, (2L * broker.Value.MaxMessageBodySize) + broker.Value.MaxPropertiesSize + (1 << 20));
+            grpc.EnableDetailedErrors = false;
+        });
+        services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("broker");
+
+        // Authentication guards the MessagingService only (health checks stay open), and costs nothing when off.
+        services.AddSingleton<CredentialVerifier>();
+        services.AddSingleton<AuthInterceptor>();
+        services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure<IOptions<ServerOptions>>((grpc, options) =>
+        {
+            if (options.Value.Auth.Enabled)
+            {
+                grpc.Interceptors.Add<AuthInterceptor>();
+            }
+        });
+        return builder;
+    }
+}
