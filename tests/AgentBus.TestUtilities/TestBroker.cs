@@ -36,7 +36,7 @@ public sealed partial class TestBroker : IAsyncDisposable
     {
         _logs = new CapturingLoggerProvider(settings.MinimumLogLevel);
         var output = settings.Output;
-        _loggerFactory = LoggerFactory.Create(logging =>
+        _loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging =>
         {
             logging.SetMinimumLevel(settings.MinimumLogLevel).AddProvider(_logs);
             if (output is not null)
@@ -76,6 +76,12 @@ public sealed partial class TestBroker : IAsyncDisposable
 
     /// <summary>The certificate the broker serves TLS with, trusted by this broker's channels and clients; null for cleartext.</summary>
     public X509Certificate2? Certificate { get; }
+
+    /// <summary>
+    /// The broker's logger factory: give it to clients under test too, so their errors are captured (and fail the
+    /// test) with the broker's. It lives as long as the test broker.
+    /// </summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>What the broker logged at or above the level it was started with (warnings by default), oldest first.</summary>
     public IReadOnlyCollection<LogEntry> Logs => _logs.Entries;

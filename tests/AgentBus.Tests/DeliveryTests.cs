@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgentBus.Broker;
 using AgentBus.Tests.Infrastructure;
+using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 

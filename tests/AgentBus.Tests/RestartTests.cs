@@ -1,4 +1,5 @@
 using AgentBus.Tests.Infrastructure;
+using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 

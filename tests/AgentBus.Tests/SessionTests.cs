@@ -1,5 +1,6 @@
 using AgentBus.Sessions;
 using AgentBus.Tests.Infrastructure;
+using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
