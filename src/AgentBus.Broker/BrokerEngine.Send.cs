@@ -9,6 +9,12 @@ namespace AgentBus.Broker;
 
 public sealed partial class BrokerEngine
 {
+    /// <summary>
+    /// A message property (value <c>true</c>) that asks the broker to refuse a lite message whose lite topic has no
+    /// live subscriber (an AgentBus extension; see docs/protocol.md).
+    /// </summary>
+    public const string RequireSubscriberProperty = "agentbus-require-subscriber";
+
     private int _roundRobin;
 
     /// <summary>
@@ -19,6 +25,7 @@ public sealed partial class BrokerEngine
     public async ValueTask<SendResult> SendAsync(MessageRecord message, CancellationToken cancellationToken = default)
     {
         ValidateMessage(message);
+        RequireSubscriberIfAsked(message);
         var (queue, end, offset) = Append(message);
         if (_options.FlushMode == FlushMode.Sync)
         {
@@ -35,6 +42,12 @@ public sealed partial class BrokerEngine
         foreach (var message in messages)
         {
             ValidateMessage(message);
+        }
+
+        // Before anything is stored, so a refusal leaves nothing of the batch behind.
+        foreach (var message in messages)
+        {
+            RequireSubscriberIfAsked(message);
         }
 
         var results = new SendResult[messages.Count];
@@ -118,6 +131,36 @@ public sealed partial class BrokerEngine
         }
 
         return (int)(hash & 0x7FFFFFFF);
+    }
+
+    /// <summary>
+    /// The <see cref="RequireSubscriberProperty"/> extension: a lite message that asks for it is refused with
+    /// <see cref="BrokerErrorCode.NoLiveSubscriber"/> unless a live client subscribes its lite topic (in any group),
+    /// so a sender can fail fast instead of queueing for an agent nobody runs. Other brokers store the property as
+    /// a plain one and queue the message.
+    /// </summary>
+    private void RequireSubscriberIfAsked(MessageRecord message)
+    {
+        if (message.LiteTopic is null || message.Properties.Count == 0 ||
+            !message.Properties.TryGetValue(RequireSubscriberProperty, out string? value) || !string.Equals(value, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        long now = Now();
+        if (_queues.TryGetLite(message.Topic, message.LiteTopic, out var queue))
+        {
+            var subscribers = queue.Subscribers;
+            for (int i = 0; i < subscribers.Count; i++)
+            {
+                if (subscribers[i].IsLiveAt(now))
+                {
+                    return;
+                }
+            }
+        }
+
+        throw new BrokerException(BrokerErrorCode.NoLiveSubscriber, $"No live client subscribes lite topic '{message.LiteTopic}'.");
     }
 
     private void ValidateMessage(MessageRecord message)

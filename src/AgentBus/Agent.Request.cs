@@ -49,6 +49,7 @@ public sealed partial class Agent
                 Deadline = Bus.Time.GetUtcNow() + timeout,
                 IdempotencyKey = options?.IdempotencyKey,
                 Attempt = options?.Attempt ?? 1,
+                RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
             };
             await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, body, ct).ConfigureAwait(false);
             var reply = await AwaitReplyAsync(pending, timeout, ct).ConfigureAwait(false);

@@ -1,12 +1,17 @@
 using System.Diagnostics;
 using AgentBus.Addressing;
 using AgentBus.Diagnostics;
+using AgentBus.Client.Errors;
 using AgentBus.Envelopes;
+using AgentBus.Errors;
 
 namespace AgentBus;
 
 public sealed partial class Agent
 {
+    // NOT_FOUND: how an AgentBus broker refuses a message that required a live subscriber.
+    private const int NoLiveSubscriberCode = 40400;
+
     /// <summary>
     /// Sends a one-way message to <paramref name="peer"/>'s inbox. Durable: once this returns the broker stored it, and
     /// an agent that is offline now gets it when it starts.
@@ -24,6 +29,7 @@ public sealed partial class Agent
         {
             SessionId = options?.SessionId,
             IdempotencyKey = options?.IdempotencyKey,
+            RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
         };
         await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, Bus.Serializer.Serialize(message), ct).ConfigureAwait(false);
         return envelope.MessageId;
@@ -36,7 +42,16 @@ public sealed partial class Agent
         envelope.To ??= peer;
         using var activity = AgentBusTelemetry.StartSend(peer, envelope.Kind, envelope.SessionId);
         var message = envelope.Build(Bus.Options.ParentTopic, liteTopic, body, activity ?? Activity.Current);
-        await Bus.Producer.SendAsync(message, ct).ConfigureAwait(false);
+        try
+        {
+            await Bus.Producer.SendAsync(message, ct).ConfigureAwait(false);
+        }
+        catch (NotFoundException ex) when (envelope.RequireSubscriber && ex.Code == NoLiveSubscriberCode)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "no live agent");
+            throw new AgentUnavailableException(peer, ex);
+        }
+
         AgentBusTelemetry.Sent();
     }
 

@@ -41,6 +41,7 @@ public sealed partial class Agent
                 Deadline = Bus.Time.GetUtcNow() + timeout,
                 IdempotencyKey = options?.IdempotencyKey,
                 Attempt = options?.Attempt ?? 1,
+                RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
             };
             await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, body, ct).ConfigureAwait(false);
             await foreach (var chunk in ReadStreamAsync<TChunk>(peer, reader, timeout, ct).ConfigureAwait(false))

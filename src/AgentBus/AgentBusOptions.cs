@@ -45,6 +45,12 @@ public sealed class AgentBusOptions
     /// <summary>How long a request waits for its reply unless the call says otherwise (default 30 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether sends and requests fail fast (<see cref="Errors.AgentUnavailableException"/>) when no replica of the
+    /// agent runs, unless a call says otherwise (default false: the message waits in the agent's durable inbox).
+    /// </summary>
+    public bool RequireLiveAgent { get; set; }
+
     /// <summary>Requests waiting for replies at once, at most (default 100,000); more are refused with <see cref="Errors.RequestLimitExceededException"/>.</summary>
     public int MaxPendingRequests { get; set; } = 100_000;
 

@@ -21,6 +21,14 @@ public sealed class RequestOptions
     /// <summary>An idempotency key the agent can use to recognise a retried request.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>
+    /// Fail at once with <see cref="Errors.AgentUnavailableException"/> when no replica of the agent is running,
+    /// instead of waiting in its inbox for one to start (like NATS's no-responders). Null uses
+    /// <see cref="AgentBusOptions.RequireLiveAgent"/>. Checked by an AgentBus broker; an Apache RocketMQ broker
+    /// ignores it and the request waits in the inbox until its timeout.
+    /// </summary>
+    public bool? RequireLiveAgent { get; init; }
+
     /// <summary>Which attempt this is, when the caller retries a request (1 for the first).</summary>
     public int Attempt { get; init; } = 1;
 }

@@ -9,6 +9,9 @@ public sealed class SendOptions
     /// <summary>The message id; null generates one. Give one to make a re-send recognisable.</summary>
     public string? MessageId { get; init; }
 
+    /// <summary>Fail at once when no replica of the agent is running instead of queueing (see <see cref="RequestOptions.RequireLiveAgent"/>).</summary>
+    public bool? RequireLiveAgent { get; init; }
+
     /// <summary>An idempotency key the receiving agent can use to recognise a retried message.</summary>
     public string? IdempotencyKey { get; init; }
 }

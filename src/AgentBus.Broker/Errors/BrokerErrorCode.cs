@@ -48,6 +48,8 @@ public enum BrokerErrorCode
     LiteTopicQuotaExceeded,
     /// <summary>A client or the broker holds as many lite subscriptions as it may.</summary>
     LiteSubscriptionQuotaExceeded,
+    /// <summary>The message asked for a live subscriber of its lite topic (<c>agentbus-require-subscriber</c>) and none is subscribed.</summary>
+    NoLiveSubscriber,
     /// <summary>The operation is not supported by this broker.</summary>
     NotSupported,
     /// <summary>The engine is shutting down or failed internally.</summary>

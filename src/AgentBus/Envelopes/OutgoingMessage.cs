@@ -20,6 +20,7 @@ internal struct OutgoingMessage
     public string? To;
     public string? ContentType;
     public string? ErrorType;
+    public bool RequireSubscriber;
 
     public OutgoingMessage(MessageKind kind, string messageId)
     {
@@ -86,6 +87,11 @@ internal struct OutgoingMessage
         if (ErrorType is not null)
         {
             builder.AddProperty(EnvelopeProperties.ErrorType, ErrorType);
+        }
+
+        if (RequireSubscriber)
+        {
+            builder.AddProperty(Broker.BrokerEngine.RequireSubscriberProperty, "true");
         }
 
         if (activity is not null)

@@ -64,6 +64,7 @@ public sealed class AgentSession : IAsyncDisposable
             Timeout = options?.Timeout,
             IdempotencyKey = options?.IdempotencyKey,
             Attempt = options?.Attempt ?? 1,
+            RequireLiveAgent = options?.RequireLiveAgent,
             SessionId = SessionId,
         };
         return Agent.RequestCoreAsync<TRequest, TReply>(peer, request, withSession, LiteTopic, ct);
