@@ -1,4 +1,5 @@
 using System.Text;
+using AgentBus.Broker.Deduplication;
 using AgentBus.Broker.Errors;
 using AgentBus.Broker.Messages;
 using AgentBus.Broker.Queues;
@@ -15,6 +16,13 @@ public sealed partial class BrokerEngine
     /// </summary>
     public const string RequireSubscriberProperty = "agentbus-require-subscriber";
 
+    /// <summary>
+    /// A message property whose value makes a lite message idempotent within <see cref="BrokerOptions.DeduplicationWindow"/>:
+    /// a later message with the same value on the same lite topic is not stored, and its sender gets the first
+    /// message's receipt (an AgentBus extension; see docs/protocol.md).
+    /// </summary>
+    public const string DeduplicationKeyProperty = "agentbus-dedupe-key";
+
     private int _roundRobin;
 
     /// <summary>
@@ -26,13 +34,13 @@ public sealed partial class BrokerEngine
     {
         ValidateMessage(message);
         RequireSubscriberIfAsked(message);
-        var (queue, end, offset) = Append(message);
+        var stored = Append(message);
         if (_options.FlushMode == FlushMode.Sync)
         {
-            await _log.WaitDurableAsync(end, cancellationToken).ConfigureAwait(false);
+            await _log.WaitDurableAsync(stored.End, cancellationToken).ConfigureAwait(false);
         }
 
-        return new SendResult(message.MessageId, queue.Topic, queue.LiteTopic, queue.QueueId, offset, _options.FlushMode == FlushMode.Sync);
+        return stored.Result(_options.FlushMode == FlushMode.Sync);
     }
 
     /// <summary>Stores several messages; each is validated and stored as by <see cref="SendAsync"/>, with one durability wait.</summary>
@@ -54,9 +62,9 @@ public sealed partial class BrokerEngine
         long end = 0;
         for (int i = 0; i < messages.Count; i++)
         {
-            var (queue, e, offset) = Append(messages[i]);
-            end = e;
-            results[i] = new SendResult(messages[i].MessageId, queue.Topic, queue.LiteTopic, queue.QueueId, offset, _options.FlushMode == FlushMode.Sync);
+            var stored = Append(messages[i]);
+            end = Math.Max(end, stored.End);
+            results[i] = stored.Result(_options.FlushMode == FlushMode.Sync);
         }
 
         if (_options.FlushMode == FlushMode.Sync && end > 0)
@@ -67,7 +75,7 @@ public sealed partial class BrokerEngine
         return results;
     }
 
-    private (MessageQueue Queue, long End, long Offset) Append(MessageRecord message)
+    private Stored Append(MessageRecord message)
     {
         ThrowIfDisposed();
         var topic = Topics.ResolveForSend(message.Topic, message.LiteTopic is not null);
@@ -77,11 +85,18 @@ public sealed partial class BrokerEngine
             ? _queues.GetOrCreateLite(message.Topic, message.LiteTopic, now, out _)
             : PickQueue(topic, message, now);
 
+        string? dedupeKey = DedupeKeyOf(message);
         AppendResult appended;
         long offset;
         // One lock orders offset assignment with log order, so every queue's index grows in log order.
         lock (_appendLock)
         {
+            if (dedupeKey is not null && _deduplication.TryGet(message.Topic, message.LiteTopic!, dedupeKey, now, out var first))
+            {
+                // A re-send within the window: answered with the first message's receipt, nothing stored.
+                return new Stored(queue, first.End, first.Offset, first.MessageId, Duplicate: true);
+            }
+
             if (queue.Deleted && message.LiteTopic is not null)
             {
                 // Expired between lookup and append (expiry holds the append lock): append to its successor.
@@ -95,6 +110,12 @@ public sealed partial class BrokerEngine
                 queue.AppendPositionLocked(appended.Position);
                 queue.LastWriteTimestamp = now;
             }
+
+            if (dedupeKey is not null)
+            {
+                _deduplication.Add(message.Topic, message.LiteTopic!, dedupeKey,
+                    new DeduplicationWindow.Stored(message.MessageId, queue.QueueId, offset, appended.EndPosition), now);
+            }
         }
 
         if (queue.IsLite)
@@ -106,7 +127,17 @@ public sealed partial class BrokerEngine
             _dispatcher.OnNormalArrival(queue.Topic);
         }
 
-        return (queue, appended.EndPosition, offset);
+        return new Stored(queue, appended.EndPosition, offset, message.MessageId, Duplicate: false);
+    }
+
+    /// <summary>The deduplication key of a lite message that carries <see cref="DeduplicationKeyProperty"/>, or null.</summary>
+    private static string? DedupeKeyOf(MessageRecord message) =>
+        message.LiteTopic is not null && message.Properties.Count > 0 &&
+        message.Properties.TryGetValue(DeduplicationKeyProperty, out string? key) && key.Length > 0 ? key : null;
+
+    private readonly record struct Stored(MessageQueue Queue, long End, long Offset, string MessageId, bool Duplicate)
+    {
+        public SendResult Result(bool durable) => new(MessageId, Queue.Topic, Queue.LiteTopic, Queue.QueueId, Offset, durable, Duplicate);
     }
 
     private MessageQueue PickQueue(TopicDefinition topic, MessageRecord message, long now)

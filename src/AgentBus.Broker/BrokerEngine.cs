@@ -29,6 +29,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly IndexCheckpoint _indexes;
     private readonly ReceiptHandleCodec _handles = new();
     private readonly Lock _appendLock = new();
+    private readonly Deduplication.DeduplicationWindow _deduplication;
     private readonly List<ITimer> _timers = [];
     private readonly CancellationTokenSource _closing = new();
     private long _deliverySeq;
@@ -58,6 +59,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
         _offsets = new OffsetCheckpoint(options.DataDirectory);
         _indexes = new IndexCheckpoint(options.DataDirectory);
+        _deduplication = new Deduplication.DeduplicationWindow((long)options.DeduplicationWindow.TotalMilliseconds, options.MaxDeduplicationKeys);
         Topics.TopicDeleted += OnTopicDeleted;
     }
 

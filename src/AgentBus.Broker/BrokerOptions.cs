@@ -85,6 +85,16 @@ public sealed class BrokerOptions
     /// <summary>How often queue indexes are checkpointed, so a restart after a crash scans only the log written since.</summary>
     public TimeSpan IndexCheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a lite message's deduplication key (property <c>agentbus-dedupe-key</c>) is remembered: a re-send
+    /// with the same key to the same lite topic within this window is not stored again (default 2 minutes). Keys are
+    /// held in memory: a broker restart forgets them.
+    /// </summary>
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Deduplication keys remembered at most (default 1,000,000); past it the oldest are forgotten first.</summary>
+    public int MaxDeduplicationKeys { get; set; } = 1_000_000;
+
     /// <summary>How often consume offsets are checkpointed to disk.</summary>
     public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -108,6 +118,11 @@ public sealed class BrokerOptions
         if (MaxReceiveBatch < 1 || MaxLiteSubscriptionsPerClient < 1 || MaxLiteSubscriptionsPerBroker < 1 || MaxLiteTopics < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxReceiveBatch), "Quotas and batch sizes must be positive.");
+        }
+
+        if (DeduplicationWindow < TimeSpan.Zero || MaxDeduplicationKeys < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeduplicationWindow), "DeduplicationWindow cannot be negative and MaxDeduplicationKeys must be positive.");
         }
     }
 }

@@ -31,23 +31,34 @@ public sealed partial class Agent
         CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
-        string requestId = options?.RequestId ?? MessageIds.New();
+        string? idempotencyKey = options?.IdempotencyKey;
+        // Attempts with one idempotency key share the request id, so any instance can await the one reply.
+        string requestId = options?.RequestId ?? (idempotencyKey is null ? MessageIds.New() : $"{peer}/{idempotencyKey}");
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         byte[] body = Bus.Serializer.Serialize(request);
+        // An idempotent request is answered on its own lite topic: a retry from another instance (or after this one
+        // restarted with a new id) reads the first reply there.
+        bool ownTopic = idempotencyKey is not null && replyTo is null;
         var pending = Bus.Replies.Register(requestId, peer);
         long started = Bus.Time.GetTimestamp();
         AgentBusTelemetry.RequestStarted();
         string? failure = "canceled";
         try
         {
+            if (ownTopic)
+            {
+                await Bus.Replies.WatchKeptReplyAsync(requestId, ct).ConfigureAwait(false);
+            }
+
             var envelope = new OutgoingMessage(MessageKind.Request, MessageIds.New())
             {
                 RequestId = requestId,
-                ReplyTo = replyTo ?? Bus.ReplyTopic,
+                ReplyTo = replyTo ?? (ownTopic ? LiteTopicNames.ForRequest(requestId) : Bus.ReplyTopic),
                 SessionId = options?.SessionId,
                 Deadline = Bus.Time.GetUtcNow() + timeout,
-                IdempotencyKey = options?.IdempotencyKey,
+                IdempotencyKey = idempotencyKey,
+                Deduplicate = true,
                 Attempt = options?.Attempt ?? 1,
                 RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
             };
@@ -70,6 +81,11 @@ public sealed partial class Agent
         finally
         {
             Bus.Replies.Unregister(pending);
+            if (ownTopic)
+            {
+                await Bus.Replies.UnwatchAsync(requestId).ConfigureAwait(false);
+            }
+
             AgentBusTelemetry.RequestEnded(peer, Bus.Time.GetElapsedTime(started), failure);
         }
     }

@@ -29,6 +29,7 @@ public sealed partial class Agent
         {
             SessionId = options?.SessionId,
             IdempotencyKey = options?.IdempotencyKey,
+            Deduplicate = true,
             RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
         };
         await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, Bus.Serializer.Serialize(message), ct).ConfigureAwait(false);

@@ -27,7 +27,8 @@ public sealed partial class Agent
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
-        string requestId = options?.RequestId ?? MessageIds.New();
+        string? idempotencyKey = options?.IdempotencyKey;
+        string requestId = options?.RequestId ?? (idempotencyKey is null ? MessageIds.New() : $"{peer}/{idempotencyKey}");
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
         byte[] body = Bus.Serializer.Serialize(request);
         var reader = await Bus.Replies.OpenStreamAsync(requestId, afterSequence: -1, ct).ConfigureAwait(false);
@@ -39,7 +40,8 @@ public sealed partial class Agent
                 ReplyTo = reader.LiteTopic,
                 SessionId = options?.SessionId,
                 Deadline = Bus.Time.GetUtcNow() + timeout,
-                IdempotencyKey = options?.IdempotencyKey,
+                IdempotencyKey = idempotencyKey,
+                Deduplicate = true,
                 Attempt = options?.Attempt ?? 1,
                 RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
             };

@@ -18,7 +18,12 @@ public sealed class RequestOptions
     /// <summary>The session (conversation) the request belongs to; the agent handles a session's messages in order.</summary>
     public string? SessionId { get; init; }
 
-    /// <summary>An idempotency key the agent can use to recognise a retried request.</summary>
+    /// <summary>
+    /// Makes the request idempotent: every attempt with this key (from any instance, within the broker's
+    /// deduplication window, 2 minutes by default) is stored in the agent's inbox once, so its handler runs once, and
+    /// every attempt gets the first reply. The request id defaults to <c>{peer}/{key}</c> and the reply travels on
+    /// the request's own lite topic. See docs/agents.md for the exact guarantee.
+    /// </summary>
     public string? IdempotencyKey { get; init; }
 
     /// <summary>

@@ -12,6 +12,9 @@ public sealed class SendOptions
     /// <summary>Fail at once when no replica of the agent is running instead of queueing (see <see cref="RequestOptions.RequireLiveAgent"/>).</summary>
     public bool? RequireLiveAgent { get; init; }
 
-    /// <summary>An idempotency key the receiving agent can use to recognise a retried message.</summary>
+    /// <summary>
+    /// Makes the send idempotent: a re-send with this key within the broker's deduplication window (2 minutes by
+    /// default) is not stored again, so the agent handles the message once. Carried in the envelope too.
+    /// </summary>
     public string? IdempotencyKey { get; init; }
 }

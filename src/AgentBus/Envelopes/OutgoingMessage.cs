@@ -21,6 +21,7 @@ internal struct OutgoingMessage
     public string? ContentType;
     public string? ErrorType;
     public bool RequireSubscriber;
+    public bool Deduplicate;
 
     public OutgoingMessage(MessageKind kind, string messageId)
     {
@@ -62,6 +63,10 @@ internal struct OutgoingMessage
         if (IdempotencyKey is not null)
         {
             builder.AddProperty(EnvelopeProperties.IdempotencyKey, IdempotencyKey);
+            if (Deduplicate)
+            {
+                builder.AddProperty(Broker.BrokerEngine.DeduplicationKeyProperty, IdempotencyKey);
+            }
         }
 
         if (Attempt > 1)
