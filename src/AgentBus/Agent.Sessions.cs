@@ -11,13 +11,24 @@ public sealed partial class Agent
     /// previous owner had not finished, is read first; another instance opening it later takes it over.
     /// </summary>
     /// <param name="sessionId">The session id: any non-empty string.</param>
+    /// <param name="replayFromOffset">
+    /// Null resumes where the session's owners left off. An offset (<see cref="Envelopes.AgentEnvelope.Offset"/> of a
+    /// message read earlier; 0 for the beginning) replays the session's history from there — an audit trail, or
+    /// state rebuilt by event sourcing — then goes on with what arrives. Messages are kept until the session's lite
+    /// topic expires.
+    /// </param>
     /// <param name="ct">Cancels opening.</param>
     /// <returns>The session; dispose it to give it up.</returns>
-    public async Task<AgentSession> OpenSessionAsync(string sessionId, CancellationToken ct = default)
+    public async Task<AgentSession> OpenSessionAsync(string sessionId, long? replayFromOffset = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        if (replayFromOffset is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(replayFromOffset), "An offset is 0 or more.");
+        }
+
         var hub = await Bus.SessionsAsync(ct).ConfigureAwait(false);
-        return await hub.OpenAsync(this, sessionId, ct).ConfigureAwait(false);
+        return await hub.OpenAsync(this, sessionId, replayFromOffset, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -70,6 +70,30 @@ public sealed class SessionTests
         Assert.Equal("conversation-9", seenSession);
     }
 
+    [Fact]
+    public async Task A_session_replays_its_history_from_an_offset_then_goes_on_with_what_arrives()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var bus = await broker.ConnectAsync();
+        await using var agent = await bus.CreateAgentAsync("ledger");
+        await using var owner = await bus.CreateAgentAsync("owner");
+        var session = await owner.OpenSessionAsync("account-1");
+        for (int i = 0; i < 5; i++)
+        {
+            await agent.SendToSessionAsync("account-1", i);
+        }
+
+        var live = await ReadAsync(session, 5);
+        Assert.Equal([0, 1, 2, 3, 4], live.Select(m => m.Envelope.Offset));
+        await session.DisposeAsync();
+
+        await using var replay = await owner.OpenSessionAsync("account-1", replayFromOffset: 2);
+        await agent.SendToSessionAsync("account-1", 5);
+
+        var replayed = await ReadAsync(replay, 4);
+        Assert.Equal([2, 3, 4, 5], replayed.Select(m => m.GetBody<int>()));
+    }
+
     private static async Task<List<SessionMessage>> ReadAsync(AgentSession session, int count)
     {
         var read = new List<SessionMessage>();

@@ -45,7 +45,7 @@ internal sealed class SessionHub : IAsyncDisposable
         _consumer.UnsubscribedByBroker += OnTakenOver;
     }
 
-    public async Task<AgentSession> OpenAsync(Agent agent, string sessionId, CancellationToken ct)
+    public async Task<AgentSession> OpenAsync(Agent agent, string sessionId, long? replayFromOffset, CancellationToken ct)
     {
         string topic = LiteTopicNames.ForSession(sessionId);
         var session = new AgentSession(agent, this, sessionId, topic);
@@ -57,8 +57,9 @@ internal sealed class SessionHub : IAsyncDisposable
         try
         {
             // From the committed offset: what arrived while no owner held the session, or what the previous owner
-            // had not finished, comes first.
-            await Consumer.SubscribeLiteAsync(topic, ct: ct).ConfigureAwait(false);
+            // had not finished, comes first. An explicit offset moves the group's position there (a replay).
+            var start = replayFromOffset is { } offset ? OffsetOption.OfOffset(offset) : null;
+            await Consumer.SubscribeLiteAsync(topic, start, ct).ConfigureAwait(false);
             return session;
         }
         catch
