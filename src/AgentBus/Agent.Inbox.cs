@@ -71,7 +71,14 @@ public sealed partial class Agent
             AgentBusTelemetry.Handled(Id, Bus.Time.GetElapsedTime(started), "timeout");
             return ConsumeResult.Success;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !stopping.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // This replica stopped before the handler finished: another replica takes the message at once, seeing
+            // DeliveryAttempt + 1 (the handler may have had effects already).
+            AgentBusTelemetry.Handled(Id, Bus.Time.GetElapsedTime(started), "stopped");
+            return ConsumeResult.Retry(TimeSpan.Zero);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             AgentBusLog.HandlerFailed(Bus.Logger, Id, envelope.ToString(), ex);
             AgentBusTelemetry.Handled(Id, Bus.Time.GetElapsedTime(started), ex.GetType().Name);

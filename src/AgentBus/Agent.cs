@@ -66,6 +66,7 @@ public sealed partial class Agent : IAsyncDisposable
             // one message of the whole inbox at a time.
             .SetOrderingKey(static m => m.Properties.GetValueOrDefault(Envelopes.EnvelopeProperties.SessionId))
             .SetConsumptionParallelism(Bus.Options.MaxConcurrency)
+            .SetCloseGracePeriod(Bus.Options.ShutdownGracePeriod)
             .SetMaxCacheMessageCount(Math.Max(1024, Bus.Options.MaxConcurrency * 4))
             .SetMessageListener(OnInboxMessageAsync)
             .BuildAsync(ct).ConfigureAwait(false);

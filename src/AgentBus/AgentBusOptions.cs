@@ -58,6 +58,12 @@ public sealed class AgentBusOptions
     public int MaxConcurrency { get; set; } = 64;
 
     /// <summary>
+    /// How long stopping an agent waits for its running handlers (default 10 s); then their token is cancelled and
+    /// the messages they held go back to the broker for another replica.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Concurrent sends that may share one broker request, at most (default 0 = one request per message, which any
     /// RocketMQ 5 broker accepts). The embedded broker turns it on (128): an AgentBus broker stores a shared request
     /// message by message, an Apache RocketMQ proxy stores it as one batch, which it may refuse for lite topics.
@@ -112,6 +118,7 @@ public sealed class AgentBusOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingRequests, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrency, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(SendCoalescing, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownGracePeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamBatchSize, 1);
         ArgumentNullException.ThrowIfNull(JsonSerializerOptions);
         ArgumentNullException.ThrowIfNull(TimeProvider);

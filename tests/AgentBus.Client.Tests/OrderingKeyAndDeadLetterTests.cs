@@ -11,7 +11,7 @@ public sealed class OrderingKeyAndDeadLetterTests
     [Fact]
     public async Task An_ordering_key_finer_than_the_lite_topic_runs_keys_concurrently_and_keeps_each_key_in_order()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         const int keys = 6, perKey = 20;
         var running = 0;
@@ -65,7 +65,7 @@ public sealed class OrderingKeyAndDeadLetterTests
     [Fact]
     public async Task A_dead_letter_result_moves_the_message_to_the_dead_letter_queue_at_once_and_the_next_one_follows()
     {
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
         var collector = new Collector(m => m.Text() == "poison" ? ConsumeResult.DeadLetter : ConsumeResult.Success);
         await using var consumer = await broker.LiteConsumerAsync("poisoned", collector.Listener);
@@ -81,5 +81,21 @@ public sealed class OrderingKeyAndDeadLetterTests
         await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "inbox", "poisoned")?.Committed == 2, what: "both settled");
         var dead = await broker.Engine.ReceiveAsync("dlq-reader", BrokerEngine.DeadLetterTopic("poisoned"), null, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
         Assert.Equal("poison", System.Text.Encoding.UTF8.GetString(Assert.Single(dead).Message.Body.Span));
+    }
+
+    [Fact]
+    public async Task A_retry_with_its_own_delay_is_redelivered_with_the_next_attempt_after_that_delay()
+    {
+        await using var broker = await TestBroker.StartForClientsAsync();
+        broker.CreateLiteParent();
+        var collector = new Collector(m => m.DeliveryAttempt == 1 ? ConsumeResult.Retry(TimeSpan.Zero) : ConsumeResult.Success);
+        await using var consumer = await broker.LiteConsumerAsync("retrying", collector.Listener);
+        await consumer.SubscribeLiteAsync("inbox");
+        await using var producer = await broker.ProducerAsync();
+
+        await producer.SendAsync(broker.Lite("inbox", "once more"));
+
+        await collector.WaitForCountAsync(2, TimeSpan.FromSeconds(5));
+        Assert.Equal([1, 2], collector.Messages.Select(m => m.DeliveryAttempt));
     }
 }

@@ -1,3 +1,4 @@
+using AgentBus.Handling;
 using AgentBus.Tests.Infrastructure;
 using AgentBus.TestUtilities;
 
@@ -100,5 +101,52 @@ public sealed class IdempotencyTests
 
         await marker.WaitAsync();
         Assert.Equal(["event", "marker"], handled);
+    }
+
+    [Fact]
+    public async Task A_message_redelivered_after_its_replica_stopped_mid_handler_keeps_its_key_so_its_effect_applies_once()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var effects = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(); // an effect store keyed by idempotency key
+        var attempts = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var firstRan = new Signal();
+        var done = new Signal();
+        AgentHandler handler = async (ctx, ct) =>
+        {
+            attempts.Enqueue(ctx.Envelope.DeliveryAttempt);
+            effects.TryAdd(ctx.Envelope.IdempotencyKey!, 1); // idempotent on the key: a second run changes nothing
+            if (ctx.Envelope.DeliveryAttempt == 1)
+            {
+                firstRan.Set();
+                await Task.Delay(Timeout.Infinite, ct); // the replica stops before this handler finishes
+            }
+
+            done.Set();
+        };
+        var replicaA = await broker.ConnectAsync("replica-a", o => o.ShutdownGracePeriod = TimeSpan.FromMilliseconds(100));
+        await replicaA.CreateAgentAsync("ledger", handler);
+        var sender = await (await broker.ConnectAsync("sender")).CreateAgentAsync("sender");
+        await sender.SendToAsync("ledger", "credit 10", new SendOptions { IdempotencyKey = "tx-1" });
+        await firstRan.WaitAsync();
+
+        await replicaA.DisposeAsync();
+        var replicaB = await broker.ConnectAsync("replica-b");
+        await using var ledger = await replicaB.CreateAgentAsync("ledger", handler);
+
+        await done.WaitAsync(timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal([1, 2], attempts);
+        Assert.Single(effects);
+    }
+
+    [Fact]
+    public async Task An_oversize_payload_is_refused_with_a_typed_error_before_anything_is_stored()
+    {
+        await using var broker = await BusBroker.StartAsync(configure: o => o.MaxMessageBodySize = 64 * 1024);
+        var bus = await broker.ConnectAsync();
+        await using var caller = await bus.CreateAgentAsync("caller");
+
+        await Assert.ThrowsAsync<Client.Errors.PayloadTooLargeException>(() =>
+            caller.RequestAsync<string, string>("anyone", new string('x', 100_000)));
+        Assert.Equal(0, bus.Replies.Pending);
     }
 }

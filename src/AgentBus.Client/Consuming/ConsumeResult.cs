@@ -3,10 +3,11 @@ namespace AgentBus.Client.Consuming;
 /// <summary>What a push consumer's listener decided about a message.</summary>
 public sealed class ConsumeResult
 {
-    private ConsumeResult(ConsumeOutcome outcome, TimeSpan suspendTime)
+    private ConsumeResult(ConsumeOutcome outcome, TimeSpan suspendTime, TimeSpan? retryDelay = null)
     {
         Outcome = outcome;
         SuspendTime = suspendTime;
+        RetryDelay = retryDelay;
     }
 
     /// <summary>Consumed: the message is acknowledged.</summary>
@@ -20,6 +21,21 @@ public sealed class ConsumeResult
     /// once instead of being redelivered until its attempts run out, so it does not hold back the messages behind it.
     /// </summary>
     public static ConsumeResult DeadLetter { get; } = new(ConsumeOutcome.DeadLetter, TimeSpan.Zero);
+
+    /// <summary>For a failure: how long until the redelivery; null uses the broker's backoff for the attempt.</summary>
+    public TimeSpan? RetryDelay { get; }
+
+    /// <summary>
+    /// Not consumed: the message is redelivered after <paramref name="delay"/> (zero: at once, to any consumer of the
+    /// group) with its attempt count increased — for a listener cut off by its consumer closing, say.
+    /// </summary>
+    /// <param name="delay">How long until the redelivery, at least zero.</param>
+    /// <returns>A failure result with its own delay.</returns>
+    public static ConsumeResult Retry(TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return new ConsumeResult(ConsumeOutcome.Failure, TimeSpan.Zero, delay);
+    }
 
     /// <summary>The outcome.</summary>
     public ConsumeOutcome Outcome { get; }

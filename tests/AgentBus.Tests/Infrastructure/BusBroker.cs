@@ -23,9 +23,9 @@ internal sealed class BusBroker : IAsyncDisposable
 
     public string Endpoint => Test.Endpoint;
 
-    public static async Task<BusBroker> StartAsync(ITestOutputHelper? output = null)
+    public static async Task<BusBroker> StartAsync(ITestOutputHelper? output = null, Action<Broker.BrokerOptions>? configure = null)
     {
-        var broker = await TestBroker.StartForClientsAsync(output);
+        var broker = await TestBroker.StartForClientsAsync(output, configure);
         BusResources.Declare(broker.Engine.Topics, new AgentBusOptions());
         return new BusBroker(broker);
     }

@@ -42,7 +42,7 @@ internal sealed partial class ConsumeDispatcher
             var policy = _consumer.Settings.RetryPolicy;
             if (!_consumer.Settings.Fifo || _closing)
             {
-                Fail(mailbox, message);
+                Fail(mailbox, message, result.RetryDelay);
                 return;
             }
 
@@ -53,7 +53,7 @@ internal sealed partial class ConsumeDispatcher
             }
 
             // FIFO: redeliver locally so the messages behind this one keep waiting (order is kept).
-            var delay = policy.NextAttemptDelay(message.DeliveryAttempt);
+            var delay = result.RetryDelay ?? policy.NextAttemptDelay(message.DeliveryAttempt);
             message.DeliveryAttempt++;
             if (delay > TimeSpan.Zero)
             {
@@ -87,9 +87,9 @@ internal sealed partial class ConsumeDispatcher
     /// A failed message goes back to the broker after the backoff delay for its attempt (the broker counts the
     /// attempt). Messages queued behind it under the same key are released too, so the key's order is kept.
     /// </summary>
-    private void Fail(Mailbox mailbox, MessageView message)
+    private void Fail(Mailbox mailbox, MessageView message, TimeSpan? retryDelay = null)
     {
-        var delay = _consumer.Settings.RetryPolicy.NextAttemptDelay(message.DeliveryAttempt);
+        var delay = retryDelay ?? _consumer.Settings.RetryPolicy.NextAttemptDelay(message.DeliveryAttempt);
         Settle(message, "nack", () => _consumer.ChangeInvisibleCoreAsync(message, delay, suspend: false, CancellationToken.None));
         if (mailbox.Key is not null)
         {
