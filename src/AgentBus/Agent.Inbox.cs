@@ -2,7 +2,6 @@ using AgentBus.Client.Consuming;
 using AgentBus.Client.Messages;
 using AgentBus.Diagnostics;
 using AgentBus.Envelopes;
-using AgentBus.Errors;
 using AgentBus.Handling;
 
 namespace AgentBus;

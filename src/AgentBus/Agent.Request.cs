@@ -1,7 +1,5 @@
-using AgentBus.Addressing;
 using AgentBus.Diagnostics;
 using AgentBus.Envelopes;
-using AgentBus.Errors;
 using AgentBus.Replies;
 
 namespace AgentBus;

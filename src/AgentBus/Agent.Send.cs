@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using AgentBus.Addressing;
 using AgentBus.Diagnostics;
 using AgentBus.Client.Errors;
 using AgentBus.Envelopes;
-using AgentBus.Errors;
 
 namespace AgentBus;
 

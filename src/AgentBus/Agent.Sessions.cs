@@ -1,4 +1,3 @@
-using AgentBus.Addressing;
 using AgentBus.Envelopes;
 using AgentBus.Sessions;
 
@@ -12,7 +11,7 @@ public sealed partial class Agent
     /// </summary>
     /// <param name="sessionId">The session id: any non-empty string.</param>
     /// <param name="replayFromOffset">
-    /// Null resumes where the session's owners left off. An offset (<see cref="Envelopes.AgentEnvelope.Offset"/> of a
+    /// Null resumes where the session's owners left off. An offset (<see cref="AgentEnvelope.Offset"/> of a
     /// message read earlier; 0 for the beginning) replays the session's history from there — an audit trail, or
     /// state rebuilt by event sourcing — then goes on with what arrives. Messages are kept until the session's lite
     /// topic expires.

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
-using AgentBus.Addressing;
 using AgentBus.Diagnostics;
 using AgentBus.Envelopes;
-using AgentBus.Errors;
 
 namespace AgentBus;
 

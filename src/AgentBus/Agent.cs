@@ -1,4 +1,3 @@
-using AgentBus.Addressing;
 using AgentBus.Client.Lite;
 using AgentBus.Handling;
 

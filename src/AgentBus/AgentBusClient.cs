@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AgentBus.Addressing;
 using AgentBus.Client;
 using AgentBus.Client.Configuration;
 using AgentBus.Client.Producing;

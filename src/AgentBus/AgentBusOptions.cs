@@ -46,12 +46,12 @@ public sealed class AgentBusOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Whether sends and requests fail fast (<see cref="Errors.AgentUnavailableException"/>) when no replica of the
+    /// Whether sends and requests fail fast (<see cref="AgentUnavailableException"/>) when no replica of the
     /// agent runs, unless a call says otherwise (default false: the message waits in the agent's durable inbox).
     /// </summary>
     public bool RequireLiveAgent { get; set; }
 
-    /// <summary>Requests waiting for replies at once, at most (default 100,000); more are refused with <see cref="Errors.RequestLimitExceededException"/>.</summary>
+    /// <summary>Requests waiting for replies at once, at most (default 100,000); more are refused with <see cref="RequestLimitExceededException"/>.</summary>
     public int MaxPendingRequests { get; set; } = 100_000;
 
     /// <summary>Handler calls running at once per agent (default 64). Messages of one session always run one at a time, in order.</summary>

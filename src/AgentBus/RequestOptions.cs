@@ -27,7 +27,7 @@ public sealed class RequestOptions
     public string? IdempotencyKey { get; init; }
 
     /// <summary>
-    /// Fail at once with <see cref="Errors.AgentUnavailableException"/> when no replica of the agent is running,
+    /// Fail at once with <see cref="AgentUnavailableException"/> when no replica of the agent is running,
     /// instead of waiting in its inbox for one to start (like NATS's no-responders). Null uses
     /// <see cref="AgentBusOptions.RequireLiveAgent"/>. Checked by an AgentBus broker; an Apache RocketMQ broker
     /// ignores it and the request waits in the inbox until its timeout.

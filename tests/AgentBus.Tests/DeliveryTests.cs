@@ -153,7 +153,7 @@ public sealed class DeliveryTests
         await using var worker = await bus.CreateAgentAsync("strict", (ctx, ct) => ctx.ReplyAsync(ctx.GetBody<Note>().Index, ct));
         await using var caller = await bus.CreateAgentAsync("caller");
 
-        var error = await Assert.ThrowsAsync<Errors.RemoteAgentException>(() => caller.RequestAsync<int[], int>("strict", [1, 2]));
+        var error = await Assert.ThrowsAsync<RemoteAgentException>(() => caller.RequestAsync<int[], int>("strict", [1, 2]));
 
         Assert.Equal("InvalidMessage", error.ErrorType);
     }

@@ -1,4 +1,3 @@
-using AgentBus.Envelopes;
 
 namespace AgentBus.Tests;
 

@@ -1,4 +1,3 @@
-using AgentBus.Handling;
 using AgentBus.Tests.Infrastructure;
 using AgentBus.TestUtilities;
 
@@ -45,7 +44,7 @@ public sealed class IdempotencyTests
         });
         var caller = await (await broker.ConnectAsync("gateway")).CreateAgentAsync("gateway");
 
-        await Assert.ThrowsAsync<Errors.AgentTimeoutException>(() => caller.RequestAsync<string, string>("slow", "job",
+        await Assert.ThrowsAsync<AgentTimeoutException>(() => caller.RequestAsync<string, string>("slow", "job",
             new RequestOptions { IdempotencyKey = "job-1", Timeout = TimeSpan.FromMilliseconds(300) }));
         gate.TrySetResult();
         string retried = await caller.RequestAsync<string, string>("slow", "job", new RequestOptions { IdempotencyKey = "job-1" });

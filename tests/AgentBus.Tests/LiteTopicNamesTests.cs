@@ -1,4 +1,3 @@
-using AgentBus.Addressing;
 using CsCheck;
 
 namespace AgentBus.Tests;

@@ -1,4 +1,3 @@
-using AgentBus.Errors;
 using AgentBus.Tests.Infrastructure;
 using AgentBus.TestUtilities;
 

@@ -58,7 +58,7 @@ public sealed class RestartTests
         });
         await using var caller = await bus.CreateAgentAsync("caller");
 
-        await Assert.ThrowsAsync<Errors.AgentTimeoutException>(() => caller.RequestAsync<string, string>("slow", "q",
+        await Assert.ThrowsAsync<AgentTimeoutException>(() => caller.RequestAsync<string, string>("slow", "q",
             new RequestOptions { RequestId = "r-late", Timeout = TimeSpan.FromMilliseconds(300) }));
         gate.TrySetResult();
         await answered.WaitAsync();

@@ -1,4 +1,3 @@
-using AgentBus.Sessions;
 using AgentBus.Tests.Infrastructure;
 using AgentBus.TestUtilities;
 

@@ -3,7 +3,7 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace AgentBus.Addressing;
+namespace AgentBus;
 
 /// <summary>
 /// Maps agent, session, instance and request ids (arbitrary strings) to lite topic names: deterministic, free of

@@ -1,7 +1,9 @@
 using System.Globalization;
 using AgentBus.Client.Messages;
 
-namespace AgentBus.Envelopes;
+using AgentBus.Envelopes;
+
+namespace AgentBus;
 
 /// <summary>
 /// What the bus knows about a received message, read from its properties: identifiers (mirroring A2A: message id,

@@ -1,4 +1,4 @@
-namespace AgentBus.Envelopes;
+namespace AgentBus;
 
 /// <summary>What a message on the bus is.</summary>
 public enum MessageKind

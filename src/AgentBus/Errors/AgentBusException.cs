@@ -1,4 +1,4 @@
-namespace AgentBus.Errors;
+namespace AgentBus;
 
 /// <summary>A failure of the agent bus (the base of its exceptions). Transport failures surface as the client's <c>ClientException</c>s.</summary>
 public class AgentBusException : Exception

@@ -1,4 +1,4 @@
-namespace AgentBus.Errors;
+namespace AgentBus;
 
 /// <summary>No reply came within the request's timeout. The request keeps its id: its reply can still be awaited with <c>AttachAsync</c>.</summary>
 public sealed class AgentTimeoutException : AgentBusException

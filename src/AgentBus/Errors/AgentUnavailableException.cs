@@ -1,4 +1,4 @@
-namespace AgentBus.Errors;
+namespace AgentBus;
 
 /// <summary>
 /// No replica of the agent is running, and the call asked to fail fast rather than wait in the agent's inbox

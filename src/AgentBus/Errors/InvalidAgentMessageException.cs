@@ -1,4 +1,4 @@
-namespace AgentBus.Errors;
+namespace AgentBus;
 
 /// <summary>A message body that cannot be read as the type asked for (or a message that is not a bus message).</summary>
 public sealed class InvalidAgentMessageException : AgentBusException

@@ -1,4 +1,4 @@
-namespace AgentBus.Errors;
+namespace AgentBus;
 
 /// <summary>The remote agent's handler failed: its error travelled back instead of a reply.</summary>
 public sealed class RemoteAgentException : AgentBusException

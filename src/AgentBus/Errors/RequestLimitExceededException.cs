@@ -1,4 +1,4 @@
-namespace AgentBus.Errors;
+namespace AgentBus;
 
 /// <summary>The bus already waits for <see cref="AgentBusOptions.MaxPendingRequests"/> replies: a new request is refused rather than queued without bound.</summary>
 public sealed class RequestLimitExceededException : AgentBusException

@@ -1,7 +1,8 @@
 using AgentBus.Envelopes;
-using AgentBus.Errors;
 
-namespace AgentBus.Handling;
+using AgentBus.Handling;
+
+namespace AgentBus;
 
 /// <summary>What a handler gets: the message and its envelope, and ways to reply, stream a reply or send on.</summary>
 public sealed class AgentContext

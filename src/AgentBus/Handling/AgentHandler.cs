@@ -1,4 +1,4 @@
-namespace AgentBus.Handling;
+namespace AgentBus;
 
 /// <summary>
 /// Handles one message of an agent's inbox. Runs off the receive loop; messages of one session run one at a time in

@@ -1,4 +1,4 @@
-namespace AgentBus.Handling;
+namespace AgentBus;
 
 /// <summary>
 /// An agent's handler as a class, for dependency injection: registered with

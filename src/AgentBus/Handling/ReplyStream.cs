@@ -1,6 +1,8 @@
 using AgentBus.Serialization;
 
-namespace AgentBus.Handling;
+using AgentBus.Handling;
+
+namespace AgentBus;
 
 /// <summary>Writes a streamed reply: ordered chunks, then an end marker. Writes are pipelined: a chunk is sent while the next ones are produced.</summary>
 /// <typeparam name="T">The chunk type.</typeparam>

@@ -151,7 +151,7 @@ internal sealed class ReplyStreamCore
     {
         if (_failure is { } failure)
         {
-            throw new Errors.AgentBusException($"The reply stream of request {_request.RequestId} failed: {failure.Message}", failure);
+            throw new AgentBusException($"The reply stream of request {_request.RequestId} failed: {failure.Message}", failure);
         }
     }
 }

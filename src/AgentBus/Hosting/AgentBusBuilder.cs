@@ -2,7 +2,9 @@ using AgentBus.Handling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AgentBus.Hosting;
+using AgentBus.Hosting;
+
+namespace AgentBus;
 
 /// <summary>Registers agents on the bus added by <c>services.AddAgentBus(...)</c>; each becomes a keyed <see cref="Agent"/> service.</summary>
 public sealed class AgentBusBuilder

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using AgentBus.Addressing;
 using AgentBus.Client.Consuming;
 using AgentBus.Client.Lite;
 using AgentBus.Client.Messages;
 using AgentBus.Diagnostics;
 using AgentBus.Envelopes;
-using AgentBus.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Replies;

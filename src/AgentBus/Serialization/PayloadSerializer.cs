@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AgentBus.Errors;
 
 namespace AgentBus.Serialization;
 

@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AgentBus.Envelopes;
 
-namespace AgentBus.Sessions;
+using AgentBus.Sessions;
+
+namespace AgentBus;
 
 /// <summary>
 /// A session (conversation, task) this instance owns: everything that arrives to it is read with

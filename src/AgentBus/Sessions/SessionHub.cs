@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AgentBus.Addressing;
 using AgentBus.Client.Consuming;
 using AgentBus.Client.Lite;
 using AgentBus.Client.Messages;

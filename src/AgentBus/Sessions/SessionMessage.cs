@@ -1,7 +1,7 @@
 using AgentBus.Envelopes;
 using AgentBus.Serialization;
 
-namespace AgentBus.Sessions;
+namespace AgentBus;
 
 /// <summary>A message that arrived to a session: from an agent posting to it, or a reply to a session request nobody waits for.</summary>
 public sealed class SessionMessage
@@ -24,7 +24,7 @@ public sealed class SessionMessage
     /// <summary>Reads the body as <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <returns>The message.</returns>
-    /// <exception cref="Errors.InvalidAgentMessageException">The body is not a <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidAgentMessageException">The body is not a <typeparamref name="T"/>.</exception>
     public T GetBody<T>() => _serializer.Deserialize<T>(Body, Envelope.ToString());
 
     /// <inheritdoc />
