@@ -27,7 +27,7 @@ namespace AgentBus;
 /// string answer = await me.RequestAsync&lt;string, string&gt;("echo", "hello");
 /// </code>
 /// </example>
-public sealed class AgentBusClient : IAsyncDisposable
+public sealed partial class AgentBusClient : IAsyncDisposable
 {
     private readonly EmbeddedBroker? _embedded;
     private readonly ConcurrentDictionary<Agent, byte> _agents = new();
