@@ -17,6 +17,8 @@ namespace AgentBus.Replies;
 /// </summary>
 internal sealed class ReplyRouter : IAsyncDisposable
 {
+    private const int ListenerCount = 256;
+
     private readonly AgentBusClient _bus;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PendingReply> _pending = new(StringComparer.Ordinal);
@@ -44,7 +46,9 @@ internal sealed class ReplyRouter : IAsyncDisposable
             .SetConsumerGroup(_bus.Options.ConsumerGroup)
             // Replies are independent of each other; a stream (its own lite topic) stays in order.
             .SetOrderingKey(static m => m.LiteTopic is { } lite && lite.StartsWith("req|", StringComparison.Ordinal) ? lite : null)
-            .SetConsumptionParallelism(Math.Max(16, Environment.ProcessorCount * 4))
+            // A stream whose reader is behind holds a listener while its bounded channel is full; listeners are cheap
+            // (an awaiting task each), so allow many before one slow stream could hold back other replies.
+            .SetConsumptionParallelism(ListenerCount)
             .SetMaxCacheMessageCount(4096)
             .SetMessageListener(OnMessageAsync)
             .BuildAsync(ct).ConfigureAwait(false);

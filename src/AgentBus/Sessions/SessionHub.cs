@@ -20,6 +20,8 @@ internal sealed class SessionHub : IAsyncDisposable
     // bouncing back to this instance while its unsubscribe is still on the way.
     private static readonly TimeSpan ReleaseDelay = TimeSpan.FromMilliseconds(100);
 
+    private const int ListenerCount = 4096;
+
     private readonly AgentBusClient _bus;
     private readonly ConcurrentDictionary<string, AgentSession> _open = new(StringComparer.Ordinal);
     private LitePushConsumer? _consumer;
@@ -36,8 +38,9 @@ internal sealed class SessionHub : IAsyncDisposable
         _consumer = await _bus.Provider.NewLitePushConsumerBuilder()
             .BindTopic(_bus.Options.ParentTopic)
             .SetConsumerGroup(_bus.Options.SessionGroup)
-            // Each session holds a listener while its reader works on a message: allow many sessions at once.
-            .SetConsumptionParallelism(256)
+            // Each session holds a listener while its reader works on a message (an awaiting task, not a thread):
+            // allow thousands of sessions to have a message in hand at once.
+            .SetConsumptionParallelism(ListenerCount)
             .SetMaxCacheMessageCount(4096)
             .SetMessageListener(OnMessageAsync)
             .BuildAsync(ct).ConfigureAwait(false);
