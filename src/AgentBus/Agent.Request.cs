@@ -29,15 +29,13 @@ public sealed partial class Agent
         CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
-        string? idempotencyKey = options?.IdempotencyKey;
-        // Attempts with one idempotency key share the request id, so any instance can await the one reply.
-        string requestId = options?.RequestId ?? (idempotencyKey is null ? MessageIds.New() : $"{peer}/{idempotencyKey}");
+        string requestId = RequestIdOf(peer, options);
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         byte[] body = Bus.Serializer.Serialize(request);
         // An idempotent request is answered on its own lite topic: a retry from another instance (or after this one
         // restarted with a new id) reads the first reply there.
-        bool ownTopic = idempotencyKey is not null && replyTo is null;
+        bool ownTopic = options?.IdempotencyKey is not null && replyTo is null;
         var pending = Bus.Replies.Register(requestId, peer);
         long started = Bus.Time.GetTimestamp();
         AgentBusTelemetry.RequestStarted();
@@ -49,17 +47,8 @@ public sealed partial class Agent
                 await Bus.Replies.WatchKeptReplyAsync(requestId, ct).ConfigureAwait(false);
             }
 
-            var envelope = new OutgoingMessage(MessageKind.Request, MessageIds.New())
-            {
-                RequestId = requestId,
-                ReplyTo = replyTo ?? (ownTopic ? LiteTopicNames.ForRequest(requestId) : Bus.ReplyTopic),
-                SessionId = options?.SessionId,
-                Deadline = Bus.Time.GetUtcNow() + timeout,
-                IdempotencyKey = idempotencyKey,
-                Deduplicate = true,
-                Attempt = options?.Attempt ?? 1,
-                RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
-            };
+            var envelope = RequestEnvelope(MessageKind.Request, requestId,
+                replyTo ?? (ownTopic ? LiteTopicNames.ForRequest(requestId) : Bus.ReplyTopic), timeout, options);
             await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, body, ct).ConfigureAwait(false);
             var reply = await AwaitReplyAsync(pending, timeout, ct).ConfigureAwait(false);
             var result = ReadReply<TReply>(peer, reply);
@@ -117,6 +106,23 @@ public sealed partial class Agent
             await Bus.Replies.UnwatchAsync(requestId).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The caller's request id; attempts with one idempotency key share one, so any instance can await the reply.</summary>
+    private static string RequestIdOf(string peer, RequestOptions? options) =>
+        options?.RequestId ?? (options?.IdempotencyKey is { } key ? $"{peer}/{key}" : MessageIds.New());
+
+    private OutgoingMessage RequestEnvelope(MessageKind kind, string requestId, string replyTo, TimeSpan timeout, RequestOptions? options) =>
+        new(kind, MessageIds.New())
+        {
+            RequestId = requestId,
+            ReplyTo = replyTo,
+            SessionId = options?.SessionId,
+            Deadline = Bus.Time.GetUtcNow() + timeout,
+            IdempotencyKey = options?.IdempotencyKey,
+            Deduplicate = true,
+            Attempt = options?.Attempt ?? 1,
+            RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
+        };
 
     private async Task<ReceivedReply> AwaitReplyAsync(PendingReply pending, TimeSpan timeout, CancellationToken ct)
     {

@@ -25,24 +25,13 @@ public sealed partial class Agent
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
-        string? idempotencyKey = options?.IdempotencyKey;
-        string requestId = options?.RequestId ?? (idempotencyKey is null ? MessageIds.New() : $"{peer}/{idempotencyKey}");
+        string requestId = RequestIdOf(peer, options);
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
         byte[] body = Bus.Serializer.Serialize(request);
         var reader = await Bus.Replies.OpenStreamAsync(requestId, afterSequence: -1, ct).ConfigureAwait(false);
         try
         {
-            var envelope = new OutgoingMessage(MessageKind.StreamRequest, MessageIds.New())
-            {
-                RequestId = requestId,
-                ReplyTo = reader.LiteTopic,
-                SessionId = options?.SessionId,
-                Deadline = Bus.Time.GetUtcNow() + timeout,
-                IdempotencyKey = idempotencyKey,
-                Deduplicate = true,
-                Attempt = options?.Attempt ?? 1,
-                RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
-            };
+            var envelope = RequestEnvelope(MessageKind.StreamRequest, requestId, reader.LiteTopic, timeout, options);
             await SendAsync(peer, LiteTopicNames.ForAgent(peer), envelope, body, ct).ConfigureAwait(false);
             await foreach (var chunk in ReadStreamAsync<TChunk>(peer, reader, timeout, ct).ConfigureAwait(false))
             {
