@@ -43,9 +43,11 @@ public sealed partial class BrokerEngine
 
     /// <summary>
     /// Moves a delivery's invisibility deadline. With <paramref name="suspend"/> the next delivery does not count
-    /// as an attempt. Returns the new receipt handle (the old one stops working).
+    /// as an attempt. With <paramref name="handBack"/> the consumer gave the message back (a client's own call, as
+    /// opposed to the broker renewing it for the consumer): the consumer leaving later does not release it again.
+    /// Returns the new receipt handle (the old one stops working).
     /// </summary>
-    public string ChangeInvisibleDuration(string group, string receiptHandle, TimeSpan invisibleDuration, bool suspend = false)
+    public string ChangeInvisibleDuration(string group, string receiptHandle, TimeSpan invisibleDuration, bool suspend = false, bool handBack = false)
     {
         ThrowIfDisposed();
         if (invisibleDuration < TimeSpan.Zero || invisibleDuration > _options.MaxInvisibleDuration)
@@ -59,7 +61,7 @@ public sealed partial class BrokerEngine
         long seq = Interlocked.Increment(ref _deliverySeq);
         lock (queue)
         {
-            if (cursor.ChangeInvisibleLocked(handle.Offset, handle.DeliverySeq, until, suspend, seq) < 0)
+            if (cursor.ChangeInvisibleLocked(handle.Offset, handle.DeliverySeq, until, suspend, seq, handBack) < 0)
             {
                 throw Expired();
             }

@@ -123,15 +123,25 @@ internal sealed class GroupCursor
         }
     }
 
-    /// <summary>Moves the invisibility deadline of a delivery; returns the new delivery sequence, or -1 when stale.</summary>
-    public long ChangeInvisibleLocked(long offset, long deliverySeq, long invisibleUntil, bool suspend, long newSeq)
+    /// <summary>
+    /// Moves the invisibility deadline of a delivery; returns the new delivery sequence, or -1 when stale. With
+    /// <paramref name="handBack"/> the client gave the message back (a nack or a release): it no longer holds it, so
+    /// its leaving does not release it a second time (which would drop the attempt the nack counts).
+    /// </summary>
+    public long ChangeInvisibleLocked(long offset, long deliverySeq, long invisibleUntil, bool suspend, long newSeq, bool handBack = false)
     {
         if (_state is null || !_state.Entries.TryGetValue(offset, out var entry) || entry.DeliverySeq != deliverySeq || entry.AwaitingRetry)
         {
             return -1;
         }
 
-        _state.Entries[offset] = entry with { InvisibleUntil = invisibleUntil, DeliverySeq = newSeq, Suspended = suspend };
+        _state.Entries[offset] = entry with
+        {
+            InvisibleUntil = invisibleUntil,
+            DeliverySeq = newSeq,
+            Suspended = suspend,
+            Holder = handBack ? null : entry.Holder,
+        };
         return newSeq;
     }
 

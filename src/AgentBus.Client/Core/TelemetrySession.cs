@@ -88,11 +88,12 @@ internal sealed class TelemetrySession : IAsyncDisposable
             {
                 gotSettings = await RunStreamAsync(stopping).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (Exception) when (stopping.IsCancellationRequested)
             {
+                // Closing: whatever the stream was doing (cancelled, or cut by a broker going away) ends here.
                 return;
             }
-            catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ClientException)
+            catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or InvalidOperationException or ClientException)
             {
                 ClientLog.TelemetryBroken(_logger, _clientId, _endpoint.AccessPoint.Facade, ex.Message);
                 if (ex is RpcException { StatusCode: StatusCode.Unavailable })
@@ -124,7 +125,7 @@ internal sealed class TelemetrySession : IAsyncDisposable
         {
             await call.RequestStream.WriteAsync(new TelemetryCommand { Settings = _handler.CurrentSettings() }, stopping).ConfigureAwait(false);
         }
-        catch (Exception ex) when ((ex is RpcException or InvalidOperationException or IOException) && !stopping.IsCancellationRequested)
+        catch (Exception ex) when ((ex is RpcException or InvalidOperationException or IOException or HttpRequestException) && !stopping.IsCancellationRequested)
         {
             // A broker that refuses the stream (an unauthorized client) may answer and end it before the settings are
             // written: read on, so its status surfaces, or the stream's own failure does.

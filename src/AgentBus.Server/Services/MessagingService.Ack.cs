@@ -94,7 +94,7 @@ internal sealed partial class MessagingService
         var duration = RequestFields.Duration(request.InvisibleDuration, Code.IllegalInvisibleTime, "invisible_duration")
             ?? throw new RequestException(Code.IllegalInvisibleTime, "invisible_duration is required.");
         bool suspend = request.HasSuspend && request.Suspend;
-        string next = _renewer.Settle(handle, current => Engine.ChangeInvisibleDuration(group, current, duration, suspend));
+        string next = _renewer.Settle(handle, current => Engine.ChangeInvisibleDuration(group, current, duration, suspend, handBack: true));
         return ValueTask.FromResult(new ChangeInvisibleDurationResponse { Status = StatusFactory.Ok(), ReceiptHandle = next });
     }
 

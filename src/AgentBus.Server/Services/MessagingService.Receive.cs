@@ -331,7 +331,7 @@ internal sealed partial class MessagingService
         {
             try
             {
-                _renewer.Settle(delivery.ReceiptHandle, current => Engine.ChangeInvisibleDuration(group, current, TimeSpan.Zero, suspend: true));
+                _renewer.Settle(delivery.ReceiptHandle, current => Engine.ChangeInvisibleDuration(group, current, TimeSpan.Zero, suspend: true, handBack: true));
             }
             catch (Broker.Errors.BrokerException)
             {

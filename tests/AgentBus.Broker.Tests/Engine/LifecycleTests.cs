@@ -194,6 +194,25 @@ public sealed class DepartureTests
     }
 
     [Fact]
+    public async Task A_message_the_client_gave_back_before_leaving_keeps_the_attempt_its_nack_counted()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.SyncLiteSubscription("leaving", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        await h.SendLiteAsync("agents", "t", "failed");
+        var delivery = Assert.Single(await h.ReceiveAsync("leaving", "g", invisibleSeconds: 300));
+
+        // A nack (redeliver at once, attempt counted), then the client leaves before the redelivery is scheduled.
+        h.Engine.ChangeInvisibleDuration("g", delivery.ReceiptHandle, TimeSpan.Zero, suspend: false, handBack: true);
+        h.Engine.ClientTerminated("leaving");
+        h.Engine.SyncLiteSubscription("successor", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Time.Advance(TimeSpan.FromMilliseconds(10));
+
+        var again = Assert.Single(await h.ReceiveAsync("successor", "g", longPollMs: 2000));
+        Assert.Equal("failed", again.BodyText());
+        Assert.Equal(2, again.DeliveryAttempt);
+    }
+
+    [Fact]
     public async Task AnotherClientsDeliveriesStayHidden()
     {
         await using var h = await EngineHarness.StartAsync();
