@@ -32,7 +32,7 @@ public sealed partial class Agent
         string requestId = RequestIdOf(peer, options);
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        byte[] body = Bus.Serializer.Serialize(request);
+        var body = Bus.Serializer.Serialize(request);
         // An idempotent request is answered on its own lite topic: a retry from another instance (or after this one
         // restarted with a new id) reads the first reply there.
         bool ownTopic = options?.IdempotencyKey is not null && replyTo is null;
@@ -141,10 +141,10 @@ public sealed partial class Agent
         var envelope = reply.Envelope;
         if (envelope.Kind == MessageKind.Error)
         {
-            string message = Bus.Serializer.Deserialize<string>(reply.Body, $"the error of request {envelope.RequestId}");
+            string message = Bus.Serializer.Deserialize<string>(reply.Body, envelope.ContentType, $"the error of request {envelope.RequestId}");
             throw new RemoteAgentException(envelope.From ?? peer, envelope.RequestId!, envelope.ErrorType ?? "Error", message);
         }
 
-        return Bus.Serializer.Deserialize<TReply>(reply.Body, $"the reply to request {envelope.RequestId}");
+        return Bus.Serializer.Deserialize<TReply>(reply.Body, envelope.ContentType, $"the reply to request {envelope.RequestId}");
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AgentBus.Diagnostics;
 using AgentBus.Client.Errors;
 using AgentBus.Envelopes;
+using AgentBus.Serialization;
 
 namespace AgentBus;
 
@@ -35,7 +36,7 @@ public sealed partial class Agent
     }
 
     /// <summary>Sends to a lite topic with this agent as the sender, in a producer span that carries the trace on.</summary>
-    internal async Task SendAsync(string peer, string liteTopic, OutgoingMessage envelope, byte[] body, CancellationToken ct)
+    internal async Task SendAsync(string peer, string liteTopic, OutgoingMessage envelope, Payload body, CancellationToken ct)
     {
         envelope.From = Id;
         envelope.To ??= peer;
@@ -55,7 +56,7 @@ public sealed partial class Agent
     }
 
     /// <summary>Sends the reply (or error) to a request to where the request asked.</summary>
-    internal async Task SendReplyAsync(AgentEnvelope request, MessageKind kind, byte[] body, string? errorType, CancellationToken ct)
+    internal async Task SendReplyAsync(AgentEnvelope request, MessageKind kind, Payload body, string? errorType, CancellationToken ct)
     {
         var envelope = new OutgoingMessage(kind, MessageIds.New())
         {

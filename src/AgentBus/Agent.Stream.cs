@@ -27,7 +27,7 @@ public sealed partial class Agent
         ArgumentException.ThrowIfNullOrEmpty(peer);
         string requestId = RequestIdOf(peer, options);
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
-        byte[] body = Bus.Serializer.Serialize(request);
+        var body = Bus.Serializer.Serialize(request);
         var reader = await Bus.Replies.OpenStreamAsync(requestId, afterSequence: -1, ct).ConfigureAwait(false);
         try
         {
@@ -108,18 +108,18 @@ public sealed partial class Agent
                 switch (next.Envelope.Kind)
                 {
                     case MessageKind.Chunk:
-                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, $"chunk {next.Envelope.Sequence} of request {reader.RequestId}");
+                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, next.Envelope.ContentType, $"chunk {next.Envelope.Sequence} of request {reader.RequestId}");
                         break;
                     case MessageKind.End:
                         failure = null;
                         yield break;
                     case MessageKind.Error:
-                        string message = Bus.Serializer.Deserialize<string>(next.Body, $"the error of request {reader.RequestId}");
+                        string message = Bus.Serializer.Deserialize<string>(next.Body, next.Envelope.ContentType, $"the error of request {reader.RequestId}");
                         failure = next.Envelope.ErrorType ?? "Error";
                         throw new RemoteAgentException(next.Envelope.From ?? peer, reader.RequestId, failure, message);
                     default:
                         // A plain reply on a stream's topic: the agent answered a streamed request with one reply.
-                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, $"the reply to request {reader.RequestId}");
+                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, next.Envelope.ContentType, $"the reply to request {reader.RequestId}");
                         failure = null;
                         yield break;
                 }

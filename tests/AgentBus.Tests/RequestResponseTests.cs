@@ -31,6 +31,37 @@ public sealed class RequestResponseTests
     }
 
     [Fact]
+    public async Task Raw_bytes_travel_as_they_are_and_json_types_as_json()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var bus = await broker.ConnectAsync();
+        var seen = new List<(string ContentType, int Length)>();
+        await using var worker = await bus.CreateAgentAsync("bytes", async (ctx, ct) =>
+        {
+            seen.Add((ctx.Envelope.ContentType, ctx.Body.Length));
+            if (ctx.Envelope.ContentType == "application/octet-stream")
+            {
+                await ctx.ReplyAsync(ctx.GetBody<byte[]>().Reverse().ToArray(), ct);
+            }
+            else
+            {
+                await Assert.ThrowsAsync<InvalidAgentMessageException>(async () => { ctx.GetBody<byte[]>(); await Task.CompletedTask; });
+                await ctx.ReplyAsync(ctx.GetBody<Question>().Number, ct);
+            }
+        });
+        await using var caller = await bus.CreateAgentAsync("caller");
+        byte[] payload = [.. Enumerable.Range(0, 1024).Select(i => (byte)i)];
+
+        byte[] reversed = await caller.RequestAsync<byte[], byte[]>("bytes", payload);
+        int number = await caller.RequestAsync<Question, int>("bytes", new Question("q", 7));
+
+        Assert.Equal(payload.Reverse(), reversed);
+        Assert.Equal(7, number);
+        Assert.Equal(("application/octet-stream", 1024), seen[0]);
+        Assert.Equal("application/json", seen[1].ContentType);
+    }
+
+    [Fact]
     public async Task A_thousand_concurrent_requests_all_get_their_own_reply()
     {
         await using var broker = await BusBroker.StartAsync();

@@ -30,9 +30,9 @@ internal struct OutgoingMessage
         Attempt = 1;
     }
 
-    public readonly Message Build(string parentTopic, string liteTopic, ReadOnlyMemory<byte> body, Activity? activity)
+    public readonly Message Build(string parentTopic, string liteTopic, Serialization.Payload payload, Activity? activity)
     {
-        var builder = new MessageBuilder().SetTopic(parentTopic).SetLiteTopic(liteTopic).SetBody(body)
+        var builder = new MessageBuilder().SetTopic(parentTopic).SetLiteTopic(liteTopic).SetBody(payload.Body)
             .AddProperty(EnvelopeProperties.Kind, MessageKinds.ToWire(Kind))
             .AddProperty(EnvelopeProperties.MessageId, MessageId);
         if (RequestId is not null)
@@ -84,9 +84,9 @@ internal struct OutgoingMessage
             builder.AddProperty(EnvelopeProperties.To, To);
         }
 
-        if (ContentType is not null)
+        if ((ContentType ?? payload.ContentType) is { } contentType)
         {
-            builder.AddProperty(EnvelopeProperties.ContentType, ContentType);
+            builder.AddProperty(EnvelopeProperties.ContentType, contentType);
         }
 
         if (ErrorType is not null)

@@ -37,7 +37,7 @@ public sealed class AgentContext
     /// <typeparam name="T">The message type.</typeparam>
     /// <returns>The message.</returns>
     /// <exception cref="InvalidAgentMessageException">The body is not a <typeparamref name="T"/>; the bus dead-letters the message (and tells a requester).</exception>
-    public T GetBody<T>() => Agent.Bus.Serializer.Deserialize<T>(Body, Envelope.ToString());
+    public T GetBody<T>() => Agent.Bus.Serializer.Deserialize<T>(Body, Envelope.ContentType, Envelope.ToString());
 
     /// <summary>Answers the request with <paramref name="reply"/>. For a streamed request, the reply is the only chunk.</summary>
     /// <typeparam name="T">The reply type.</typeparam>

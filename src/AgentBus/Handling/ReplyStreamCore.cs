@@ -48,7 +48,7 @@ internal sealed class ReplyStreamCore
         }
     }
 
-    public ValueTask WriteAsync(byte[] body, CancellationToken ct)
+    public ValueTask WriteAsync(Serialization.Payload body, CancellationToken ct)
     {
         ThrowIfFailed();
         Message message;
@@ -73,7 +73,7 @@ internal sealed class ReplyStreamCore
     public ValueTask FailAsync(string errorType, string message, CancellationToken ct) =>
         EndAsync(MessageKind.Error, _agent.Bus.Serializer.Serialize(message), errorType, ct);
 
-    private async ValueTask EndAsync(MessageKind kind, byte[] body, string? errorType, CancellationToken ct)
+    private async ValueTask EndAsync(MessageKind kind, Serialization.Payload body, string? errorType, CancellationToken ct)
     {
         Message? marker = null;
         lock (_writeLock)
@@ -96,7 +96,7 @@ internal sealed class ReplyStreamCore
         ThrowIfFailed();
     }
 
-    private Message Build(MessageKind kind, byte[] body, string? errorType)
+    private Message Build(MessageKind kind, Serialization.Payload body, string? errorType)
     {
         var envelope = new OutgoingMessage(kind, MessageIds.New())
         {

@@ -2,17 +2,45 @@ using System.Text.Json;
 
 namespace AgentBus.Serialization;
 
-/// <summary>Writes and reads message bodies as JSON with the bus's serializer options.</summary>
+/// <summary>
+/// Writes and reads message bodies: JSON with the bus's serializer options, except raw bytes (<c>byte[]</c>,
+/// <c>ReadOnlyMemory&lt;byte&gt;</c>), which travel as they are with content type <c>application/octet-stream</c>
+/// (audio, images, a payload serialized by the caller).
+/// </summary>
 internal sealed class PayloadSerializer(JsonSerializerOptions options)
 {
-    public const string ContentType = "application/json";
+    public const string Json = "application/json";
+
+    public const string Bytes = "application/octet-stream";
 
     public JsonSerializerOptions Options { get; } = options;
 
-    public byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
-
-    public T Deserialize<T>(ReadOnlyMemory<byte> body, string what)
+    /// <summary>The body of <paramref name="value"/> and its content type (null: JSON, the default that travels as no property).</summary>
+    public Payload Serialize<T>(T value) => value switch
     {
+        byte[] bytes => new Payload(bytes, Bytes),
+        ReadOnlyMemory<byte> memory => new Payload(memory, Bytes),
+        _ => new Payload(JsonSerializer.SerializeToUtf8Bytes(value, Options), null),
+    };
+
+    public T Deserialize<T>(ReadOnlyMemory<byte> body, string contentType, string what)
+    {
+        bool raw = string.Equals(contentType, Bytes, StringComparison.OrdinalIgnoreCase);
+        if (raw && typeof(T) == typeof(byte[]))
+        {
+            return (T)(object)body.ToArray();
+        }
+
+        if (raw && typeof(T) == typeof(ReadOnlyMemory<byte>))
+        {
+            return (T)(object)body;
+        }
+
+        if (raw)
+        {
+            throw new InvalidAgentMessageException($"The body of {what} is raw bytes ({Bytes}), not a {typeof(T).Name}.");
+        }
+
         try
         {
             return JsonSerializer.Deserialize<T>(body.Span, Options)!;
@@ -27,3 +55,6 @@ internal sealed class PayloadSerializer(JsonSerializerOptions options)
         }
     }
 }
+
+/// <summary>A serialized body and its content type (null for JSON).</summary>
+internal readonly record struct Payload(ReadOnlyMemory<byte> Body, string? ContentType);

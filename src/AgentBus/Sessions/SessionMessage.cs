@@ -25,7 +25,7 @@ public sealed class SessionMessage
     /// <typeparam name="T">The message type.</typeparam>
     /// <returns>The message.</returns>
     /// <exception cref="InvalidAgentMessageException">The body is not a <typeparamref name="T"/>.</exception>
-    public T GetBody<T>() => _serializer.Deserialize<T>(Body, Envelope.ToString());
+    public T GetBody<T>() => _serializer.Deserialize<T>(Body, Envelope.ContentType, Envelope.ToString());
 
     /// <inheritdoc />
     public override string ToString() => Envelope.ToString();
