@@ -22,6 +22,12 @@ internal sealed class ClientHarness : IAsyncDisposable
 
     public ClientServiceProvider Provider { get; }
 
+    /// <summary>The broker's endpoint (the embedded one's loopback address, or --endpoint).</summary>
+    public string Endpoint => Provider.Configuration.Endpoints;
+
+    /// <summary>The embedded broker's engine, or null against a broker given with --endpoint.</summary>
+    public Broker.BrokerEngine? Engine => _broker?.Engine;
+
     public static async Task<ClientHarness> StartAsync(HarnessOptions options, int maxSubscriptionsPerClient = 2000)
     {
         if (options.Endpoint is { } endpoint)
