@@ -109,6 +109,19 @@ public sealed class AdminServiceTests
     }
 
     [Fact]
+    public async Task With_the_admin_service_off_its_calls_are_unimplemented_and_messaging_still_works()
+    {
+        await using var broker = await StartAsync(server => server.EnableAdminService = false);
+        var client = broker.Client();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            Admin(broker).ListLiteTopicsAsync(new ListLiteTopicsRequest { ParentTopic = Parent }, Options(client)).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unimplemented, refused.StatusCode);
+        await client.SendOkAsync(TestClient.Message(Parent, "hello", liteTopic: "agent|a"));
+    }
+
+    [Fact]
     public async Task With_authentication_on_a_signed_call_is_served_and_others_are_unauthenticated()
     {
         await using var broker = await StartAsync(WithAuth);

@@ -12,7 +12,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class BrokerEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the RocketMQ v5 MessagingService, the AgentBus AdminService (<c>agentbus.v1</c>) and the gRPC health service registered by
+    /// Maps the RocketMQ v5 MessagingService, the AgentBus AdminService (<c>agentbus.v1</c>, unless
+    /// <see cref="ServerOptions.EnableAdminService"/> is off) and the gRPC health service registered by
     /// <see cref="Microsoft.Extensions.Hosting.BrokerHostBuilderExtensions.AddAgentBusBroker"/>, and logs the listening
     /// endpoint once the server runs.
     /// </summary>
@@ -28,14 +29,19 @@ public static class BrokerEndpointRouteBuilderExtensions
             throw new InvalidOperationException("The AgentBus broker is not registered: call builder.AddAgentBusBroker() before building the application.");
         }
 
-        var conventions = new CompositeConventionBuilder(endpoints.MapGrpcService<MessagingService>(), endpoints.MapGrpcService<AdminService>(),
-            endpoints.MapGrpcHealthChecksService());
+        var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        List<IEndpointConventionBuilder> mapped = [endpoints.MapGrpcService<MessagingService>(), endpoints.MapGrpcHealthChecksService()];
+        if (options.EnableAdminService)
+        {
+            mapped.Add(endpoints.MapGrpcService<AdminService>());
+        }
+
+        var conventions = new CompositeConventionBuilder([.. mapped]);
         // Resolved eagerly so the meter exists before the first call.
         services.GetRequiredService<BrokerMetrics>();
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
         {
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentBus.Server");
-            var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
             foreach (string address in ServerAddresses.Of(services))
             {
                 ServerLog.Listening(logger, address, options.Tls.Enabled ? "over TLS" : "cleartext", options.Auth.Enabled ? "on" : "off");
