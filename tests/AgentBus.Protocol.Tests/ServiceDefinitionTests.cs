@@ -60,21 +60,4 @@ public class ServiceDefinitionTests
     };
 
     private sealed class EmptyService : MessagingService.MessagingServiceBase;
-
-    private sealed class RecordingBinder : ServiceBinderBase
-    {
-        public List<(string FullName, MethodType Type)> Methods { get; } = [];
-
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add((method.FullName, method.Type));
-
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add((method.FullName, method.Type));
-
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add((method.FullName, method.Type));
-
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add((method.FullName, method.Type));
-    }
 }

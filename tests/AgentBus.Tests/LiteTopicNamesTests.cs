@@ -4,7 +4,8 @@ namespace AgentBus.Tests;
 
 public sealed class LiteTopicNamesTests
 {
-    private static readonly Gen<string> Ids = Gen.OneOf(
+    /// <summary>Readable ids, ids with escapes, ids of any characters; long ones hash.</summary>
+    internal static readonly Gen<string> Ids = Gen.OneOf(
         Gen.String[Gen.Char.AlphaNumeric, 1, 80],
         Gen.String[Gen.Char["abc-_/.:%| @"], 1, 70],
         Gen.String[Gen.Char, 1, 100]);

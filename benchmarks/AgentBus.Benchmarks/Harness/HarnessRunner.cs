@@ -33,6 +33,9 @@ internal static class HarnessRunner
             case "rpc-latency":
                 await RpcLatencyScenario.RunAsync(options);
                 return 0;
+            case "lite-list":
+                await LiteListScenario.RunAsync(options);
+                return 0;
             case "client-subscriptions":
                 await ClientSubscriptionScaleScenario.RunAsync(options);
                 return 0;
@@ -45,7 +48,7 @@ internal static class HarnessRunner
             case "agent-sessions":
                 await AgentSessionsScenario.RunAsync(options);
                 return 0;
-            default:                Console.Error.WriteLine("usage: harness lite-scale|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions|agent-request|agent-stream|agent-sessions"
+            default:                Console.Error.WriteLine("usage: harness lite-scale|lite-list|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions|agent-request|agent-stream|agent-sessions"
                     + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
                     + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]");
                 return 2;

@@ -26,6 +26,12 @@ internal sealed class QueueTable(int maxLiteTopics)
         return _lite.TryGetValue(parent, out var children) && children.TryGetValue(liteTopic, out queue);
     }
 
+    /// <summary>
+    /// The lite topics of a parent topic, keyed by name, or null when it has none. Enumerate it directly: that is
+    /// lock-free and copies nothing, whereas its <c>Keys</c> and <c>Values</c> copy every entry.
+    /// </summary>
+    public IReadOnlyDictionary<string, MessageQueue>? LiteTopicsOf(string parent) => _lite.TryGetValue(parent, out var children) ? children : null;
+
     /// <summary>The lite topic's queue, created when missing (refused past the lite-topic quota).</summary>
     public MessageQueue GetOrCreateLite(string parent, string liteTopic, long now, out bool created)
     {

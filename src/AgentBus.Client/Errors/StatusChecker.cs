@@ -53,9 +53,16 @@ internal static class StatusChecker
         };
     }
 
-    /// <summary>The exception for a gRPC call that failed below the protocol (no response status).</summary>
+    /// <summary>
+    /// The exception for a gRPC call that failed below the protocol (no response status). MessagingService reports its
+    /// refusals in response statuses; the AgentBus admin API reports them as gRPC status codes, hence the argument and
+    /// not-found codes.
+    /// </summary>
     public static ClientException FromRpc(RpcException exception, string? requestId) => exception.StatusCode switch
     {
+        StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange
+            => new BadRequestException((int)Code.BadRequest, exception.Status.Detail, requestId, exception),
+        StatusCode.NotFound => new NotFoundException((int)Code.NotFound, exception.Status.Detail, requestId, exception),
         StatusCode.DeadlineExceeded => new RequestTimeoutException((int)Code.RequestTimeout, "The call did not complete within its deadline.", requestId, exception),
         StatusCode.Unauthenticated => new UnauthorizedException((int)Code.Unauthorized, exception.Status.Detail, requestId, exception),
         StatusCode.PermissionDenied => new ForbiddenException((int)Code.Forbidden, exception.Status.Detail, requestId, exception),

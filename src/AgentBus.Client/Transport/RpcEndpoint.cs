@@ -1,12 +1,15 @@
 using System.Net.Security;
+using Grpc.Core;
 using Grpc.Net.Client;
+using AdminServiceClient = AgentBus.Protocol.Admin.AdminService.AdminServiceClient;
 using MessagingServiceClient = Apache.Rocketmq.V2.MessagingService.MessagingServiceClient;
 
 namespace AgentBus.Client.Transport;
 
 /// <summary>
-/// The connection to one endpoint: an HTTP/2 gRPC channel to its current address (calls are multiplexed on it), and
-/// failover to the next address of the endpoint when the current one cannot be reached.
+/// The connection to one endpoint: an HTTP/2 gRPC channel to its current address (calls are multiplexed on it), with
+/// the stubs of the RocketMQ MessagingService and the AgentBus AdminService on it, and failover to the next address of
+/// the endpoint when the current one cannot be reached.
 /// </summary>
 internal sealed class RpcEndpoint : IDisposable
 {
@@ -17,6 +20,7 @@ internal sealed class RpcEndpoint : IDisposable
     private int _index;
     private GrpcChannel? _channel;
     private MessagingServiceClient? _client;
+    private AdminServiceClient? _admin;
     private bool _disposed;
     private bool _servesContinuousReceive;
 
@@ -40,18 +44,17 @@ internal sealed class RpcEndpoint : IDisposable
         set => Volatile.Write(ref _servesContinuousReceive, value);
     }
 
-    /// <summary>The stub on the current address, connecting lazily.</summary>
-    public MessagingServiceClient Client
-    {
-        get
-        {
-            var client = Volatile.Read(ref _client);
-            return client ?? Connect();
-        }
-    }
+    /// <summary>The MessagingService stub on the current address, connecting lazily.</summary>
+    public MessagingServiceClient Client => Volatile.Read(ref _client) ?? Connect().Messaging;
 
-    /// <summary>The current address could not be reached: the next call goes to the next address (if there is one).</summary>
-    public void Failover(MessagingServiceClient failed)
+    /// <summary>The AdminService stub on the current address (the same channel), connecting lazily.</summary>
+    public AdminServiceClient Admin => Volatile.Read(ref _admin) ?? Connect().Admin;
+
+    /// <summary>
+    /// The current address could not be reached by a call of <paramref name="failed"/> (a stub of this endpoint): the
+    /// next call goes to the next address (if there is one).
+    /// </summary>
+    public void Failover(ClientBase failed)
     {
         if (AccessPoint.Addresses.Count < 2)
         {
@@ -61,7 +64,7 @@ internal sealed class RpcEndpoint : IDisposable
         GrpcChannel? old;
         lock (_gate)
         {
-            if (!ReferenceEquals(_client, failed))
+            if (!ReferenceEquals(_client, failed) && !ReferenceEquals(_admin, failed))
             {
                 return;
             }
@@ -70,6 +73,7 @@ internal sealed class RpcEndpoint : IDisposable
             old = _channel;
             _channel = null;
             _client = null;
+            _admin = null;
         }
 
         old?.Dispose();
@@ -84,19 +88,20 @@ internal sealed class RpcEndpoint : IDisposable
             channel = _channel;
             _channel = null;
             _client = null;
+            _admin = null;
         }
 
         channel?.Dispose();
     }
 
-    private MessagingServiceClient Connect()
+    private (MessagingServiceClient Messaging, AdminServiceClient Admin) Connect()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_client is { } existing)
             {
-                return existing;
+                return (existing, _admin!);
             }
 
             var handler = new SocketsHttpHandler
@@ -128,9 +133,12 @@ internal sealed class RpcEndpoint : IDisposable
                 MaxSendMessageSize = 256 * 1024 * 1024,
             });
             var client = new MessagingServiceClient(channel);
+            var admin = new AdminServiceClient(channel);
             _channel = channel;
+            // The admin stub first: whoever sees the messaging stub set finds the admin stub set too.
+            Volatile.Write(ref _admin, admin);
             Volatile.Write(ref _client, client);
-            return client;
+            return (client, admin);
         }
     }
 }

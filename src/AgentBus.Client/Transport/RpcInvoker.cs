@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AgentBus.Client.Configuration;
 using AgentBus.Client.Errors;
 using Grpc.Core;
+using AdminServiceClient = AgentBus.Protocol.Admin.AdminService.AdminServiceClient;
 using MessagingServiceClient = Apache.Rocketmq.V2.MessagingService.MessagingServiceClient;
 
 namespace AgentBus.Client.Transport;
@@ -40,11 +41,25 @@ internal sealed class RpcInvoker : IDisposable
     /// <paramref name="status"/>, a response whose status is not OK throws the typed exception, carrying the call's
     /// request id.
     /// </summary>
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
+    public Task<TResponse> UnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
         Func<MessagingServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct,
-        Func<TResponse, Apache.Rocketmq.V2.Status?>? status = null)
+        Func<TResponse, Apache.Rocketmq.V2.Status?>? status = null) =>
+        CallAsync(endpoint, endpoint.Client, request, call, status, timeout, ct);
+
+    /// <summary>
+    /// Runs a unary call of the AgentBus admin API (<c>agentbus.v1.AdminService</c>) with the same headers, deadline,
+    /// failover and exceptions as <see cref="UnaryAsync{TRequest, TResponse}"/>. Its responses carry no status: its
+    /// refusals are gRPC status codes, which <see cref="StatusChecker.FromRpc"/> turns into the typed exceptions.
+    /// </summary>
+    public Task<TResponse> AdminUnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
+        Func<AdminServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct) =>
+        CallAsync(endpoint, endpoint.Admin, request, call, status: null, timeout, ct);
+
+    private async Task<TResponse> CallAsync<TClient, TRequest, TResponse>(RpcEndpoint endpoint, TClient client, TRequest request,
+        Func<TClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, Func<TResponse, Apache.Rocketmq.V2.Status?>? status,
+        TimeSpan timeout, CancellationToken ct)
+        where TClient : ClientBase
     {
-        var client = endpoint.Client;
         var options = Options(timeout, ct, out string requestId);
         TResponse response;
         try

@@ -8,10 +8,12 @@ using Status = Apache.Rocketmq.V2.Status;
 namespace AgentBus.Server.Auth;
 
 /// <summary>
-/// Authenticates every MessagingService call before its handler runs (registered for that service only when
-/// <c>Server:Auth:Enabled</c>; gRPC health stays open). A call that is not signed by a known user is answered with
-/// UNAUTHORIZED in the response's status, as handlers answer their refusals: a unary call returns it, a streaming call
-/// (ReceiveMessage, Telemetry, PullMessage) writes one response carrying it and ends.
+/// Authenticates every MessagingService and AdminService call before its handler runs (registered for those services
+/// only when <c>Server:Auth:Enabled</c>; gRPC health stays open). Any known user may call either service; there are no
+/// roles yet. A MessagingService call that is not signed by a known user is answered with UNAUTHORIZED in the
+/// response's status, as its handlers answer their refusals: a unary call returns it, a streaming call
+/// (ReceiveMessage, Telemetry, PullMessage) writes one response carrying it and ends. An AdminService response has no
+/// status, so its call ends with the gRPC status UNAUTHENTICATED instead.
 /// </summary>
 internal sealed class AuthInterceptor : Interceptor
 {

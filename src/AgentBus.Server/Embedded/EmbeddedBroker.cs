@@ -47,7 +47,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>Whether the broker serves TLS (HTTP/2 over TLS) rather than HTTP/2 cleartext; clients set their TLS switch to match.</summary>
     public bool IsTls { get; }
 
-    /// <summary>Whether the broker requires signed credentials on every MessagingService call (<c>Server:Auth:Enabled</c>).</summary>
+    /// <summary>Whether the broker requires signed credentials on every MessagingService and AdminService call (<c>Server:Auth:Enabled</c>).</summary>
     public bool IsAuthenticated { get; }
 
     /// <summary>The port the broker listens on.</summary>

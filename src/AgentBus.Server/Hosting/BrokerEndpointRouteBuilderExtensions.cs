@@ -2,6 +2,7 @@ using AgentBus.Server;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Metrics;
 using AgentBus.Server.Services;
+using AgentBus.Server.Services.Admin;
 using Microsoft.Extensions.Options;
 
 // In the namespace of the ASP.NET Core endpoint extensions, as grpc-dotnet's MapGrpcService is.
@@ -11,12 +12,13 @@ namespace Microsoft.AspNetCore.Builder;
 public static class BrokerEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the RocketMQ v5 MessagingService and the gRPC health service registered by
+    /// Maps the RocketMQ v5 MessagingService, the AgentBus AdminService (<c>agentbus.v1</c>, unless
+    /// <see cref="ServerOptions.EnableAdminService"/> is off) and the gRPC health service registered by
     /// <see cref="Microsoft.Extensions.Hosting.BrokerHostBuilderExtensions.AddAgentBusBroker"/>, and logs the listening
     /// endpoint once the server runs.
     /// </summary>
     /// <param name="endpoints">The application's endpoint route builder (the built <see cref="WebApplication"/>).</param>
-    /// <returns>A builder for conventions applied to both services' endpoints.</returns>
+    /// <returns>A builder for conventions applied to the services' endpoints.</returns>
     /// <exception cref="InvalidOperationException">The broker was not added to the application's services.</exception>
     public static IEndpointConventionBuilder MapAgentBusBroker(this IEndpointRouteBuilder endpoints)
     {
@@ -27,13 +29,19 @@ public static class BrokerEndpointRouteBuilderExtensions
             throw new InvalidOperationException("The AgentBus broker is not registered: call builder.AddAgentBusBroker() before building the application.");
         }
 
-        var conventions = new CompositeConventionBuilder(endpoints.MapGrpcService<MessagingService>(), endpoints.MapGrpcHealthChecksService());
+        var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        List<IEndpointConventionBuilder> mapped = [endpoints.MapGrpcService<MessagingService>(), endpoints.MapGrpcHealthChecksService()];
+        if (options.EnableAdminService)
+        {
+            mapped.Add(endpoints.MapGrpcService<AdminService>());
+        }
+
+        var conventions = new CompositeConventionBuilder([.. mapped]);
         // Resolved eagerly so the meter exists before the first call.
         services.GetRequiredService<BrokerMetrics>();
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
         {
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentBus.Server");
-            var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
             foreach (string address in ServerAddresses.Of(services))
             {
                 ServerLog.Listening(logger, address, options.Tls.Enabled ? "over TLS" : "cleartext", options.Auth.Enabled ? "on" : "off");

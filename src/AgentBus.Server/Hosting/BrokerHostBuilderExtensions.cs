@@ -5,6 +5,7 @@ using AgentBus.Server.Consumption;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Metrics;
 using AgentBus.Server.Services;
+using AgentBus.Server.Services.Admin;
 using AgentBus.Server.Telemetry;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -25,8 +26,8 @@ public static class BrokerHostBuilderExtensions
     /// Registers the broker server: the engine options (section <c>Broker</c>, with declared <c>Topics</c> and
     /// <c>Groups</c>) and server options (section <c>Server</c>) bound from the builder's configuration, the engine's
     /// lifetime, Kestrel listening on <see cref="ServerOptions.Address"/>:<see cref="ServerOptions.Port"/> with HTTP/2
-    /// (cleartext, or TLS with a certificate), the RocketMQ v5 MessagingService (authenticated when
-    /// <c>Server:Auth:Enabled</c>), gRPC health checks and metrics. Map the services with
+    /// (cleartext, or TLS with a certificate), the RocketMQ v5 MessagingService and the AgentBus AdminService (both
+    /// authenticated when <c>Server:Auth:Enabled</c>), gRPC health checks and metrics. Map the services with
     /// <see cref="Microsoft.AspNetCore.Builder.BrokerEndpointRouteBuilderExtensions.MapAgentBusBroker"/>.
     /// </summary>
     /// <param name="builder">A web application builder (the broker needs Kestrel).</param>
@@ -93,16 +94,23 @@ public static class BrokerHostBuilderExtensions
         });
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("broker");
 
-        // Authentication guards the MessagingService only (health checks stay open), and costs nothing when off.
+        services.AddSingleton<AdminService>();
+
+        // Authentication guards the MessagingService and the AdminService (health checks stay open), and costs nothing when off.
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<AuthInterceptor>();
-        services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure<IOptions<ServerOptions>>((grpc, options) =>
+        AuthenticateWhenEnabled<MessagingService>(services);
+        AuthenticateWhenEnabled<AdminService>(services);
+        return builder;
+    }
+
+    private static void AuthenticateWhenEnabled<TService>(IServiceCollection services)
+        where TService : class =>
+        services.AddOptions<GrpcServiceOptions<TService>>().Configure<IOptions<ServerOptions>>((grpc, options) =>
         {
             if (options.Value.Auth.Enabled)
             {
                 grpc.Interceptors.Add<AuthInterceptor>();
             }
         });
-        return builder;
-    }
 }

@@ -2,8 +2,9 @@ namespace AgentBus.Server.Hosting;
 
 /// <summary>
 /// Authentication of clients (configuration section <c>Server:Auth</c>), the RocketMQ v5 way: every MessagingService
-/// call carries <c>authorization: MQv2-HMAC-SHA1 Credential=AK, SignedHeaders=x-mq-date-time, Signature=HEX</c>, the
-/// HMAC-SHA1 of its <c>x-mq-date-time</c> header keyed by the secret of access key <c>AK</c>.
+/// and AdminService call carries <c>authorization: MQv2-HMAC-SHA1 Credential=AK, SignedHeaders=x-mq-date-time, Signature=HEX</c>,
+/// the HMAC-SHA1 of its <c>x-mq-date-time</c> header keyed by the secret of access key <c>AK</c>. Every user may call
+/// both services; there are no admin roles yet.
 /// </summary>
 public sealed class ServerAuthOptions
 {

@@ -19,6 +19,12 @@ public sealed class ServerOptions
     public ServerAuthOptions Auth { get; set; } = new();
 
     /// <summary>
+    /// Whether the broker serves its own admin API, <c>agentbus.v1.AdminService</c> (listing lite topics), on its port
+    /// (default on). Off, its calls end with UNIMPLEMENTED, as against an Apache RocketMQ proxy.
+    /// </summary>
+    public bool EnableAdminService { get; set; } = true;
+
+    /// <summary>
     /// <c>host:port</c> clients are told to use in routes. When unset, a route names the endpoint the client says it
     /// connected to (the request's <c>endpoints</c>), else the <c>Host</c> header of the call.
     /// </summary>

@@ -27,6 +27,9 @@ internal static partial class ServerLog
     [LoggerMessage(13, LogLevel.Information, "{Rpc} from client {ClientId} refused as unauthorized (access key {AccessKey}): {Reason}")]
     public static partial void Unauthenticated(ILogger logger, string rpc, string? clientId, string? accessKey, string reason);
 
+    [LoggerMessage(15, LogLevel.Debug, "Admin call {Rpc} from client {ClientId} refused: {StatusCode} {Reason}")]
+    public static partial void AdminRefused(ILogger logger, string rpc, string? clientId, Grpc.Core.StatusCode statusCode, string reason);
+
     [LoggerMessage(20, LogLevel.Information, "Telemetry stream of client {ClientId} opened ({ClientType})")]
     public static partial void TelemetryOpened(ILogger logger, string clientId, Apache.Rocketmq.V2.ClientType clientType);
 

@@ -23,9 +23,10 @@ internal sealed class BusBroker : IAsyncDisposable
 
     public string Endpoint => Test.Endpoint;
 
-    public static async Task<BusBroker> StartAsync(ITestOutputHelper? output = null, Action<Broker.BrokerOptions>? configure = null)
+    public static async Task<BusBroker> StartAsync(ITestOutputHelper? output = null, Action<Broker.BrokerOptions>? configure = null,
+        Action<Server.Hosting.ServerOptions>? configureServer = null)
     {
-        var broker = await TestBroker.StartForClientsAsync(output, configure);
+        var broker = await TestBroker.StartForClientsAsync(output, configure, configureServer);
         BusResources.Declare(broker.Engine.Topics, new AgentBusOptions());
         return new BusBroker(broker);
     }

@@ -1,0 +1,141 @@
+using AgentBus.Broker;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Lite;
+using AgentBus.Broker.Topics;
+using AgentBus.Protocol.Admin;
+using AgentBus.Server.Clients;
+using AgentBus.Server.Hosting;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using GrpcStatus = Grpc.Core.Status;
+
+namespace AgentBus.Server.Services.Admin;
+
+/// <summary>
+/// <c>agentbus.v1.AdminService</c>, the broker's own admin API, over the engine. Unlike MessagingService it reports a
+/// refusal as the call's gRPC status (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION) with a message saying what
+/// was wrong; refusals are logged at debug level, as they are a caller's mistake.
+/// </summary>
+internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBase
+{
+    /// <summary>The page size of a request that gives none.</summary>
+    public const int DefaultPageSize = 100;
+
+    private readonly BrokerEngineHost _host;
+    private readonly ILogger<AdminService> _logger;
+
+    /// <summary>Creates the service; one instance serves every call.</summary>
+    public AdminService(BrokerEngineHost host, ILogger<AdminService> logger)
+    {
+        _host = host;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public override Task<ListLiteTopicsResponse> ListLiteTopics(ListLiteTopicsRequest request, ServerCallContext context) =>
+        Handle(nameof(ListLiteTopics), context, () =>
+        {
+            var engine = _host.Engine;
+            var page = engine.ListLiteTopics(ParentTopic(request.ParentTopic), Prefix(request.Prefix, engine.Options.MaxLiteTopicLength),
+                PageToken.Decode(request.PageToken, engine.Options.MaxLiteTopicLength), PageSize(request.PageSize), request.SubscribedOnly,
+                Group(request.ConsumerGroup));
+            var response = new ListLiteTopicsResponse { NextPageToken = PageToken.Encode(page.NextAfter) };
+            foreach (var liteTopic in page.LiteTopics)
+            {
+                response.LiteTopics.Add(ToProto(liteTopic));
+            }
+
+            return response;
+        });
+
+    private static LiteTopic ToProto(LiteTopicInfo info)
+    {
+        var liteTopic = new LiteTopic
+        {
+            Name = info.Name,
+            MinOffset = info.MinOffset,
+            MaxOffset = info.MaxOffset,
+            LiveSubscriberCount = info.LiveSubscribers,
+            LastWriteTime = Timestamp.FromDateTimeOffset(info.LastWriteTime),
+        };
+        if (info.CommittedOffset is { } committed)
+        {
+            liteTopic.CommittedOffset = committed;
+        }
+
+        return liteTopic;
+    }
+
+    private static string ParentTopic(string name)
+    {
+        if (name.Length == 0)
+        {
+            throw Invalid("parent_topic is required.");
+        }
+
+        NameRules.ValidateTopic(name);
+        return name;
+    }
+
+    private static string? Prefix(string prefix, int maxLength) =>
+        prefix.Length == 0 ? null
+        : NameRules.IsValid(prefix, maxLength) ? prefix
+        : throw Invalid($"prefix '{prefix}' cannot start a lite topic name: at most {maxLength} characters of [a-zA-Z0-9%|_-].");
+
+    private static int PageSize(int pageSize) =>
+        pageSize == 0 ? DefaultPageSize
+        : pageSize is > 0 and <= BrokerEngine.MaxLiteTopicPageSize ? pageSize
+        : throw Invalid($"page_size {pageSize} is out of range: 1..{BrokerEngine.MaxLiteTopicPageSize}, or 0 for {DefaultPageSize}.");
+
+    private static string? Group(string group)
+    {
+        if (group.Length == 0)
+        {
+            return null;
+        }
+
+        NameRules.ValidateGroup(group);
+        return group;
+    }
+
+    private static RpcException Invalid(string message) => new(new GrpcStatus(StatusCode.InvalidArgument, message));
+
+    /// <summary>Runs a call, turning engine refusals into gRPC statuses and logging what a caller got wrong at debug level only.</summary>
+    private Task<TResponse> Handle<TResponse>(string rpc, ServerCallContext context, Func<TResponse> call)
+    {
+        try
+        {
+            return Task.FromResult(call());
+        }
+        catch (RpcException refused)
+        {
+            Refused(rpc, context, refused.StatusCode, refused.Status.Detail);
+            throw;
+        }
+        catch (BrokerException refused)
+        {
+            var code = ToStatusCode(refused.Code);
+            Refused(rpc, context, code, refused.Message);
+            throw new RpcException(new GrpcStatus(code, refused.Message));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var metadata = ClientMetadata.From(context.RequestHeaders);
+            ServerLog.Failed(_logger, ex, rpc, metadata.ClientId, metadata.RequestId);
+            throw new RpcException(new GrpcStatus(StatusCode.Internal, $"Internal error ({ex.GetType().Name}); see the broker log."));
+        }
+    }
+
+    private void Refused(string rpc, ServerCallContext context, StatusCode code, string reason) =>
+        ServerLog.AdminRefused(_logger, rpc, ClientMetadata.From(context.RequestHeaders).ClientId, code, reason);
+
+    /// <summary>The gRPC status code of an engine refusal in the admin API.</summary>
+    private static StatusCode ToStatusCode(BrokerErrorCode code) => code switch
+    {
+        BrokerErrorCode.TopicNotFound or BrokerErrorCode.ConsumerGroupNotFound => StatusCode.NotFound,
+        BrokerErrorCode.MessageTypeMismatch => StatusCode.FailedPrecondition,
+        BrokerErrorCode.Unavailable => StatusCode.Unavailable,
+        BrokerErrorCode.NotSupported => StatusCode.Unimplemented,
+        _ => StatusCode.InvalidArgument,
+    };
+}

@@ -1,0 +1,51 @@
+using AgentBus.Protocol.Admin;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+
+namespace AgentBus.Protocol.Tests;
+
+/// <summary>The agentbus.v1 admin schema: its service, gRPC paths and field numbers, which clients depend on.</summary>
+public class AdminServiceDefinitionTests
+{
+    [Fact]
+    public void The_service_binds_ListLiteTopics_as_a_unary_call_under_its_package()
+    {
+        var binder = new RecordingBinder();
+        AdminService.BindService(binder, new EmptyService());
+
+        Assert.Equal("agentbus.v1.AdminService", AdminService.Descriptor.FullName);
+        Assert.Equal([("/agentbus.v1.AdminService/ListLiteTopics", MethodType.Unary)], binder.Methods);
+        var method = Assert.Single(AdminService.Descriptor.Methods);
+        Assert.Equal((ListLiteTopicsRequest.Descriptor, ListLiteTopicsResponse.Descriptor), (method.InputType, method.OutputType));
+    }
+
+    [Fact]
+    public void Field_numbers_and_types_are_fixed()
+    {
+        Assert.Equal(
+            ["parent_topic 1 String", "prefix 2 String", "page_size 3 Int32", "page_token 4 String", "subscribed_only 5 Bool", "consumer_group 6 String"],
+            Fields(ListLiteTopicsRequest.Descriptor));
+        Assert.Equal(["lite_topics 1 Message repeated", "next_page_token 2 String"], Fields(ListLiteTopicsResponse.Descriptor));
+        Assert.Equal(
+            ["name 1 String", "min_offset 2 Int64", "max_offset 3 Int64", "live_subscriber_count 4 Int32", "last_write_time 5 Message",
+                "committed_offset 6 Int64 optional"],
+            Fields(LiteTopic.Descriptor));
+    }
+
+    [Fact]
+    public void An_absent_committed_offset_differs_from_zero()
+    {
+        var absent = LiteTopic.Parser.ParseFrom(new LiteTopic { Name = "agent|a" }.ToByteArray());
+        var zero = LiteTopic.Parser.ParseFrom(new LiteTopic { Name = "agent|a", CommittedOffset = 0 }.ToByteArray());
+
+        Assert.False(absent.HasCommittedOffset);
+        Assert.True(zero.HasCommittedOffset);
+    }
+
+    private static List<string> Fields(MessageDescriptor message) =>
+        [.. message.Fields.InFieldNumberOrder().Select(f =>
+            $"{f.Name} {f.FieldNumber} {f.FieldType}{(f.IsRepeated ? " repeated" : "")}{(f.HasPresence && f.FieldType != FieldType.Message ? " optional" : "")}")];
+
+    private sealed class EmptyService : AdminService.AdminServiceBase;
+}

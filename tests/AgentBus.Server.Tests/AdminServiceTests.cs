@@ -1,0 +1,142 @@
+using AgentBus.Broker.Topics;
+using AgentBus.Protocol.Admin;
+using AgentBus.Server.Tests.Infrastructure;
+using Apache.Rocketmq.V2;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using static AgentBus.TestUtilities.Signatures;
+using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
+
+namespace AgentBus.Server.Tests;
+
+/// <summary>agentbus.v1.AdminService over real gRPC: listing lite topics, its refusals as gRPC statuses, and authentication.</summary>
+public sealed class AdminServiceTests
+{
+    private const string Parent = "agents";
+    private const string Group = "workers";
+
+    private static async Task<TestBroker> StartAsync(Action<Hosting.ServerOptions>? configureServer = null)
+    {
+        var broker = await TestBroker.StartAsync(configureServer: configureServer, minimumLogLevel: LogLevel.Debug);
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
+        return broker;
+    }
+
+    private static AdminService.AdminServiceClient Admin(TestBroker broker) => new(broker.Channel);
+
+    private static CallOptions Options(TestClient client) => client.Options(TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public async Task Lite_topics_are_listed_page_by_page_in_name_order_with_their_state()
+    {
+        await using var broker = await StartAsync();
+        var producer = broker.Client();
+        for (int i = 4; i >= 0; i--)
+        {
+            await producer.SendOkAsync(TestClient.Message(Parent, "hello", liteTopic: $"agent|a{i}"));
+        }
+
+        await producer.SendOkAsync(TestClient.Message(Parent, "again", liteTopic: "agent|a0"));
+        var consumer = broker.Client();
+        await consumer.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.PartialAdd, ["agent|a0"]);
+        var received = await consumer.ReceiveAsync(Parent, Group, batch: 1, poll: TimeSpan.FromSeconds(5));
+        Assert.Equal(Code.Ok, await consumer.AckAsync(Parent, Group, [.. received.Messages]));
+
+        var names = new List<string>();
+        var request = new ListLiteTopicsRequest { ParentTopic = Parent, Prefix = "agent|", PageSize = 2, ConsumerGroup = Group };
+        var pages = new List<ListLiteTopicsResponse>();
+        do
+        {
+            var page = await Admin(broker).ListLiteTopicsAsync(request, Options(producer));
+            pages.Add(page);
+            names.AddRange(page.LiteTopics.Select(t => t.Name));
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+
+        Assert.Equal(["agent|a0", "agent|a1", "agent|a2", "agent|a3", "agent|a4"], names);
+        Assert.Equal([2, 2, 1], pages.Select(p => p.LiteTopics.Count));
+        var first = pages[0].LiteTopics[0];
+        Assert.Equal((0L, 2L, 1, 1L), (first.MinOffset, first.MaxOffset, first.LiveSubscriberCount, first.CommittedOffset));
+        Assert.InRange(first.LastWriteTime.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        var unsubscribed = pages[0].LiteTopics[1];
+        Assert.Equal((0, false), (unsubscribed.LiveSubscriberCount, unsubscribed.HasCommittedOffset));
+    }
+
+    [Fact]
+    public async Task Subscribed_only_lists_what_live_clients_subscribe_until_they_terminate()
+    {
+        await using var broker = await StartAsync();
+        var producer = broker.Client();
+        await producer.SendOkAsync(TestClient.Message(Parent, "queued", liteTopic: "agent|offline"));
+        var consumer = broker.Client();
+        await consumer.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.PartialAdd, ["agent|online"]);
+        var request = new ListLiteTopicsRequest { ParentTopic = Parent, SubscribedOnly = true };
+
+        var live = await Admin(broker).ListLiteTopicsAsync(request, Options(producer));
+        await consumer.Stub.NotifyClientTerminationAsync(new NotifyClientTerminationRequest(), consumer.Options());
+        var afterTermination = await Admin(broker).ListLiteTopicsAsync(request, Options(producer));
+
+        var online = Assert.Single(live.LiteTopics);
+        Assert.Equal(("agent|online", 1), (online.Name, online.LiveSubscriberCount));
+        Assert.Empty(live.NextPageToken);
+        Assert.Empty(afterTermination.LiteTopics);
+    }
+
+    [Theory]
+    [InlineData("", "", 0, "", StatusCode.InvalidArgument, "parent_topic is required")]
+    [InlineData("missing", "", 0, "", StatusCode.NotFound, "'missing' does not exist")]
+    [InlineData("orders", "", 0, "", StatusCode.FailedPrecondition, "not a lite parent topic")]
+    [InlineData(Parent, "", -1, "", StatusCode.InvalidArgument, "page_size -1 is out of range")]
+    [InlineData(Parent, "", 1001, "", StatusCode.InvalidArgument, "page_size 1001 is out of range")]
+    [InlineData(Parent, "", 0, "not a token!", StatusCode.InvalidArgument, "page_token")]
+    [InlineData(Parent, "", 0, "YWdlbnR8YQ", StatusCode.InvalidArgument, "page_token")]
+    [InlineData(Parent, "agent/", 0, "", StatusCode.InvalidArgument, "prefix 'agent/'")]
+    public async Task A_bad_request_ends_with_a_grpc_status_saying_what_is_wrong_and_logs_no_warning(string parent, string prefix, int pageSize,
+        string token, StatusCode expected, string reason)
+    {
+        await using var broker = await StartAsync();
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        var request = new ListLiteTopicsRequest { ParentTopic = parent, Prefix = prefix, PageSize = pageSize, PageToken = token };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).ListLiteTopicsAsync(request, Options(broker.Client())).ResponseAsync);
+
+        Assert.Equal(expected, refused.StatusCode);
+        Assert.Contains(reason, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(broker.Logs, entry => entry.Level >= LogLevel.Warning);
+        Assert.Contains(broker.Logs, entry => entry.Level == LogLevel.Debug && entry.Message.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_the_admin_service_off_its_calls_are_unimplemented_and_messaging_still_works()
+    {
+        await using var broker = await StartAsync(server => server.EnableAdminService = false);
+        var client = broker.Client();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            Admin(broker).ListLiteTopicsAsync(new ListLiteTopicsRequest { ParentTopic = Parent }, Options(client)).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unimplemented, refused.StatusCode);
+        await client.SendOkAsync(TestClient.Message(Parent, "hello", liteTopic: "agent|a"));
+    }
+
+    [Fact]
+    public async Task With_authentication_on_a_signed_call_is_served_and_others_are_unauthenticated()
+    {
+        await using var broker = await StartAsync(WithAuth);
+        var request = new ListLiteTopicsRequest { ParentTopic = Parent };
+        await broker.Client(sign: Signed()).SendOkAsync(TestClient.Message(Parent, "hello", liteTopic: "agent|a"));
+
+        var signed = await Admin(broker).ListLiteTopicsAsync(request, Options(broker.Client(sign: Signed())));
+        var unsigned = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).ListLiteTopicsAsync(request, Options(broker.Client())).ResponseAsync);
+        var wrongSecret = await Assert.ThrowsAsync<RpcException>(() =>
+            Admin(broker).ListLiteTopicsAsync(request, Options(broker.Client(sign: Signed(secret: "not-the-secret")))).ResponseAsync);
+
+        Assert.Equal("agent|a", Assert.Single(signed.LiteTopics).Name);
+        Assert.Equal(StatusCode.Unauthenticated, unsigned.StatusCode);
+        Assert.Contains("authorization header is required", unsigned.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unauthenticated, wrongSecret.StatusCode);
+        Assert.DoesNotContain(SecretKey, string.Join("\n", broker.Logs.Select(entry => entry.Message)), StringComparison.Ordinal);
+    }
+}
