@@ -37,9 +37,10 @@ public sealed partial class Agent
         }
 
         using var activity = AgentBusTelemetry.StartProcess(Id, envelope);
+        // One source for the deadline, also cancelled when the agent stops (a registration, not a second linked source).
         using var timeout = envelope.Deadline is { } end ? new CancellationTokenSource(end - now, Bus.Time) : null;
-        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
-        var ct = linked?.Token ?? stopping;
+        using var stoppingRegistration = timeout is null ? default : stopping.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+        var ct = timeout?.Token ?? stopping;
         var context = new AgentContext(this, envelope, message.Body);
         long started = Bus.Time.GetTimestamp();
         try

@@ -30,6 +30,12 @@ internal static class AgentRequestScenario
         byte[] body = new byte[bodySize];
         Func<Task> viaAgent = () => caller.RequestAsync<byte[], ReadOnlyMemory<byte>>("svc", body);
         Func<Task> viaRaw = () => raw.RequestAsync(body);
+        // For a profiler: AGENTBUS_BENCH_ONLY=agent (or raw) runs the same path on both sides of each round.
+        switch (Environment.GetEnvironmentVariable("AGENTBUS_BENCH_ONLY"))
+        {
+            case "agent": viaRaw = viaAgent; break;
+            case "raw": viaAgent = viaRaw; break;
+        }
 
         Console.WriteLine($"agent-request: {bodySize} B, {requests:N0} requests per round, {concurrency} in flight, send coalescing {options.Coalesce}, "
             + $"warm-up {options.WarmupSeconds} s per path");
@@ -39,20 +45,35 @@ internal static class AgentRequestScenario
         {
             if (concurrency == 1)
             {
+                var rawCpu = CpuMicros();
                 var rawLatency = await LatencyAsync(viaRaw, requests);
+                rawCpu = (CpuMicros() - rawCpu) / requests;
+                var agentCpu = CpuMicros();
                 var agentLatency = await LatencyAsync(viaAgent, requests);
-                Console.WriteLine($"  round {round}: raw   {rawLatency}");
-                Console.WriteLine($"  round {round}: agent {agentLatency}");
+                agentCpu = (CpuMicros() - agentCpu) / requests;
+                Console.WriteLine($"  round {round}: raw   {rawLatency}; {rawCpu:F0} us CPU per request");
+                Console.WriteLine($"  round {round}: agent {agentLatency}; {agentCpu:F0} us CPU per request");
                 Console.WriteLine($"  round {round}: agent/raw p50 {agentLatency.Percentile(0.50) / rawLatency.Percentile(0.50):F2}, "
                     + $"p99 {agentLatency.Percentile(0.99) / rawLatency.Percentile(0.99):F2}, p99.9 {agentLatency.Percentile(0.999) / rawLatency.Percentile(0.999):F2}");
             }
             else
             {
+                var rawCpu = CpuMicros();
                 double rawRate = await ThroughputAsync(viaRaw, requests, concurrency);
+                rawCpu = (CpuMicros() - rawCpu) / requests;
+                var agentCpu = CpuMicros();
                 double agentRate = await ThroughputAsync(viaAgent, requests, concurrency);
-                Console.WriteLine($"  round {round}: raw {rawRate:N0} req/s, agent {agentRate:N0} req/s, agent/raw {agentRate / rawRate:F2}");
+                agentCpu = (CpuMicros() - agentCpu) / requests;
+                Console.WriteLine($"  round {round}: raw {rawRate:N0} req/s ({rawCpu:F0} us CPU per request), agent {agentRate:N0} req/s ({agentCpu:F0} us CPU per request), "
+                    + $"agent/raw {agentRate / rawRate:F2}");
             }
         }
+    }
+
+    private static double CpuMicros()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalMicroseconds;
     }
 
     private static async Task WarmAsync(Func<Task> request, int concurrency, double seconds)

@@ -108,6 +108,6 @@ internal struct OutgoingMessage
             }
         }
 
-        return builder.SetKeys(MessageId).Build();
+        return builder.Build();
     }
 }
