@@ -93,6 +93,30 @@ public sealed class SessionTests
         Assert.Equal([2, 3, 4, 5], replayed.Select(m => m.GetBody<int>()));
     }
 
+    [Fact]
+    public async Task One_instance_owns_more_sessions_than_one_client_may_subscribe()
+    {
+        await using var broker = await BusBroker.StartAsync(configure: o => o.MaxLiteSubscriptionsPerClient = 5);
+        var bus = await broker.ConnectAsync();
+        await using var agent = await bus.CreateAgentAsync("poster");
+        await using var owner = await bus.CreateAgentAsync("owner");
+        var sessions = new List<AgentSession>();
+        for (int i = 0; i < 12; i++)
+        {
+            sessions.Add(await owner.OpenSessionAsync($"chat-{i}"));
+        }
+
+        await agent.SendToSessionAsync("chat-11", "to the last one");
+        await agent.SendToSessionAsync("chat-0", "to the first one");
+
+        Assert.Equal("to the last one", (await ReadAsync(sessions[11], 1))[0].GetBody<string>());
+        Assert.Equal("to the first one", (await ReadAsync(sessions[0], 1))[0].GetBody<string>());
+        foreach (var session in sessions)
+        {
+            await session.DisposeAsync();
+        }
+    }
+
     private static async Task<List<SessionMessage>> ReadAsync(AgentSession session, int count)
     {
         var read = new List<SessionMessage>();

@@ -17,8 +17,10 @@ internal static class AgentStreamScenario
         await using var harness = await AgentHarness.StartAsync(options);
         await using var bus = await AgentBusClient.ConnectAsync(AgentHarness.Options(harness, options.Coalesce));
         byte[] chunk = new byte[chunkSize];
+        var written = new List<double>();
         await using var llm = await bus.CreateAgentAsync("llm", async (ctx, ct) =>
         {
+            long started = Stopwatch.GetTimestamp();
             var stream = ctx.OpenReplyStream<byte[]>();
             for (int i = 0; i < chunks; i++)
             {
@@ -26,16 +28,24 @@ internal static class AgentStreamScenario
             }
 
             await stream.CompleteAsync(ct);
+            lock (written)
+            {
+                written.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            }
         });
         await using var caller = await bus.CreateAgentAsync("caller");
 
+        var firstChunk = new List<double>();
         async Task<double> RoundAsync()
         {
             long start = Stopwatch.GetTimestamp();
             int read = 0;
             await foreach (var _ in caller.StreamAsync<string, byte[]>("llm", "go"))
             {
-                read++;
+                if (read++ == 0)
+                {
+                    firstChunk.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
             }
 
             if (read != chunks)
@@ -61,6 +71,7 @@ internal static class AgentStreamScenario
         Array.Sort(rates);
         Console.WriteLine($"agent-stream: {chunks:N0} chunks of {chunkSize} B per stream, {rounds} streams after {options.WarmupSeconds} s warm-up, "
             + $"stream batch {bus.Options.StreamBatchSize}, send coalescing {options.Coalesce}: median {rates[rounds / 2]:N0} chunks/s "
-            + $"(min {rates[0]:N0}, max {rates[^1]:N0})");
+            + $"(min {rates[0]:N0}, max {rates[^1]:N0}); first chunk after a median {firstChunk.Order().ElementAt(firstChunk.Count / 2):N0} us; "
+            + $"the handler wrote and stored a stream in a median {written.Order().ElementAt(written.Count / 2):N0} us");
     }
 }

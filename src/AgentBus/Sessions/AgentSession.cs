@@ -41,6 +41,9 @@ public sealed class AgentSession : IAsyncDisposable
 
     internal CancellationTokenSource Lost => _lost;
 
+    /// <summary>The session consumer holding this session's subscription.</summary>
+    internal Client.Lite.LitePushConsumer? Consumer { get; set; }
+
     /// <summary>Sends a one-way message to <paramref name="peer"/> within the session (the peer handles a session's messages in order).</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="peer">The agent id.</param>

@@ -9,8 +9,9 @@ using AgentBus.Replies;
 namespace AgentBus.Sessions;
 
 /// <summary>
-/// The session consumer of one instance (group <see cref="AgentBusOptions.SessionGroup"/>, exclusive mode): holds
-/// the session topics this instance owns and hands their messages to the open <see cref="AgentSession"/>s, one
+/// The session consumers of one instance (group <see cref="AgentBusOptions.SessionGroup"/>, exclusive mode): hold
+/// the session topics this instance owns — a new consumer (client) whenever the others hold the broker's lite
+/// subscription quota per client (RocketMQ's default: 2,000), so one gateway can own any number of sessions — and hands their messages to the open <see cref="AgentSession"/>s, one
 /// session in order. A message is acknowledged only after the session's reader has moved past it, so what an owner
 /// had not finished comes to the next owner.
 /// </summary>
@@ -20,22 +21,23 @@ internal sealed class SessionHub : IAsyncDisposable
     // bouncing back to this instance while its unsubscribe is still on the way.
     private static readonly TimeSpan ReleaseDelay = TimeSpan.FromMilliseconds(100);
 
-    private const int ListenerCount = 4096;
+    private const int ListenerCount = 1024;
 
     private readonly AgentBusClient _bus;
     private readonly ConcurrentDictionary<string, AgentSession> _open = new(StringComparer.Ordinal);
-    private LitePushConsumer? _consumer;
+    private readonly List<LitePushConsumer> _consumers = [];
+    private readonly SemaphoreSlim _grow = new(1, 1);
 
     public SessionHub(AgentBusClient bus)
     {
         _bus = bus;
     }
 
-    public LitePushConsumer Consumer => _consumer ?? throw new InvalidOperationException("The session consumer has not started.");
+    public Task StartAsync(CancellationToken ct) => AddConsumerAsync(ct);
 
-    public async Task StartAsync(CancellationToken ct)
+    private async Task<LitePushConsumer> AddConsumerAsync(CancellationToken ct)
     {
-        _consumer = await _bus.Provider.NewLitePushConsumerBuilder()
+        var consumer = await _bus.Provider.NewLitePushConsumerBuilder()
             .BindTopic(_bus.Options.ParentTopic)
             .SetConsumerGroup(_bus.Options.SessionGroup)
             // Each session holds a listener while its reader works on a message (an awaiting task, not a thread):
@@ -44,7 +46,62 @@ internal sealed class SessionHub : IAsyncDisposable
             .SetMaxCacheMessageCount(4096)
             .SetMessageListener(OnMessageAsync)
             .BuildAsync(ct).ConfigureAwait(false);
-        _consumer.UnsubscribedByBroker += OnTakenOver;
+        consumer.UnsubscribedByBroker += OnTakenOver;
+        lock (_consumers)
+        {
+            _consumers.Add(consumer);
+        }
+
+        return consumer;
+    }
+
+    /// <summary>Subscribes the session's topic on the newest consumer, adding a consumer when that one holds its quota.</summary>
+    private async Task<LitePushConsumer> SubscribeAsync(string topic, OffsetOption? start, CancellationToken ct)
+    {
+        LitePushConsumer newest;
+        lock (_consumers)
+        {
+            newest = _consumers[^1];
+        }
+
+        try
+        {
+            await newest.SubscribeLiteAsync(topic, start, ct).ConfigureAwait(false);
+            return newest;
+        }
+        catch (Client.Errors.LiteSubscriptionQuotaExceededException)
+        {
+            await _grow.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                LitePushConsumer latest;
+                lock (_consumers)
+                {
+                    latest = _consumers[^1];
+                }
+
+                if (latest != newest)
+                {
+                    // Another open added a consumer meanwhile: try it before adding one more.
+                    try
+                    {
+                        await latest.SubscribeLiteAsync(topic, start, ct).ConfigureAwait(false);
+                        return latest;
+                    }
+                    catch (Client.Errors.LiteSubscriptionQuotaExceededException)
+                    {
+                    }
+                }
+
+                var added = await AddConsumerAsync(ct).ConfigureAwait(false);
+                await added.SubscribeLiteAsync(topic, start, ct).ConfigureAwait(false);
+                return added;
+            }
+            finally
+            {
+                _grow.Release();
+            }
+        }
     }
 
     public async Task<AgentSession> OpenAsync(Agent agent, string sessionId, long? replayFromOffset, CancellationToken ct)
@@ -61,7 +118,7 @@ internal sealed class SessionHub : IAsyncDisposable
             // From the committed offset: what arrived while no owner held the session, or what the previous owner
             // had not finished, comes first. An explicit offset moves the group's position there (a replay).
             var start = replayFromOffset is { } offset ? OffsetOption.OfOffset(offset) : null;
-            await Consumer.SubscribeLiteAsync(topic, start, ct).ConfigureAwait(false);
+            session.Consumer = await SubscribeAsync(topic, start, ct).ConfigureAwait(false);
             return session;
         }
         catch
@@ -77,7 +134,7 @@ internal sealed class SessionHub : IAsyncDisposable
         {
             try
             {
-                await Consumer.UnsubscribeLiteAsync(session.LiteTopic).ConfigureAwait(false);
+                await session.Consumer!.UnsubscribeLiteAsync(session.LiteTopic).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is Client.Errors.ClientException or ObjectDisposedException or InvalidOperationException)
             {
@@ -93,10 +150,18 @@ internal sealed class SessionHub : IAsyncDisposable
             session.Close(lost: false);
         }
 
-        if (_consumer is { } consumer)
+        LitePushConsumer[] consumers;
+        lock (_consumers)
+        {
+            consumers = [.. _consumers];
+        }
+
+        foreach (var consumer in consumers)
         {
             await consumer.DisposeAsync().ConfigureAwait(false);
         }
+
+        _grow.Dispose();
     }
 
     private void OnTakenOver(object? sender, LiteTopicEventArgs e)
