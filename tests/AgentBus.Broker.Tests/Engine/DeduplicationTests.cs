@@ -5,18 +5,8 @@ namespace AgentBus.Broker.Tests.Engine;
 
 public sealed class DeduplicationTests
 {
-    private static MessageRecord Keyed(EngineHarness h, string liteTopic, string key, string body)
-    {
-        var message = h.Lite("agents", liteTopic, body);
-        return new MessageRecord
-        {
-            Topic = message.Topic,
-            LiteTopic = message.LiteTopic,
-            MessageId = message.MessageId,
-            Body = message.Body,
-            Properties = new Dictionary<string, string> { [BrokerEngine.DeduplicationKeyProperty] = key },
-        };
-    }
+    private static MessageRecord Keyed(EngineHarness h, string liteTopic, string key, string body) =>
+        h.Lite("agents", liteTopic, body, new Dictionary<string, string> { [BrokerEngine.DeduplicationKeyProperty] = key });
 
     [Fact]
     public async Task A_resend_with_the_same_key_within_the_window_gets_the_first_receipt_and_stores_nothing()

@@ -50,7 +50,7 @@ public sealed class EngineHarness : IAsyncDisposable
         await OpenAsync();
     }
 
-    public MessageRecord Lite(string parent, string liteTopic, string? body = null) => new()
+    public MessageRecord Lite(string parent, string liteTopic, string? body = null, IReadOnlyDictionary<string, string>? properties = null) => new()
     {
         Topic = parent,
         LiteTopic = liteTopic,
@@ -58,6 +58,7 @@ public sealed class EngineHarness : IAsyncDisposable
         Body = System.Text.Encoding.UTF8.GetBytes(body ?? $"body-{_messageId}"),
         BornTimestamp = Time.GetUtcNow().ToUnixTimeMilliseconds(),
         BornHost = "127.0.0.1",
+        Properties = properties ?? MessageRecord.EmptyProperties,
     };
 
     public Task<SendResult> SendLiteAsync(string parent, string liteTopic, string? body = null) =>

@@ -6,18 +6,8 @@ namespace AgentBus.Broker.Tests.Engine;
 
 public sealed class RequireSubscriberTests
 {
-    private static MessageRecord Requiring(EngineHarness h, string liteTopic)
-    {
-        var message = h.Lite("agents", liteTopic);
-        return new MessageRecord
-        {
-            Topic = message.Topic,
-            LiteTopic = message.LiteTopic,
-            MessageId = message.MessageId,
-            Body = message.Body,
-            Properties = new Dictionary<string, string> { [BrokerEngine.RequireSubscriberProperty] = "true" },
-        };
-    }
+    private static MessageRecord Requiring(EngineHarness h, string liteTopic) =>
+        h.Lite("agents", liteTopic, properties: new Dictionary<string, string> { [BrokerEngine.RequireSubscriberProperty] = "true" });
 
     [Fact]
     public async Task A_message_that_requires_a_subscriber_is_refused_without_one_and_stored_with_one()
