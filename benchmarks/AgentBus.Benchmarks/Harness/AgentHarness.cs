@@ -1,8 +1,10 @@
-using System.Globalization;
-
 namespace AgentBus.Benchmarks.Harness;
 
-/// <summary>The broker of the agent scenarios (embedded, or --endpoint) with the agent layer's topic and groups, and buses on it.</summary>
+/// <summary>
+/// The broker of the agent scenarios (embedded, or --endpoint) with the agent layer's topic and groups, and buses on
+/// it. A bus connects with <c>ConnectAsync</c>, not <c>StartEmbeddedAsync</c>: that one turns a send coalescing of 0
+/// into 128, so "off" could not be measured.
+/// </summary>
 internal static class AgentHarness
 {
     public static async Task<ClientHarness> StartAsync(HarnessOptions options)
@@ -10,20 +12,20 @@ internal static class AgentHarness
         var harness = await ClientHarness.StartAsync(options);
         if (harness.Engine is { } engine)
         {
-            BusResources.Declare(engine.Topics, Options(harness, options.Coalesce));
+            BusResources.Declare(engine.Topics, Options(harness, sendCoalescing: 0));
         }
 
         return harness;
     }
 
-    /// <summary>Options of a bus on the harness broker, with the same send coalescing as the raw path.</summary>
-    public static AgentBusOptions Options(ClientHarness harness, int coalesce) => new()
+    /// <summary>A bus on the harness broker with the given send coalescing (the raw path uses the same).</summary>
+    public static Task<AgentBusClient> ConnectAsync(ClientHarness harness, int sendCoalescing) =>
+        AgentBusClient.ConnectAsync(Options(harness, sendCoalescing));
+
+    private static AgentBusOptions Options(ClientHarness harness, int sendCoalescing) => new()
     {
         Endpoints = harness.Endpoint,
         ParentTopic = ClientHarness.Parent,
-        SendCoalescing = coalesce,
-        RequestTimeout = TimeSpan.FromSeconds(30),
+        SendCoalescing = sendCoalescing,
     };
-
-    public static string Micros(double value) => value.ToString("F0", CultureInfo.InvariantCulture);
 }

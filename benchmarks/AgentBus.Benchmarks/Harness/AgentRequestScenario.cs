@@ -1,174 +1,115 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using AgentBus.Client.Consuming;
-using AgentBus.Client.Lite;
-using AgentBus.Client.Producing;
 
 namespace AgentBus.Benchmarks.Harness;
 
 /// <summary>
-/// Request/response, 1 KB, on one broker in one run: the agent layer (<c>RequestAsync</c> served by an agent's
-/// handler) against the raw client path it is built on — two lite-topic hops done by hand (requester sends to lite
-/// topic <c>svc</c>; the responder's listener sends the answer to the requester's reply lite topic; a consumer of that
-/// topic completes the caller) with the same send coalescing and concurrent listeners. The two alternate for three
-/// rounds each so machine drift touches both. With --concurrency 1 it reports latency; above 1, requests per second.
+/// Request/response through the agent layer (<c>RequestAsync</c> served by an agent's <c>ReplyAsync</c>) against the
+/// same two lite-topic hops done by hand with the client (<see cref="RawRequestPath"/>), on one broker in one run, with
+/// the same send coalescing. The two paths alternate round by round, so drift of the shared machine hits both.
+/// <c>--concurrency 1</c> (the default) measures latency back to back; more keeps that many requests in flight
+/// against one agent id and measures requests per second.
 /// </summary>
 internal static class AgentRequestScenario
 {
-    private const string CorrelationProperty = "bench-correlation";
+    private const string Peer = "svc";
+    private const double LatencyTarget = 1.15;
+    private const double ThroughputTarget = 25_000;
 
     public static async Task RunAsync(HarnessOptions options)
     {
+        int body = options.BodyGiven ? options.BodySize : 1024;
         int concurrency = options.ConcurrencyGiven ? options.Concurrency : 1;
+        int coalesce = options.CoalesceGiven ? options.Coalesce : 128;
+        int rounds = options.Rounds > 0 ? options.Rounds : 3;
         int requests = options.MessagesGiven ? options.Messages : concurrency == 1 ? 10_000 : 100_000;
-        int bodySize = options.BodyGiven ? options.BodySize : 1024;
+        var payload = new byte[body];
+        Random.Shared.NextBytes(payload);
+
         await using var harness = await AgentHarness.StartAsync(options);
-        await using var raw = await RawPath.StartAsync(harness, options.Coalesce, Math.Max(concurrency, 16));
-        await using var bus = await AgentBusClient.ConnectAsync(AgentHarness.Options(harness, options.Coalesce));
-        await using var service = await bus.CreateAgentAsync("svc", (ctx, ct) => ctx.ReplyAsync(ctx.Body, ct));
-        await using var caller = await bus.CreateAgentAsync("caller");
-        byte[] body = new byte[bodySize];
-        Func<Task> viaAgent = () => caller.RequestAsync<byte[], ReadOnlyMemory<byte>>("svc", body);
-        Func<Task> viaRaw = () => raw.RequestAsync(body);
-        // For a profiler: AGENTBUS_BENCH_ONLY=agent (or raw) runs the same path on both sides of each round.
+        await using var bus = await AgentHarness.ConnectAsync(harness, coalesce);
+        await using var server = await bus.CreateAgentAsync(Peer, (ctx, ct) => ctx.ReplyAsync(ctx.Body, ct));
+        await using var caller = await bus.CreateAgentAsync("bench-caller");
+        await using var raw = await RawRequestPath.StartAsync(harness, coalesce, concurrency, payload);
+        var paths = new RequestPath[]
+        {
+            new("raw", raw.RequestAsync),
+            new("agent", _ => caller.RequestAsync<byte[], byte[]>(Peer, payload)),
+        };
+        // For a profiler: AGENTBUS_BENCH_ONLY=raw (or agent) runs that path in both slots of each round.
         switch (Environment.GetEnvironmentVariable("AGENTBUS_BENCH_ONLY"))
         {
-            case "agent": viaRaw = viaAgent; break;
-            case "raw": viaAgent = viaRaw; break;
+            case "raw": paths[1] = paths[0]; break;
+            case "agent": paths[0] = paths[1]; break;
         }
 
-        Console.WriteLine($"agent-request: {bodySize} B, {requests:N0} requests per round, {concurrency} in flight, send coalescing {options.Coalesce}, "
-            + $"warm-up {options.WarmupSeconds} s per path");
-        await WarmAsync(viaRaw, concurrency, options.WarmupSeconds);
-        await WarmAsync(viaAgent, concurrency, options.WarmupSeconds);
-        for (int round = 1; round <= 3; round++)
+        Console.WriteLine($"agent-request: {body} B body (echoed back; raw bytes, no JSON), {concurrency} in flight, send coalescing {(coalesce > 0 ? coalesce : "off")} on both paths, "
+            + $"{rounds} rounds of {requests:N0} requests per path, load average {CostMeter.LoadAverage()}");
+        foreach (var path in paths)
         {
-            if (concurrency == 1)
-            {
-                var rawCpu = CpuMicros();
-                var rawLatency = await LatencyAsync(viaRaw, requests);
-                rawCpu = (CpuMicros() - rawCpu) / requests;
-                var agentCpu = CpuMicros();
-                var agentLatency = await LatencyAsync(viaAgent, requests);
-                agentCpu = (CpuMicros() - agentCpu) / requests;
-                Console.WriteLine($"  round {round}: raw   {rawLatency}; {rawCpu:F0} us CPU per request");
-                Console.WriteLine($"  round {round}: agent {agentLatency}; {agentCpu:F0} us CPU per request");
-                Console.WriteLine($"  round {round}: agent/raw p50 {agentLatency.Percentile(0.50) / rawLatency.Percentile(0.50):F2}, "
-                    + $"p99 {agentLatency.Percentile(0.99) / rawLatency.Percentile(0.99):F2}, p99.9 {agentLatency.Percentile(0.999) / rawLatency.Percentile(0.999):F2}");
-            }
-            else
-            {
-                var rawCpu = CpuMicros();
-                double rawRate = await ThroughputAsync(viaRaw, requests, concurrency);
-                rawCpu = (CpuMicros() - rawCpu) / requests;
-                var agentCpu = CpuMicros();
-                double agentRate = await ThroughputAsync(viaAgent, requests, concurrency);
-                agentCpu = (CpuMicros() - agentCpu) / requests;
-                Console.WriteLine($"  round {round}: raw {rawRate:N0} req/s ({rawCpu:F0} us CPU per request), agent {agentRate:N0} req/s ({agentCpu:F0} us CPU per request), "
-                    + $"agent/raw {agentRate / rawRate:F2}");
-            }
+            await ClosedLoop.RunForAsync(concurrency, TimeSpan.FromSeconds(options.WarmupSeconds), path.Request);
         }
-    }
 
-    private static double CpuMicros()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime.TotalMicroseconds;
-    }
-
-    private static async Task WarmAsync(Func<Task> request, int concurrency, double seconds)
-    {
-        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        if (concurrency == 1)
         {
-            while (Stopwatch.GetTimestamp() < until)
+            await MeasureLatencyAsync(paths, rounds, requests);
+        }
+        else
+        {
+            await MeasureThroughputAsync(paths, rounds, requests, concurrency);
+        }
+
+        Console.WriteLine($"  load average at the end {CostMeter.LoadAverage()}");
+    }
+
+    private static async Task MeasureLatencyAsync(RequestPath[] paths, int rounds, int requests)
+    {
+        var samples = paths.Select(_ => new List<LatencySummary>()).ToArray();
+        for (int round = 1; round <= rounds; round++)
+        {
+            for (int p = 0; p < paths.Length; p++)
             {
-                await request();
-            }
-        }));
-    }
-
-    private static async Task<LatencySummary> LatencyAsync(Func<Task> request, int requests) =>
-        await LatencyRounds.RunAsync(requests, TimeSpan.Zero, async () =>
-        {
-            long start = Stopwatch.GetTimestamp();
-            await request();
-            return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        });
-
-    private static async Task<double> ThroughputAsync(Func<Task> request, int requests, int concurrency)
-    {
-        int left = requests;
-        var timer = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            while (Interlocked.Decrement(ref left) >= 0)
-            {
-                await request();
-            }
-        }));
-        return requests / timer.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>The hand-made request/response over the client: what a user writes without the agent layer.</summary>
-    private sealed class RawPath : IAsyncDisposable
-    {
-        private readonly ConcurrentDictionary<string, TaskCompletionSource> _pending = new();
-        private Producer _producer = null!;
-        private LitePushConsumer _responder = null!;
-        private LitePushConsumer _replies = null!;
-        private long _next;
-
-        public static async Task<RawPath> StartAsync(ClientHarness harness, int coalesce, int parallelism)
-        {
-            var path = new RawPath();
-            var provider = harness.Provider;
-            var producer = provider.NewProducerBuilder().SetTopics(ClientHarness.Parent);
-            if (coalesce > 0)
-            {
-                producer.EnableSendCoalescing(coalesce);
-            }
-
-            path._producer = await producer.BuildAsync();
-            path._responder = await provider.NewLitePushConsumerBuilder().BindTopic(ClientHarness.Parent).SetConsumerGroup("bench-raw-svc")
-                .SetOrderingKey(static _ => null).SetConsumptionParallelism(parallelism)
-                .SetMessageListener(async (message, ct) =>
+                var request = paths[p].Request;
+                var meter = CostMeter.Start();
+                var summary = await LatencyRounds.RunAsync(requests, TimeSpan.Zero, async () =>
                 {
-                    await path._producer.SendAsync(provider.NewMessageBuilder().SetTopic(ClientHarness.Parent).SetLiteTopic("raw-reply")
-                        .AddProperty(CorrelationProperty, message.Properties[CorrelationProperty]).SetBody(message.Body).Build(), ct);
-                    return ConsumeResult.Success;
-                }).BuildAsync();
-            await path._responder.SubscribeLiteAsync("raw-svc");
-            path._replies = await provider.NewLitePushConsumerBuilder().BindTopic(ClientHarness.Parent).SetConsumerGroup("bench-raw-reply")
-                .SetOrderingKey(static _ => null).SetConsumptionParallelism(parallelism)
-                .SetMessageListener(message =>
-                {
-                    if (path._pending.TryRemove(message.Properties[CorrelationProperty], out var waiter))
-                    {
-                        waiter.TrySetResult();
-                    }
-
-                    return ConsumeResult.Success;
-                }).BuildAsync();
-            await path._replies.SubscribeLiteAsync("raw-reply");
-            return path;
+                    long start = Stopwatch.GetTimestamp();
+                    await request(0);
+                    return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                });
+                samples[p].Add(summary);
+                Console.WriteLine($"  round {round} {paths[p].Name,-5}: {summary.Tail}; {meter.Stop(requests).PerOperation("request")}");
+            }
         }
 
-        public async Task RequestAsync(byte[] body)
-        {
-            string id = Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pending[id] = waiter;
-            await _producer.SendAsync(new Client.Messages.MessageBuilder().SetTopic(ClientHarness.Parent).SetLiteTopic("raw-svc")
-                .AddProperty(CorrelationProperty, id).SetBody(body).Build());
-            await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _replies.DisposeAsync();
-            await _responder.DisposeAsync();
-            await _producer.DisposeAsync();
-        }
+        var rawAll = LatencySummary.Merge(samples[0]);
+        var agentAll = LatencySummary.Merge(samples[1]);
+        Console.WriteLine($"  all rounds raw:   {rawAll.Tail}");
+        Console.WriteLine($"  all rounds agent: {agentAll.Tail}");
+        double p50 = agentAll.Percentile(0.50) / rawAll.Percentile(0.50);
+        double p99 = agentAll.Percentile(0.99) / rawAll.Percentile(0.99);
+        Console.WriteLine($"  agent/raw: p50 {p50:F2}x, p99 {p99:F2}x, p99.9 {agentAll.Percentile(0.999) / rawAll.Percentile(0.999):F2}x; "
+            + $"target p50 and p99 within {LatencyTarget}x: {(p50 <= LatencyTarget && p99 <= LatencyTarget ? "met" : "missed")}");
     }
+
+    private static async Task MeasureThroughputAsync(RequestPath[] paths, int rounds, int requests, int concurrency)
+    {
+        var rates = paths.Select(_ => new List<double>()).ToArray();
+        for (int round = 1; round <= rounds; round++)
+        {
+            for (int p = 0; p < paths.Length; p++)
+            {
+                var meter = CostMeter.Start();
+                await ClosedLoop.RunAsync(concurrency, requests, paths[p].Request);
+                var cost = meter.Stop(requests);
+                rates[p].Add(cost.PerSecond);
+                Console.WriteLine($"  round {round} {paths[p].Name,-5}: {cost.PerSecond,8:N0} req/s; {cost.PerOperation("request")}");
+            }
+        }
+
+        double raw = RunCost.Median(rates[0]), agent = RunCost.Median(rates[1]);
+        Console.WriteLine($"  median raw {raw:N0} req/s, agent {agent:N0} req/s, agent/raw {agent / raw:F2}x; "
+            + $"target agent >= {ThroughputTarget:N0} req/s: {(agent >= ThroughputTarget ? "met" : "missed")}");
+    }
+
+    private sealed record RequestPath(string Name, Func<int, Task> Request);
 }

@@ -1,6 +1,7 @@
 using AgentBus.Broker.Topics;
 using AgentBus.Client;
 using AgentBus.Client.Configuration;
+using AgentBus.Client.Producing;
 using AgentBus.Server.Embedded;
 
 namespace AgentBus.Benchmarks.Harness;
@@ -46,6 +47,18 @@ internal sealed class ClientHarness : IAsyncDisposable
         });
         broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, MessageType.Lite));
         return new ClientHarness(broker, broker.Endpoint, options.Directory);
+    }
+
+    /// <summary>A producer of <see cref="Parent"/>, coalescing up to <paramref name="sendCoalescing"/> concurrent sends (0: one request per send).</summary>
+    public Task<Producer> NewProducerAsync(int sendCoalescing)
+    {
+        var builder = Provider.NewProducerBuilder().SetTopics(Parent);
+        if (sendCoalescing > 0)
+        {
+            builder.EnableSendCoalescing(sendCoalescing);
+        }
+
+        return builder.BuildAsync();
     }
 
     public async ValueTask DisposeAsync()

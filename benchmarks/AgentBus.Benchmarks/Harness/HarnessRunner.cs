@@ -48,9 +48,12 @@ internal static class HarnessRunner
             case "agent-sessions":
                 await AgentSessionsScenario.RunAsync(options);
                 return 0;
-            default:                Console.Error.WriteLine("usage: harness lite-scale|lite-list|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions|agent-request|agent-stream|agent-sessions"
+            default:
+                Console.Error.WriteLine("usage: harness lite-scale|lite-list|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions"
+                    + "|agent-request|agent-stream|agent-sessions"
                     + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
-                    + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]");
+                    + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]"
+                    + " [--rounds N] [--chunks N] [--sessions N]");
                 return 2;
         }
     }
@@ -60,7 +63,7 @@ internal static class HarnessRunner
 internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
     string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false,
     bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0, int Polls = 1, int Workers = 8, int GapMicros = 0, bool Drain = false, double WarmupSeconds = 10,
-    bool Continuous = true, double AckLingerMs = 1)
+    bool Continuous = true, double AckLingerMs = 1, int Rounds = 0, int Chunks = 1000, int Sessions = 10_000, bool CoalesceGiven = false)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -71,7 +74,8 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
         double warmupSeconds = 10;
         bool continuous = true;
         double ackLingerMs = 1;
-        bool bodyGiven = false, syncFlush = false, batchGiven = false, concurrencyGiven = false;
+        int rounds = 0, chunks = 1000, sessions = 10_000;
+        bool bodyGiven = false, syncFlush = false, batchGiven = false, concurrencyGiven = false, coalesceGiven = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -86,7 +90,7 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--flush": syncFlush = string.Equals(args[i + 1], "sync", StringComparison.OrdinalIgnoreCase); break;
                 case "--lite-topics": liteTopics = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--dir": directory = args[i + 1]; break;
-                case "--coalesce": coalesce = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--coalesce": coalesce = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); coalesceGiven = true; break;
                 case "--polls": polls = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--workers": workers = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--drain": drain = args[i + 1] is "1" or "true"; break;
@@ -94,11 +98,15 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--ack-linger-ms": ackLingerMs = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--warmup-s": warmupSeconds = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--gap-us": gapMicros = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--rounds": rounds = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--chunks": chunks = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--sessions": sessions = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
         return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics,
-            syncFlush, batchGiven, concurrencyGiven, coalesce, polls, workers, gapMicros, drain, warmupSeconds, continuous, ackLingerMs);
+            syncFlush, batchGiven, concurrencyGiven, coalesce, polls, workers, gapMicros, drain, warmupSeconds, continuous, ackLingerMs, rounds, chunks, sessions,
+            coalesceGiven);
     }
 }

@@ -34,6 +34,17 @@ internal sealed record LatencySummary(double[] Sorted, int WarmupRounds)
 {
     public double Percentile(double p) => Sorted[Math.Min(Sorted.Length - 1, (int)(Sorted.Length * p))];
 
+    /// <summary>The median and the tail, without the warm-up count.</summary>
+    public string Tail => $"p50 {Percentile(0.50):F0} us, p99 {Percentile(0.99):F0} us, p99.9 {Percentile(0.999):F0} us, max {Sorted[^1]:F0} us";
+
+    /// <summary>The samples of several runs as one.</summary>
+    public static LatencySummary Merge(IEnumerable<LatencySummary> runs)
+    {
+        var all = runs.SelectMany(r => r.Sorted).ToArray();
+        Array.Sort(all);
+        return new LatencySummary(all, 0);
+    }
+
     public override string ToString() =>
         $"p50 {Percentile(0.50):F0} us, p90 {Percentile(0.90):F0} us, p99 {Percentile(0.99):F0} us, max {Sorted[^1]:F0} us (after {WarmupRounds:N0} warm-up rounds)";
 }

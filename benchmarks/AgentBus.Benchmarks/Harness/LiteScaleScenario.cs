@@ -87,7 +87,8 @@ internal static class LiteScaleScenario
             long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static long ManagedBytes()
+    /// <summary>The managed heap after full, compacting collections (finalizers run in between).</summary>
+    internal static long ManagedBytes()
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
