@@ -115,6 +115,9 @@ public sealed class SessionTests
         {
             await session.DisposeAsync();
         }
+
+        // Closing gives the sessions up: their subscriptions are gone from the broker.
+        await Eventually.TrueAsync(() => broker.Broker.Engine.LiteSubscriptionCount <= 2, what: "closed sessions unsubscribed");
     }
 
     private static async Task<List<SessionMessage>> ReadAsync(AgentSession session, int count)

@@ -41,6 +41,9 @@ public sealed class AgentSession : IAsyncDisposable
 
     internal CancellationTokenSource Lost => _lost;
 
+    /// <summary>Whether another instance took the session over (then the broker already removed the subscription).</summary>
+    internal bool TakenOver { get; private set; }
+
     /// <summary>The session consumer holding this session's subscription.</summary>
     internal Client.Lite.LitePushConsumer? Consumer { get; set; }
 
@@ -150,9 +153,9 @@ public sealed class AgentSession : IAsyncDisposable
             return;
         }
 
+        TakenOver = lost;
         _arrived.Writer.TryComplete();
         _lost.Cancel();
-        _ = lost;
     }
 
     private sealed class Delivery(SessionMessage message)

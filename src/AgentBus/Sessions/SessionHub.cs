@@ -130,7 +130,7 @@ internal sealed class SessionHub : IAsyncDisposable
 
     public async Task CloseAsync(AgentSession session)
     {
-        if (_open.TryRemove(new KeyValuePair<string, AgentSession>(session.LiteTopic, session)) && !session.Lost.IsCancellationRequested)
+        if (_open.TryRemove(new KeyValuePair<string, AgentSession>(session.LiteTopic, session)) && !session.TakenOver)
         {
             try
             {
