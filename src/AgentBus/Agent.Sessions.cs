@@ -1,4 +1,8 @@
+using AgentBus.Client.Admin;
+using AgentBus.Client.Errors;
+using AgentBus.Diagnostics;
 using AgentBus.Envelopes;
+using AgentBus.Protocol.Admin;
 using AgentBus.Sessions;
 
 namespace AgentBus;
@@ -45,5 +49,62 @@ public sealed partial class Agent
         var envelope = new OutgoingMessage(MessageKind.Message, MessageIds.New()) { SessionId = sessionId, To = "" };
         await SendAsync(sessionId, LiteTopicNames.ForSession(sessionId), envelope, Bus.Serializer.Serialize(message), ct).ConfigureAwait(false);
         return envelope.MessageId;
+    }
+    /// <summary>The most messages one <see cref="ReadSessionHistoryAsync"/> returns.</summary>
+    public const int MaxHistoryPage = 1000;
+
+    /// <summary>
+    /// Reads a session's messages from an offset on without opening it: its owner (if any) keeps it, nothing is
+    /// consumed, and any number of readers may read at once — a dashboard, a model catching up on a conversation, an
+    /// agent rebuilding state from the latest message it posted. Messages are kept until the session's lite topic expires.
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="fromOffset">The first offset to read: 0 for the beginning, or <see cref="SessionHistory.NextOffset"/> of an earlier read.</param>
+    /// <param name="maxCount">At most this many messages, 1 to <see cref="MaxHistoryPage"/>; a page of large bodies may hold fewer.</param>
+    /// <param name="ct">Cancels the read.</param>
+    /// <returns>The messages and where to read on. A session nobody posted to reads as empty.</returns>
+    /// <exception cref="NotSupportedException">
+    /// The broker has no admin API to read with (an Apache RocketMQ proxy, or an AgentBus broker with it turned off).
+    /// </exception>
+    /// <exception cref="ClientException">The broker refused the read or could not be reached.</exception>
+    public async Task<SessionHistory> ReadSessionHistoryAsync(string sessionId, long fromOffset = 0, int maxCount = 100, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromOffset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxCount, MaxHistoryPage);
+        var request = new PeekLiteTopicRequest
+        {
+            ParentTopic = Bus.Options.ParentTopic,
+            LiteTopic = LiteTopicNames.ForSession(sessionId),
+            FromOffset = fromOffset,
+            MaxMessages = maxCount,
+        };
+
+        PeekedMessages read;
+        try
+        {
+            read = await Bus.Admin.PeekLiteTopicAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (UnsupportedException ex)
+        {
+            throw Bus.AdminUnsupported("Reading a session's history", ex);
+        }
+
+        var messages = new List<SessionMessage>(read.Messages.Count);
+        foreach (var message in read.Messages)
+        {
+            // Anything else on the session's lite topic (a hand-made send) is skipped, as an owner would not be handed it.
+            if (AgentEnvelope.TryRead(message, out var envelope, out string problem))
+            {
+                messages.Add(new SessionMessage(envelope, message.Body, Bus.Serializer));
+            }
+            else
+            {
+                AgentBusLog.HistorySkipped(Bus.Logger, sessionId, message.Offset, problem);
+            }
+        }
+
+        return new SessionHistory(messages, read.MinOffset, read.NextOffset, read.MaxOffset);
     }
 }

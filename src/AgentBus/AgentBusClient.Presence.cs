@@ -34,11 +34,9 @@ public sealed partial class AgentBusClient
             ConsumerGroup = Options.ConsumerGroup,
         };
         var agents = new List<AgentPresence>();
-        // Its own connection, with the bus's settings, closed when the listing ends: listing is rare next to messaging.
-        using var admin = new BrokerAdmin(Provider.Configuration);
         try
         {
-            await foreach (var inbox in admin.ListLiteTopicsAsync(query, ct).ConfigureAwait(false))
+            await foreach (var inbox in Admin.ListLiteTopicsAsync(query, ct).ConfigureAwait(false))
             {
                 if (!LiteTopicNameDecoder.TryDecodeAgent(inbox.Name, out string agentId, out bool truncated))
                 {
@@ -57,13 +55,15 @@ public sealed partial class AgentBusClient
         }
         catch (UnsupportedException ex)
         {
-            throw new NotSupportedException(
-                $"Listing live agents needs the AgentBus broker's admin API, which the broker at {Endpoints} does not serve (an Apache RocketMQ proxy has none; an AgentBus broker serves it unless Server:EnableAdminService is off).",
-                ex);
+            throw AdminUnsupported("Listing live agents", ex);
         }
 
         return agents;
     }
+
+    internal NotSupportedException AdminUnsupported(string what, Exception inner) => new(
+        $"{what} needs the AgentBus broker's admin API, which the broker at {Endpoints} does not serve (an Apache RocketMQ proxy has none; an AgentBus broker serves it unless Server:EnableAdminService is off).",
+        inner);
 
     [LoggerMessage(100, LogLevel.Debug, "Lite topic {LiteTopic} starts like an agent inbox but is not one the bus names; not listed")]
     private static partial void NotAnInbox(ILogger logger, string liteTopic);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentBus.Client.Admin;
 using AgentBus.Client;
 using AgentBus.Client.Configuration;
 using AgentBus.Client.Producing;
@@ -34,6 +35,7 @@ public sealed partial class AgentBusClient : IAsyncDisposable
     private readonly SemaphoreSlim _sessionsLock = new(1, 1);
     private SessionHub? _sessions;
     private Producer? _producer;
+    private BrokerAdmin? _admin;
     private int _disposed;
 
     private AgentBusClient(AgentBusOptions options, string endpoints, EmbeddedBroker? embedded)
@@ -192,6 +194,7 @@ public sealed partial class AgentBusClient : IAsyncDisposable
             await producer.DisposeAsync().ConfigureAwait(false);
         }
 
+        Interlocked.Exchange(ref _admin, null)?.Dispose();
         if (_embedded is { } embedded)
         {
             await embedded.DisposeAsync().ConfigureAwait(false);
@@ -201,6 +204,31 @@ public sealed partial class AgentBusClient : IAsyncDisposable
     }
 
     internal void Forget(Agent agent) => _agents.TryRemove(agent, out _);
+
+    /// <summary>
+    /// The broker's admin API with the bus's settings, on a connection of its own opened on first use (listing and
+    /// history reads are rare next to messaging, and should not queue behind it) and closed with the bus.
+    /// </summary>
+    internal BrokerAdmin Admin
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (Volatile.Read(ref _admin) is { } admin)
+            {
+                return admin;
+            }
+
+            var created = new BrokerAdmin(Provider.Configuration);
+            if (Interlocked.CompareExchange(ref _admin, created, null) is { } raced)
+            {
+                created.Dispose();
+                return raced;
+            }
+
+            return created;
+        }
+    }
 
     internal async ValueTask<SessionHub> SessionsAsync(CancellationToken ct)
     {

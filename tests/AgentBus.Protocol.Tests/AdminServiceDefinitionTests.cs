@@ -9,15 +9,18 @@ namespace AgentBus.Protocol.Tests;
 public class AdminServiceDefinitionTests
 {
     [Fact]
-    public void The_service_binds_ListLiteTopics_as_a_unary_call_under_its_package()
+    public void The_service_binds_its_calls_as_unary_calls_under_its_package()
     {
         var binder = new RecordingBinder();
         AdminService.BindService(binder, new EmptyService());
 
         Assert.Equal("agentbus.v1.AdminService", AdminService.Descriptor.FullName);
-        Assert.Equal([("/agentbus.v1.AdminService/ListLiteTopics", MethodType.Unary)], binder.Methods);
-        var method = Assert.Single(AdminService.Descriptor.Methods);
-        Assert.Equal((ListLiteTopicsRequest.Descriptor, ListLiteTopicsResponse.Descriptor), (method.InputType, method.OutputType));
+        Assert.Equal(
+            [("/agentbus.v1.AdminService/ListLiteTopics", MethodType.Unary), ("/agentbus.v1.AdminService/PeekLiteTopic", MethodType.Unary)],
+            binder.Methods);
+        Assert.Equal(
+            [(ListLiteTopicsRequest.Descriptor, ListLiteTopicsResponse.Descriptor), (PeekLiteTopicRequest.Descriptor, PeekLiteTopicResponse.Descriptor)],
+            AdminService.Descriptor.Methods.Select(m => (m.InputType, m.OutputType)));
     }
 
     [Fact]
@@ -31,6 +34,11 @@ public class AdminServiceDefinitionTests
             ["name 1 String", "min_offset 2 Int64", "max_offset 3 Int64", "live_subscriber_count 4 Int32", "last_write_time 5 Message",
                 "committed_offset 6 Int64 optional"],
             Fields(LiteTopic.Descriptor));
+        Assert.Equal(["parent_topic 1 String", "lite_topic 2 String", "from_offset 3 Int64", "max_messages 4 Int32"], Fields(PeekLiteTopicRequest.Descriptor));
+        Assert.Equal(
+            ["messages 1 Message repeated", "min_offset 2 Int64", "max_offset 3 Int64", "next_offset 4 Int64"],
+            Fields(PeekLiteTopicResponse.Descriptor));
+        Assert.Equal("apache.rocketmq.v2.Message", PeekLiteTopicResponse.Descriptor.FindFieldByNumber(1).MessageType.FullName);
     }
 
     [Fact]

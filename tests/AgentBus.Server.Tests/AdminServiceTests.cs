@@ -9,7 +9,7 @@ using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
-/// <summary>agentbus.v1.AdminService over real gRPC: listing lite topics, its refusals as gRPC statuses, and authentication.</summary>
+/// <summary>agentbus.v1.AdminService over real gRPC: listing and peeking lite topics, its refusals as gRPC statuses, and authentication.</summary>
 public sealed class AdminServiceTests
 {
     private const string Parent = "agents";
@@ -138,5 +138,70 @@ public sealed class AdminServiceTests
         Assert.Contains("authorization header is required", unsigned.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.Unauthenticated, wrongSecret.StatusCode);
         Assert.DoesNotContain(SecretKey, string.Join("\n", broker.Logs.Select(entry => entry.Message)), StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task A_peek_returns_the_stored_messages_with_their_offsets_and_properties_and_consumes_nothing()
+    {
+        await using var broker = await StartAsync();
+        var producer = broker.Client();
+        for (int i = 0; i < 3; i++)
+        {
+            await producer.SendOkAsync(TestClient.Message(Parent, $"m{i}", liteTopic: "session|s1", tag: "t",
+                properties: new Dictionary<string, string> { ["ab.kind"] = "message", ["n"] = $"{i}" }));
+        }
+
+        var consumer = broker.Client();
+        await consumer.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.PartialAdd, ["session|s1"]);
+
+        var first = await Admin(broker).PeekLiteTopicAsync(
+            new PeekLiteTopicRequest { ParentTopic = Parent, LiteTopic = "session|s1", MaxMessages = 2 }, Options(producer));
+        var rest = await Admin(broker).PeekLiteTopicAsync(
+            new PeekLiteTopicRequest { ParentTopic = Parent, LiteTopic = "session|s1", FromOffset = first.NextOffset }, Options(producer));
+        var received = await consumer.ReceiveAsync(Parent, Group, batch: 10, poll: TimeSpan.FromSeconds(5));
+
+        Assert.Equal(["m0", "m1"], first.Messages.Select(m => m.Body.ToStringUtf8()));
+        Assert.Equal((0L, 3L, 2L), (first.MinOffset, first.MaxOffset, first.NextOffset));
+        var message = first.Messages[1];
+        Assert.Equal((Parent, "session|s1", "t", 1L), (message.Topic.Name, message.SystemProperties.LiteTopic, message.SystemProperties.Tag, message.SystemProperties.QueueOffset));
+        Assert.Equal("1", message.UserProperties["n"]);
+        Assert.Empty(message.SystemProperties.ReceiptHandle);
+        Assert.Equal(["m2"], rest.Messages.Select(m => m.Body.ToStringUtf8()));
+        Assert.Equal(3, rest.NextOffset);
+        Assert.Equal(["m0", "m1", "m2"], received.Messages.Select(m => m.Body.ToStringUtf8()));
+    }
+
+    [Fact]
+    public async Task A_lite_topic_that_does_not_exist_peeks_as_empty()
+    {
+        await using var broker = await StartAsync();
+
+        var read = await Admin(broker).PeekLiteTopicAsync(
+            new PeekLiteTopicRequest { ParentTopic = Parent, LiteTopic = "session|nobody", FromOffset = 7 }, Options(broker.Client()));
+
+        Assert.Empty(read.Messages);
+        Assert.Equal((0L, 0L, 7L), (read.MinOffset, read.MaxOffset, read.NextOffset));
+    }
+
+    [Theory]
+    [InlineData("", "t", 0, 0, StatusCode.InvalidArgument, "parent_topic is required")]
+    [InlineData("missing", "t", 0, 0, StatusCode.NotFound, "'missing' does not exist")]
+    [InlineData("orders", "t", 0, 0, StatusCode.FailedPrecondition, "not a lite parent topic")]
+    [InlineData(Parent, "", 0, 0, StatusCode.InvalidArgument, "lite_topic '' is not a lite topic name")]
+    [InlineData(Parent, "a/b", 0, 0, StatusCode.InvalidArgument, "lite_topic 'a/b' is not a lite topic name")]
+    [InlineData(Parent, "t", -1, 0, StatusCode.InvalidArgument, "from_offset -1 is negative")]
+    [InlineData(Parent, "t", 0, -1, StatusCode.InvalidArgument, "max_messages -1 is out of range")]
+    [InlineData(Parent, "t", 0, 1001, StatusCode.InvalidArgument, "max_messages 1001 is out of range")]
+    public async Task A_bad_peek_ends_with_a_grpc_status_saying_what_is_wrong_and_logs_no_warning(string parent, string liteTopic, long from, int max,
+        StatusCode expected, string reason)
+    {
+        await using var broker = await StartAsync();
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        var request = new PeekLiteTopicRequest { ParentTopic = parent, LiteTopic = liteTopic, FromOffset = from, MaxMessages = max };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).PeekLiteTopicAsync(request, Options(broker.Client())).ResponseAsync);
+
+        Assert.Equal(expected, refused.StatusCode);
+        Assert.Contains(reason, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(broker.Logs, entry => entry.Level >= LogLevel.Warning);
     }
 }

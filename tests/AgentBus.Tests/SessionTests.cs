@@ -17,7 +17,7 @@ public sealed class SessionTests
         await using var session = await gateway.OpenSessionAsync("chat-1");
         await agent.SendToSessionAsync("chat-1", "found afterwards");
 
-        var read = await ReadAsync(session, 2);
+        var read = await SessionReading.ReadAsync(session, 2);
         Assert.Equal(["found while the gateway was down", "found afterwards"], read.Select(m => m.GetBody<string>()));
         Assert.All(read, m => Assert.Equal("researcher", m.Envelope.From));
         Assert.All(read, m => Assert.Equal("chat-1", m.Envelope.SessionId));
@@ -37,7 +37,7 @@ public sealed class SessionTests
             await agent.SendToSessionAsync("task-7", i);
         }
 
-        var readByFirst = (await ReadAsync(firstSession, 2)).Select(m => m.GetBody<int>()).ToList();
+        var readByFirst = (await SessionReading.ReadAsync(firstSession, 2)).Select(m => m.GetBody<int>()).ToList();
         Assert.Equal([0, 1], readByFirst);
 
         // Failover: another gateway instance opens the session; the first is told to let go.
@@ -47,7 +47,7 @@ public sealed class SessionTests
         await firstSession.OwnershipLost.WaitHandleAsync(TimeSpan.FromSeconds(10));
         await agent.SendToSessionAsync("task-7", 3);
 
-        var readBySecond = (await ReadAsync(secondSession, 2)).Select(m => m.GetBody<int>()).ToList();
+        var readBySecond = (await SessionReading.ReadAsync(secondSession, 2)).Select(m => m.GetBody<int>()).ToList();
         Assert.Equal([2, 3], readBySecond);
     }
 
@@ -82,14 +82,14 @@ public sealed class SessionTests
             await agent.SendToSessionAsync("account-1", i);
         }
 
-        var live = await ReadAsync(session, 5);
+        var live = await SessionReading.ReadAsync(session, 5);
         Assert.Equal([0, 1, 2, 3, 4], live.Select(m => m.Envelope.Offset));
         await session.DisposeAsync();
 
         await using var replay = await owner.OpenSessionAsync("account-1", replayFromOffset: 2);
         await agent.SendToSessionAsync("account-1", 5);
 
-        var replayed = await ReadAsync(replay, 4);
+        var replayed = await SessionReading.ReadAsync(replay, 4);
         Assert.Equal([2, 3, 4, 5], replayed.Select(m => m.GetBody<int>()));
     }
 
@@ -109,8 +109,8 @@ public sealed class SessionTests
         await agent.SendToSessionAsync("chat-11", "to the last one");
         await agent.SendToSessionAsync("chat-0", "to the first one");
 
-        Assert.Equal("to the last one", (await ReadAsync(sessions[11], 1))[0].GetBody<string>());
-        Assert.Equal("to the first one", (await ReadAsync(sessions[0], 1))[0].GetBody<string>());
+        Assert.Equal("to the last one", (await SessionReading.ReadAsync(sessions[11], 1))[0].GetBody<string>());
+        Assert.Equal("to the first one", (await SessionReading.ReadAsync(sessions[0], 1))[0].GetBody<string>());
         foreach (var session in sessions)
         {
             await session.DisposeAsync();
@@ -118,23 +118,6 @@ public sealed class SessionTests
 
         // Closing gives the sessions up: their subscriptions are gone from the broker.
         await Eventually.TrueAsync(() => broker.Broker.Engine.LiteSubscriptionCount <= 2, what: "closed sessions unsubscribed");
-    }
-
-    private static async Task<List<SessionMessage>> ReadAsync(AgentSession session, int count)
-    {
-        var read = new List<SessionMessage>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await foreach (var message in session.ReadAllAsync(timeout.Token))
-        {
-            read.Add(message);
-            if (read.Count == count)
-            {
-                break;
-            }
-        }
-
-        Assert.Equal(count, read.Count);
-        return read;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using AgentBus.Client.Configuration;
 using AgentBus.Client.Errors;
+using AgentBus.Client.Messages;
 using AgentBus.Client.Transport;
 using AgentBus.Protocol.Admin;
 using Grpc.Core;
@@ -54,6 +55,28 @@ internal sealed class BrokerAdmin : IDisposable
             request.PageToken = page.NextPageToken;
         }
         while (request.PageToken.Length > 0);
+    }
+
+    /// <summary>
+    /// Stored messages of one lite topic from an offset on, read without consuming them (<c>PeekLiteTopic</c>). The
+    /// messages carry no receipt handle; <see cref="MessageView.Offset"/> is each one's offset in the lite topic.
+    /// </summary>
+    /// <param name="request">Parent topic, lite topic, first offset and page size.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The messages, the lite topic's offsets and where the next read continues.</returns>
+    /// <exception cref="UnsupportedException">The broker does not serve the admin API.</exception>
+    /// <exception cref="ClientException">The broker refused the request.</exception>
+    public async Task<PeekedMessages> PeekLiteTopicAsync(PeekLiteTopicRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = await CallAsync(request, static (admin, r, options) => admin.PeekLiteTopicAsync(r, options), ct).ConfigureAwait(false);
+        var messages = new MessageView[response.Messages.Count];
+        for (int i = 0; i < messages.Length; i++)
+        {
+            messages[i] = MessageView.From(response.Messages[i], queue: null, _invoker.AccessPoint);
+        }
+
+        return new PeekedMessages(messages, response.MinOffset, response.MaxOffset, response.NextOffset);
     }
 
     /// <inheritdoc />

@@ -57,7 +57,22 @@ internal static class MessageMapper
     public static Message ToProto(Delivery delivery, string resourceNamespace, string storeHost, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var record = delivery.Message;
+        var message = ToProto(delivery.Message, resourceNamespace, storeHost);
+        var system = message.SystemProperties;
+        system.ReceiptHandle = delivery.ReceiptHandle;
+        system.InvisibleDuration = Duration.FromTimeSpan(delivery.InvisibleUntil > now ? delivery.InvisibleUntil - now : TimeSpan.Zero);
+        system.DeliveryAttempt = delivery.DeliveryAttempt;
+        return message;
+    }
+
+    /// <summary>Builds the protocol message of a stored record as it is, without a delivery (a peek): no receipt handle.</summary>
+    /// <param name="record">The stored record.</param>
+    /// <param name="resourceNamespace">Namespace echoed in the topic resource.</param>
+    /// <param name="storeHost">This broker's endpoint.</param>
+    /// <returns>The protocol message.</returns>
+    public static Message ToProto(MessageRecord record, string resourceNamespace, string storeHost)
+    {
+        ArgumentNullException.ThrowIfNull(record);
         var system = new SystemProperties
         {
             MessageId = record.MessageId,
@@ -68,12 +83,10 @@ internal static class MessageMapper
             BornHost = record.BornHost,
             StoreTimestamp = FromMillis(record.StoreTimestamp),
             StoreHost = storeHost,
-            ReceiptHandle = delivery.ReceiptHandle,
             QueueId = record.QueueId,
             QueueOffset = record.QueueOffset,
-            InvisibleDuration = Duration.FromTimeSpan(delivery.InvisibleUntil > now ? delivery.InvisibleUntil - now : TimeSpan.Zero),
-            DeliveryAttempt = delivery.DeliveryAttempt,
         };
+
         if (record.Tag is { } tag)
         {
             system.Tag = tag;

@@ -40,4 +40,7 @@ internal static partial class AgentBusLog
 
     [LoggerMessage(12, LogLevel.Debug, "Could not unsubscribe lite topic {LiteTopic}: {Problem}")]
     public static partial void UnsubscribeFailed(ILogger logger, string liteTopic, string problem);
+
+    [LoggerMessage(13, LogLevel.Debug, "Session {SessionId}: the message at offset {Offset} is not a bus message ({Problem}); left out of the history read")]
+    public static partial void HistorySkipped(ILogger logger, string sessionId, long offset, string problem);
 }

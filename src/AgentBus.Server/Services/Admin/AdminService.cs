@@ -5,6 +5,7 @@ using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Hosting;
+using AgentBus.Server.Mapping;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using GrpcStatus = Grpc.Core.Status;
@@ -43,6 +44,36 @@ internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBas
             foreach (var liteTopic in page.LiteTopics)
             {
                 response.LiteTopics.Add(ToProto(liteTopic));
+            }
+
+            return response;
+        });
+
+    /// <inheritdoc />
+    public override Task<PeekLiteTopicResponse> PeekLiteTopic(PeekLiteTopicRequest request, ServerCallContext context) =>
+        Handle(nameof(PeekLiteTopic), context, () =>
+        {
+            var engine = _host.Engine;
+            if (request.LiteTopic.Length == 0 || !NameRules.IsValid(request.LiteTopic, engine.Options.MaxLiteTopicLength))
+            {
+                throw Invalid($"lite_topic '{request.LiteTopic}' is not a lite topic name: 1 to {engine.Options.MaxLiteTopicLength} characters of [a-zA-Z0-9%|_-].");
+            }
+
+            if (request.FromOffset < 0)
+            {
+                throw Invalid($"from_offset {request.FromOffset} is negative.");
+            }
+
+            int count = request.MaxMessages == 0 ? DefaultPageSize
+                : request.MaxMessages is > 0 and <= BrokerEngine.MaxPeekCount ? request.MaxMessages
+                : throw Invalid($"max_messages {request.MaxMessages} is out of range: 1..{BrokerEngine.MaxPeekCount}, or 0 for {DefaultPageSize}.");
+            var read = engine.PeekLiteTopic(ParentTopic(request.ParentTopic), request.LiteTopic, request.FromOffset, count);
+            string resourceNamespace = ClientMetadata.From(context.RequestHeaders).Namespace;
+            string storeHost = context.GetHttpContext().Request.Host.Value ?? "";
+            var response = new PeekLiteTopicResponse { MinOffset = read.MinOffset, MaxOffset = read.MaxOffset, NextOffset = read.NextOffset };
+            foreach (var record in read.Messages)
+            {
+                response.Messages.Add(MessageMapper.ToProto(record, resourceNamespace, storeHost));
             }
 
             return response;
