@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using AgentBus;
+using AgentBus.Server.Embedded;
+using GatewayDemo.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace GatewayDemo;
+
+/// <summary>
+/// <c>dotnet run --project samples/GatewayDemo -- [--role gateway|worker] ...</c>: a gateway instance (with an
+/// embedded broker and an in-process worker unless told otherwise) or a worker process. See README.md.
+/// </summary>
+public static class Program
+{
+    /// <summary>Runs the role the command line asks for until Ctrl+C or SIGTERM.</summary>
+    /// <param name="args">See <see cref="DemoOptions.Usage"/>.</param>
+    /// <returns>0, or 2 for a bad command line.</returns>
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Any(arg => arg is "--help" or "-h"))
+        {
+            Console.WriteLine(DemoOptions.Usage);
+            return 0;
+        }
+
+        DemoOptions options;
+        try
+        {
+            options = DemoOptions.Parse(args);
+            if (options.Role == DemoOptions.WorkerRole && options.Broker is null)
+            {
+                throw new ArgumentException("--role worker needs --broker HOST:PORT (the broker a gateway started, or a standalone one).");
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(DemoOptions.Usage).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Information).AddFilter("AgentBus.Client", LogLevel.Warning));
+        EmbeddedBroker? broker = options.Broker is null ? await DemoBroker.StartAsync(options.BrokerPort, loggerFactory).ConfigureAwait(false) : null;
+        try
+        {
+            await using var bus = await AgentBusClient.ConnectAsync(new AgentBusOptions
+            {
+                Endpoints = options.Broker ?? broker!.Endpoint,
+                InstanceId = options.InstanceId,
+                RequestTimeout = options.Timeout,
+                LoggerFactory = loggerFactory,
+            }).ConfigureAwait(false);
+            if (broker is not null)
+            {
+                Console.WriteLine($"Embedded broker on {broker.Endpoint}: connect more gateways and workers with --broker {broker.Endpoint}");
+            }
+
+            if (options.HostWorker)
+            {
+                await bus.CreateAgentAsync(WriterAgent.AgentId, new WriterAgent(options.WordDelay).HandleAsync).ConfigureAwait(false);
+                Console.WriteLine($"Worker agent '{WriterAgent.AgentId}' serving on instance {bus.InstanceId}");
+            }
+
+            if (options.Role == DemoOptions.WorkerRole)
+            {
+                await StoppedAsync().ConfigureAwait(false);
+                return 0;
+            }
+
+            await using var app = GatewayApp.Build(args, bus);
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            if (broker is not null)
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Completes on Ctrl+C or SIGTERM (a worker has no web host to wait on).</summary>
+    private static async Task StoppedAsync()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        await stopped.Task.ConfigureAwait(false);
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // shut down in order: agents finish their handlers, then the connection closes
+            stopped.TrySetResult();
+        }
+    }
+}
