@@ -39,6 +39,7 @@ public static class GatewayApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(bus);
+        builder.Services.AddSingleton<StreamRelays>();
         builder.Services.AddSingleton<GatewayAgentHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayAgentHost>());
         builder.Services.AddProblemDetails();

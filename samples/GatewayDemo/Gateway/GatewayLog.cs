@@ -10,4 +10,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2, LogLevel.Information, "{Instance}: resuming stream {RequestId} after chunk {Sequence}")]
     public static partial void Resuming(ILogger logger, string instance, string requestId, long sequence);
+
+    [LoggerMessage(3, LogLevel.Information, "{Instance}: before resuming stream {RequestId}, asked {Holder} to let go of it: {Outcome}")]
+    public static partial void Released(ILogger logger, string instance, string requestId, string holder, string outcome);
 }

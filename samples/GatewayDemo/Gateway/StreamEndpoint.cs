@@ -9,49 +9,49 @@ namespace GatewayDemo.Gateway;
 
 /// <summary>
 /// <c>GET|POST /agents/{agent}/stream</c>: a streamed bus reply relayed as server-sent events. Each chunk is an event
-/// with id <c>{requestId}:{sequence}</c> and the chunk's JSON as data; the stream ends with an <c>end</c> event, or a
-/// <c>failure</c> event holding a problem. A request with <c>Last-Event-ID</c> — to this instance or any other —
-/// resumes that stream after that chunk instead of asking again.
+/// with the chunk's JSON as data and an id (<see cref="StreamEventId"/>); the stream ends with an <c>end</c> event,
+/// or a <c>failure</c> event holding a problem. A request with <c>Last-Event-ID</c> — to this instance or any
+/// other — resumes that stream after that chunk instead of asking again.
 /// </summary>
 internal static class StreamEndpoint
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
-    public static async Task<IResult> HandleAsync(string agent, HttpContext http, GatewayAgentHost gateway, DemoOptions options,
-        ILoggerFactory loggers)
+    public static async Task<IResult> HandleAsync(string agent, HttpContext http, GatewayAgentHost gateway, StreamRelays relays,
+        DemoOptions options, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(StreamEndpoint));
         var ct = http.RequestAborted;
-        string requestId;
-        long after;
-        IAsyncEnumerable<JsonElement> chunks;
         string? lastEventId = http.Request.Headers[LastEventIdHeader];
+        StreamPosition? resume = null;
+        AskBody? ask = null;
+        int? timeoutMs;
         if (!string.IsNullOrEmpty(lastEventId))
         {
-            if (!StreamEventId.TryParse(lastEventId, out requestId, out after, out bool ended))
+            if (!StreamEventId.TryParse(lastEventId, out var position))
             {
                 return TypedResults.Problem(GatewayProblems.BadRequest(
-                    $"{LastEventIdHeader} must be an event id this gateway sent ({{requestId}}:{{sequence}}), not '{lastEventId}'."));
+                    $"{LastEventIdHeader} must be an event id this gateway sent ({{requestId}}:{{sequence}}@{{instance}}), not '{lastEventId}'."));
             }
 
-            if (ended)
+            if (position.Ended)
             {
                 return TypedResults.NoContent(); // the stream is over: 204 stops an EventSource from reconnecting
             }
 
-            var (timeoutMs, problem) = AskInput.ReadTimeout(http.Request.Query);
+            ProblemDetails? problem;
+            (timeoutMs, problem) = AskInput.ReadTimeout(http.Request.Query);
             if (problem is not null)
             {
                 return TypedResults.Problem(problem);
             }
 
-            GatewayLog.Resuming(logger, gateway.InstanceId, requestId, after);
-            var timeout = timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.Timeout;
-            chunks = gateway.Agent.ResumeStreamAsync<JsonElement>(requestId, after, timeout, ct);
+            resume = position;
         }
         else
         {
-            var (body, problem) = HttpMethods.IsPost(http.Request.Method)
+            ProblemDetails? problem;
+            (ask, problem) = HttpMethods.IsPost(http.Request.Method)
                 ? await AskInput.ReadBodyAsync(http.Request, ct).ConfigureAwait(false)
                 : AskInput.ReadQuery(http.Request.Query);
             if (problem is not null)
@@ -59,19 +59,46 @@ internal static class StreamEndpoint
                 return TypedResults.Problem(problem);
             }
 
-            requestId = GatewayRequests.NewId();
-            after = -1;
-            chunks = gateway.Agent.StreamAsync<string, JsonElement>(agent, body!.Question!, new RequestOptions
-            {
-                RequestId = requestId,
-                Timeout = body.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.Timeout,
-                RequireLiveAgent = options.RequireLiveAgent,
-            }, ct);
+            timeoutMs = ask!.TimeoutMs;
         }
 
+        var timeout = timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.Timeout;
+        string requestId = resume?.RequestId ?? GatewayRequests.NewId();
         http.Response.Headers[GatewayApp.RequestIdHeader] = requestId;
-        var reader = chunks.GetAsyncEnumerator(ct);
-        http.Response.RegisterForDisposeAsync(reader); // also when the result never runs (the client left first)
+        if (resume is { Holder: { } holder } && holder != gateway.InstanceId)
+        {
+            await ReleaseElsewhereAsync(gateway, holder, requestId, logger, ct).ConfigureAwait(false);
+        }
+
+        StreamRelay relay;
+        try
+        {
+            relay = await relays.BeginAsync(requestId, ct).ConfigureAwait(false); // takes over a relay of it still running here
+        }
+        catch (StreamTakenOverException ex)
+        {
+            return TypedResults.Problem(TakenOver(ex.Message));
+        }
+
+        http.Response.RegisterForDisposeAsync(relay); // also when the result never runs (the client left first)
+        IAsyncEnumerable<JsonElement> chunks;
+        if (resume is { } from)
+        {
+            GatewayLog.Resuming(logger, gateway.InstanceId, requestId, from.Sequence);
+            chunks = gateway.Agent.ResumeStreamAsync<JsonElement>(requestId, from.Sequence, timeout, relay.Token);
+        }
+        else
+        {
+            chunks = gateway.Agent.StreamAsync<string, JsonElement>(agent, ask!.Question!, new RequestOptions
+            {
+                RequestId = requestId,
+                Timeout = timeout,
+                RequireLiveAgent = options.RequireLiveAgent,
+            }, relay.Token);
+        }
+
+        var reader = chunks.GetAsyncEnumerator(relay.Token);
+        relay.Attach(reader);
 
         // Wait for the first chunk before the response starts, so a failure to start (no replica, no answer, the agent
         // failed) is still an HTTP status; later failures can only be events.
@@ -85,20 +112,26 @@ internal static class StreamEndpoint
             GatewayLog.Failed(logger, gateway.InstanceId, requestId, agent, failure.Status, failure.Title);
             return TypedResults.Problem(failure);
         }
+        catch (OperationCanceledException) when (relay.IsTakenOver)
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+            return TypedResults.Problem(TakenOver($"Another connection took over the stream of request {requestId}."));
+        }
 
-        return TypedResults.ServerSentEvents(RelayAsync(reader, any, requestId, after, agent, gateway.InstanceId, logger, ct));
+        long after = resume?.Sequence ?? -1;
+        return TypedResults.ServerSentEvents(RelayAsync(relay, reader, any, after, agent, gateway.InstanceId, logger));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> RelayAsync(IAsyncEnumerator<JsonElement> reader, bool any, string requestId,
-        long after, string agent, string instance, ILogger logger, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<string>> RelayAsync(StreamRelay relay, IAsyncEnumerator<JsonElement> reader, bool any,
+        long after, string agent, string instance, ILogger logger, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        string requestId = relay.RequestId;
         long sequence = after;
         bool more = any;
         while (more)
         {
-            ct.ThrowIfCancellationRequested();
             sequence++;
-            yield return new SseItem<string>(reader.Current.GetRawText()) { EventId = StreamEventId.Format(requestId, sequence) };
+            yield return new SseItem<string>(reader.Current.GetRawText()) { EventId = StreamEventId.Format(requestId, sequence, instance) };
             ProblemDetails? failure = null;
             try
             {
@@ -107,6 +140,12 @@ internal static class StreamEndpoint
             catch (Exception ex) when (GatewayProblems.TryFrom(ex, out failure))
             {
                 more = false;
+            }
+            catch (OperationCanceledException) when (relay.IsTakenOver && !ct.IsCancellationRequested)
+            {
+                // Let go of the stream at once (the new connection waits for it), then tell this client, if it still listens.
+                await relay.DisposeAsync().ConfigureAwait(false);
+                failure = TakenOver($"Another connection took over the stream of request {requestId}.");
             }
 
             if (failure is not null)
@@ -122,4 +161,22 @@ internal static class StreamEndpoint
             EventId = StreamEventId.FormatEnd(requestId),
         };
     }
+
+    private static async Task ReleaseElsewhereAsync(GatewayAgentHost gateway, string holder, string requestId, ILogger logger,
+        CancellationToken ct)
+    {
+        try
+        {
+            bool released = await gateway.ReleaseElsewhereAsync(holder, requestId, ct).ConfigureAwait(false);
+            GatewayLog.Released(logger, gateway.InstanceId, requestId, holder, released ? "it let go" : "it was not relaying it");
+        }
+        catch (AgentBusException ex)
+        {
+            // Gone (its subscriptions went with it) or not answering: resume anyway.
+            GatewayLog.Released(logger, gateway.InstanceId, requestId, holder, ex.Message);
+        }
+    }
+
+    private static ProblemDetails TakenOver(string detail) =>
+        new() { Status = StatusCodes.Status409Conflict, Title = "Stream taken over", Detail = detail };
 }

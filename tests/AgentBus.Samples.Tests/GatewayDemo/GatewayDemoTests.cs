@@ -97,8 +97,10 @@ public sealed class GatewayDemoTests
         events.AddRange(rest[..^1]);
 
         Assert.All(events, e => Assert.Equal("message", e.Type));
-        Assert.True(StreamEventId.TryParse(events[0].Id, out string requestId, out _, out _));
-        Assert.Equal(Enumerable.Range(0, total).Select(i => StreamEventId.Format(requestId, i)), events.Select(e => e.Id));
+        Assert.True(StreamEventId.TryParse(events[0].Id, out var position));
+        string requestId = position.RequestId;
+        Assert.Equal(Enumerable.Range(0, total).Select(i => StreamEventId.Format(requestId, i, i < 4 ? "gateway-1" : resumeTo.InstanceId)),
+            events.Select(e => e.Id));
         Assert.Equal(string.Concat(Enumerable.Range(0, total).Select(i => $"w{i} ")), string.Concat(events.Select(e => JsonSerializer.Deserialize<string>(e.Data))));
         Assert.Equal("end", end.Type);
         Assert.Equal(StreamEventId.FormatEnd(requestId), end.Id);
