@@ -39,8 +39,13 @@ public static class Program
             return 2;
         }
 
+        // The bus and an embedded broker log what matters (connections, warnings), not every gRPC call.
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true)
-            .SetMinimumLevel(LogLevel.Information).AddFilter("AgentBus.Client", LogLevel.Warning));
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("AgentBus.Client", LogLevel.Warning)
+            .AddFilter("AgentBus.Server", LogLevel.Warning)
+            .AddFilter("AgentBus.Broker", LogLevel.Warning));
         EmbeddedBroker? broker = options.Broker is null ? await DemoBroker.StartAsync(options.BrokerPort, loggerFactory).ConfigureAwait(false) : null;
         try
         {
@@ -68,7 +73,8 @@ public static class Program
                 return 0;
             }
 
-            await using var app = GatewayApp.Build(args, bus);
+            await using var app = GatewayApp.Build(args, bus, builder => builder.Logging.ClearProviders()
+                .AddSimpleConsole(console => console.SingleLine = true));
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }
