@@ -34,7 +34,8 @@ internal sealed class GatewayCluster : IAsyncDisposable
 
     public GatewayInstance this[int instance] => instance == 1 ? Gateway1 : Gateway2;
 
-    public static async Task<GatewayCluster> StartAsync(TimeSpan? wordDelay = null, params string[] gatewayArgs)
+    /// <summary>Starts the broker, the worker bus (serving the writer unless <paramref name="inProcessWriter"/> is false) and both gateways.</summary>
+    public static async Task<GatewayCluster> StartAsync(TimeSpan? wordDelay = null, bool inProcessWriter = true)
     {
         var broker = await TestBroker.StartForClientsAsync();
         var cluster = new GatewayCluster(broker);
@@ -42,9 +43,13 @@ internal sealed class GatewayCluster : IAsyncDisposable
         {
             DemoBroker.DeclareBusResources(broker.Engine.Topics);
             cluster.Worker = await cluster.ConnectAsync("worker-1");
-            await cluster.Worker.CreateAgentAsync(WriterAgent.AgentId, new WriterAgent(wordDelay ?? TimeSpan.FromMilliseconds(5)).HandleAsync);
-            cluster.Gateway1 = await cluster.StartGatewayAsync("gateway-1", gatewayArgs);
-            cluster.Gateway2 = await cluster.StartGatewayAsync("gateway-2", gatewayArgs);
+            if (inProcessWriter)
+            {
+                await cluster.Worker.CreateAgentAsync(WriterAgent.AgentId, new WriterAgent(wordDelay ?? TimeSpan.FromMilliseconds(5)).HandleAsync);
+            }
+
+            cluster.Gateway1 = await cluster.StartGatewayAsync("gateway-1");
+            cluster.Gateway2 = await cluster.StartGatewayAsync("gateway-2");
             return cluster;
         }
         catch
@@ -86,10 +91,10 @@ internal sealed class GatewayCluster : IAsyncDisposable
         return bus;
     }
 
-    private async Task<GatewayInstance> StartGatewayAsync(string instanceId, string[] gatewayArgs)
+    private async Task<GatewayInstance> StartGatewayAsync(string instanceId)
     {
         var bus = await ConnectAsync(instanceId);
-        var app = GatewayApp.Build(["--instance", instanceId, "--port", "0", .. gatewayArgs], bus, builder =>
+        var app = GatewayApp.Build(["--instance", instanceId, "--port", "0"], bus, builder =>
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(_gatewayLogs);
