@@ -74,7 +74,8 @@ public static class Program
             }
 
             await using var app = GatewayApp.Build(args, bus, builder => builder.Logging.ClearProviders()
-                .AddSimpleConsole(console => console.SingleLine = true));
+                .AddSimpleConsole(console => console.SingleLine = true)
+                .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -17,75 +16,44 @@ public sealed class GatewayDemoCommandLineTests
     public async Task A_worker_process_serves_both_gateways_and_stops_cleanly_on_SIGTERM()
     {
         await using var cluster = await GatewayCluster.StartAsync(inProcessWriter: false);
-        string dll = Path.Combine(AppContext.BaseDirectory, "GatewayDemo.dll");
-        var start = new ProcessStartInfo("dotnet")
+        await using var worker = DemoProcess.Start("--role", "worker", "--broker", cluster.Broker.Endpoint, "--instance", "worker-process",
+            "--word-delay-ms", "0");
+        await worker.WaitForLineAsync($"Worker agent '{WriterAgent.AgentId}' serving on instance worker-process", Wait);
+
+        foreach (var gateway in new[] { cluster.Gateway1, cluster.Gateway2 })
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { dll, "--role", "worker", "--broker", cluster.Broker.Endpoint, "--instance", "worker-process", "--word-delay-ms", "0" })
-        {
-            start.ArgumentList.Add(arg);
+            using var response = await gateway.Http.PostAsJsonAsync("/agents/writer/ask", new { question = "who answers?" });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var reply = body.RootElement.GetProperty("reply");
+            Assert.Equal("worker-process", reply.GetProperty("worker").GetString());
+            Assert.Equal(LiteTopicNames.ForInstance(gateway.InstanceId), reply.GetProperty("replyTopic").GetString());
         }
 
-        var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var worker = new Process { StartInfo = start };
-        worker.OutputDataReceived += (_, e) => Collect(e.Data);
-        worker.ErrorDataReceived += (_, e) => Collect(e.Data);
-        Assert.True(worker.Start());
-        try
-        {
-            worker.BeginOutputReadLine();
-            worker.BeginErrorReadLine();
-            await serving.Task.WaitAsync(Wait);
+        Assert.Equal(0, await worker.TerminateAsync(Wait));
 
-            foreach (var gateway in new[] { cluster.Gateway1, cluster.Gateway2 })
-            {
-                using var response = await gateway.Http.PostAsJsonAsync("/agents/writer/ask", new { question = "who answers?" });
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                var reply = body.RootElement.GetProperty("reply");
-                Assert.Equal("worker-process", reply.GetProperty("worker").GetString());
-                Assert.Equal(LiteTopicNames.ForInstance(gateway.InstanceId), reply.GetProperty("replyTopic").GetString());
-            }
+        // A worker that stopped cleanly leaves at once: the gateway fails fast instead of queueing for it.
+        using var gone = await cluster.Gateway1.Http.PostAsJsonAsync("/agents/writer/ask", new { question = "anyone?" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, gone.StatusCode);
+    }
 
-            // SIGTERM, as a service manager stops it (.NET has no API to send it; the system's kill does).
-            using (var kill = Process.Start("kill", ["-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().WaitAsync(Wait);
-                Assert.Equal(0, kill.ExitCode);
-            }
+    [Fact]
+    public async Task A_single_gateway_process_with_its_embedded_broker_answers_and_shuts_down_in_order_on_SIGTERM()
+    {
+        await using var gateway = DemoProcess.Start("--instance", "gateway-1", "--port", "0", "--broker-port", "0", "--word-delay-ms", "0");
+        string listening = await gateway.WaitForLineAsync("Now listening on: ", Wait);
+        var address = new Uri(listening[(listening.IndexOf("http://", StringComparison.Ordinal))..].Trim());
+        Assert.True(IPAddress.IsLoopback(IPAddress.Parse(address.Host)));
+        using var http = new HttpClient { BaseAddress = address };
 
-            await worker.WaitForExitAsync().WaitAsync(Wait);
-            Assert.True(worker.ExitCode == 0, "The worker exited with " + worker.ExitCode + ":\n" + string.Join("\n", output));
+        using var response = await http.PostAsJsonAsync("/agents/writer/ask", new { question = "one process?" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("reply|gateway-1", body.RootElement.GetProperty("reply").GetProperty("replyTopic").GetString());
 
-            // A worker that stopped cleanly leaves at once: the gateway fails fast instead of queueing for it.
-            using var gone = await cluster.Gateway1.Http.PostAsJsonAsync("/agents/writer/ask", new { question = "anyone?" });
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, gone.StatusCode);
-        }
-        finally
-        {
-            if (!worker.HasExited)
-            {
-                worker.Kill(entireProcessTree: true);
-            }
-        }
-
-        void Collect(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            output.Enqueue(line);
-            if (line.Contains($"Worker agent '{WriterAgent.AgentId}' serving on instance worker-process", StringComparison.Ordinal))
-            {
-                serving.TrySetResult();
-            }
-        }
+        // The gateway drains, then its bus closes, then the broker stops: no client ever sees the broker vanish.
+        Assert.Equal(0, await gateway.TerminateAsync(Wait));
+        Assert.DoesNotContain(gateway.Output, line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal));
     }
 
     [Theory]
