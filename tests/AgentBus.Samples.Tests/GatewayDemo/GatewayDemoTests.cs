@@ -107,6 +107,50 @@ public sealed class GatewayDemoTests
         Assert.Equal(total, JsonDocument.Parse(end.Data).RootElement.GetProperty("chunks").GetInt32());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_resume_takes_the_stream_over_from_a_connection_still_open_which_gets_a_409_event(int resumeOn)
+    {
+        await using var cluster = await GatewayCluster.StartAsync();
+        const int total = 12;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await cluster.Worker.CreateAgentAsync("paced", async (ctx, ct) =>
+        {
+            var stream = ctx.OpenReplyStream<int>();
+            for (int i = 0; i < total; i++)
+            {
+                if (i == 3)
+                {
+                    await gate.Task.WaitAsync(ct);
+                }
+
+                await stream.WriteAsync(i, ct);
+            }
+
+            await stream.CompleteAsync(ct);
+        });
+
+        // The first connection stays open (say, a client whose network went away without the server noticing),
+        // so its relay on gateway-1 still reads the stream when the client comes back through another connection.
+        using var stale = await OpenStreamAsync(cluster.Gateway1.Http, "/agents/paced/stream?question=go");
+        var staleReader = new SseReader(await stale.Content.ReadAsStreamAsync());
+        var first = await NextAsync(staleReader);
+        Assert.Equal("0", first.Data);
+
+        using var resumed = await OpenStreamAsync(cluster[resumeOn].Http, "/agents/paced/stream", first.Id);
+        var reader = new SseReader(await resumed.Content.ReadAsStreamAsync());
+        var taken = await staleReader.ReadToEndAsync(CancellationToken.None).WaitAsync(Wait);
+        Assert.Equal("failure", taken[^1].Type);
+        Assert.Equal(409, JsonDocument.Parse(taken[^1].Data).RootElement.GetProperty("status").GetInt32());
+
+        gate.TrySetResult();
+        var rest = await reader.ReadToEndAsync(CancellationToken.None).WaitAsync(Wait);
+        Assert.Equal(Enumerable.Range(1, total - 1).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            rest.Where(e => e.Type == "message").Select(e => e.Data));
+        Assert.Equal("end", rest[^1].Type);
+    }
+
     [Fact]
     public async Task The_writer_streams_its_answer_word_by_word_and_a_finished_stream_answers_204()
     {
