@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AgentBus;
+using AgentBus.Client.Errors;
 using AgentBus.Server.Embedded;
 using GatewayDemo.Worker;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ public static class Program
 {
     /// <summary>Runs the role the command line asks for until Ctrl+C or SIGTERM.</summary>
     /// <param name="args">See <see cref="DemoOptions.Usage"/>.</param>
-    /// <returns>0, or 2 for a bad command line.</returns>
+    /// <returns>0; 2 for a bad command line; 1 when the broker, the connection or the port cannot be had.</returns>
     public static async Task<int> Main(string[] args)
     {
         if (args.Any(arg => arg is "--help" or "-h"))
@@ -39,23 +40,34 @@ public static class Program
             return 2;
         }
 
-        // The bus and an embedded broker log what matters (connections, warnings), not every gRPC call.
+        // The bus and an embedded broker log what matters (connections, warnings), not every gRPC call; a start that
+        // fails is reported below, in one line.
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true)
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
+            .AddFilter("Grpc", LogLevel.Warning)
             .AddFilter("AgentBus.Client", LogLevel.Warning)
             .AddFilter("AgentBus.Server", LogLevel.Warning)
             .AddFilter("AgentBus.Broker", LogLevel.Warning));
-        EmbeddedBroker? broker = options.Broker is null ? await DemoBroker.StartAsync(options.BrokerPort, loggerFactory).ConfigureAwait(false) : null;
+        EmbeddedBroker? broker = null;
         try
         {
-            await using var bus = await AgentBusClient.ConnectAsync(new AgentBusOptions
+            if (options.Broker is null)
             {
-                Endpoints = options.Broker ?? broker!.Endpoint,
-                InstanceId = options.InstanceId,
-                RequestTimeout = options.Timeout,
-                LoggerFactory = loggerFactory,
-            }).ConfigureAwait(false);
+                broker = await StartBrokerAsync(options.BrokerPort, loggerFactory).ConfigureAwait(false);
+                if (broker is null)
+                {
+                    return 1;
+                }
+            }
+
+            await using var bus = await ConnectAsync(options, broker, loggerFactory).ConfigureAwait(false);
+            if (bus is null)
+            {
+                return 1;
+            }
+
             if (broker is not null)
             {
                 Console.WriteLine($"Embedded broker on {broker.Endpoint}: connect more gateways and workers with --broker {broker.Endpoint}");
@@ -75,8 +87,19 @@ public static class Program
 
             await using var app = GatewayApp.Build(args, bus, builder => builder.Logging.ClearProviders()
                 .AddSimpleConsole(console => console.SingleLine = true)
-                .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
-            await app.RunAsync().ConfigureAwait(false);
+                .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+                .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None));
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"Cannot listen on 127.0.0.1:{options.Port} ({ex.Message}); pick another with --port.").ConfigureAwait(false);
+                return 1;
+            }
+
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
         finally
@@ -85,6 +108,40 @@ public static class Program
             {
                 await broker.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private static async Task<EmbeddedBroker?> StartBrokerAsync(int port, ILoggerFactory loggerFactory)
+    {
+        try
+        {
+            return await DemoBroker.StartAsync(port, loggerFactory).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"Cannot start the embedded broker on 127.0.0.1:{port} ({ex.Message}); pick another port with " +
+                "--broker-port, or connect to a running broker with --broker HOST:PORT.").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private static async Task<AgentBusClient?> ConnectAsync(DemoOptions options, EmbeddedBroker? broker, ILoggerFactory loggerFactory)
+    {
+        string endpoints = options.Broker ?? broker!.Endpoint;
+        try
+        {
+            return await AgentBusClient.ConnectAsync(new AgentBusOptions
+            {
+                Endpoints = endpoints,
+                InstanceId = options.InstanceId,
+                RequestTimeout = options.Timeout,
+                LoggerFactory = loggerFactory,
+            }).ConfigureAwait(false);
+        }
+        catch (ClientException ex)
+        {
+            await Console.Error.WriteLineAsync($"Cannot connect to the broker at {endpoints}: {ex.Message}").ConfigureAwait(false);
+            return null;
         }
     }
 

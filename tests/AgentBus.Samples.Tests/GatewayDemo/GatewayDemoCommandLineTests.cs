@@ -69,6 +69,18 @@ public sealed class GatewayDemoCommandLineTests
     }
 
     [Fact]
+    public async Task A_broker_that_cannot_be_reached_or_a_port_in_use_exits_with_1_instead_of_crashing()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        string port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(1, await Program.Main(["--role", "worker", "--broker", "127.0.0.1:" + port]).WaitAsync(Wait)); // listens, speaks no gRPC
+        Assert.Equal(1, await Program.Main(["--broker-port", port, "--port", "0"]).WaitAsync(Wait));
+        Assert.Equal(1, await Program.Main(["--broker-port", "0", "--port", port]).WaitAsync(Wait));
+    }
+
+    [Fact]
     public void The_options_say_which_argument_is_wrong_and_default_sensibly()
     {
         var error = Assert.Throws<ArgumentException>(() => DemoOptions.Parse(["--timeout-ms", "0"]));
