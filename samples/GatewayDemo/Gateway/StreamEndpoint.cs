@@ -117,6 +117,11 @@ internal static class StreamEndpoint
             await relay.DisposeAsync().ConfigureAwait(false);
             return TypedResults.Problem(TakenOver($"Another connection took over the stream of request {requestId}."));
         }
+        catch (InvalidOperationException) when (resume is not null)
+        {
+            // A relay that did not let go in time still reads the stream here: the client retries (an EventSource does).
+            return TypedResults.Problem(TakenOver($"The stream of request {requestId} is still relayed by another connection; retry."));
+        }
 
         long after = resume?.Sequence ?? -1;
         return TypedResults.ServerSentEvents(RelayAsync(relay, reader, any, after, agent, gateway.InstanceId, logger));

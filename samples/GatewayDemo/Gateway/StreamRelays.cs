@@ -21,7 +21,7 @@ internal sealed class StreamRelays
     {
         var relay = new StreamRelay(this, requestId, requestAborted);
         // Bounded: each round ends (or waits out) the relay in the way; a client hammering one stream gets a 409.
-        for (int round = 0; round < 5; round++)
+        for (int round = 0; round < 3; round++)
         {
             if (_relays.TryAdd(requestId, relay))
             {
