@@ -83,6 +83,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         });
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>(); // stopped by DisposeAsync, not by the process's signals
         var certificate = options.ServerCertificate;
         var configureServer = options.ConfigureServer;
         var configureBroker = options.ConfigureBroker;
