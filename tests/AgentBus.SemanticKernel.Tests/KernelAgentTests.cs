@@ -100,6 +100,26 @@ public sealed class KernelAgentTests
     }
 
     [Fact]
+    public async Task A_persistent_history_store_lets_a_restarted_agent_continue_the_session()
+    {
+        await using var fixture = await BusFixture.StartAsync();
+        var store = new JsonHistoryStore();
+        var model = new ScriptedChatClient(turn => ScriptedStep.Text($"I have seen {turn.Messages.Count(m => m.Role == ChatRole.User)} prompts"));
+        var options = new KernelAgentOptions { HistoryStore = store };
+        await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
+        var session = new RequestOptions { SessionId = "long-running" };
+
+        await using (var first = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model), options: options))
+        {
+            Assert.Equal("I have seen 1 prompts", await gateway.RequestAsync<string, string>("writer", "one", session));
+        }
+
+        await using var second = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model), options: options);
+        Assert.Equal("I have seen 2 prompts", await gateway.RequestAsync<string, string>("writer", "two", session));
+        Assert.Contains("I have seen 2 prompts", store.Rows["writer/long-running"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_body_that_is_no_prompt_is_refused_as_an_invalid_message()
     {
         await using var fixture = await BusFixture.StartAsync();
