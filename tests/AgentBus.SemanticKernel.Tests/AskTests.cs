@@ -1,7 +1,9 @@
 using AgentBus.SemanticKernel.Tests.Infrastructure;
 using AgentBus.TestUtilities.AI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
 using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 
 namespace AgentBus.SemanticKernel.Tests;
@@ -28,6 +30,20 @@ public sealed class AskTests
     }
 
     [Fact]
+    public async Task The_plugin_can_be_added_on_a_kernel_builder_under_another_name()
+    {
+        await using var fixture = await BusFixture.StartAsync();
+        await using var echo = await (await fixture.ConnectAsync()).CreateAgentAsync("echo", (ctx, ct) => ctx.ReplyAsync(ctx.GetBody<string>(), ct));
+        await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
+        var model = ScriptedChatClient.CallingTool(Tool("ask_agent", plugin: "bus"), Args(("agentId", "echo"), ("question", "ping")), result => result);
+        var builder = Kernel.CreateBuilder();
+        builder.Services.AddSingleton(new ChatClientBuilder(model).UseKernelFunctionInvocation().Build().AsChatCompletionService());
+        builder.Plugins.AddAgentBus(me, new AgentBusPluginOptions { PluginName = "bus" });
+
+        Assert.Equal("ping", await builder.Build().AskAsync("Ping the echo agent."));
+    }
+
+    [Fact]
     public async Task The_model_sees_every_function_with_a_description_and_described_parameters()
     {
         await using var fixture = await BusFixture.StartAsync();
@@ -40,7 +56,7 @@ public sealed class AskTests
 
         var tools = model.Calls.Single().Options!.Tools!.OfType<AIFunction>().ToDictionary(t => t.Name);
         Assert.Equal(
-            [Tool("ask_agent"), Tool("list_agents"), Tool("read_session_history"), Tool("send_to_agent"), Tool("stream_from_agent")],
+            [Tool("ask_agent"), Tool("list_agents"), Tool("send_to_agent"), Tool("stream_from_agent")],
             tools.Keys.Order(StringComparer.Ordinal));
         Assert.All(tools.Values, tool => Assert.True(tool.Description.Length > 40, $"{tool.Name} has a description a model can choose by"));
         var ask = tools[Tool("ask_agent")].JsonSchema;

@@ -41,5 +41,16 @@ public sealed class DocumentationExamples
         // --- end of example ---
 
         Assert.Equal("The expert says: By lite topic: one per agent, session and request (How is the data partitioned?)", answer);
+
+        // --- docs/semantic-kernel.md, a kernel of your own ---
+        var kernel = NewKernel(ScriptedChatClient.CallingTool("agentbus_ask_agent",
+            new Dictionary<string, object?> { ["agentId"] = "expert", ["question"] = "How is the data partitioned?" }, result => result));
+        await using var me = await bus.CreateAgentAsync("assistant");              // send-only: the model's identity on the bus
+        kernel.Plugins.AddAgentBus(me, new AgentBusPluginOptions { SessionId = "conv-1" });
+        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+        var reply = await kernel.InvokePromptAsync("Ask the expert how the data is partitioned.", new(settings));
+        // --- end of example ---
+
+        Assert.Equal("By lite topic: one per agent, session and request (How is the data partitioned?)", reply.ToString());
     }
 }
