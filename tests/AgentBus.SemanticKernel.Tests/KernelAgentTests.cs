@@ -192,6 +192,28 @@ public sealed class KernelAgentTests
     }
 
     [Fact]
+    public async Task A_hosted_kernels_calls_end_by_the_deadline_of_the_request_it_answers()
+    {
+        await using var fixture = await BusFixture.StartAsync();
+        var deadline = new TaskCompletionSource<DateTimeOffset?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = await (await fixture.ConnectAsync()).CreateAgentAsync("peer", (ctx, ct) =>
+        {
+            deadline.TrySetResult(ctx.Envelope.Deadline);
+            return ctx.ReplyAsync("ok", ct);
+        });
+        var model = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "peer"), ("question", "q"), ("timeoutSeconds", 120)), result => result);
+        await using var host = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("host", With(model),
+            options: new KernelAgentOptions { BusPlugin = new AgentBusPluginOptions() });
+        await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
+
+        var asked = DateTimeOffset.UtcNow;
+        Assert.Equal("ok", await gateway.RequestAsync<string, string>("host", "go", new RequestOptions { Timeout = TimeSpan.FromSeconds(5) }));
+        var inner = await deadline.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(inner);
+        Assert.InRange(inner.Value, asked, asked + TimeSpan.FromSeconds(6));   // the model asked for 120 s
+    }
+
+    [Fact]
     public async Task A_one_way_message_runs_the_model_which_acts_through_the_bus()
     {
         await using var fixture = await BusFixture.StartAsync();

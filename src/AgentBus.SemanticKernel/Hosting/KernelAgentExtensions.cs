@@ -34,9 +34,19 @@ public static class KernelAgentExtensions
         }
 
         var agent = await bus.CreateAgentAsync(agentId, host.HandleAsync, ct).ConfigureAwait(false);
-        if (host.Options.BusPlugin is { } pluginOptions)
+        try
         {
-            kernel.Plugins.AddAgentBus(agent, pluginOptions);
+            if (host.Options.BusPlugin is { } pluginOptions)
+            {
+                kernel.Plugins.AddAgentBus(agent, pluginOptions);
+            }
+        }
+        catch
+        {
+            // Messages that arrived meanwhile go back to the broker for another replica.
+            host.Abandon();
+            await agent.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         host.Ready();
