@@ -1,6 +1,7 @@
 using AgentBus.SemanticKernel.Tests.Infrastructure;
 using AgentBus.TestUtilities.AI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 
@@ -132,6 +133,21 @@ public sealed class KernelAgentTests
         Assert.Equal("InvalidMessage", error.ErrorType);
         Assert.Contains("a JSON string, or an object", error.RemoteMessage, StringComparison.Ordinal);
         Assert.Empty(model.Calls);
+    }
+
+    [Fact]
+    public async Task A_kernel_with_only_an_IChatClient_is_hosted_with_function_calling()
+    {
+        await using var fixture = await BusFixture.StartAsync();
+        await using var echo = await (await fixture.ConnectAsync()).CreateAgentAsync("echo", (ctx, ct) => ctx.ReplyAsync($"echo: {ctx.GetBody<string>()}", ct));
+        var model = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "echo"), ("question", "ping")), result => $"heard {result}");
+        var builder = Kernel.CreateBuilder();
+        builder.Services.AddChatClient(model);                          // no function invocation of its own
+        await using var host = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("host", builder.Build(),
+            options: new KernelAgentOptions { BusPlugin = new AgentBusPluginOptions() });
+        await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
+
+        Assert.Equal("heard echo: ping", await gateway.RequestAsync<string, string>("host", "go"));
     }
 
     [Fact]

@@ -151,9 +151,15 @@ internal sealed class KernelAgent
             return service;
         }
 
-        // A kernel built with an IChatClient only (services.AddChatClient) works too.
+        // A kernel built with an IChatClient only (services.AddChatClient) works too; without function invocation of
+        // its own, the model's function calls would come back unanswered, so Semantic Kernel's is put in front.
         if (kernel.Services.GetKeyedService<IChatClient>(serviceId) is { } client)
         {
+            if (client.GetService<FunctionInvokingChatClient>() is null)
+            {
+                client = client.AsBuilder().UseKernelFunctionInvocation().Build(kernel.Services);
+            }
+
             return client.AsChatCompletionService(kernel.Services);
         }
 
