@@ -22,6 +22,7 @@ internal sealed class KernelAgent
     private readonly IKernelAgentHistoryStore _history;
     // Messages wait for this until the agent's own plugin is on the kernel: the inbox starts serving at creation.
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _attachLock = new();
 
     public KernelAgent(Kernel kernel, string? instructions, KernelAgentOptions? options)
     {
@@ -39,7 +40,24 @@ internal sealed class KernelAgent
 
     public KernelAgentOptions Options => _options;
 
-    public void Ready() => _ready.TrySetResult();
+    /// <summary>Binds the agent: adds its bus plugin to the kernel (once), then lets messages through.</summary>
+    public void Attach(Agent agent)
+    {
+        lock (_attachLock)
+        {
+            if (_ready.Task.IsCompleted)
+            {
+                return;
+            }
+
+            if (_options.BusPlugin is { } plugin)
+            {
+                _kernel.Plugins.AddAgentBus(agent, plugin);
+            }
+
+            _ready.TrySetResult();
+        }
+    }
 
     public void Abandon() => _ready.TrySetCanceled();
 

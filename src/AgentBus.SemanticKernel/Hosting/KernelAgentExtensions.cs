@@ -36,10 +36,7 @@ public static class KernelAgentExtensions
         var agent = await bus.CreateAgentAsync(agentId, host.HandleAsync, ct).ConfigureAwait(false);
         try
         {
-            if (host.Options.BusPlugin is { } pluginOptions)
-            {
-                kernel.Plugins.AddAgentBus(agent, pluginOptions);
-            }
+            host.Attach(agent);
         }
         catch
         {
@@ -49,7 +46,6 @@ public static class KernelAgentExtensions
             throw;
         }
 
-        host.Ready();
         return agent;
     }
 }
