@@ -36,8 +36,6 @@ internal sealed class KernelAgent
         _history = _options.HistoryStore ?? new InMemoryHistoryStore(_options.MaxSessions);
     }
 
-    public Kernel Kernel => _kernel;
-
     public KernelAgentOptions Options => _options;
 
     /// <summary>Binds the agent: adds its bus plugin to the kernel (once), then lets messages through.</summary>
