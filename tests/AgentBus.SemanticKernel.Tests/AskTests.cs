@@ -56,7 +56,7 @@ public sealed class AskTests
 
         var tools = model.Calls.Single().Options!.Tools!.OfType<AIFunction>().ToDictionary(t => t.Name);
         Assert.Equal(
-            [Tool("ask_agent"), Tool("list_agents"), Tool("send_to_agent"), Tool("stream_from_agent")],
+            [Tool("ask_agent"), Tool("list_agents"), Tool("read_session_history"), Tool("send_to_agent"), Tool("stream_from_agent")],
             tools.Keys.Order(StringComparer.Ordinal));
         Assert.All(tools.Values, tool => Assert.True(tool.Description.Length > 40, $"{tool.Name} has a description a model can choose by"));
         var ask = tools[Tool("ask_agent")].JsonSchema;

@@ -31,7 +31,7 @@ public sealed class DocumentationExamples
         // A kernel hosted as an agent: a request gets its model's answer, a streamed request its tokens.
         await using var expert = await bus.CreateKernelAgentAsync("expert", NewKernel(expertModel), "You are the storage expert.");
 
-        // A kernel whose model may use the bus: ask_agent, stream_from_agent, send_to_agent, list_agents.
+        // A kernel whose model may use the bus: ask_agent, stream_from_agent, send_to_agent, list_agents, read_session_history.
         await using var lead = await bus.CreateKernelAgentAsync("lead", NewKernel(leadModel), "You coordinate experts.",
             new KernelAgentOptions { BusPlugin = new AgentBusPluginOptions { AllowedAgents = new HashSet<string> { "expert" } } });
 

@@ -5,9 +5,9 @@ namespace AgentBus.SemanticKernel;
 
 /// <summary>
 /// The agent bus as kernel functions, on behalf of one <see cref="AgentBus.Agent"/>: the model sends to, asks and
-/// streams from its peers and lists who is present. Every function returns text for the model —
+/// streams from its peers, lists who is present and reads its session. Every function returns text for the model —
 /// an answer, or an <c>ERROR [code]</c> result saying what went wrong and what to do next — and throws only when the
-/// call is cancelled. Split by concern: messaging, presence.
+/// call is cancelled. Split by concern: messaging, presence, history.
 /// </summary>
 [Description("Talk to other AI agents on the agent bus: ask them questions, delegate tasks, leave them messages, see who is present.")]
 internal sealed partial class AgentBusPlugin

@@ -9,7 +9,7 @@ public static class AgentBusPluginExtensions
 {
     /// <summary>
     /// Adds the agent bus as a plugin whose functions a model calls on behalf of <paramref name="agent"/>:
-    /// <c>ask_agent</c>, <c>stream_from_agent</c>, <c>send_to_agent</c> and <c>list_agents</c>
+    /// <c>ask_agent</c>, <c>stream_from_agent</c>, <c>send_to_agent</c>, <c>list_agents</c> and <c>read_session_history</c>
     /// (see docs/semantic-kernel.md). Failures come back to the model as results starting with <c>ERROR [code]</c>.
     /// </summary>
     /// <param name="plugins">The kernel's plugins (<c>kernel.Plugins</c>).</param>

@@ -17,7 +17,7 @@ public sealed class AgentBusPluginOptions
 
     /// <summary>
     /// The session (conversation) the calls belong to: peers handle a session's messages in order and keep its
-    /// context. Inside a kernel hosted with
+    /// context, and <c>read_session_history</c> reads it when the model names none. Inside a kernel hosted with
     /// <c>CreateKernelAgentAsync</c>, the session of the request being answered takes precedence.
     /// </summary>
     public string? SessionId { get; init; }
@@ -32,6 +32,9 @@ public sealed class AgentBusPluginOptions
     /// </summary>
     public bool RequireLiveAgent { get; init; } = true;
 
+    /// <summary>The most messages <c>read_session_history</c> returns in one call.</summary>
+    public int MaxHistoryMessages { get; init; } = 50;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(PluginName))
@@ -45,5 +48,6 @@ public sealed class AgentBusPluginOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxTimeout, TimeSpan.Zero, nameof(MaxTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHistoryMessages, 1, nameof(MaxHistoryMessages));
     }
 }
