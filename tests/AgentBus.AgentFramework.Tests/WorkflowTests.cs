@@ -24,7 +24,6 @@ public sealed class WorkflowTests
 
         var workflow = AgentWorkflowBuilder.BuildSequential(gateway.AsAIAgent("writer"), gateway.AsAIAgent("critic"));
         var response = await workflow.AsAIAgent(name: "review").RunAsync("lite topics");
-
         var said = response.Messages.Select(m => m.Text).Where(t => t.Length > 0).ToList();
 
         Assert.Equal(["draft about lite topics", "critique of 'draft about lite topics'"], said);
