@@ -50,6 +50,34 @@ public sealed class ApprovalTests
         Assert.Equal(["restart web"], restarts);
     }
 
+    [Fact]
+    public async Task The_approval_request_waits_on_the_bus_session_for_a_gateway_that_opens_it_after_a_restart()
+    {
+        await using var fx = await BusFixture.StartAsync();
+        await StartOpsHostAsync(fx, new InMemorySessionStore());
+        var firstGatewayBus = await fx.ConnectAsync("gateway-1");
+        var ops = (await firstGatewayBus.CreateAgentAsync("gateway")).AsAIAgent("ops");
+        var session = (BusAgentSession)await ops.CreateSessionAsync();
+        var asked = await ops.RunAsync("Restart the web service", session);
+        var request = Assert.Single(asked.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>());
+        await firstGatewayBus.DisposeAsync();
+
+        var gateway = await (await fx.ConnectAsync("gateway-1")).CreateAgentAsync("gateway");
+        await using var owned = await gateway.OpenSessionAsync(session.SessionId);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        SessionMessage? first = null;
+        await foreach (var message in owned.ReadAllAsync(timeout.Token))
+        {
+            first = message;
+            break;
+        }
+
+        var pending = Assert.Single(BusAIAgent.GetApprovalRequests(first!));
+        Assert.Equal(request.RequestId, pending.RequestId);
+        Assert.Equal("restart_service", Assert.IsType<FunctionCallContent>(pending.ToolCall).Name);
+        Assert.Equal("ops", first!.Envelope.From);
+    }
+
     /// <summary>An operations agent whose one tool restarts a service by asking the infra agent, after a human's approval.</summary>
     private static async Task<AgentBusClient> StartOpsHostAsync(BusFixture fx, AgentSessionStore store)
     {

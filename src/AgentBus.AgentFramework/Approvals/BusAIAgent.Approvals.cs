@@ -42,6 +42,21 @@ public sealed partial class BusAIAgent
         return pending;
     }
 
+    /// <summary>
+    /// The tool-approval requests a bus session message carries: a hosted agent posts one such message to the session
+    /// for each run that raised approvals. For a gateway that owns the session (<c>Agent.OpenSessionAsync</c>) and reads
+    /// what arrives to it; <see cref="SessionMessage.Envelope"/>'s <c>From</c> names the agent that asks.
+    /// </summary>
+    /// <param name="message">A message read from a bus session.</param>
+    /// <returns>The requests; empty for any other message.</returns>
+    public static IReadOnlyList<ToolApprovalRequestContent> GetApprovalRequests(SessionMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return ReadApprovalEvent(message) is { Requested: { } requested }
+            ? [.. WireFormat.FromJson<List<AIContent>>(requested, $"The approval requests of {message}").OfType<ToolApprovalRequestContent>()]
+            : [];
+    }
+
     /// <summary>The approval event a session message holds; null for any other message of the session.</summary>
     private static ApprovalEvent? ReadApprovalEvent(SessionMessage message)
     {
