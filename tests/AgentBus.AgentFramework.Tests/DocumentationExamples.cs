@@ -10,7 +10,7 @@ using AgentSession = Microsoft.Agents.AI.AgentSession;
 /// <summary>The examples of docs/agent-framework.md, run as tests so they keep compiling and working.</summary>
 public sealed class DocumentationExamples
 {
-    [Fact]
+    [Fact(Skip = Infrastructure.BusHistory.Pending)]
     public async Task The_twenty_line_example_runs()
     {
         IChatClient chatClient = new ScriptedChatClient(turn => ScriptedStep.Text($"Lite topics: {turn.LastUserText}"));
