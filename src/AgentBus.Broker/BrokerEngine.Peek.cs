@@ -64,7 +64,7 @@ public sealed partial class BrokerEngine
             min = queue.MinOffsetLocked;
             max = queue.MaxOffsetLocked;
             start = Math.Max(fromOffset, min);
-            long end = Math.Min(max, start + maxCount);
+            long end = start >= max ? start : Math.Min(max, start + maxCount);   // no overflow for a far offset
             for (long offset = start; offset < end && queue.TryGetPositionLocked(offset, out long position); offset++)
             {
                 positions.Add(position);

@@ -40,6 +40,31 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task A_handler_built_from_the_services_when_the_host_starts_serves_the_agent()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddKeyedSingleton<Greeting>("french", new Greeting("Bonjour"));
+        int built = 0;
+        builder.Services.AddAgentBus(o => o.Embedded = true)
+            .AddAgent("greeter", services =>
+            {
+                built++;
+                var greeting = services.GetRequiredKeyedService<Greeting>("french");
+                return (ctx, ct) => ctx.ReplyAsync($"{greeting.Word}, {ctx.GetBody<string>()}", ct);
+            })
+            .AddAgent("gateway");
+        using var host = builder.Build();
+        await host.StartAsync();
+        var gateway = host.Services.GetRequiredKeyedService<Agent>("gateway");
+
+        Assert.Equal("Bonjour, Ada", await gateway.RequestAsync<string, string>("greeter", "Ada"));
+        Assert.Equal("Bonjour, Alan", await gateway.RequestAsync<string, string>("greeter", "Alan"));
+        Assert.Equal(1, built);
+
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Stopping_the_host_lets_a_running_handler_finish_first()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

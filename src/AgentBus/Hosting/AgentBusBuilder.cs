@@ -32,6 +32,19 @@ public sealed class AgentBusBuilder
         return Add(agentId, _ => handler);
     }
 
+    /// <summary>
+    /// Registers an agent whose handler <paramref name="handlerFactory"/> builds from the application's services
+    /// once, when the host starts (for handlers that need services, e.g. a keyed one).
+    /// </summary>
+    /// <param name="agentId">The agent id.</param>
+    /// <param name="handlerFactory">Builds the handler.</param>
+    /// <returns>This builder.</returns>
+    public AgentBusBuilder AddAgent(string agentId, Func<IServiceProvider, AgentHandler> handlerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        return Add(agentId, handlerFactory);
+    }
+
     /// <summary>Registers an agent whose handler is resolved from a new DI scope for each message.</summary>
     /// <typeparam name="THandler">The handler type (registered scoped unless it already is).</typeparam>
     /// <param name="agentId">The agent id.</param>

@@ -24,6 +24,7 @@ public sealed class LiteTopicPeekTests
         var second = h.Engine.PeekLiteTopic("agents", "session|s1", first.NextOffset, 10);
         var atEnd = h.Engine.PeekLiteTopic("agents", "session|s1", second.NextOffset, 10);
         var pastEnd = h.Engine.PeekLiteTopic("agents", "session|s1", 42, 10);
+        var farPastEnd = h.Engine.PeekLiteTopic("agents", "session|s1", long.MaxValue, BrokerEngine.MaxPeekCount);
 
         Assert.Equal(["m0", "m1"], Bodies(first));
         Assert.Equal((0L, 5L, 2L), (first.MinOffset, first.MaxOffset, first.NextOffset));
@@ -34,6 +35,8 @@ public sealed class LiteTopicPeekTests
         Assert.Equal(5, atEnd.NextOffset);
         Assert.Empty(pastEnd.Messages);
         Assert.Equal(42, pastEnd.NextOffset);
+        Assert.Empty(farPastEnd.Messages);
+        Assert.Equal((5L, long.MaxValue), (farPastEnd.MaxOffset, farPastEnd.NextOffset));
     }
 
     [Fact]
