@@ -13,7 +13,8 @@ internal static class WorkerRole
         var agents = await TeamAgents.StartAsync(bus, model, options.Role, options.Timeout).ConfigureAwait(false);
         try
         {
-            console.Info($"{options.Role} serving on {bus.Endpoints} (instance {bus.InstanceId}, {model.Description}). Ctrl+C stops it.");
+            console.Info($"{options.Role} serving on {bus.Endpoints} (instance {bus.InstanceId}). Ctrl+C stops it.");
+            console.Dim($"model: {model.Description}");
             await DemoRunner.StoppedAsync(ct).ConfigureAwait(false);
             console.Info($"{options.Role} stopping");
             return 0;
