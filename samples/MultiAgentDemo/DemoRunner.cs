@@ -42,6 +42,10 @@ internal static class DemoRunner
             console.Title("AgentBus");
             console.Info($"broker: {(options.Broker is null ? $"embedded, on {bus.Endpoints}" : bus.Endpoints)} · model: {model.Description}");
             console.Info($"question: \"{options.Question}\"");
+            if (model.IsOffline)
+            {
+                console.Dim("set OPENAI_API_KEY (and OPENAI_MODEL, OPENAI_BASE_URL for an OpenAI-compatible server) for a real model");
+            }
 
             bool workersHere = options.Role is null;
             var workers = new List<IAsyncDisposable>();

@@ -7,6 +7,7 @@ namespace MultiAgentDemo.Display;
 internal sealed class DemoConsole
 {
     private readonly IAnsiConsole _console;
+    private readonly bool _interactive;
 
     public DemoConsole(TextWriter output, bool interactive)
     {
@@ -16,6 +17,7 @@ internal sealed class DemoConsole
             ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Out = new AnsiConsoleOutput(output),
         });
+        _interactive = interactive;
         if (!interactive)
         {
             // A log or a test reads whole lines: no wrapping at an imagined 80 columns.
@@ -58,6 +60,17 @@ internal sealed class DemoConsole
     public void StartTokens() => _console.Markup("  [grey]tokens:[/] ");
 
     public void EndTokens() => _console.WriteLine();
+
+    /// <summary>Awaits <paramref name="work"/> under a spinner on a terminal (nothing extra in a log).</summary>
+    public async Task<T> WaitingAsync<T>(string what, Func<Task<T>> work)
+    {
+        if (!_interactive)
+        {
+            return await work().ConfigureAwait(false);
+        }
+
+        return await _console.Status().Spinner(Spinner.Known.Dots).StartAsync($"[grey]{Markup.Escape(what)}…[/]", _ => work()).ConfigureAwait(false);
+    }
 
     public void Write(IRenderable renderable) => _console.Write(renderable);
 

@@ -25,18 +25,21 @@ internal sealed class ModelChoice
     /// <summary>A new chat client for one agent.</summary>
     public IChatClient Create() => _create();
 
-    public static ModelChoice From(DemoOptions options)
+    /// <summary>The model the options and the environment (<c>OPENAI_API_KEY</c>, <c>OPENAI_BASE_URL</c>, <c>OPENAI_MODEL</c>) ask for.</summary>
+    public static ModelChoice From(DemoOptions options) => From(options, Environment.GetEnvironmentVariable);
+
+    internal static ModelChoice From(DemoOptions options, Func<string, string?> environment)
     {
-        string? key = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+        string? key = environment("OPENAI_API_KEY");
         if (string.IsNullOrWhiteSpace(key) || options.Offline)
         {
             var delay = options.TokenDelay;
-            return new ModelChoice($"built-in offline model ({OfflineChatModel.ModelId}; set OPENAI_API_KEY for a real one)",
+            return new ModelChoice($"built-in offline model ({OfflineChatModel.ModelId})",
                 () => new OfflineChatModel { TokenDelay = delay }, isOffline: true);
         }
 
-        string model = options.Model ?? Environment.GetEnvironmentVariable("OPENAI_MODEL") ?? "gpt-4o-mini";
-        string? endpoint = options.Endpoint ?? Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
+        string model = options.Model ?? environment("OPENAI_MODEL") ?? "gpt-4o-mini";
+        string? endpoint = options.Endpoint ?? (environment("OPENAI_BASE_URL") is { Length: > 0 } url ? url : null);
         var clientOptions = new OpenAIClientOptions();
         if (!string.IsNullOrWhiteSpace(endpoint))
         {

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace MultiAgentDemo.Steps;
 
 /// <summary>Step 5: two instances of one gateway agent ask at the same time; each reply reaches the instance that asked.</summary>
-internal sealed class ReplyRoutingStep : DemoStep
+internal sealed partial class ReplyRoutingStep : DemoStep
 {
     private const int RequestsPerGateway = 3;
 
@@ -33,7 +33,7 @@ internal sealed class ReplyRoutingStep : DemoStep
 
         var asks = gateways.SelectMany(gateway => Enumerable.Range(1, RequestsPerGateway).Select(n => AskAsync(gateway, n, context, ct))).ToList();
         console.Info($"{asks.Count} requests to the researcher in flight at once");
-        var answers = await Task.WhenAll(asks).ConfigureAwait(false);
+        var answers = await console.WaitingAsync("waiting for the replies", () => Task.WhenAll(asks)).ConfigureAwait(false);
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("asked by", "question", "reply came on", "answer names", "ms");
         foreach (var a in answers)
@@ -58,11 +58,12 @@ internal sealed class ReplyRoutingStep : DemoStep
         var clock = Stopwatch.StartNew();
         string reply = await gateway.RequestAsync<string, string>(TeamAgents.Researcher, $"{tag} {context.Question}",
             new RequestOptions { Timeout = context.Timeout }, ct).ConfigureAwait(false);
-        int open = reply.IndexOf('[', StringComparison.Ordinal);
-        int close = open < 0 ? -1 : reply.IndexOf(']', open);
-        string? named = close > open ? reply[open..(close + 1)] : null;
+        string? named = TagPattern().Match(reply) is { Success: true } match ? match.Value : null;
         return new Answer(gateway.Bus.InstanceId, tag, reply, named, clock.ElapsedMilliseconds);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[gateway-[ab] #\d+\]")]
+    private static partial System.Text.RegularExpressions.Regex TagPattern();
 
     private sealed record Answer(string AskedBy, string Tag, string Reply, string? NamedTag, long Milliseconds);
 }

@@ -20,7 +20,8 @@ internal sealed class RequestStep : DemoStep
         var planner = context.Gateway.AsAIAgent(TeamAgents.Planner, new BusAIAgentOptions { Timeout = context.Timeout });
         console.Bus("gateway", "agent|planner", $"request \"{context.Question}\" (session {context.ConversationId}; the reply comes back to reply|{context.Bus.InstanceId})");
         var clock = Stopwatch.StartNew();
-        var response = await planner.RunAsync(context.Question, new BusAgentSession(context.ConversationId), cancellationToken: ct).ConfigureAwait(false);
+        var response = await console.WaitingAsync("the planner is thinking (and asking the researcher)",
+            () => planner.RunAsync(context.Question, new BusAgentSession(context.ConversationId), cancellationToken: ct)).ConfigureAwait(false);
         clock.Stop();
 
         // The hosted agent's response carries its whole turn: the model's tool call, the tool's result, the answer.
