@@ -90,7 +90,7 @@ internal static class DemoRunner
 
     private static string InstanceFor(string? role) => role switch
     {
-        null or "gateway" => "gateway-main",
+        null or "gateway" => "gateway-" + Guid.NewGuid().ToString("N")[..6],
         _ => $"{role}-{Guid.NewGuid().ToString("N")[..6]}",
     };
 

@@ -21,8 +21,8 @@ internal sealed partial class ReplyRoutingStep : DemoStep
         var console = context.Console;
         var clients = new[]
         {
-            context.Own(await context.ConnectAsync("gateway-a", ct).ConfigureAwait(false)),
-            context.Own(await context.ConnectAsync("gateway-b", ct).ConfigureAwait(false)),
+            context.Own(await context.ConnectAsync($"gateway-a-{context.RunId[..4]}", ct).ConfigureAwait(false)),
+            context.Own(await context.ConnectAsync($"gateway-b-{context.RunId[..4]}", ct).ConfigureAwait(false)),
         };
         var gateways = new List<Agent>();
         foreach (var client in clients)
@@ -62,7 +62,7 @@ internal sealed partial class ReplyRoutingStep : DemoStep
         return new Answer(gateway.Bus.InstanceId, tag, reply, named, clock.ElapsedMilliseconds);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\[gateway-[ab] #\d+\]")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[gateway-[ab]-[0-9a-f]{4} #\d+\]")]
     private static partial System.Text.RegularExpressions.Regex TagPattern();
 
     private sealed record Answer(string AskedBy, string Tag, string Reply, string? NamedTag, long Milliseconds);

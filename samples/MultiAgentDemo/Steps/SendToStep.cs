@@ -32,23 +32,24 @@ internal sealed class SendToStep : DemoStep
             saved > 0 ? $"state in bus session {stateSession}" : "no saved state within the timeout");
 
         // To an agent nobody runs yet: the message waits in its inbox.
+        string archivistId = Archivist.AgentIdFor(context.RunId);
         var present = await context.Bus.ListAgentsAsync(ct).ConfigureAwait(false);
-        bool wasRunning = present.Any(static a => a.AgentId == Archivist.AgentId);
+        bool wasRunning = present.Any(a => a.AgentId == archivistId);
         string filing = $"Archive conversation {context.ConversationId}: \"{context.Question}\"";
         var sent = Stopwatch.StartNew();
-        string archiveId = await context.Gateway.SendToAsync(Archivist.AgentId, filing, ct: ct).ConfigureAwait(false);
-        console.Bus("gateway", "agent|archivist", $"note \"{filing}\"");
+        string archiveId = await context.Gateway.SendToAsync(archivistId, filing, ct: ct).ConfigureAwait(false);
+        console.Bus("gateway", $"agent|{archivistId}", $"note \"{filing}\"");
         console.Dim($"message {archiveId} stored; the archivist {(wasRunning ? "was already running" : "is not running: the note waits in its inbox")}");
         checks.Verify(!wasRunning, "the archivist was not running when the note was sent", "bus.ListAgentsAsync did not list it");
 
         var archivist = new Archivist();
-        await using (var agent = await context.Bus.CreateAgentAsync(Archivist.AgentId, archivist.HandleAsync, ct).ConfigureAwait(false))
+        await using (var agent = await context.Bus.CreateAgentAsync(archivistId, archivist.HandleAsync, ct).ConfigureAwait(false))
         {
-            console.Info("archivist started");
+            console.Info($"{archivistId} started");
             AgentEnvelope? received = await ReceiveAsync(archivist, archiveId, context.Timeout, ct).ConfigureAwait(false);
             if (received is not null)
             {
-                console.Bus("agent|archivist", "archivist", $"got message {received.MessageId} from {received.From}, {sent.ElapsedMilliseconds} ms after it was sent");
+                console.Bus($"agent|{archivistId}", archivistId, $"got message {received.MessageId} from {received.From}, {sent.ElapsedMilliseconds} ms after it was sent");
             }
 
             checks.Verify(received is not null, "the archivist got the note when it started", received is null ? "not within the timeout" : "same message id");
@@ -79,8 +80,7 @@ internal sealed class SendToStep : DemoStep
         cts.CancelAfter(timeout);
         try
         {
-            // Notes of earlier runs against the same broker may come first; this run's is the one with its id.
-            await foreach (var note in archivist.Notes.ReadAllAsync(cts.Token).ConfigureAwait(false))
+                await foreach (var note in archivist.Notes.ReadAllAsync(cts.Token).ConfigureAwait(false))
             {
                 if (note.MessageId == messageId)
                 {

@@ -10,7 +10,8 @@ namespace MultiAgentDemo.Team;
 /// </summary>
 internal sealed class Archivist
 {
-    public const string AgentId = "archivist";
+    /// <summary>The archivist's agent id in one run: its own inbox, so runs side by side on one broker never share it.</summary>
+    public static string AgentIdFor(string runId) => $"archivist-{runId[..4]}";
 
     private readonly Channel<AgentEnvelope> _notes = Channel.CreateUnbounded<AgentEnvelope>();
     private readonly TaskCompletionSource<AgentEnvelope> _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
