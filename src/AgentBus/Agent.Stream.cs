@@ -108,7 +108,7 @@ public sealed partial class Agent
                 switch (next.Envelope.Kind)
                 {
                     case MessageKind.Chunk:
-                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, next.Envelope.ContentType, $"chunk {next.Envelope.Sequence} of request {reader.RequestId}");
+                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, next.Envelope.ContentType, $"chunk {next.Sequence} of request {reader.RequestId}");
                         break;
                     case MessageKind.End:
                         failure = null;

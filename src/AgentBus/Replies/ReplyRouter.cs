@@ -106,10 +106,10 @@ internal sealed class ReplyRouter : IAsyncDisposable
 
         try
         {
-            // A chunk's sequence never exceeds its offset in the request's lite topic (it holds only that stream), so
-            // starting at offset afterSequence + 1 skips nothing still needed; duplicates before it are dropped.
-            await Consumer.SubscribeLiteAsync(topic, afterSequence < 0 ? OffsetOption.MinOffset : OffsetOption.OfOffset(afterSequence + 1), ct)
-                .ConfigureAwait(false);
+            // The request's lite topic holds only this stream, at most 64 chunks a message: from this offset on nothing
+            // still needed is skipped (ChunkPacking.ResumeOffset); the chunks before the one wanted are dropped as duplicates.
+            await Consumer.SubscribeLiteAsync(topic,
+                afterSequence < 0 ? OffsetOption.MinOffset : OffsetOption.OfOffset(ChunkPacking.ResumeOffset(afterSequence)), ct).ConfigureAwait(false);
             return reader;
         }
         catch
@@ -156,12 +156,29 @@ internal sealed class ReplyRouter : IAsyncDisposable
             return ConsumeResult.DeadLetter;
         }
 
-        var reply = new ReceivedReply(envelope, message.Body);
         if (_streams.TryGetValue(lite, out var reader))
         {
             try
             {
-                await reader.WriteAsync(reply, ct).ConfigureAwait(false);
+                if (envelope.ChunkCount == 1)
+                {
+                    await reader.WriteAsync(new ReceivedReply(envelope, message.Body), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    var chunks = new List<ReadOnlyMemory<byte>>(envelope.ChunkCount);
+                    if (!ChunkPacking.TryUnpack(message.Body, envelope.ChunkCount, chunks))
+                    {
+                        AgentBusLog.NotAReply(_logger, message.MessageId, lite, $"the body does not hold the {envelope.ChunkCount} chunks it announces");
+                        return ConsumeResult.DeadLetter;
+                    }
+
+                    long first = envelope.Sequence!.Value;
+                    for (int i = 0; i < chunks.Count; i++)
+                    {
+                        await reader.WriteAsync(new ReceivedReply(envelope, chunks[i]) { Sequence = first + i }, ct).ConfigureAwait(false);
+                    }
+                }
             }
             catch (ChannelClosedException)
             {
@@ -171,6 +188,7 @@ internal sealed class ReplyRouter : IAsyncDisposable
             return ConsumeResult.Success;
         }
 
+        var reply = new ReceivedReply(envelope, message.Body);
         string requestId = envelope.RequestId!;
         if (_pending.TryGetValue(requestId, out var pending) && envelope.Kind is MessageKind.Reply or MessageKind.Error)
         {

@@ -50,7 +50,7 @@ internal sealed class StreamReader(string requestId, string liteTopic, long afte
 
             while (_arrived.Reader.TryRead(out var reply))
             {
-                long seq = reply.Envelope.Sequence ?? -1;
+                long seq = reply.Sequence ?? -1;
                 if (reply.Envelope.Kind == MessageKind.Error && seq < 0)
                 {
                     return reply;
