@@ -28,7 +28,8 @@ public sealed partial class Agent
         string requestId = RequestIdOf(peer, options);
         var timeout = options?.Timeout ?? Bus.Options.RequestTimeout;
         var body = Bus.Serializer.Serialize(request);
-        var reader = await Bus.Replies.OpenStreamAsync(requestId, afterSequence: -1, ct).ConfigureAwait(false);
+        var streams = await Bus.SessionsAsync(ct).ConfigureAwait(false);
+        var reader = await streams.OpenStreamAsync(requestId, afterSequence: -1, ct).ConfigureAwait(false);
         try
         {
             var envelope = RequestEnvelope(MessageKind.StreamRequest, requestId, reader.LiteTopic, timeout, options);
@@ -40,7 +41,7 @@ public sealed partial class Agent
         }
         finally
         {
-            await Bus.Replies.CloseStreamAsync(reader).ConfigureAwait(false);
+            await streams.CloseStreamAsync(reader).ConfigureAwait(false);
         }
     }
 
@@ -60,7 +61,8 @@ public sealed partial class Agent
     {
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         ArgumentOutOfRangeException.ThrowIfLessThan(afterSequence, -1);
-        var reader = await Bus.Replies.OpenStreamAsync(requestId, afterSequence, ct).ConfigureAwait(false);
+        var streams = await Bus.SessionsAsync(ct).ConfigureAwait(false);
+        var reader = await streams.OpenStreamAsync(requestId, afterSequence, ct).ConfigureAwait(false);
         try
         {
             await foreach (var chunk in ReadStreamAsync<TChunk>("(resumed)", reader, timeout ?? Bus.Options.RequestTimeout, ct).ConfigureAwait(false))
@@ -70,7 +72,7 @@ public sealed partial class Agent
         }
         finally
         {
-            await Bus.Replies.CloseStreamAsync(reader).ConfigureAwait(false);
+            await streams.CloseStreamAsync(reader).ConfigureAwait(false);
         }
     }
 
@@ -108,7 +110,7 @@ public sealed partial class Agent
                 switch (next.Envelope.Kind)
                 {
                     case MessageKind.Chunk:
-                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, next.Envelope.ContentType, $"chunk {next.Envelope.Sequence} of request {reader.RequestId}");
+                        yield return Bus.Serializer.Deserialize<TChunk>(next.Body, next.Envelope.ContentType, $"chunk {next.Sequence} of request {reader.RequestId}");
                         break;
                     case MessageKind.End:
                         failure = null;

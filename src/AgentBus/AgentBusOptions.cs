@@ -70,7 +70,10 @@ public sealed class AgentBusOptions
     /// </summary>
     public int SendCoalescing { get; set; }
 
-    /// <summary>Chunks of a streamed reply sent in one broker request, at most (default 64; 1 sends each on its own).</summary>
+    /// <summary>
+    /// Chunks of a streamed reply packed into one broker message when they are queued faster than they are sent, at
+    /// most (default and most 64; 1 sends each chunk as its own message).
+    /// </summary>
     public int StreamBatchSize { get; set; } = 64;
 
     /// <summary>Namespace of the broker's resources (RocketMQ namespaces), if the broker uses them.</summary>
@@ -120,6 +123,7 @@ public sealed class AgentBusOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SendCoalescing, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownGracePeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(StreamBatchSize, Envelopes.ChunkPacking.MaxChunksPerMessage);
         ArgumentNullException.ThrowIfNull(JsonSerializerOptions);
         ArgumentNullException.ThrowIfNull(TimeProvider);
     }

@@ -12,7 +12,7 @@ public sealed class HostingTests
     [Fact]
     public async Task A_keyed_AIAgent_from_DI_is_served_on_the_bus_with_the_registered_session_store()
     {
-        await using var fx = await BusFixture.StartAsync();
+        await using var fx = await BusBroker.StartAsync();
         var store = new InMemorySessionStore();
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<AgentSessionStore>(store);
@@ -20,8 +20,8 @@ public sealed class HostingTests
             new ScriptedChatClient(turn => ScriptedStep.Text($"turn {turn.Messages.Count(m => m.Role == ChatRole.User)}")), name: "chat"));
         builder.Services.AddAgentBus(o =>
             {
-                o.Endpoints = fx.Broker.Endpoint;
-                o.LoggerFactory = fx.Broker.LoggerFactory;
+                o.Endpoints = fx.Endpoint;
+                o.LoggerFactory = fx.Test.LoggerFactory;
             })
             .AddAIAgent("chat")
             .AddAIAgent("echo", new ChatClientAgent(ScriptedChatClient.Answering(q => $"echo {q}"), name: "echo"))

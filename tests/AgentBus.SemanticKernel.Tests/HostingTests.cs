@@ -15,7 +15,7 @@ public sealed class HostingTests
     [Fact]
     public async Task Kernel_agents_registered_in_DI_start_with_the_host_and_talk_through_the_bus()
     {
-        await using var fixture = await BusFixture.StartAsync();
+        await using var fixture = await BusBroker.StartAsync();
         var expertModel = ScriptedChatClient.Answering(question => $"[expert] {question}");
         var leadModel = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "expert"), ("question", "which storage?")),
             result => $"lead heard: {result}");
@@ -24,8 +24,8 @@ public sealed class HostingTests
         builder.Services.AddSingleton(new ChatClientBuilder(leadModel).UseKernelFunctionInvocation().Build().AsChatCompletionService());
         builder.Services.AddAgentBus(o =>
             {
-                o.Endpoints = fixture.Broker.Endpoint;
-                o.LoggerFactory = fixture.Broker.LoggerFactory;
+                o.Endpoints = fixture.Endpoint;
+                o.LoggerFactory = fixture.Test.LoggerFactory;
             })
             .AddKernelAgent("lead", "You coordinate.", new KernelAgentOptions { BusPlugin = new AgentBusPluginOptions() })
             .AddKernelAgent("expert", "You know storage.", kernel: _ => With(expertModel))
@@ -43,13 +43,13 @@ public sealed class HostingTests
     [Fact]
     public async Task A_registered_kernel_without_a_chat_completion_service_fails_the_start()
     {
-        await using var fixture = await BusFixture.StartAsync();
+        await using var fixture = await BusBroker.StartAsync();
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddKernel();
         builder.Services.AddAgentBus(o =>
             {
-                o.Endpoints = fixture.Broker.Endpoint;
-                o.LoggerFactory = fixture.Broker.LoggerFactory;
+                o.Endpoints = fixture.Endpoint;
+                o.LoggerFactory = fixture.Test.LoggerFactory;
             })
             .AddKernelAgent("writer");
         using var host = builder.Build();

@@ -14,7 +14,7 @@ public sealed class PresenceTests
     [Fact]
     public async Task The_model_lists_the_running_agents_but_itself()
     {
-        await using var fixture = await BusFixture.StartAsync();
+        await using var fixture = await BusBroker.StartAsync();
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", Ignore);
         await using var writer2 = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", Ignore);
         await using var researcher = await (await fixture.ConnectAsync()).CreateAgentAsync("researcher", Ignore);
@@ -33,7 +33,7 @@ public sealed class PresenceTests
     [Fact]
     public async Task Only_the_allowed_agents_are_listed_and_none_is_said_in_words()
     {
-        await using var fixture = await BusFixture.StartAsync();
+        await using var fixture = await BusBroker.StartAsync();
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", Ignore);
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("list_agents"), Args(), result => result);
@@ -46,7 +46,7 @@ public sealed class PresenceTests
     [Fact]
     public async Task A_broker_that_cannot_list_is_an_unsupported_result()
     {
-        await using var fixture = await BusFixture.StartAsync(server => server.EnableAdminService = false);
+        await using var fixture = await BusBroker.StartAsync(configureServer: server => server.EnableAdminService = false);
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("list_agents"), Args(), result => result);
         var kernel = With(model);

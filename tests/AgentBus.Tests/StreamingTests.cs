@@ -149,4 +149,64 @@ public sealed class StreamingTests
         Assert.Equal([1], seen);
         release.TrySetResult();
     }
+    [Fact]
+    public async Task A_stream_resumed_on_another_instance_takes_it_over_and_the_first_reader_is_told()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        var agents = await broker.ConnectAsync("agents");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var llm = await agents.CreateAgentAsync("llm", async (ctx, ct) =>
+        {
+            var stream = ctx.OpenReplyStream<int>();
+            for (int i = 0; i < 300; i++)
+            {
+                if (i == 20)
+                {
+                    await gate.Task.WaitAsync(ct);
+                }
+
+                await stream.WriteAsync(i, ct);
+            }
+
+            await stream.CompleteAsync(ct);
+        });
+        var first = await (await broker.ConnectAsync("gw-a")).CreateAgentAsync("caller");
+        var second = await (await broker.ConnectAsync("gw-b")).CreateAgentAsync("caller");
+        string requestId = "takeover-" + Guid.NewGuid().ToString("N");
+        var seenFirst = new List<int>();
+        var twenty = new Signal();
+
+        var firstReads = Task.Run(async () =>
+        {
+            await foreach (int chunk in first.StreamAsync<string, int>("llm", "go", new RequestOptions { RequestId = requestId }))
+            {
+                seenFirst.Add(chunk);
+                if (seenFirst.Count == 20)
+                {
+                    twenty.Set();
+                }
+            }
+        });
+        await twenty.WaitAsync(1);
+
+        // The user reconnects to the other gateway instance while the first still reads: the newest reader wins.
+        var seenSecond = new List<int>();
+        var resumed = second.ResumeStreamAsync<int>(requestId, afterSequence: seenFirst.Count - 1).GetAsyncEnumerator();
+        var firstMove = resumed.MoveNextAsync().AsTask();
+        var lost = await Assert.ThrowsAsync<AgentBusException>(() => firstReads.WaitAsync(TimeSpan.FromSeconds(20)));
+        gate.TrySetResult();
+        if (await firstMove)
+        {
+            seenSecond.Add(resumed.Current);
+            while (await resumed.MoveNextAsync())
+            {
+                seenSecond.Add(resumed.Current);
+            }
+        }
+
+        await resumed.DisposeAsync();
+        Assert.Contains("another instance", lost.Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 20), seenFirst);
+        Assert.Equal(Enumerable.Range(20, 280), seenSecond);
+    }
 }

@@ -43,4 +43,7 @@ internal static partial class AgentBusLog
 
     [LoggerMessage(13, LogLevel.Debug, "Session {SessionId}: the message at offset {Offset} is not a bus message ({Problem}); left out of the history read")]
     public static partial void HistorySkipped(ILogger logger, string sessionId, long offset, string problem);
+
+    [LoggerMessage(14, LogLevel.Information, "The stream of request {RequestId} is now read by another instance")]
+    public static partial void StreamTakenOver(ILogger logger, string requestId);
 }

@@ -50,6 +50,9 @@ public sealed class AgentEnvelope
     /// <summary>The sequence number: of a chunk within its stream, or of a message within its session.</summary>
     public long? Sequence { get; private init; }
 
+    /// <summary>How many chunks a chunk message holds (1 unless the writer packed several; see <see cref="ChunkPacking"/>).</summary>
+    internal int ChunkCount { get; private init; } = 1;
+
     /// <summary>When the sender stops waiting for an answer, if it set a deadline.</summary>
     public DateTimeOffset? Deadline { get; private init; }
 
@@ -163,7 +166,16 @@ public sealed class AgentEnvelope
             return false;
         }
 
-        envelope = new AgentEnvelope(message, kind, id) { Sequence = sequence, Deadline = deadline, Attempt = attempt };
+        int chunks = 1;
+        if (p.TryGetValue(EnvelopeProperties.ChunkCount, out string? chunksText) &&
+            (kind != MessageKind.Chunk || !int.TryParse(chunksText, NumberStyles.None, CultureInfo.InvariantCulture, out chunks) ||
+             chunks is < 1 or > ChunkPacking.MaxChunksPerMessage))
+        {
+            problem = $"property '{EnvelopeProperties.ChunkCount}' is not a chunk count of 1 to {ChunkPacking.MaxChunksPerMessage} on a chunk";
+            return false;
+        }
+
+        envelope = new AgentEnvelope(message, kind, id) { Sequence = sequence, Deadline = deadline, Attempt = attempt, ChunkCount = chunks };
         problem = "";
         return true;
     }

@@ -12,6 +12,7 @@ internal static class EnvelopeProperties
     public const string ReplyTo = "ab-reply-to";
     public const string SessionId = "ab-session";
     public const string Sequence = "ab-seq";
+    public const string ChunkCount = "ab-chunks";
     public const string Deadline = "ab-deadline";
     public const string IdempotencyKey = "ab-idempotency";
     public const string Attempt = "ab-attempt";

@@ -13,6 +13,7 @@ internal struct OutgoingMessage
     public string? ReplyTo;
     public string? SessionId;
     public long? Sequence;
+    public int ChunkCount;
     public DateTimeOffset? Deadline;
     public string? IdempotencyKey;
     public int Attempt;
@@ -53,6 +54,11 @@ internal struct OutgoingMessage
         if (Sequence is { } sequence)
         {
             builder.AddProperty(EnvelopeProperties.Sequence, sequence.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (ChunkCount > 1)
+        {
+            builder.AddProperty(EnvelopeProperties.ChunkCount, ChunkCount.ToString(CultureInfo.InvariantCulture));
         }
 
         if (Deadline is { } deadline)

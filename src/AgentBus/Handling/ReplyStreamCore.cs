@@ -7,9 +7,9 @@ namespace AgentBus.Handling;
 
 /// <summary>
 /// Sends one streamed reply to the request's lite topic: chunk 0, 1, 2..., then an end (or error) marker with the
-/// next sequence. One send is in flight at a time and the chunks queued meanwhile go together in the next request
-/// (up to <see cref="AgentBusOptions.StreamBatchSize"/>), so a fast producer is not held to one broker round trip
-/// per chunk; the queue is bounded, so a producer faster than the broker waits.
+/// next sequence. One send is in flight at a time and the chunks queued meanwhile go together, packed into one
+/// message (up to <see cref="AgentBusOptions.StreamBatchSize"/>; see <see cref="ChunkPacking"/>), so a fast producer
+/// costs one broker message per batch rather than per chunk; the queue is bounded, so a producer faster than the broker waits.
 /// </summary>
 internal sealed class ReplyStreamCore
 {
@@ -17,7 +17,7 @@ internal sealed class ReplyStreamCore
 
     private readonly Agent _agent;
     private readonly AgentEnvelope _request;
-    private readonly Channel<Message> _queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(QueueCapacity)
+    private readonly Channel<Item> _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(QueueCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -51,7 +51,7 @@ internal sealed class ReplyStreamCore
     public ValueTask WriteAsync(Serialization.Payload body, CancellationToken ct)
     {
         ThrowIfFailed();
-        Message message;
+        Item item;
         lock (_writeLock)
         {
             if (_ended)
@@ -59,11 +59,11 @@ internal sealed class ReplyStreamCore
                 throw new InvalidOperationException("The reply stream is complete.");
             }
 
-            message = Build(MessageKind.Chunk, body, errorType: null);
+            item = new Item(MessageKind.Chunk, _written++, body, ErrorType: null);
             _sender ??= Task.Run(SendLoopAsync, CancellationToken.None);
         }
 
-        return _queue.Writer.TryWrite(message) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(message, ct);
+        return _queue.Writer.TryWrite(item) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(item, ct);
     }
 
     // The end marker's body is the number of chunks (a broker refuses empty bodies).
@@ -75,20 +75,20 @@ internal sealed class ReplyStreamCore
 
     private async ValueTask EndAsync(MessageKind kind, Serialization.Payload body, string? errorType, CancellationToken ct)
     {
-        Message? marker = null;
+        Item? marker = null;
         lock (_writeLock)
         {
             if (!_ended)
             {
                 _ended = true;
-                marker = Build(kind, body, errorType);
+                marker = new Item(kind, _written++, body, errorType);
                 _sender ??= Task.Run(SendLoopAsync, CancellationToken.None);
             }
         }
 
-        if (marker is not null)
+        if (marker is { } end)
         {
-            await _queue.Writer.WriteAsync(marker, ct).ConfigureAwait(false);
+            await _queue.Writer.WriteAsync(end, ct).ConfigureAwait(false);
             _queue.Writer.TryComplete();
         }
 
@@ -96,16 +96,17 @@ internal sealed class ReplyStreamCore
         ThrowIfFailed();
     }
 
-    private Message Build(MessageKind kind, Serialization.Payload body, string? errorType)
+    private Message Build(in Item first, Serialization.Payload body, int chunkCount)
     {
-        var envelope = new OutgoingMessage(kind, MessageIds.New())
+        var envelope = new OutgoingMessage(first.Kind, MessageIds.New())
         {
             RequestId = _request.RequestId,
             SessionId = _request.SessionId,
-            Sequence = _written++,
+            Sequence = first.Sequence,
+            ChunkCount = chunkCount,
             From = _agent.Id,
             To = _request.From,
-            ErrorType = errorType,
+            ErrorType = first.ErrorType,
         };
         return envelope.Build(_agent.Bus.Options.ParentTopic, _request.ReplyTo!, body, activity: null);
     }
@@ -114,27 +115,50 @@ internal sealed class ReplyStreamCore
     {
         var reader = _queue.Reader;
         int max = _agent.Bus.Options.StreamBatchSize;
-        var batch = new List<Message>(max);
+        var chunks = new List<Item>(max);
+        var bodies = new ReadOnlyMemory<byte>[max];
+        Item? held = null;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (held is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (batch.Count < max && reader.TryRead(out var message))
+                // What is queued now goes in one message: consecutive chunks of one content type, or a marker alone.
+                Item next;
+                if (held is { } kept)
                 {
-                    batch.Add(message);
+                    next = kept;
+                    held = null;
+                }
+                else if (!reader.TryRead(out next))
+                {
+                    continue;
                 }
 
-                if (batch.Count == 1)
+                Message message;
+                if (next.Kind != MessageKind.Chunk)
                 {
-                    await _agent.Bus.Producer.SendAsync(batch[0]).ConfigureAwait(false);
+                    message = Build(next, next.Body, chunkCount: 1);
                 }
                 else
                 {
-                    await _agent.Bus.Producer.SendAsync(batch).ConfigureAwait(false);
+                    chunks.Add(next);
+                    while (chunks.Count < max && reader.TryRead(out var more))
+                    {
+                        if (more.Kind != MessageKind.Chunk || more.Body.ContentType != next.Body.ContentType)
+                        {
+                            held = more;
+                            break;
+                        }
+
+                        chunks.Add(more);
+                    }
+
+                    message = chunks.Count == 1 ? Build(next, next.Body, chunkCount: 1) : Build(next, Pack(chunks, bodies), chunks.Count);
                 }
 
-                AgentBusTelemetry.Sent(batch.Count);
-                batch.Clear();
+                await _agent.Bus.Producer.SendAsync(message).ConfigureAwait(false);
+                AgentBusTelemetry.Sent(1);
+                chunks.Clear();
             }
         }
         catch (Exception ex) when (ex is Client.Errors.ClientException or InvalidOperationException or ObjectDisposedException)
@@ -147,6 +171,16 @@ internal sealed class ReplyStreamCore
         }
     }
 
+    private static Serialization.Payload Pack(List<Item> chunks, ReadOnlyMemory<byte>[] bodies)
+    {
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            bodies[i] = chunks[i].Body.Body;
+        }
+
+        return new Serialization.Payload(ChunkPacking.Pack(bodies.AsSpan(0, chunks.Count)), chunks[0].Body.ContentType);
+    }
+
     private void ThrowIfFailed()
     {
         if (_failure is { } failure)
@@ -154,4 +188,7 @@ internal sealed class ReplyStreamCore
             throw new AgentBusException($"The reply stream of request {_request.RequestId} failed: {failure.Message}", failure);
         }
     }
+
+    /// <summary>A chunk or the closing marker, with its sequence, waiting to be sent.</summary>
+    private readonly record struct Item(MessageKind Kind, long Sequence, Serialization.Payload Body, string? ErrorType);
 }

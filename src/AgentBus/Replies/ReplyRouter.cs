@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace AgentBus.Replies;
 
 /// <summary>
-/// Receives everything addressed to this instance as a caller: replies on the instance's reply topic, streamed
-/// replies and kept replies on per-request topics. Completes the waiting request; a reply nobody waits for (the
+/// Receives the replies addressed to this instance as a caller: on the instance's reply topic, and kept replies on
+/// per-request topics (streamed replies are read through the session consumers: see <see cref="StreamReader"/>).
+/// Completes the waiting request; a reply nobody waits for (the
 /// caller timed out, or this instance restarted) is kept on its request's own lite topic, where
 /// <c>AttachAsync</c> finds it — never acked and dropped.
 /// </summary>
@@ -22,7 +23,6 @@ internal sealed class ReplyRouter : IAsyncDisposable
     private readonly AgentBusClient _bus;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PendingReply> _pending = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StreamReader> _streams = new(StringComparer.Ordinal);
     private readonly int _limit;
     private LitePushConsumer? _consumer;
     private int _count;
@@ -44,10 +44,7 @@ internal sealed class ReplyRouter : IAsyncDisposable
         _consumer = await _bus.Provider.NewLitePushConsumerBuilder()
             .BindTopic(_bus.Options.ParentTopic)
             .SetConsumerGroup(_bus.Options.ConsumerGroup)
-            // Replies are independent of each other; a stream (its own lite topic) stays in order.
-            .SetOrderingKey(static m => m.LiteTopic is { } lite && lite.StartsWith("req|", StringComparison.Ordinal) ? lite : null)
-            // A stream whose reader is behind holds a listener while its bounded channel is full; listeners are cheap
-            // (an awaiting task each), so allow many before one slow stream could hold back other replies.
+            // Replies are independent of each other (streams are read through the session consumers).
             .SetConsumptionParallelism(ListenerCount)
             .SetMaxCacheMessageCount(4096)
             .SetMessageListener(OnMessageAsync)
@@ -94,39 +91,6 @@ internal sealed class ReplyRouter : IAsyncDisposable
 
     public Task UnwatchAsync(string requestId) => UnsubscribeQuietlyAsync(LiteTopicNames.ForRequest(requestId));
 
-    /// <summary>Opens the receiving end of a streamed reply, from the chunk after <paramref name="afterSequence"/>.</summary>
-    public async Task<StreamReader> OpenStreamAsync(string requestId, long afterSequence, CancellationToken ct)
-    {
-        string topic = LiteTopicNames.ForRequest(requestId);
-        var reader = new StreamReader(requestId, topic, afterSequence);
-        if (!_streams.TryAdd(topic, reader))
-        {
-            throw new InvalidOperationException($"The stream of request {requestId} is already being read by this instance.");
-        }
-
-        try
-        {
-            // A chunk's sequence never exceeds its offset in the request's lite topic (it holds only that stream), so
-            // starting at offset afterSequence + 1 skips nothing still needed; duplicates before it are dropped.
-            await Consumer.SubscribeLiteAsync(topic, afterSequence < 0 ? OffsetOption.MinOffset : OffsetOption.OfOffset(afterSequence + 1), ct)
-                .ConfigureAwait(false);
-            return reader;
-        }
-        catch
-        {
-            _streams.TryRemove(topic, out _);
-            throw;
-        }
-    }
-
-    public async Task CloseStreamAsync(StreamReader reader)
-    {
-        if (_streams.TryRemove(new KeyValuePair<string, StreamReader>(reader.LiteTopic, reader)))
-        {
-            await UnsubscribeQuietlyAsync(reader.LiteTopic).ConfigureAwait(false);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_consumer is { } consumer)
@@ -140,10 +104,6 @@ internal sealed class ReplyRouter : IAsyncDisposable
             pending.Fail(new ObjectDisposedException(nameof(AgentBusClient), $"The bus closed while request {pending.RequestId} waited for its reply."));
         }
 
-        foreach (var reader in _streams.Values)
-        {
-            reader.Abort(new ObjectDisposedException(nameof(AgentBusClient)));
-        }
     }
 
     private async ValueTask<ConsumeResult> OnMessageAsync(MessageView message, CancellationToken ct)
@@ -157,20 +117,6 @@ internal sealed class ReplyRouter : IAsyncDisposable
         }
 
         var reply = new ReceivedReply(envelope, message.Body);
-        if (_streams.TryGetValue(lite, out var reader))
-        {
-            try
-            {
-                await reader.WriteAsync(reply, ct).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                // The reader stopped: the chunk stays in the request's lite topic for a later resume.
-            }
-
-            return ConsumeResult.Success;
-        }
-
         string requestId = envelope.RequestId!;
         if (_pending.TryGetValue(requestId, out var pending) && envelope.Kind is MessageKind.Reply or MessageKind.Error)
         {
@@ -180,7 +126,7 @@ internal sealed class ReplyRouter : IAsyncDisposable
 
         if (!string.Equals(lite, _bus.ReplyTopic, StringComparison.Ordinal))
         {
-            // Read again from a request's own topic after the caller got it (or a late chunk of a closed stream).
+            // Read again from a request's own topic after the caller got it.
             AgentBusLog.DuplicateReply(_logger, envelope.MessageId, requestId);
             return ConsumeResult.Success;
         }

@@ -5,11 +5,12 @@ using AgentBus.Client.Messages;
 using AgentBus.Diagnostics;
 using AgentBus.Envelopes;
 using AgentBus.Replies;
+using StreamReader = AgentBus.Replies.StreamReader;
 
 namespace AgentBus.Sessions;
 
 /// <summary>
-/// The session consumers of one instance (group <see cref="AgentBusOptions.SessionGroup"/>, exclusive mode): hold
+/// The session consumers of one instance, which also read streamed replies (see <see cref="OpenStreamAsync"/>) (group <see cref="AgentBusOptions.SessionGroup"/>, exclusive mode): hold
 /// the session topics this instance owns — a new consumer (client) whenever the others hold the broker's lite
 /// subscription quota per client (RocketMQ's default: 2,000), so one gateway can own any number of sessions — and hands their messages to the open <see cref="AgentSession"/>s, one
 /// session in order. A message is acknowledged only after the session's reader has moved past it, so what an owner
@@ -25,6 +26,7 @@ internal sealed class SessionHub : IAsyncDisposable
 
     private readonly AgentBusClient _bus;
     private readonly ConcurrentDictionary<string, AgentSession> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StreamReader> _streams = new(StringComparer.Ordinal);
     private readonly List<LitePushConsumer> _consumers = [];
     private readonly SemaphoreSlim _grow = new(1, 1);
 
@@ -143,11 +145,60 @@ internal sealed class SessionHub : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the receiving end of a streamed reply, from the chunk after <paramref name="afterSequence"/>. The group is
+    /// exclusive, so a reader opened later (here after a close, or on another instance) takes the stream over: its
+    /// chunks are never split between two readers.
+    /// </summary>
+    public async Task<StreamReader> OpenStreamAsync(string requestId, long afterSequence, CancellationToken ct)
+    {
+        string topic = LiteTopicNames.ForRequest(requestId);
+        var reader = new StreamReader(requestId, topic, afterSequence);
+        if (!_streams.TryAdd(topic, reader))
+        {
+            throw new InvalidOperationException($"The stream of request {requestId} is already being read by this instance.");
+        }
+
+        try
+        {
+            // From the first offset that can hold the chunk wanted (ChunkPacking.ResumeOffset); the chunks before it
+            // are dropped as duplicates.
+            var start = afterSequence < 0 ? OffsetOption.MinOffset : OffsetOption.OfOffset(ChunkPacking.ResumeOffset(afterSequence));
+            reader.Consumer = await SubscribeAsync(topic, start, ct).ConfigureAwait(false);
+            return reader;
+        }
+        catch
+        {
+            _streams.TryRemove(topic, out _);
+            throw;
+        }
+    }
+
+    public async Task CloseStreamAsync(StreamReader reader)
+    {
+        if (_streams.TryRemove(new KeyValuePair<string, StreamReader>(reader.LiteTopic, reader)) && !reader.TakenOver)
+        {
+            try
+            {
+                await reader.Consumer!.UnsubscribeLiteAsync(reader.LiteTopic).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Client.Errors.ClientException or ObjectDisposedException or InvalidOperationException)
+            {
+                AgentBusLog.UnsubscribeFailed(_bus.Logger, reader.LiteTopic, ex.Message);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var session in _open.Values)
         {
             session.Close(lost: false);
+        }
+
+        foreach (var reader in _streams.Values)
+        {
+            reader.Abort(new ObjectDisposedException(nameof(AgentBusClient), $"The bus closed while the stream of request {reader.RequestId} was read."));
         }
 
         LitePushConsumer[] consumers;
@@ -166,6 +217,13 @@ internal sealed class SessionHub : IAsyncDisposable
 
     private void OnTakenOver(object? sender, LiteTopicEventArgs e)
     {
+        if (_streams.TryRemove(e.LiteTopic, out var reader))
+        {
+            AgentBusLog.StreamTakenOver(_bus.Logger, reader.RequestId);
+            reader.TakeOver();
+            return;
+        }
+
         if (_open.TryRemove(e.LiteTopic, out var session))
         {
             AgentBusLog.SessionTakenOver(_bus.Logger, session.SessionId);
@@ -180,6 +238,29 @@ internal sealed class SessionHub : IAsyncDisposable
         {
             AgentBusLog.NotABusMessage(_bus.Logger, "(session)", message.MessageId, topic, problem);
             return ConsumeResult.DeadLetter;
+        }
+
+        if (_streams.TryGetValue(topic, out var reader))
+        {
+            if (envelope.Kind is not (MessageKind.Chunk or MessageKind.End or MessageKind.Error or MessageKind.Reply))
+            {
+                AgentBusLog.NotAReply(_bus.Logger, message.MessageId, topic, $"a '{MessageKinds.ToWire(envelope.Kind)}' message");
+                return ConsumeResult.DeadLetter;
+            }
+
+            if (!await reader.DeliverAsync(envelope, message.Body, ct).ConfigureAwait(false))
+            {
+                AgentBusLog.NotAReply(_bus.Logger, message.MessageId, topic, $"the body does not hold the {envelope.ChunkCount} chunks it announces");
+                return ConsumeResult.DeadLetter;
+            }
+
+            return ConsumeResult.Success;
+        }
+
+        if (topic.StartsWith("req|", StringComparison.Ordinal))
+        {
+            // A late chunk of a stream closed here: it stays in the request's lite topic for a resume (by offset).
+            return ConsumeResult.Success;
         }
 
         if (envelope.Kind is MessageKind.Reply or MessageKind.Error && _bus.Replies.TryComplete(new ReceivedReply(envelope, message.Body)))

@@ -1,14 +1,16 @@
-using AgentBus.TestUtilities;
+using AgentBus.Broker.Topics;
+using AgentBus.Server.Embedded;
 using Xunit.Abstractions;
 
-namespace AgentBus.Tests.Infrastructure;
+namespace AgentBus.TestUtilities;
 
 /// <summary>
-/// The test broker (the real server, embedded on a loopback port) with the bus's resources declared, and buses
-/// connected to it as separate instances, logging into the broker's capture so that an unexpected error anywhere
-/// fails the test.
+/// The test broker (the real server, embedded on a loopback port) with the bus's parent topic and groups declared, and
+/// buses connected to it over gRPC as separate processes would be: each can be disposed (a process stopping) and another
+/// connected with the same instance id (the process restarting). Their logs go to the broker's capture, so an
+/// unexpected error anywhere fails the test.
 /// </summary>
-internal sealed class BusBroker : IAsyncDisposable
+public sealed class BusBroker : IAsyncDisposable
 {
     private readonly List<AgentBusClient> _buses = [];
 
@@ -17,17 +19,25 @@ internal sealed class BusBroker : IAsyncDisposable
         Test = broker;
     }
 
+    /// <summary>The test broker: endpoint, engine, log capture, restart.</summary>
     public TestBroker Test { get; }
 
-    public Server.Embedded.EmbeddedBroker Broker => Test.Broker;
+    /// <summary>The embedded broker itself.</summary>
+    public EmbeddedBroker Broker => Test.Broker;
 
+    /// <summary>The broker's loopback endpoint.</summary>
     public string Endpoint => Test.Endpoint;
 
+    /// <summary>Starts the broker and declares the default bus resources (parent topic, inbox group, exclusive FIFO session group).</summary>
     public static async Task<BusBroker> StartAsync(ITestOutputHelper? output = null, Action<Broker.BrokerOptions>? configure = null,
         Action<Server.Hosting.ServerOptions>? configureServer = null)
     {
         var broker = await TestBroker.StartForClientsAsync(output, configure, configureServer);
-        BusResources.Declare(broker.Engine.Topics, new AgentBusOptions());
+        var options = new AgentBusOptions();
+        var topics = broker.Engine.Topics;
+        topics.CreateTopic(new TopicDefinition(options.ParentTopic, MessageType.Lite));
+        topics.CreateGroup(new ConsumerGroupDefinition(options.ConsumerGroup, options.ParentTopic));
+        topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive));
         return new BusBroker(broker);
     }
 
@@ -48,6 +58,7 @@ internal sealed class BusBroker : IAsyncDisposable
     /// <summary>Restarts the broker on the same port and data folder (topics and groups persist).</summary>
     public Task RestartAsync() => Test.RestartAsync();
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         List<AgentBusClient> buses;
