@@ -1,6 +1,5 @@
 using AgentBus.Samples.Tests.Infrastructure;
 using AgentBus.TestUtilities;
-using GatewayDemo;
 
 namespace AgentBus.Samples.Tests.MultiAgentDemo;
 
@@ -12,8 +11,7 @@ public sealed class MultiAgentDemoRoleTests
     [Fact]
     public async Task Role_processes_on_one_broker_answer_the_gateway_role_and_stop_cleanly()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        DemoBroker.DeclareBusResources(broker.Engine.Topics);
+        await using var broker = await BusBroker.StartAsync(); // the standalone broker's stand-in, the bus's topic and groups declared
         string[] roles = ["planner", "researcher", "writer"];
         var workers = new List<DemoProcess>();
         try
