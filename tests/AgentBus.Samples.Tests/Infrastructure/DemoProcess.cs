@@ -5,8 +5,8 @@ using System.Globalization;
 namespace AgentBus.Samples.Tests.Infrastructure;
 
 /// <summary>
-/// samples/GatewayDemo as its own process (<c>dotnet GatewayDemo.dll ...</c>, the build the test references), its
-/// output collected line by line. Disposing it kills it if it still runs.
+/// A sample as its own process (<c>dotnet GatewayDemo.dll ...</c> or <c>dotnet MultiAgentDemo.dll ...</c>, the build
+/// the test references), its output collected line by line. Disposing it kills it if it still runs.
 /// </summary>
 internal sealed class DemoProcess : IAsyncDisposable
 {
@@ -22,10 +22,14 @@ internal sealed class DemoProcess : IAsyncDisposable
     /// <summary>What the process wrote so far (stdout and stderr), one entry a line.</summary>
     public IReadOnlyCollection<string> Output => _output;
 
-    public static DemoProcess Start(params string[] args)
+    /// <summary>Starts samples/GatewayDemo.</summary>
+    public static DemoProcess Start(params string[] args) => StartSample("GatewayDemo", args);
+
+    /// <summary>Starts the sample whose assembly is <paramref name="assembly"/> (next to the test's own).</summary>
+    public static DemoProcess StartSample(string assembly, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GatewayDemo.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -63,6 +67,21 @@ internal sealed class DemoProcess : IAsyncDisposable
             Assert.Fail($"No line with '{text}' within {timeout}. The process wrote:\n" + string.Join("\n", _output));
             throw;
         }
+    }
+
+    /// <summary>Waits for the process to end by itself (its output read to the end) and returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"The process did not end within {timeout}. It wrote:\n" + string.Join("\n", _output));
+        }
+
+        return _process.ExitCode;
     }
 
     /// <summary>Sends SIGTERM, as a service manager stops a process, and returns the exit code.</summary>
