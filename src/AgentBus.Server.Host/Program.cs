@@ -1,12 +1,25 @@
 // The standalone broker: dotnet run -c Release --project src/AgentBus.Server.Host
 //
 // Runs until Ctrl+C or SIGTERM. Configuration comes from appsettings.json, AGENTBUS_-prefixed environment variables
-// (AGENTBUS_Server__Port=9000) and command-line arguments (--Server:Port=9000), in increasing precedence.
+// (AGENTBUS_Server__Port=9000) and command-line arguments (--Server:Port=9000), in increasing precedence; --urls
+// (or ASPNETCORE_URLS) replaces Server:Address and Server:Port. A configuration mistake (an unknown key, a value out
+// of range) ends the process at once with one line on stderr and exit code 2.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("AGENTBUS_");
 builder.Configuration.AddCommandLine(args);
-builder.AddAgentBusBroker();
+try
+{
+    builder.AddAgentBusBroker();
+}
+catch (ArgumentException ex)
+{
+    // The message names the key and what is expected; a stack trace would bury it.
+    string message = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
+    await Console.Error.WriteLineAsync($"agentbus: configuration error: {message}").ConfigureAwait(false);
+    return 2;
+}
 
 var app = builder.Build();
 app.MapAgentBusBroker();
 await app.RunAsync().ConfigureAwait(false);
+return 0;
