@@ -3,7 +3,8 @@
 // Runs until Ctrl+C or SIGTERM. Configuration comes from appsettings.json, AGENTBUS_-prefixed environment variables
 // (AGENTBUS_Server__Port=9000) and command-line arguments (--Server:Port=9000), in increasing precedence; --urls
 // (or ASPNETCORE_URLS) replaces Server:Address and Server:Port. A configuration mistake (an unknown key, a value out
-// of range) ends the process at once with one line on stderr and exit code 2.
+// of range) ends the process at once with one line on stderr and exit code 2; a port in use or a data folder that
+// cannot be opened, with one line and exit code 1.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("AGENTBUS_");
 builder.Configuration.AddCommandLine(args);
@@ -19,7 +20,19 @@ catch (ArgumentException ex)
     return 2;
 }
 
-var app = builder.Build();
+await using var app = builder.Build();
 app.MapAgentBusBroker();
-await app.RunAsync().ConfigureAwait(false);
+try
+{
+    await app.StartAsync().ConfigureAwait(false);
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    // The port is taken or the data folder cannot be opened: say so last and plainly, and end with exit code 1
+    // rather than an unhandled exception.
+    await Console.Error.WriteLineAsync($"agentbus: the broker could not start: {ex.Message}").ConfigureAwait(false);
+    return 1;
+}
+
+await app.WaitForShutdownAsync().ConfigureAwait(false);
 return 0;

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using AgentBus.Server.Tests.Infrastructure;
 using Grpc.Health.V1;
@@ -72,6 +74,18 @@ public sealed partial class HostProcessTests : IDisposable
 
         Assert.Equal(2, await host.WaitForExitAsync(Timeout));
         Assert.Contains("is https but no certificate is configured", Assert.Single(host.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_ends_the_broker_with_one_line_and_exit_code_1()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var host = HostProcess.Start($"--Server:Port={port}", $"--Broker:DataDirectory={_data}");
+
+        Assert.Equal(1, await host.WaitForExitAsync(Timeout));
+        Assert.Equal($"agentbus: the broker could not start: Failed to bind to address http://127.0.0.1:{port}: address already in use.", Assert.Single(host.Errors));
     }
 
     public void Dispose()
