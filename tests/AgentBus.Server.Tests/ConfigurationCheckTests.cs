@@ -29,7 +29,17 @@ public sealed class ConfigurationCheckTests
     {
         var error = Assert.Throws<ArgumentException>(() => Add(new() { ["Server:Tls:Whatever"] = "1" }));
 
-        Assert.EndsWith("Known keys under 'Server:Tls': CertificatePath, KeyPath, CertificatePassword, Certificate.", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Known keys under 'Server:Tls': CertificatePath, KeyPath, CertificatePassword.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Server:Tls:Certificate")] // an X509Certificate2, set in code only
+    [InlineData("Server:Tls:Enabled")] // computed from the certificate settings
+    public void A_setting_only_code_can_make_is_no_configuration_key(string key)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Add(new() { [key] = "x" }));
+
+        Assert.StartsWith($"Unknown configuration key '{key}'.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

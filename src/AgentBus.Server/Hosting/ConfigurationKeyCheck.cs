@@ -64,9 +64,13 @@ internal static class ConfigurationKeyCheck
         return new ArgumentException($"Unknown configuration key '{key.Path}'.{hint} Known keys under '{parent.Path}': {string.Join(", ", known)}.");
     }
 
+    /// <summary>
+    /// The properties configuration can set: settable values, lists and nested option classes. A property only code
+    /// can set (a certificate object) or only read (a computed switch) is no configuration key.
+    /// </summary>
     private static List<PropertyInfo> Properties(Type type) =>
         [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0
-            && (p.SetMethod?.IsPublic == true || ElementType(p.PropertyType) is not null || IsOptionsType(p.PropertyType)))];
+            && ((p.SetMethod?.IsPublic == true && IsScalar(p.PropertyType)) || ElementType(p.PropertyType) is not null || IsOptionsType(p.PropertyType)))];
 
     /// <summary>A type bound from one value (no children).</summary>
     private static bool IsScalar(Type type)
