@@ -104,3 +104,35 @@ public class EngineSendBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 }
+
+/// <summary>
+/// A client's periodic reconciliation: COMPLETE_ADD listing the 2,000 lite topics it already holds (the per-client
+/// quota), as every lite consumer sends every 30 s. Nothing changes; the cost is the registry's bookkeeping.
+/// </summary>
+[MemoryDiagnoser]
+public class LiteReconcileBenchmarks
+{
+    private string _directory = "";
+    private BrokerEngine _engine = null!;
+    private string[] _held = [];
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-reconcile-" + Guid.NewGuid().ToString("N"));
+        _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
+        _held = [.. Enumerable.Range(0, 2000).Select(i => $"t{i}")];
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, _held);
+    }
+
+    [Benchmark]
+    public SyncLiteSubscriptionResult CompleteAdd2000() =>
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, _held);
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _engine.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
