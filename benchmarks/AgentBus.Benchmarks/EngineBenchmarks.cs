@@ -136,3 +136,37 @@ public class LiteReconcileBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 }
+
+/// <summary>
+/// An empty long poll, an idle agent's normal state: a lite receive on a client whose ready set stays empty, ending
+/// at its 1 ms long-poll timeout. What it costs beyond the millisecond is the wait's machinery.
+/// </summary>
+[MemoryDiagnoser]
+public class EmptyLongPollBenchmarks
+{
+    private string _directory = "";
+    private BrokerEngine _engine = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-poll-" + Guid.NewGuid().ToString("N"));
+        _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["idle"]);
+    }
+
+    [Benchmark]
+    public async Task<int> EmptyPoll()
+    {
+        using var call = new CancellationTokenSource(); // a gRPC call's token, as the server passes one
+        var batch = await _engine.ReceiveLiteAsync("c1", "g", "agents", 32, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1), call.Token);
+        return batch.Count;
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _engine.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
