@@ -1,5 +1,6 @@
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
+using AgentBus.Server.Errors;
 using AgentBus.Server.Telemetry;
 using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
@@ -59,6 +60,14 @@ internal sealed partial class MessagingService
     private void OnCommand(TelemetrySession session, ClientInfo client, TelemetryCommand command)
     {
         _clients.Touch(client.ClientId);
+        if (MalformedRequests.ReasonOf(command) is { } malformed)
+        {
+            // One bad command is answered and the stream goes on: the client's settings and commands still flow.
+            ServerLog.Refused(_logger, nameof(Telemetry), client.ClientId, Code.BadRequest, malformed);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(Code.BadRequest, malformed) });
+            return;
+        }
+
         if (command.CommandCase == TelemetryCommand.CommandOneofCase.Settings)
         {
             _clients.UpdateSettings(client.ClientId, command.Settings);
