@@ -23,6 +23,9 @@ public sealed partial class BrokerEngine
     /// </summary>
     public const string DeduplicationKeyProperty = "agentbus-dedupe-key";
 
+    /// <summary>Unix milliseconds of 0001-01-01 and of the last millisecond of 9999, the range of a protobuf Timestamp.</summary>
+    private const long MinTimestampMillis = -62_135_596_800_000, MaxTimestampMillis = 253_402_300_799_999;
+
     private int _roundRobin;
 
     /// <summary>
@@ -252,6 +255,17 @@ public sealed partial class BrokerEngine
             {
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, "A lite message cannot carry a message group or a delivery time.");
             }
+        }
+
+        // Times a protocol Timestamp can carry (0001..9999): one outside would be delivered as a Timestamp no consumer decodes.
+        if (message.BornTimestamp is < MinTimestampMillis or > MaxTimestampMillis)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Born timestamp {message.BornTimestamp} ms is outside the years 0001..9999.");
+        }
+
+        if (message.DeliveryTimestamp is < 0 or > MaxTimestampMillis)
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalDeliveryTime, $"Delivery timestamp {message.DeliveryTimestamp} ms is outside 1970..9999.");
         }
 
         if (string.IsNullOrEmpty(message.MessageId) || message.MessageId.Length > 128)
