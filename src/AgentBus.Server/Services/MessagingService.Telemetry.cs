@@ -26,7 +26,18 @@ internal sealed partial class MessagingService
             return;
         }
 
-        var client = _clients.Touch(clientId);
+        ClientInfo client;
+        try
+        {
+            client = _clients.Touch(clientId);
+        }
+        catch (RequestException refused)
+        {
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
+            await TryWriteAsync(responseStream, new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) }, metadata).ConfigureAwait(false);
+            return;
+        }
+
         var session = _telemetry.Open(clientId);
         client.TelemetryOpened();
         ServerLog.TelemetryOpened(_logger, clientId, client.ClientType);
@@ -42,6 +53,12 @@ internal sealed partial class MessagingService
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
             // The client went away or the server is stopping: end quietly.
+        }
+        catch (RequestException refused)
+        {
+            // The client was forgotten (terminated) and the broker is now full: tell it and end the stream.
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) });
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
