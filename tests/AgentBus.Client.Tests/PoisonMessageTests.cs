@@ -97,4 +97,34 @@ public sealed class PoisonMessageTests
         // A lite topic is one ordered queue.
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"good-{i}"), bodies);
     }
+
+    [Fact]
+    public async Task A_poison_send_is_refused_and_a_lite_push_consumer_consumes_every_good_message_and_closes_cleanly()
+    {
+        await using var broker = await TestBroker.StartForClientsAsync();
+        broker.CreateLiteParent();
+        var collector = new Collector();
+        await using var consumer = await broker.LiteConsumerAsync("pushers", collector.Listener);
+        await consumer.SubscribeLiteAsync("inbox");
+        var raw = new MessagingService.MessagingServiceClient(broker.Channel);
+        var poison = Delivered(new Timestamp { Seconds = 9_300_000_000_000_000 });
+        poison.SystemProperties.ClearReceiptHandle();
+        poison.SystemProperties.MessageId = "0123456789ABCDEF0123456789ABCDE0";
+
+        var refused = await raw.SendMessageAsync(new SendMessageRequest { Messages = { poison } },
+            new Metadata { { "x-mq-client-id", "raw-sender" } }, DateTime.UtcNow.AddSeconds(10));
+        await using (var producer = await broker.ProducerAsync())
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                await producer.SendAsync(broker.Lite("inbox", $"good-{i}"));
+            }
+        }
+
+        await collector.WaitForCountAsync(10, TimeSpan.FromSeconds(10));
+        await consumer.DisposeAsync(); // must not throw; disposing again at the end is a no-op
+
+        Assert.Equal(Code.BadRequest, refused.Status.Code);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"good-{i}"), collector.Messages.Select(m => m.Text()));
+    }
 }
