@@ -99,21 +99,23 @@ public sealed partial class BrokerEngine
     /// </summary>
     private static void CheckBatchAgreesOnLite(IReadOnlyList<MessageRecord> messages)
     {
+        // Each message is compared with the first earlier one of its topic: those already agree with each other.
         for (int i = 1; i < messages.Count; i++)
         {
             for (int j = 0; j < i; j++)
             {
-                if (string.Equals(messages[i].Topic, messages[j].Topic, StringComparison.Ordinal)
-                    && (messages[i].LiteTopic is null) != (messages[j].LiteTopic is null))
+                if (!string.Equals(messages[i].Topic, messages[j].Topic, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if ((messages[i].LiteTopic is null) != (messages[j].LiteTopic is null))
                 {
                     throw new BrokerException(BrokerErrorCode.MessageTypeMismatch,
                         $"A batch sends lite and non-lite messages to topic '{messages[i].Topic}'; a topic takes one message type.");
                 }
 
-                if (string.Equals(messages[i].Topic, messages[j].Topic, StringComparison.Ordinal))
-                {
-                    break;
-                }
+                break;
             }
         }
     }
