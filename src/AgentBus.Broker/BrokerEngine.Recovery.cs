@@ -131,10 +131,6 @@ public sealed partial class BrokerEngine
             {
                 StateFileLog.IndexUnusable(_logger, _indexes.Path, file.Describe());
             }
-            else if (file.Legacy)
-            {
-                _logger.LogInformation("Index checkpoint {Path} is in the format before the state file header; rebuilding the indexes from the commit log", _indexes.Path);
-            }
 
             return index;
         }

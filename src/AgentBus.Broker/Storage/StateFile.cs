@@ -69,7 +69,7 @@ internal sealed class StateFile
     /// Reads the newest intact copy. <paramref name="parse"/> turns a payload into a value and throws
     /// (<see cref="InvalidDataException"/>, <see cref="EndOfStreamException"/>, ...) when the content is not valid, which
     /// makes the copy count as damaged. <paramref name="parseLegacy"/>, when given, reads a file without a header (the
-    /// format before this one); when it returns a value, the file is rewritten in the current format at once (the
+    /// format before this one; null: not read); when it returns a value, the file is rewritten in the current format at once (the
     /// legacy bytes become the payload, so the current payload format must be the legacy file's layout).
     /// </summary>
     public StateFileLoad<T> Load<T>(Func<byte[], int, int, T> parse, Func<byte[], T>? parseLegacy = null)
@@ -78,7 +78,7 @@ internal sealed class StateFile
         var current = Inspect(Path, problems, allowLegacy: parseLegacy is not null);
         if (current.Bytes is not null && TryParse(current, parse, parseLegacy, problems, out T? value))
         {
-            if (current.Legacy && value is not null)
+            if (current.Legacy)
             {
                 byte[] legacy = current.Bytes;
                 Write(stream => stream.Write(legacy));
@@ -117,6 +117,13 @@ internal sealed class StateFile
             value = candidate.Legacy
                 ? parseLegacy!(candidate.Bytes!)
                 : parse(candidate.Bytes!, HeaderSize, candidate.Bytes!.Length - HeaderSize);
+            if (value is null)
+            {
+                // The owner does not read the legacy format (a cache it rebuilds instead).
+                problems.Add(new StateFileProblem(candidate.Path, "in the format before the state file header, not read"));
+                return false;
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException
