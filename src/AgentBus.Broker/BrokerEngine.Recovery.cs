@@ -249,7 +249,7 @@ public sealed partial class BrokerEngine
             : $"The broker does not start and changed nothing: restore the missing segment files in '{directory}' from a backup, or set Broker:ContinueAfterLogDataLoss=true to start without those messages.";
         StateFileLog.LogDataLost(_logger, to - from, from, to, messages, queues, offsetsBeyond ?? 0, action);
         return new Errors.BrokerException(Errors.BrokerErrorCode.Unavailable, string.Create(CultureInfo.InvariantCulture,
-            $"Broker not started: the commit log in '{directory}' is missing {to - from} bytes of fsynced data (positions {from}..{to}, {messages} acknowledged messages in {queues} queues); restore the missing segment files from a backup, or set Broker:ContinueAfterLogDataLoss=true to start without them."));
+            $"The broker does not start: the commit log in '{directory}' is missing {to - from} bytes of fsynced data (positions {from}..{to}, {messages} acknowledged messages in {queues} queues); restore the missing segment files from a backup, or set Broker:ContinueAfterLogDataLoss=true to start without them."));
     }
 
     private static bool IndexRecovered(MessageQueue queue, long queueOffset, long position, long storeTimestamp)

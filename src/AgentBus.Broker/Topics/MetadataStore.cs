@@ -41,7 +41,7 @@ internal sealed class MetadataStore(string directory, TimeProvider time)
         }
 
         throw new BrokerException(BrokerErrorCode.Unavailable,
-            $"Broker not started: topic and group definitions in '{Path}' are unreadable ({load.Describe()}) and no intact copy " +
+            $"The broker does not start: topic and group definitions in '{Path}' are unreadable ({load.Describe()}) and no intact copy " +
             $"({FileName}.prev, {FileName}.tmp) exists. Restore {FileName} from a backup; or, to start without definitions " +
             $"(topics and groups are re-created by AutoCreate or the configured declarations, with default settings), move " +
             $"{FileName}, {FileName}.prev and {FileName}.tmp out of '{directory}'.");
