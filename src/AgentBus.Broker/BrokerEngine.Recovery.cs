@@ -1,5 +1,4 @@
 using System.Globalization;
-using AgentBus.Broker.Lite;
 using AgentBus.Broker.Queues;
 using AgentBus.Broker.Storage;
 using Microsoft.Extensions.Logging;
@@ -231,8 +230,7 @@ public sealed partial class BrokerEngine
         {
             try
             {
-                // Only counts: a checkpoint beyond the log's end loads nothing into the table.
-                index = _indexes.Load(new QueueTable(1), 0, from);
+                index = _indexes.CountBeyond(from);
             }
             catch (Exception ex) when (ex is IOException or EndOfStreamException or InvalidDataException or ArgumentException)
             {

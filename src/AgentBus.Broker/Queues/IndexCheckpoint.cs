@@ -62,7 +62,12 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
     /// retention since) are dropped; a checkpoint beyond <paramref name="logEnd"/> is refused and its entries past the
     /// end are counted: they are messages the log lost.
     /// </summary>
-    public IndexLoad Load(QueueTable table, long logStart, long logEnd)
+    public IndexLoad Load(QueueTable table, long logStart, long logEnd) => Load(table, logStart, logEnd, countOnly: false);
+
+    /// <summary>Counts the checkpoint's messages at or after <paramref name="logEnd"/> without loading anything.</summary>
+    public IndexLoad CountBeyond(long logEnd) => Load(null, 0, logEnd, countOnly: true);
+
+    private IndexLoad Load(QueueTable? table, long logStart, long logEnd, bool countOnly)
     {
         // The legacy file (no state file header) is ignored: a cache, rebuilt by the scan and rewritten at shutdown.
         var file = _file.Load<IndexPayload>((bytes, offset, count) => new IndexPayload(bytes, offset, count), static _ => null!);
@@ -84,6 +89,11 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
             return new IndexLoad(null, file, position, messages, queues);
         }
 
+        if (countOnly)
+        {
+            return new IndexLoad(null, file, position, 0, 0);
+        }
+
         while (reader.ReadByte() == 1)
         {
             string topic = reader.ReadString();
@@ -93,8 +103,8 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
             long minOffset = reader.ReadInt64();
             int count = reader.ReadInt32();
             var queue = lite is not null
-                ? table.GetOrCreateLiteForRecovery(topic, lite, lastWrite)
-                : table.GetOrCreateNormal(topic, queueId + 1, lastWrite)[queueId];
+                ? table!.GetOrCreateLiteForRecovery(topic, lite, lastWrite)
+                : table!.GetOrCreateNormal(topic, queueId + 1, lastWrite)[queueId];
             lock (queue)
             {
                 queue.ResetIndexLocked(minOffset);

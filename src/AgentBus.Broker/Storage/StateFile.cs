@@ -28,7 +28,8 @@ internal sealed class StateFile
     private readonly string _directory;
     private readonly StateFileKind _kind;
     private readonly TimeProvider _time;
-    private long _generation = -1;
+    private readonly Lock _writeLock = new();
+    private long _generation = -1; // highest generation seen or written; guarded by _writeLock once running
 
     public StateFile(string directory, string fileName, StateFileKind kind, TimeProvider time)
     {
@@ -53,16 +54,19 @@ internal sealed class StateFile
     /// <summary>Replaces the file atomically with what <paramref name="writePayload"/> writes.</summary>
     public void Write(Action<Stream> writePayload)
     {
-        long generation = NextGeneration();
-        WriteTemp(writePayload, generation);
-        if (File.Exists(Path))
+        // Periodic checkpoints, explicit ones and the one at shutdown may overlap; they share the temp file.
+        lock (_writeLock)
         {
-            File.Move(Path, PreviousPath, overwrite: true);
-        }
+            long generation = NextGeneration();
+            WriteTemp(writePayload, generation);
+            if (File.Exists(Path))
+            {
+                File.Move(Path, PreviousPath, overwrite: true);
+            }
 
-        File.Move(TempPath, Path, overwrite: true);
-        NativeFileSystem.SyncDirectory(_directory);
-        _generation = generation;
+            File.Move(TempPath, Path, overwrite: true);
+            NativeFileSystem.SyncDirectory(_directory);
+        }
     }
 
     /// <summary>
