@@ -133,8 +133,9 @@ public sealed partial class BrokerEngine
 
             return index;
         }
-        catch (Exception ex) when (ex is IOException or EndOfStreamException or InvalidDataException or ArgumentException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Intact checksum, content this version cannot use: the index is a cache, rebuilt from the log.
             StateFileLog.IndexUnusable(_logger, _indexes.Path, $"intact checksum but unreadable content: {ex.Message}");
             return null;
         }
@@ -232,8 +233,9 @@ public sealed partial class BrokerEngine
             {
                 index = _indexes.CountBeyond(from);
             }
-            catch (Exception ex) when (ex is IOException or EndOfStreamException or InvalidDataException or ArgumentException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                _logger.LogDebug(ex, "Index checkpoint unreadable while counting lost messages");
                 index = null;
             }
         }

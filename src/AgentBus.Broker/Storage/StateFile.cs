@@ -130,8 +130,8 @@ internal sealed class StateFile
 
             return true;
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException
-                                       or ArgumentException or System.Text.Json.JsonException or OverflowException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException
+                                       or System.Text.Json.JsonException or OverflowException or NotSupportedException)
         {
             problems.Add(new StateFileProblem(candidate.Path, candidate.Legacy
                 ? $"not a {_kind} file in any known format ({ex.Message})"
