@@ -107,6 +107,47 @@ public sealed class LogDataLossTests
         Assert.Equal(["after"], (await h.ReceiveAsync("c2", "g")).Select(d => d.BodyText()));
     }
 
+    [Fact]
+    public async Task AnUnflushedTailLostInAPowerFailureLowersOffsetsWithAWarningNotARefusal()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        long durable = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            await h.SendLiteAsync("agents", "t", $"{i}");
+            durable = i == 5 ? h.Engine.CommitLogPosition : durable;
+        }
+
+        foreach (var d in await h.ReceiveAsync("c1", "g"))
+        {
+            h.Engine.Ack("g", d.ReceiptHandle);
+        }
+
+        await h.StopAsync();
+        // As after a power failure in Async flush mode: the last 4 records never reached the disk, and neither the
+        // log's checkpoint nor an index checkpoint got past what did; the offsets checkpoint had them acknowledged.
+        string commitLog = Path.Combine(h.DataDirectory, "commitlog");
+        using (var checkpoint = Broker.Storage.CheckpointFile.Open(commitLog))
+        {
+            checkpoint.Write(durable);
+        }
+
+        StateFileDamage.Truncate(Path.Combine(commitLog, 0L.ToString("D20", CultureInfo.InvariantCulture)), (int)durable);
+        File.Delete(Path.Combine(h.DataDirectory, "index.checkpoint"));
+        File.Delete(Path.Combine(h.DataDirectory, "index.checkpoint.prev"));
+
+        await h.OpenAsync();
+
+        var warning = Assert.Single(h.Logs.Logger.Entries, e => e.Event.Id == 1111);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("1 committed offsets pointed past the end of their queue: 4 acknowledged messages", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Logs.Logger.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Equal((0L, 6L, (long?)6), h.Engine.LiteOffsets("agents", "t", "g"));
+        await h.SendLiteAsync("agents", "t", "after");
+        Assert.Equal(["after"], await StateFileDamage.DrainAsync(h, "c2"));
+    }
+
     private static Dictionary<string, string> Snapshot(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(
             path => Path.GetRelativePath(directory, path),
