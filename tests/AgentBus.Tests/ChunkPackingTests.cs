@@ -100,10 +100,9 @@ public sealed class ChunkPackingTests
         {
             Message Chunk(string kind, long seq, byte[] body, string? count = null)
             {
-                var builder = new MessageBuilder().SetTopic(bus.Options.ParentTopic).SetLiteTopic(topic).SetBody(body)
-                    .AddProperty("ab-kind", kind).AddProperty("ab-id", Guid.NewGuid().ToString("N")).AddProperty("ab-request", requestId)
-                    .AddProperty("ab-seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                return (count is null ? builder : builder.AddProperty("ab-chunks", count)).Build();
+                // The envelope as docs/agents.md writes it, by hand as another language's client would.
+                string envelope = FormattableString.Invariant($"k={kind};id={Guid.NewGuid():N};rq={requestId};n={seq}") + (count is null ? "" : ";c=" + count);
+                return new MessageBuilder().SetTopic(bus.Options.ParentTopic).SetLiteTopic(topic).SetBody(body).AddProperty("ab", envelope).Build();
             }
 
             byte[] Json(string text) => System.Text.Encoding.UTF8.GetBytes($"\"{text}\"");
@@ -120,6 +119,6 @@ public sealed class ChunkPackingTests
         }
 
         Assert.Equal(["a", "b", "c", "d"], read);
-        Assert.Contains(broker.Test.Logs, entry => entry.Message.Contains("ab-chunks", StringComparison.Ordinal) && entry.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(broker.Test.Logs, entry => entry.Message.Contains("field 'c'", StringComparison.Ordinal) && entry.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 }

@@ -9,7 +9,7 @@ internal static class FactBook
 
     private static readonly (string[] Keywords, string Fact)[] Facts =
     [
-        (["reply", "route", "gateway", "instance", "back"], "Every client has its own reply lite topic, reply|<instance id>, and each request names it in ab-reply-to, so the answer goes to the very process that asked."),
+        (["reply", "route", "gateway", "instance", "back"], "Every client has its own reply lite topic, reply|<instance id>, and each request names it in its envelope's reply-to field, so the answer goes to the very process that asked."),
         (["restart", "gateway", "down", "attach", "reply"], "A gateway with a stable InstanceId reads its reply topic from the committed offset after a restart, and AttachAsync(requestId) returns a reply that arrived while it was down."),
         (["session", "conversation", "order", "resume", "history"], "A session is the lite topic session|<id> in an exclusive FIFO group: one owner at a time, messages in order, and a new owner resumes at the committed offset."),
         (["stream", "token", "chunk", "resume"], "A streamed reply is written chunk by chunk to req|<request id>, so a reader can resume after the last sequence it saw."),

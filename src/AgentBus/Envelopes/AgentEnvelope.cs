@@ -1,4 +1,3 @@
-using System.Globalization;
 using AgentBus.Client.Messages;
 
 using AgentBus.Envelopes;
@@ -11,21 +10,25 @@ namespace AgentBus;
 /// </summary>
 public sealed class AgentEnvelope
 {
-    private AgentEnvelope(MessageView message, MessageKind kind, string messageId)
+    private AgentEnvelope(MessageView message, in EnvelopeFields fields, string? sessionId)
     {
         var p = message.Properties;
-        Kind = kind;
-        MessageId = messageId;
-        RequestId = p.GetValueOrDefault(EnvelopeProperties.RequestId);
-        ReplyTo = p.GetValueOrDefault(EnvelopeProperties.ReplyTo);
-        SessionId = p.GetValueOrDefault(EnvelopeProperties.SessionId);
-        From = p.GetValueOrDefault(EnvelopeProperties.From);
-        To = p.GetValueOrDefault(EnvelopeProperties.To);
-        IdempotencyKey = p.GetValueOrDefault(EnvelopeProperties.IdempotencyKey);
-        ContentType = p.GetValueOrDefault(EnvelopeProperties.ContentType) ?? "application/json";
+        Kind = fields.Kind;
+        MessageId = fields.MessageId!;
+        RequestId = fields.RequestId;
+        ReplyTo = fields.ReplyTo;
+        SessionId = sessionId;
+        Sequence = fields.Sequence;
+        ChunkCount = fields.ChunkCount == 0 ? 1 : fields.ChunkCount;
+        Deadline = fields.DeadlineMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        IdempotencyKey = fields.IdempotencyKey;
+        Attempt = fields.Attempt == 0 ? 1 : fields.Attempt;
+        From = fields.From;
+        To = fields.To;
+        ContentType = fields.ContentType ?? EnvelopeCodec.Json;
+        ErrorType = fields.ErrorType;
         TraceParent = p.GetValueOrDefault(EnvelopeProperties.TraceParent);
         TraceState = p.GetValueOrDefault(EnvelopeProperties.TraceState);
-        ErrorType = p.GetValueOrDefault(EnvelopeProperties.ErrorType);
         LiteTopic = message.LiteTopic ?? "";
         Offset = message.Offset;
         SentAt = message.BornTimestamp;
@@ -48,19 +51,19 @@ public sealed class AgentEnvelope
     public string? SessionId { get; }
 
     /// <summary>The sequence number: of a chunk within its stream, or of a message within its session.</summary>
-    public long? Sequence { get; private init; }
+    public long? Sequence { get; }
 
     /// <summary>How many chunks a chunk message holds (1 unless the writer packed several; see <see cref="ChunkPacking"/>).</summary>
-    internal int ChunkCount { get; private init; } = 1;
+    internal int ChunkCount { get; }
 
     /// <summary>When the sender stops waiting for an answer, if it set a deadline.</summary>
-    public DateTimeOffset? Deadline { get; private init; }
+    public DateTimeOffset? Deadline { get; }
 
     /// <summary>The sender's idempotency key, if any.</summary>
     public string? IdempotencyKey { get; }
 
     /// <summary>The sender's attempt (1 for the first send of a request, more for a retry).</summary>
-    public int Attempt { get; private init; } = 1;
+    public int Attempt { get; }
 
     /// <summary>The sending agent id.</summary>
     public string? From { get; }
@@ -101,83 +104,66 @@ public sealed class AgentEnvelope
     {
         envelope = null!;
         var p = message.Properties;
-        if (!MessageKinds.TryParse(p.GetValueOrDefault(EnvelopeProperties.Kind), out var kind))
+        if (!p.TryGetValue(EnvelopeProperties.Envelope, out string? text))
         {
-            problem = $"property '{EnvelopeProperties.Kind}' is missing or unknown";
+            problem = $"property '{EnvelopeProperties.Envelope}' is missing";
             return false;
         }
 
-        string? id = p.GetValueOrDefault(EnvelopeProperties.MessageId);
-        if (string.IsNullOrEmpty(id))
+        if (!EnvelopeCodec.TryRead(text, out var fields, out string fieldProblem))
         {
-            problem = $"property '{EnvelopeProperties.MessageId}' is missing";
+            problem = $"property '{EnvelopeProperties.Envelope}': {fieldProblem}";
             return false;
         }
 
-        long? sequence = null;
-        if (p.TryGetValue(EnvelopeProperties.Sequence, out string? seqText))
+        if (Invalid(fields) is { } invalid)
         {
-            if (!long.TryParse(seqText, NumberStyles.None, CultureInfo.InvariantCulture, out long seq))
-            {
-                problem = $"property '{EnvelopeProperties.Sequence}' is not a number";
-                return false;
-            }
-
-            sequence = seq;
-        }
-
-        DateTimeOffset? deadline = null;
-        if (p.TryGetValue(EnvelopeProperties.Deadline, out string? deadlineText))
-        {
-            if (!long.TryParse(deadlineText, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) || ms > 253_402_300_799_999)
-            {
-                problem = $"property '{EnvelopeProperties.Deadline}' is not a time in Unix milliseconds";
-                return false;
-            }
-
-            deadline = DateTimeOffset.FromUnixTimeMilliseconds(ms);
-        }
-
-        int attempt = 1;
-        if (p.TryGetValue(EnvelopeProperties.Attempt, out string? attemptText) &&
-            (!int.TryParse(attemptText, NumberStyles.None, CultureInfo.InvariantCulture, out attempt) || attempt < 1))
-        {
-            problem = $"property '{EnvelopeProperties.Attempt}' is not a positive number";
+            problem = $"property '{EnvelopeProperties.Envelope}': {invalid}";
             return false;
         }
 
-        bool needsRequest = kind is MessageKind.Request or MessageKind.StreamRequest or MessageKind.Reply or MessageKind.Error
-            or MessageKind.Chunk or MessageKind.End;
-        if (needsRequest && string.IsNullOrEmpty(p.GetValueOrDefault(EnvelopeProperties.RequestId)))
-        {
-            problem = $"a '{MessageKinds.ToWire(kind)}' message needs property '{EnvelopeProperties.RequestId}'";
-            return false;
-        }
-
-        if (kind is MessageKind.Request or MessageKind.StreamRequest && string.IsNullOrEmpty(p.GetValueOrDefault(EnvelopeProperties.ReplyTo)))
-        {
-            problem = $"a request needs property '{EnvelopeProperties.ReplyTo}'";
-            return false;
-        }
-
-        if (kind is MessageKind.Chunk or MessageKind.End && sequence is null)
-        {
-            problem = $"a stream message needs property '{EnvelopeProperties.Sequence}'";
-            return false;
-        }
-
-        int chunks = 1;
-        if (p.TryGetValue(EnvelopeProperties.ChunkCount, out string? chunksText) &&
-            (kind != MessageKind.Chunk || !int.TryParse(chunksText, NumberStyles.None, CultureInfo.InvariantCulture, out chunks) ||
-             chunks is < 1 or > ChunkPacking.MaxChunksPerMessage))
-        {
-            problem = $"property '{EnvelopeProperties.ChunkCount}' is not a chunk count of 1 to {ChunkPacking.MaxChunksPerMessage} on a chunk";
-            return false;
-        }
-
-        envelope = new AgentEnvelope(message, kind, id) { Sequence = sequence, Deadline = deadline, Attempt = attempt, ChunkCount = chunks };
+        envelope = new AgentEnvelope(message, fields, p.GetValueOrDefault(EnvelopeProperties.SessionId));
         problem = "";
         return true;
+    }
+
+    /// <summary>What a well-formed envelope lacks for its kind, if anything.</summary>
+    private static string? Invalid(in EnvelopeFields fields)
+    {
+        if (!fields.HasKind)
+        {
+            return $"field '{EnvelopeCodec.Kind}' (the kind) is missing";
+        }
+
+        if (string.IsNullOrEmpty(fields.MessageId))
+        {
+            return $"field '{EnvelopeCodec.MessageId}' (the message id) is missing";
+        }
+
+        var kind = fields.Kind;
+        bool needsRequest = kind is MessageKind.Request or MessageKind.StreamRequest or MessageKind.Reply or MessageKind.Error
+            or MessageKind.Chunk or MessageKind.End;
+        if (needsRequest && string.IsNullOrEmpty(fields.RequestId))
+        {
+            return $"a '{MessageKinds.ToWire(kind)}' message needs field '{EnvelopeCodec.RequestId}' (the request id)";
+        }
+
+        if (kind is MessageKind.Request or MessageKind.StreamRequest && string.IsNullOrEmpty(fields.ReplyTo))
+        {
+            return $"a request needs field '{EnvelopeCodec.ReplyTo}' (the reply-to lite topic)";
+        }
+
+        if (kind is MessageKind.Chunk or MessageKind.End && fields.Sequence is null)
+        {
+            return $"a stream message needs field '{EnvelopeCodec.Sequence}' (the sequence)";
+        }
+
+        if (fields.ChunkCount != 0 && kind != MessageKind.Chunk)
+        {
+            return $"field '{EnvelopeCodec.ChunkCount}' (the chunk count) is only for a chunk";
+        }
+
+        return null;
     }
 
     /// <inheritdoc />

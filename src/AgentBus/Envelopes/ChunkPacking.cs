@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace AgentBus.Envelopes;
 
 /// <summary>
-/// Several chunks of a streamed reply in one broker message: the message's <c>ab-seq</c> is the first chunk's
-/// sequence, <c>ab-chunks</c> how many it holds (absent for one, whose body is the chunk as it is), and the body each
+/// Several chunks of a streamed reply in one broker message: the envelope's sequence (<c>n</c>) is the first chunk's
+/// sequence, its chunk count (<c>c</c>) how many it holds (absent for one, whose body is the chunk as it is), and the body each
 /// chunk as a 4-byte little-endian length then its bytes. A message holds at most <see cref="MaxChunksPerMessage"/>
 /// chunks — a wire constant, since a reader resuming after sequence <c>n</c> relies on it to start at offset
 /// <c>(n + 1) / MaxChunksPerMessage</c> without skipping the message that holds chunk <c>n + 1</c>.

@@ -1,6 +1,6 @@
 namespace AgentBus.Envelopes;
 
-/// <summary>The wire names of <see cref="MessageKind"/> (property <c>ab-kind</c>).</summary>
+/// <summary>The wire names of <see cref="MessageKind"/> (the envelope's <c>k</c> field).</summary>
 internal static class MessageKinds
 {
     public static string ToWire(MessageKind kind) => kind switch
@@ -15,7 +15,7 @@ internal static class MessageKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    public static bool TryParse(string? wire, out MessageKind kind)
+    public static bool TryParse(ReadOnlySpan<char> wire, out MessageKind kind)
     {
         switch (wire)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using AgentBus.Client.Messages;
 
 namespace AgentBus.Envelopes;
@@ -34,70 +33,15 @@ internal struct OutgoingMessage
     public readonly Message Build(string parentTopic, string liteTopic, Serialization.Payload payload, Activity? activity)
     {
         var builder = new MessageBuilder().SetTopic(parentTopic).SetLiteTopic(liteTopic).SetBody(payload.Body)
-            .AddProperty(EnvelopeProperties.Kind, MessageKinds.ToWire(Kind))
-            .AddProperty(EnvelopeProperties.MessageId, MessageId);
-        if (RequestId is not null)
-        {
-            builder.AddProperty(EnvelopeProperties.RequestId, RequestId);
-        }
-
-        if (ReplyTo is not null)
-        {
-            builder.AddProperty(EnvelopeProperties.ReplyTo, ReplyTo);
-        }
-
+            .AddProperty(EnvelopeProperties.Envelope, EnvelopeCodec.Write(this, ContentType ?? payload.ContentType));
         if (SessionId is not null)
         {
             builder.AddProperty(EnvelopeProperties.SessionId, SessionId);
         }
 
-        if (Sequence is { } sequence)
+        if (IdempotencyKey is not null && Deduplicate)
         {
-            builder.AddProperty(EnvelopeProperties.Sequence, sequence.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (ChunkCount > 1)
-        {
-            builder.AddProperty(EnvelopeProperties.ChunkCount, ChunkCount.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (Deadline is { } deadline)
-        {
-            builder.AddProperty(EnvelopeProperties.Deadline, deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (IdempotencyKey is not null)
-        {
-            builder.AddProperty(EnvelopeProperties.IdempotencyKey, IdempotencyKey);
-            if (Deduplicate)
-            {
-                builder.AddProperty(Broker.BrokerEngine.DeduplicationKeyProperty, IdempotencyKey);
-            }
-        }
-
-        if (Attempt > 1)
-        {
-            builder.AddProperty(EnvelopeProperties.Attempt, Attempt.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (From is not null)
-        {
-            builder.AddProperty(EnvelopeProperties.From, From);
-        }
-
-        if (!string.IsNullOrEmpty(To))
-        {
-            builder.AddProperty(EnvelopeProperties.To, To);
-        }
-
-        if ((ContentType ?? payload.ContentType) is { } contentType)
-        {
-            builder.AddProperty(EnvelopeProperties.ContentType, contentType);
-        }
-
-        if (ErrorType is not null)
-        {
-            builder.AddProperty(EnvelopeProperties.ErrorType, ErrorType);
+            builder.AddProperty(Broker.BrokerEngine.DeduplicationKeyProperty, IdempotencyKey);
         }
 
         if (RequireSubscriber)
