@@ -26,7 +26,7 @@ internal static class PeersScenario
         bool quick = args.Contains("--quick");
         var options = HarnessOptions.Parse(args.Where(a => a != "--quick").ToArray());
         var plan = new Plan(
-            Warmup: TimeSpan.FromSeconds(options.WarmupSeconds is var w && args.Contains("--warmup-s") ? w : quick ? 2 : 5),
+            Warmup: TimeSpan.FromSeconds(args.Contains("--warmup-s") ? options.WarmupSeconds : quick ? 2 : 5),
             Rounds: options.Rounds > 0 ? options.Rounds : quick ? 2 : 5,
             LatencyRequests: quick ? 1_000 : 5_000,
             ThroughputRequests: quick ? 5_000 : 30_000,
@@ -55,26 +55,26 @@ internal static class PeersScenario
 
             var requests = new Contender[]
             {
-                new(AbAsync, "agent layer; request and reply stored in the page cache, fsync within 200 ms", abAsync.RequestAsync),
-                new(AbSync, "agent layer; request and reply each fsynced before the send returns", abSync.RequestAsync),
-                new("NATS core", "none: in memory, at most once", nats.CoreRequestAsync),
-                new("NATS JetStream", "request and reply each a PubAck (file store, not fsynced per message); durable consumers, explicit acks", nats.JetStreamRequestAsync),
-                new("Redis Streams (everysec)", "XADD written to the AOF (page cache), fsync every second; XREADGROUP + XACK", redis.RequestAsync),
-                new("Redis Streams (always)", "XADD fsynced to the AOF before the reply; XREADGROUP + XACK", redisAlways.RequestAsync),
+                new(AbAsync, servers.AgentBusAsync, "agent layer; request and reply stored in the page cache, fsync within 200 ms", abAsync.RequestAsync),
+                new(AbSync, servers.AgentBusSync, "agent layer; request and reply each fsynced before the send returns", abSync.RequestAsync),
+                new("NATS core", servers.Nats, "none: in memory, at most once", nats.CoreRequestAsync),
+                new("NATS JetStream", servers.Nats, "request and reply each a PubAck (file store, not fsynced per message); durable consumers, explicit acks", nats.JetStreamRequestAsync),
+                new("Redis Streams (everysec)", servers.RedisEverySec, "XADD written to the AOF (page cache), fsync every second; XREADGROUP + XACK", redis.RequestAsync),
+                new("Redis Streams (always)", servers.RedisAlways, "XADD fsynced to the AOF before the reply; XREADGROUP + XACK", redisAlways.RequestAsync),
             };
             var publishes = new Contender[]
             {
-                new(AbAsync, "send receipt: in the commit log (page cache), fsync within 200 ms", abAsync.PublishAsync),
-                new(AbSync, "send receipt: fsynced (group commit)", abSync.PublishAsync),
-                new("NATS JetStream", "PubAck: in the stream's file store, not fsynced per message", nats.JetStreamPublishAsync),
-                new("Redis XADD (everysec)", "reply: written to the AOF (page cache), fsync every second", redis.PublishAsync),
-                new("Redis XADD (always)", "reply: fsynced to the AOF", redisAlways.PublishAsync),
+                new(AbAsync, servers.AgentBusAsync, "send receipt: in the commit log (page cache), fsync within 200 ms", abAsync.PublishAsync),
+                new(AbSync, servers.AgentBusSync, "send receipt: fsynced (group commit)", abSync.PublishAsync),
+                new("NATS JetStream", servers.Nats, "PubAck: in the stream's file store, not fsynced per message", nats.JetStreamPublishAsync),
+                new("Redis XADD (everysec)", servers.RedisEverySec, "reply: written to the AOF (page cache), fsync every second", redis.PublishAsync),
+                new("Redis XADD (always)", servers.RedisAlways, "reply: fsynced to the AOF", redisAlways.PublishAsync),
             };
             var streams = new StreamContender[]
             {
-                new(AbAsync, "StreamAsync; chunks stored (page cache)", () => abAsync.StreamAsync(plan.Chunks)),
-                new("NATS core", "publishes to an inbox, in memory", () => nats.StreamAsync(plan.Chunks)),
-                new("Redis Streams (everysec)", "XADD per chunk, read with XREAD BLOCK", () => redis.StreamAsync(plan.Chunks, redisReader)),
+                new(AbAsync, servers.AgentBusAsync, "StreamAsync; chunks stored (page cache)", () => abAsync.StreamAsync(plan.Chunks)),
+                new("NATS core", servers.Nats, "publishes to an inbox, in memory", () => nats.StreamAsync(plan.Chunks)),
+                new("Redis Streams (everysec)", servers.RedisEverySec, "XADD per chunk, read with XREAD BLOCK", () => redis.StreamAsync(plan.Chunks, redisReader)),
             };
 
             var rows = new List<Row>();
@@ -126,15 +126,19 @@ internal static class PeersScenario
         }
 
         var rates = contenders.Select(_ => new List<double>()).ToArray();
+        var cpu = contenders.Select(_ => new List<double>()).ToArray();
         await AlternateAsync(contenders.Length, plan.Rounds, async (round, i) =>
         {
             var meter = CostMeter.Start();
+            var serverCpu = contenders[i].Server.CpuTime();
             await ClosedLoop.RunAsync(InFlight, operations, contenders[i].Operation);
+            double serverMicros = (contenders[i].Server.CpuTime() - serverCpu).TotalMicroseconds / operations;
             var cost = meter.Stop(operations);
             rates[i].Add(cost.PerSecond);
-            Console.WriteLine($"  round {round} {contenders[i].System,-26}: {cost.PerSecond,9:N0} {unit}; harness process {cost.PerOperation("op")}");
+            cpu[i].Add((cost.CpuMicros / operations) + serverMicros);
+            Console.WriteLine($"  round {round} {contenders[i].System,-26}: {cost.PerSecond,9:N0} {unit}; server {serverMicros:F1} us CPU per op; harness process {cost.PerOperation("op")}");
         });
-        return contenders.Select((c, i) => Row.Rated(workload, unit, c.System, c.Ack, RunCost.Median(rates[i])));
+        return contenders.Select((c, i) => Row.Rated(workload, unit, c.System, c.Ack, RunCost.Median(rates[i]), RunCost.Median(cpu[i])));
     }
 
     private static async Task<IEnumerable<Row>> StreamsAsync(StreamContender[] contenders, Plan plan)
@@ -151,13 +155,21 @@ internal static class PeersScenario
         }
 
         var rates = contenders.Select(_ => new List<double>()).ToArray();
+        var cpu = contenders.Select(_ => new List<double>()).ToArray();
         await AlternateAsync(contenders.Length, Math.Max(plan.Rounds, 3), async (round, i) =>
         {
+            var meter = CostMeter.Start();
+            var serverCpu = contenders[i].Server.CpuTime();
             var last = await contenders[i].Stream();
+            double serverMicros = (contenders[i].Server.CpuTime() - serverCpu).TotalMicroseconds / plan.Chunks;
+            var cost = meter.Stop(plan.Chunks);
             rates[i].Add(plan.Chunks / last.TotalSeconds);
-            Console.WriteLine($"  round {round} {contenders[i].System,-26}: {rates[i][^1],9:N0} chunks/s (last chunk after {last.TotalMilliseconds:F1} ms)");
+            cpu[i].Add((cost.CpuMicros / plan.Chunks) + serverMicros);
+            Console.WriteLine($"  round {round} {contenders[i].System,-26}: {rates[i][^1],9:N0} chunks/s (last chunk after {last.TotalMilliseconds:F1} ms); "
+                + $"server {serverMicros:F1} us CPU per chunk; harness process {cost.PerOperation("chunk")}");
         });
-        return contenders.Select((c, i) => Row.Rated(plan.Chunks == 1000 ? Workload : $"streamed reply, {plan.Chunks:N0} × 16 B", "chunks/s", c.System, c.Ack, RunCost.Median(rates[i])));
+        string workload = plan.Chunks == 1000 ? Workload : $"streamed reply, {plan.Chunks:N0} × 16 B";
+        return contenders.Select((c, i) => Row.Rated(workload, "chunks/s", c.System, c.Ack, RunCost.Median(rates[i]), RunCost.Median(cpu[i])));
     }
 
     /// <summary>Round after round, every system once per round, starting one further along each round.</summary>
@@ -177,8 +189,11 @@ internal static class PeersScenario
         Console.WriteLine();
         Console.WriteLine("Ratios are AgentBus's figure divided by the peer's: for latency below 1 means AgentBus is faster, for rates above 1.");
         Console.WriteLine();
-        Console.WriteLine("| workload | system | figure | AgentBus (async) ÷ this | AgentBus (sync) ÷ this | what an ack means |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("CPU per op: the harness process (load generator and client) plus the server process, median of the rounds;"
+            + " /proc counts in 10 ms ticks, so short rounds are coarse.");
+        Console.WriteLine();
+        Console.WriteLine("| workload | system | figure | CPU per op | AgentBus (async) ÷ this | AgentBus (sync) ÷ this | what an ack means |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var group in rows.GroupBy(r => r.Workload))
         {
             var async = group.Single(r => r.System == AbAsync);
@@ -186,27 +201,29 @@ internal static class PeersScenario
             foreach (var row in group)
             {
                 bool own = row.System is AbAsync or AbSync;
-                Console.WriteLine($"| {row.Workload} | {row.System} | {row.Figure} | {(own ? "—" : async.RatioTo(row))} | {(own || sync is null ? "—" : sync.RatioTo(row))} | {row.Ack} |");
+                Console.WriteLine($"| {row.Workload} | {row.System} | {row.Figure} | {row.Cpu} | {(own ? "—" : async.RatioTo(row))} | {(own || sync is null ? "—" : sync.RatioTo(row))} | {row.Ack} |");
             }
         }
     }
 
     private sealed record Plan(TimeSpan Warmup, int Rounds, int LatencyRequests, int ThroughputRequests, int Publishes, int Chunks);
 
-    private sealed record Contender(string System, string Ack, Func<int, Task> Operation);
+    private sealed record Contender(string System, PeerProcess Server, string Ack, Func<int, Task> Operation);
 
-    private sealed record StreamContender(string System, string Ack, Func<Task<TimeSpan>> Stream);
+    private sealed record StreamContender(string System, PeerProcess Server, string Ack, Func<Task<TimeSpan>> Stream);
 
     /// <summary>One system's figure in one workload: a latency distribution or a rate.</summary>
-    private sealed record Row(string Workload, string System, string Ack, LatencySummary? Latencies, double Rate, string Unit)
+    private sealed record Row(string Workload, string System, string Ack, LatencySummary? Latencies, double Rate, string Unit, double CpuMicros = double.NaN)
     {
+        public string Cpu => double.IsNaN(CpuMicros) ? "—" : Invariant($"{CpuMicros:F1} µs");
+
         public string Figure => Latencies is { } l
             ? Invariant($"p50 {l.Percentile(0.50):F0} µs, p99 {l.Percentile(0.99):F0} µs, p99.9 {l.Percentile(0.999):F0} µs")
             : Invariant($"{Rate:N0} {Unit}");
 
         public static Row Latency(string workload, Contender contender, LatencySummary latencies) => new(workload, contender.System, contender.Ack, latencies, 0, "µs");
 
-        public static Row Rated(string workload, string unit, string system, string ack, double rate) => new(workload, system, ack, null, rate, unit);
+        public static Row Rated(string workload, string unit, string system, string ack, double rate, double cpuMicros) => new(workload, system, ack, null, rate, unit, cpuMicros);
 
         /// <summary>This (an AgentBus row) divided by <paramref name="peer"/>, per percentile for latencies.</summary>
         public string RatioTo(Row peer) => Latencies is { } mine && peer.Latencies is { } theirs

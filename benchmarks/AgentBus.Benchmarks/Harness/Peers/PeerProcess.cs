@@ -38,6 +38,13 @@ internal sealed class PeerProcess : IAsyncDisposable
 
     public int Pid => _pid;
 
+    /// <summary>The CPU time the process used so far (user and system, from /proc).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>A loopback port nothing listens on now (the kernel's pick; a race with another program is unlikely and would fail the start).</summary>
     public static int FreePort()
     {
