@@ -31,7 +31,8 @@ internal static class PeersScenario
             LatencyRequests: quick ? 1_000 : 5_000,
             ThroughputRequests: quick ? 5_000 : 30_000,
             Publishes: quick ? 10_000 : 50_000,
-            Chunks: options.Chunks);
+            Chunks: options.Chunks,
+            Streams: quick ? 10 : 20);
         var payload = new byte[Body];
         Random.Shared.NextBytes(payload);
         var chunk = new byte[ChunkSize];
@@ -126,7 +127,7 @@ internal static class PeersScenario
         }
 
         var rates = contenders.Select(_ => new List<double>()).ToArray();
-        var cpu = contenders.Select(_ => new List<double>()).ToArray();
+        var cpu = new double[contenders.Length];
         await AlternateAsync(contenders.Length, plan.Rounds, async (round, i) =>
         {
             var meter = CostMeter.Start();
@@ -135,16 +136,16 @@ internal static class PeersScenario
             double serverMicros = (contenders[i].Server.CpuTime() - serverCpu).TotalMicroseconds / operations;
             var cost = meter.Stop(operations);
             rates[i].Add(cost.PerSecond);
-            cpu[i].Add((cost.CpuMicros / operations) + serverMicros);
+            cpu[i] += (cost.CpuMicros / operations) + serverMicros;
             Console.WriteLine($"  round {round} {contenders[i].System,-26}: {cost.PerSecond,9:N0} {unit}; server {serverMicros:F1} us CPU per op; harness process {cost.PerOperation("op")}");
         });
-        return contenders.Select((c, i) => Row.Rated(workload, unit, c.System, c.Ack, RunCost.Median(rates[i]), RunCost.Median(cpu[i])));
+        return contenders.Select((c, i) => Row.Rated(workload, unit, c.System, c.Ack, RunCost.Median(rates[i]), cpu[i] / plan.Rounds));
     }
 
     private static async Task<IEnumerable<Row>> StreamsAsync(StreamContender[] contenders, Plan plan)
     {
         const string Workload = "streamed reply, 1,000 × 16 B";
-        Console.WriteLine($"streamed reply: {plan.Chunks:N0} chunks of {ChunkSize} B to one reader, {Math.Max(plan.Rounds, 3)} streams per system");
+        Console.WriteLine($"streamed reply: {plan.Chunks:N0} chunks of {ChunkSize} B to one reader, {plan.Streams} streams per system, alternating");
         foreach (var c in contenders)
         {
             var warming = Stopwatch.StartNew();
@@ -155,8 +156,9 @@ internal static class PeersScenario
         }
 
         var rates = contenders.Select(_ => new List<double>()).ToArray();
-        var cpu = contenders.Select(_ => new List<double>()).ToArray();
-        await AlternateAsync(contenders.Length, Math.Max(plan.Rounds, 3), async (round, i) =>
+        int streams = plan.Streams;
+        var cpu = new double[contenders.Length];
+        await AlternateAsync(contenders.Length, streams, async (round, i) =>
         {
             var meter = CostMeter.Start();
             var serverCpu = contenders[i].Server.CpuTime();
@@ -164,12 +166,12 @@ internal static class PeersScenario
             double serverMicros = (contenders[i].Server.CpuTime() - serverCpu).TotalMicroseconds / plan.Chunks;
             var cost = meter.Stop(plan.Chunks);
             rates[i].Add(plan.Chunks / last.TotalSeconds);
-            cpu[i].Add((cost.CpuMicros / plan.Chunks) + serverMicros);
+            cpu[i] += (cost.CpuMicros / plan.Chunks) + serverMicros;
             Console.WriteLine($"  round {round} {contenders[i].System,-26}: {rates[i][^1],9:N0} chunks/s (last chunk after {last.TotalMilliseconds:F1} ms); "
                 + $"server {serverMicros:F1} us CPU per chunk; harness process {cost.PerOperation("chunk")}");
         });
         string workload = plan.Chunks == 1000 ? Workload : $"streamed reply, {plan.Chunks:N0} × 16 B";
-        return contenders.Select((c, i) => Row.Rated(workload, "chunks/s", c.System, c.Ack, RunCost.Median(rates[i]), RunCost.Median(cpu[i])));
+        return contenders.Select((c, i) => Row.Rated(workload, "chunks/s", c.System, c.Ack, RunCost.Median(rates[i]), cpu[i] / streams));
     }
 
     /// <summary>Round after round, every system once per round, starting one further along each round.</summary>
@@ -189,8 +191,8 @@ internal static class PeersScenario
         Console.WriteLine();
         Console.WriteLine("Ratios are AgentBus's figure divided by the peer's: for latency below 1 means AgentBus is faster, for rates above 1.");
         Console.WriteLine();
-        Console.WriteLine("CPU per op: the harness process (load generator and client) plus the server process, median of the rounds;"
-            + " /proc counts in 10 ms ticks, so short rounds are coarse.");
+        Console.WriteLine("CPU per op: the harness process (load generator and clients) plus the server process over all rounds, divided by the operations;"
+            + " the kernel counts a process's CPU in 10 ms ticks, so a figure under ~1 µs per op in a short run is only a bound.");
         Console.WriteLine();
         Console.WriteLine("| workload | system | figure | CPU per op | AgentBus (async) ÷ this | AgentBus (sync) ÷ this | what an ack means |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
@@ -206,7 +208,7 @@ internal static class PeersScenario
         }
     }
 
-    private sealed record Plan(TimeSpan Warmup, int Rounds, int LatencyRequests, int ThroughputRequests, int Publishes, int Chunks);
+    private sealed record Plan(TimeSpan Warmup, int Rounds, int LatencyRequests, int ThroughputRequests, int Publishes, int Chunks, int Streams);
 
     private sealed record Contender(string System, PeerProcess Server, string Ack, Func<int, Task> Operation);
 
