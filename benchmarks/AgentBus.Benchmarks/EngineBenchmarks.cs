@@ -104,3 +104,69 @@ public class EngineSendBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 }
+
+/// <summary>
+/// A client's periodic reconciliation: COMPLETE_ADD listing the 2,000 lite topics it already holds (the per-client
+/// quota), as every lite consumer sends every 30 s. Nothing changes; the cost is the registry's bookkeeping.
+/// </summary>
+[MemoryDiagnoser]
+public class LiteReconcileBenchmarks
+{
+    private string _directory = "";
+    private BrokerEngine _engine = null!;
+    private string[] _held = [];
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-reconcile-" + Guid.NewGuid().ToString("N"));
+        _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
+        _held = [.. Enumerable.Range(0, 2000).Select(i => $"t{i}")];
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, _held);
+    }
+
+    [Benchmark]
+    public SyncLiteSubscriptionResult CompleteAdd2000() =>
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, _held);
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _engine.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>
+/// An empty long poll, an idle agent's normal state: a lite receive on a client whose ready set stays empty, ending
+/// at its 1 ms long-poll timeout. What it costs beyond the millisecond is the wait's machinery.
+/// </summary>
+[MemoryDiagnoser]
+public class EmptyLongPollBenchmarks
+{
+    private string _directory = "";
+    private BrokerEngine _engine = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-poll-" + Guid.NewGuid().ToString("N"));
+        _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["idle"]);
+    }
+
+    [Benchmark]
+    public async Task<int> EmptyPoll()
+    {
+        using var call = new CancellationTokenSource(); // a gRPC call's token, as the server passes one
+        var batch = await _engine.ReceiveLiteAsync("c1", "g", "agents", 32, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1), call.Token);
+        return batch.Count;
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _engine.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

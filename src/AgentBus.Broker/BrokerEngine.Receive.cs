@@ -217,21 +217,26 @@ public sealed partial class BrokerEngine
     }
 
     /// <summary>Waits for <paramref name="signal"/>; false on timeout or shutdown.</summary>
+    /// <remarks>
+    /// An empty long poll is an idle agent's normal state, so a timeout is not an exception here: the wait is awaited
+    /// with <see cref="ConfigureAwaitOptions.SuppressThrowing"/> and its outcome read from the task.
+    /// </remarks>
     private async ValueTask<bool> WaitAsync(Task signal, long timeoutMs, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-        try
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token) : null;
+        var wait = signal.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), _time, linked?.Token ?? _closing.Token);
+        await wait.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (wait.IsCompletedSuccessfully)
         {
-            await signal.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), _time, linked.Token).ConfigureAwait(false);
             return !_closing.IsCancellationRequested;
         }
-        catch (TimeoutException)
+
+        if (wait.IsCanceled && cancellationToken.IsCancellationRequested)
         {
-            return false;
+            throw new OperationCanceledException(cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false; // broker shutting down: answer with what we have (nothing)
-        }
+
+        _ = wait.Exception; // a timeout: observed, so it never reaches UnobservedTaskException
+        return false; // timed out, or the broker is shutting down: answer with what we have (nothing)
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using AgentBus.Broker.Queues;
+using AgentBus.Broker.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Broker;
@@ -36,16 +38,8 @@ public sealed partial class BrokerEngine
         long started = _time.GetTimestamp();
         long records = 0;
         long mismatches = 0;
-        long? checkpointed = null;
-        try
-        {
-            checkpointed = _indexes.Load(_queues, _log.MinPosition, _log.WritePosition);
-        }
-        catch (Exception ex) when (ex is IOException or EndOfStreamException or InvalidDataException or ArgumentException)
-        {
-            _logger.LogWarning(ex, "Index checkpoint unreadable; rebuilding indexes from the whole commit log");
-        }
-
+        var index = LoadIndexCheckpoint();
+        long? checkpointed = index?.ScanFrom;
         if (checkpointed is null)
         {
             _queues.Clear(); // a checkpoint that failed half-way may have left partial indexes
@@ -78,27 +72,39 @@ public sealed partial class BrokerEngine
             }
         }
 
-        int restored = 0;
-        foreach (var committed in _offsets.Load())
+        bool holdsMessages = _log.WritePosition > _log.MinPosition || _queues.All().Any();
+        ReportMetadata(holdsMessages);
+        var offsets = RestoreOffsets(holdsMessages);
+
+        // Fsynced data beyond the end of the log: the commit log noticed it (and was told to continue), or only the
+        // index checkpoint can tell (the log's own checkpoint was lost too).
+        long lostFrom = _log.WritePosition, lostTo = lostFrom;
+        if (_log.Recovery.DurableBytesLost > 0)
         {
-            var queue = _queues.Find(committed.Topic, committed.LiteTopic, committed.QueueId);
-            if (queue is null)
-            {
-                continue;
-            }
+            lostFrom = _log.Recovery.CheckpointPosition!.Value - _log.Recovery.DurableBytesLost;
+            lostTo = _log.Recovery.CheckpointPosition.Value;
+        }
+        else if (index?.CheckpointPosition > _log.WritePosition)
+        {
+            lostTo = index.CheckpointPosition.Value;
+        }
 
-            lock (queue)
+        if (lostTo > lostFrom)
+        {
+            var refusal = RefuseForLogDataLoss(lostFrom, lostTo, offsets.Beyond + offsets.Orphaned, index);
+            if (!_options.ContinueAfterLogDataLoss)
             {
-                long offset = Math.Clamp(committed.Offset, queue.MinOffsetLocked, queue.MaxOffsetLocked);
-                queue.RestoreCursorLocked(committed.Group, offset);
+                throw refusal;
             }
-
-            restored++;
+        }
+        else if (offsets.Beyond > 0)
+        {
+            StateFileLog.OffsetsBeyondLog(_logger, offsets.Beyond, offsets.BeyondMessages);
         }
 
         _logger.LogInformation(
             "Recovered {LiteTopics} lite topics ({Source}, then {Records} records scanned) and {Offsets} committed offsets in {Elapsed}; log: {Recovery}",
-            _queues.LiteTopicCount, checkpointed is null ? "no index checkpoint" : "index checkpoint", records, restored,
+            _queues.LiteTopicCount, checkpointed is null ? "no index checkpoint" : "index checkpoint", records, offsets.Restored,
             _time.GetElapsedTime(started), _log.Recovery);
         RecoveredFromIndexCheckpoint = checkpointed is not null;
         RecoveryScannedRecords = records;
@@ -106,6 +112,144 @@ public sealed partial class BrokerEngine
         {
             _logger.LogWarning("{Count} records carried a queue offset that did not follow their queue and were not indexed", mismatches);
         }
+
+        _recovered = true;
+    }
+
+    private IndexLoad? LoadIndexCheckpoint()
+    {
+        try
+        {
+            var index = _indexes.Load(_queues, _log.MinPosition, _log.WritePosition);
+            var file = index.File;
+            if (file.FellBack)
+            {
+                StateFileLog.IndexFellBack(_logger, _indexes.Path, file.Describe(), file.LoadedPath, file.WrittenAtText);
+            }
+            else if (file.Copy == StateFileCopy.None && file.Problems.Count > 0)
+            {
+                StateFileLog.IndexUnusable(_logger, _indexes.Path, file.Describe());
+            }
+
+            return index;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Intact checksum, content this version cannot use: the index is a cache, rebuilt from the log.
+            StateFileLog.IndexUnusable(_logger, _indexes.Path, $"intact checksum but unreadable content: {ex.Message}");
+            return null;
+        }
+    }
+
+    private void ReportMetadata(bool holdsMessages)
+    {
+        var load = _metadata.LastLoad;
+        if (load is null)
+        {
+            return;
+        }
+
+        if (load.FellBack)
+        {
+            StateFileLog.MetadataFellBack(_logger, _metadata.Path, load.Describe(), load.LoadedPath, load.WrittenAtText);
+        }
+        else if (load.Legacy)
+        {
+            StateFileLog.LegacyRewritten(_logger, _metadata.Path, Storage.StateFile.FormatVersion);
+        }
+        else if (load.Copy == StateFileCopy.None && holdsMessages)
+        {
+            StateFileLog.MetadataMissing(_logger, _metadata.Path);
+        }
+    }
+
+    /// <summary>How restoring committed offsets went.</summary>
+    private readonly record struct OffsetRestore(int Restored, int Beyond, long BeyondMessages, int Orphaned);
+
+    /// <summary>
+    /// Restores committed offsets from the newest intact copy of the offsets file. An older copy or none at all only
+    /// moves cursors back (redelivery); an offset past its queue's end is lowered to it, never used to skip ahead.
+    /// </summary>
+    private OffsetRestore RestoreOffsets(bool holdsMessages)
+    {
+        var load = _offsets.Load();
+        if (load.FellBack)
+        {
+            StateFileLog.OffsetsFellBack(_logger, _offsets.Path, load.Describe(), load.LoadedPath, load.WrittenAtText);
+        }
+        else if (load.Copy == StateFileCopy.None && load.Problems.Count > 0)
+        {
+            StateFileLog.OffsetsLost(_logger, _offsets.Path, load.Describe());
+        }
+        else if (load.Copy == StateFileCopy.None && holdsMessages)
+        {
+            StateFileLog.OffsetsMissing(_logger, _offsets.Path);
+        }
+        else if (load.Legacy)
+        {
+            StateFileLog.LegacyRewritten(_logger, _offsets.Path, Storage.StateFile.FormatVersion);
+        }
+
+        int restored = 0, beyond = 0, orphaned = 0;
+        long beyondMessages = 0;
+        foreach (var committed in load.Value ?? [])
+        {
+            var queue = _queues.Find(committed.Topic, committed.LiteTopic, committed.QueueId);
+            if (queue is null)
+            {
+                // Usually a lite topic that expired; after a loss of log data possibly one whose records are gone.
+                orphaned += committed.Offset > 0 ? 1 : 0;
+                continue;
+            }
+
+            lock (queue)
+            {
+                if (committed.Offset > queue.MaxOffsetLocked)
+                {
+                    beyond++;
+                    beyondMessages += committed.Offset - queue.MaxOffsetLocked;
+                }
+
+                long offset = Math.Clamp(committed.Offset, queue.MinOffsetLocked, queue.MaxOffsetLocked);
+                queue.RestoreCursorLocked(committed.Group, offset);
+            }
+
+            restored++;
+        }
+
+        return new OffsetRestore(restored, beyond, beyondMessages, orphaned);
+    }
+
+    /// <summary>
+    /// Logs a loss of fsynced log data between <paramref name="from"/> and <paramref name="to"/> (an error: a fault of
+    /// the broker's storage, not of a client) and returns the exception that refuses the start, which the caller throws
+    /// unless <see cref="BrokerOptions.ContinueAfterLogDataLoss"/> is set.
+    /// </summary>
+    private Errors.BrokerException RefuseForLogDataLoss(long from, long to, int? offsetsBeyond, IndexLoad? index = null)
+    {
+        if (index is null)
+        {
+            try
+            {
+                index = _indexes.CountBeyond(from);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogDebug(ex, "Index checkpoint unreadable while counting lost messages");
+                index = null;
+            }
+        }
+
+        bool counted = index?.CheckpointPosition > from;
+        string messages = counted ? index!.MessagesBeyondLog.ToString(CultureInfo.InvariantCulture) : "an unknown number of";
+        string queues = counted ? index!.QueuesBeyondLog.ToString(CultureInfo.InvariantCulture) : "unknown";
+        string directory = Path.Combine(Path.GetFullPath(_options.DataDirectory), "commitlog");
+        string action = _options.ContinueAfterLogDataLoss
+            ? "Continuing because ContinueAfterLogDataLoss is set: those messages are gone, committed offsets past the end were lowered to it."
+            : $"The broker does not start and changed nothing: restore the missing segment files in '{directory}' from a backup, or set Broker:ContinueAfterLogDataLoss=true to start without those messages.";
+        StateFileLog.LogDataLost(_logger, to - from, from, to, messages, queues, offsetsBeyond ?? 0, action);
+        return new Errors.BrokerException(Errors.BrokerErrorCode.Unavailable, string.Create(CultureInfo.InvariantCulture,
+            $"The broker does not start: the commit log in '{directory}' is missing {to - from} bytes of fsynced data (positions {from}..{to}, {messages} acknowledged messages in {queues} queues); restore the missing segment files from a backup, or set Broker:ContinueAfterLogDataLoss=true to start without them."));
     }
 
     private static bool IndexRecovered(MessageQueue queue, long queueOffset, long position, long storeTimestamp)

@@ -23,6 +23,9 @@ public sealed partial class BrokerEngine
     /// </summary>
     public const string DeduplicationKeyProperty = "agentbus-dedupe-key";
 
+    /// <summary>Unix milliseconds of 0001-01-01 and of the last millisecond of 9999, the range of a protobuf Timestamp.</summary>
+    private const long MinTimestampMillis = -62_135_596_800_000, MaxTimestampMillis = 253_402_300_799_999;
+
     private int _roundRobin;
 
     /// <summary>
@@ -43,7 +46,12 @@ public sealed partial class BrokerEngine
         return stored.Result(_options.FlushMode == FlushMode.Sync);
     }
 
-    /// <summary>Stores several messages; each is validated and stored as by <see cref="SendAsync"/>, with one durability wait.</summary>
+    /// <summary>
+    /// Stores several messages as one request: all of them or none. Every check that can refuse one of them (its
+    /// fields, its topic's message type, a required subscriber, the lite-topic quota for every lite topic the batch
+    /// would create) runs before the first is stored, so a refused batch leaves nothing behind and a client's retry
+    /// cannot duplicate part of it. One durability wait covers the batch.
+    /// </summary>
     public async ValueTask<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<MessageRecord> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -52,17 +60,27 @@ public sealed partial class BrokerEngine
             ValidateMessage(message);
         }
 
-        // Before anything is stored, so a refusal leaves nothing of the batch behind.
         foreach (var message in messages)
         {
             RequireSubscriberIfAsked(message);
         }
 
+        ThrowIfDisposed();
+        CheckBatchAgreesOnLite(messages);
+        var topics = new TopicDefinition[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
+        {
+            topics[i] = Topics.ResolveForSend(messages[i].Topic, messages[i].LiteTopic is not null);
+            CheckType(topics[i], messages[i]);
+        }
+
+        long now = Now();
+        var queues = _queues.GetOrCreateLiteAll(messages, now);
         var results = new SendResult[messages.Count];
         long end = 0;
         for (int i = 0; i < messages.Count; i++)
         {
-            var stored = Append(messages[i]);
+            var stored = Append(messages[i], queues[i] ?? PickQueue(topics[i], messages[i], now), now);
             end = Math.Max(end, stored.End);
             results[i] = stored.Result(_options.FlushMode == FlushMode.Sync);
         }
@@ -75,6 +93,34 @@ public sealed partial class BrokerEngine
         return results;
     }
 
+    /// <summary>
+    /// Refuses a batch that sends lite and non-lite messages to one topic before that topic is auto-created from its
+    /// first message, so the refusal does not leave a topic typed by half of the batch behind.
+    /// </summary>
+    private static void CheckBatchAgreesOnLite(IReadOnlyList<MessageRecord> messages)
+    {
+        // Each message is compared with the first earlier one of its topic: those already agree with each other.
+        for (int i = 1; i < messages.Count; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                if (!string.Equals(messages[i].Topic, messages[j].Topic, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if ((messages[i].LiteTopic is null) != (messages[j].LiteTopic is null))
+                {
+                    throw new BrokerException(BrokerErrorCode.MessageTypeMismatch,
+                        $"A batch sends lite and non-lite messages to topic '{messages[i].Topic}'; a topic takes one message type.");
+                }
+
+                break;
+            }
+        }
+    }
+
+    /// <summary>Resolves a validated message's topic and queue (refusals happen here, before anything is stored) and appends it.</summary>
     private Stored Append(MessageRecord message)
     {
         ThrowIfDisposed();
@@ -84,7 +130,12 @@ public sealed partial class BrokerEngine
         MessageQueue queue = message.LiteTopic is not null
             ? _queues.GetOrCreateLite(message.Topic, message.LiteTopic, now, out _)
             : PickQueue(topic, message, now);
+        return Append(message, queue, now);
+    }
 
+    /// <summary>Appends a validated message to <paramref name="queue"/> (already resolved, so nothing here refuses it).</summary>
+    private Stored Append(MessageRecord message, MessageQueue queue, long now)
+    {
         string? dedupeKey = DedupeKeyOf(message);
         AppendResult appended;
         long offset;
@@ -99,8 +150,9 @@ public sealed partial class BrokerEngine
 
             if (queue.Deleted && message.LiteTopic is not null)
             {
-                // Expired between lookup and append (expiry holds the append lock): append to its successor.
-                queue = _queues.GetOrCreateLite(message.Topic, message.LiteTopic, now, out _);
+                // Expired between lookup and append (expiry holds the append lock): append to its successor, which
+                // takes the slot the expired one freed, so the quota cannot refuse part of a batch at this point.
+                queue = _queues.ReplaceDeletedLite(message.Topic, message.LiteTopic, now);
             }
 
             lock (queue)
@@ -205,6 +257,17 @@ public sealed partial class BrokerEngine
             {
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, "A lite message cannot carry a message group or a delivery time.");
             }
+        }
+
+        // Times a protocol Timestamp can carry (0001..9999): one outside would be delivered as a Timestamp no consumer decodes.
+        if (message.BornTimestamp is < MinTimestampMillis or > MaxTimestampMillis)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Born timestamp {message.BornTimestamp} ms is outside the years 0001..9999.");
+        }
+
+        if (message.DeliveryTimestamp is < 0 or > MaxTimestampMillis)
+        {
+            throw new BrokerException(BrokerErrorCode.IllegalDeliveryTime, $"Delivery timestamp {message.DeliveryTimestamp} ms is outside 1970..9999.");
         }
 
         if (string.IsNullOrEmpty(message.MessageId) || message.MessageId.Length > 128)

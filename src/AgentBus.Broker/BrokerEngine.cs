@@ -27,6 +27,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly InvisibilityScheduler _invisibility;
     private readonly OffsetCheckpoint _offsets;
     private readonly IndexCheckpoint _indexes;
+    private readonly MetadataStore _metadata;
     private readonly ReceiptHandleCodec _handles = new();
     private readonly Lock _appendLock = new();
     private readonly Deduplication.DeduplicationWindow _deduplication;
@@ -36,6 +37,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private long _offsetChanges;      // bumped whenever a committed offset may have moved
     private long _offsetChangesSaved; // value of _offsetChanges at the last checkpoint
     private int _disposed;
+    private bool _recovered;          // recovery finished: only then may shutdown overwrite the state files
 
     private BrokerEngine(BrokerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -43,22 +45,41 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _time = time;
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
         Directory.CreateDirectory(options.DataDirectory);
-        Topics = new TopicRegistry(new MetadataStore(options.DataDirectory), options);
-        _log = CommitLog.Open(new CommitLogOptions
+        _metadata = new MetadataStore(options.DataDirectory, time);
+        try
         {
-            Directory = Path.Combine(options.DataDirectory, "commitlog"),
-            SegmentSize = options.SegmentSize,
-            FlushMode = options.FlushMode,
-            FlushInterval = options.FlushInterval,
-            MaxRecordSize = Math.Min(options.SegmentSize / 2, options.MaxMessageBodySize + options.MaxPropertiesSize + 64 * 1024),
-        }, loggerFactory.CreateLogger<CommitLog>());
+            Topics = new TopicRegistry(_metadata, options);
+        }
+        catch (Errors.BrokerException ex)
+        {
+            StateFileLog.StartRefused(_logger, ex.Message);
+            throw;
+        }
+
+        _offsets = new OffsetCheckpoint(options.DataDirectory, time);
+        _indexes = new IndexCheckpoint(options.DataDirectory, time);
+        try
+        {
+            _log = CommitLog.Open(new CommitLogOptions
+            {
+                Directory = Path.Combine(options.DataDirectory, "commitlog"),
+                SegmentSize = options.SegmentSize,
+                FlushMode = options.FlushMode,
+                FlushInterval = options.FlushInterval,
+                MaxRecordSize = Math.Min(options.SegmentSize / 2, options.MaxMessageBodySize + options.MaxPropertiesSize + 64 * 1024),
+                ContinueAfterDataLoss = options.ContinueAfterLogDataLoss,
+            }, loggerFactory.CreateLogger<CommitLog>());
+        }
+        catch (CommitLogDataLossException loss)
+        {
+            throw RefuseForLogDataLoss(loss.DataEnd, loss.CheckpointPosition, offsetsBeyond: null);
+        }
+
         _queues = new QueueTable(options.MaxLiteTopics);
         _dispatcher = new Dispatcher(options, time, HasDeliverable);
         _registry = new SubscriptionRegistry(_queues, Topics, options, time, _dispatcher, ResolveStartOffset);
         _registry.Evicted += notice => LiteUnsubscribed?.Invoke(notice);
         _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
-        _offsets = new OffsetCheckpoint(options.DataDirectory);
-        _indexes = new IndexCheckpoint(options.DataDirectory);
         _deduplication = new Deduplication.DeduplicationWindow((long)options.DeduplicationWindow.TotalMilliseconds, options.MaxDeduplicationKeys);
         Topics.TopicDeleted += OnTopicDeleted;
     }
@@ -186,6 +207,14 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         }
 
         _invisibility.Dispose();
+        if (!_recovered)
+        {
+            // Recovery refused or failed: the state files on disk are the only good record; leave them alone.
+            _log.Dispose();
+            _closing.Dispose();
+            return;
+        }
+
         try
         {
             _offsets.Save(_queues.All());

@@ -95,6 +95,15 @@ public sealed class BrokerOptions
     /// <summary>Deduplication keys remembered at most (default 1,000,000); past it the oldest are forgotten first.</summary>
     public int MaxDeduplicationKeys { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// What the broker does when recovery finds that fsynced commit-log data is gone (its checkpoint, or the index
+    /// checkpoint, records positions beyond the end of the valid log: a segment file deleted, truncated or damaged
+    /// outside the broker). False (the default): it logs an error saying how much is missing and refuses to start,
+    /// changing nothing, so the segment files can be restored. True: it logs the same error and starts without those
+    /// messages; committed offsets past the new end are lowered to it.
+    /// </summary>
+    public bool ContinueAfterLogDataLoss { get; set; }
+
     /// <summary>How often consume offsets are checkpointed to disk.</summary>
     public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -64,6 +64,83 @@ internal sealed class QueueTable(int maxLiteTopics)
         }
     }
 
+    /// <summary>
+    /// The queue of each lite message of a batch (null for other messages), creating the missing lite topics all
+    /// together: when the batch would take the broker past the lite-topic quota, none is created and the whole batch
+    /// is refused, so no message of it is stored.
+    /// </summary>
+    public MessageQueue?[] GetOrCreateLiteAll(IReadOnlyList<Messages.MessageRecord> messages, long now)
+    {
+        var queues = new MessageQueue?[messages.Count];
+        bool missing = false;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].LiteTopic is { } lite && !TryGetLite(messages[i].Topic, lite, out queues[i]))
+            {
+                missing = true;
+            }
+        }
+
+        if (!missing)
+        {
+            return queues;
+        }
+
+        lock (_createLock)
+        {
+            var created = new HashSet<(string Parent, string Lite)>();
+            for (int i = 0; i < messages.Count; i++)
+            {
+                if (messages[i].LiteTopic is { } lite && !TryGetLite(messages[i].Topic, lite, out _))
+                {
+                    created.Add((messages[i].Topic, lite));
+                }
+            }
+
+            if (_liteCount + created.Count > MaxLiteTopics)
+            {
+                throw new BrokerException(BrokerErrorCode.LiteTopicQuotaExceeded,
+                    $"The batch would create {created.Count} lite topics; the broker holds {_liteCount} of its quota of {MaxLiteTopics}. Nothing of it was stored.");
+            }
+
+            for (int i = 0; i < messages.Count; i++)
+            {
+                if (messages[i].LiteTopic is { } lite)
+                {
+                    queues[i] = GetOrAddLiteLocked(messages[i].Topic, lite, now);
+                }
+            }
+
+            return queues;
+        }
+    }
+
+    /// <summary>
+    /// The successor of a lite topic that expired while a message was on its way to it. The expired queue freed its
+    /// slot, so the successor is not checked against the quota again: a batch already admitted is never refused half-way.
+    /// </summary>
+    public MessageQueue ReplaceDeletedLite(string parent, string liteTopic, long now)
+    {
+        lock (_createLock)
+        {
+            return GetOrAddLiteLocked(parent, liteTopic, now);
+        }
+    }
+
+    /// <summary>The lite topic's queue, added without a quota check; the caller holds the create lock.</summary>
+    private MessageQueue GetOrAddLiteLocked(string parent, string liteTopic, long now)
+    {
+        var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
+        if (!children.TryGetValue(liteTopic, out var queue))
+        {
+            queue = new MessageQueue(parent, liteTopic, 0, now);
+            children[liteTopic] = queue;
+            _liteCount++;
+        }
+
+        return queue;
+    }
+
     /// <summary>Re-creates a lite topic found in the log at start; quotas do not apply to data already stored.</summary>
     public MessageQueue GetOrCreateLiteForRecovery(string parent, string liteTopic, long now)
     {

@@ -1,87 +1,97 @@
 using System.Buffers;
-using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using AgentBus.Broker.Lite;
+using AgentBus.Broker.Storage;
 
 namespace AgentBus.Broker.Queues;
 
+/// <summary>The checkpoint's payload inside the file's bytes (no copy: the file can be hundreds of MiB).</summary>
+internal sealed record IndexPayload(byte[] Bytes, int Offset, int Count);
+
+/// <summary>What loading the index checkpoint found.</summary>
+/// <param name="ScanFrom">Position to scan the log from, or null when the checkpoint was not usable (scan everything).</param>
+/// <param name="File">Which copy was read and what was wrong with the others.</param>
+/// <param name="CheckpointPosition">The durable log position the checkpoint was written at, when it could be read.</param>
+/// <param name="MessagesBeyondLog">Indexed messages at or after the end of the log found: messages the log lost.</param>
+/// <param name="QueuesBeyondLog">Queues with such messages.</param>
+internal sealed record IndexLoad(long? ScanFrom, StateFileLoad<IndexPayload> File, long? CheckpointPosition, long MessagesBeyondLog, int QueuesBeyondLog);
+
 /// <summary>
 /// Persists every queue index up to a durable commit-log position, so a restart loads the indexes and scans only the
-/// log written after that position instead of the whole log. The file (<c>index.checkpoint</c>) is replaced
-/// atomically and ends with a CRC-32 of its content; a missing, damaged or outdated file means a full scan.
+/// log written after that position instead of the whole log. The file (<c>index.checkpoint</c>) is a
+/// <see cref="StateFile"/>: checksummed, replaced atomically, previous copy kept. It is a cache: a missing, damaged or
+/// outdated file (including one in the format before the state file header) only means a longer scan.
 /// </summary>
-internal sealed class IndexCheckpoint(string directory)
+internal sealed class IndexCheckpoint(string directory, TimeProvider time)
 {
+    public const string FileName = "index.checkpoint";
     private const int Magic = 0x58444E49; // "INDX"
-    private const int Version = 1;
-    private readonly string _path = Path.Combine(directory, "index.checkpoint");
+    private const int Version = 2;        // 1 was the same layout with a CRC-32 trailer and no state file header
+
+    private readonly StateFile _file = new(directory, FileName, StateFileKind.QueueIndexes, time);
+
+    public string Path => _file.Path;
 
     /// <summary>Writes the indexes of <paramref name="queues"/>, keeping only entries below <paramref name="durablePosition"/>.</summary>
-    public void Save(IEnumerable<MessageQueue> queues, long durablePosition)
+    public void Save(IEnumerable<MessageQueue> queues, long durablePosition) => _file.Write(stream =>
     {
-        string temp = _path + ".tmp";
-        var crc = new Crc32();
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(Version);
+        writer.Write(durablePosition);
+        long[] buffer = ArrayPool<long>.Shared.Rent(1024);
+        try
         {
-            using (var hashing = new HashingStream(file, crc))
-            using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+            foreach (var queue in queues)
             {
-                writer.Write(Magic);
-                writer.Write(Version);
-                writer.Write(durablePosition);
-                long[] buffer = ArrayPool<long>.Shared.Rent(1024);
-                try
-                {
-                    foreach (var queue in queues)
-                    {
-                        buffer = WriteQueue(writer, queue, durablePosition, buffer);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<long>.Shared.Return(buffer);
-                }
-
-                writer.Write((byte)0);
+                buffer = WriteQueue(writer, queue, durablePosition, buffer);
             }
-
-            file.Write(BitConverter.GetBytes(crc.GetCurrentHashAsUInt32()));
-            file.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(buffer);
         }
 
-        File.Move(temp, _path, overwrite: true);
-    }
+        writer.Write((byte)0);
+    });
 
     /// <summary>
-    /// Loads the indexes into <paramref name="table"/> and returns the position to scan the log from, or null when
-    /// there is no usable checkpoint (the caller then scans everything). Entries below <paramref name="logStart"/>
-    /// (deleted by retention since) are dropped; a checkpoint beyond <paramref name="logEnd"/> is refused.
+    /// Loads the indexes into <paramref name="table"/> and says where to scan the log from (null: no usable checkpoint,
+    /// the caller clears the table and scans everything). Entries below <paramref name="logStart"/> (deleted by
+    /// retention since) are dropped; a checkpoint beyond <paramref name="logEnd"/> is refused and its entries past the
+    /// end are counted: they are messages the log lost.
     /// </summary>
-    public long? Load(QueueTable table, long logStart, long logEnd)
+    public IndexLoad Load(QueueTable table, long logStart, long logEnd) => Load(table, logStart, logEnd, countOnly: false);
+
+    /// <summary>Counts the checkpoint's messages at or after <paramref name="logEnd"/> without loading anything.</summary>
+    public IndexLoad CountBeyond(long logEnd) => Load(null, 0, logEnd, countOnly: true);
+
+    private IndexLoad Load(QueueTable? table, long logStart, long logEnd, bool countOnly)
     {
-        if (!File.Exists(_path))
+        // The legacy file (no state file header) is ignored: a cache, rebuilt by the scan and rewritten at shutdown.
+        var file = _file.Load<IndexPayload>((bytes, offset, count) => new IndexPayload(bytes, offset, count), static _ => null!);
+        if (file.Value is null)
         {
-            return null;
+            return new IndexLoad(null, file, null, 0, 0);
         }
 
-        byte[] content = File.ReadAllBytes(_path);
-        if (content.Length < 4 + 4 + 8 + 1 + 4
-            || Crc32.HashToUInt32(content.AsSpan(0, content.Length - 4)) != BitConverter.ToUInt32(content, content.Length - 4))
-        {
-            return null;
-        }
-
-        using var reader = new BinaryReader(new MemoryStream(content, 0, content.Length - 4, writable: false), Encoding.UTF8);
+        using var reader = new BinaryReader(new MemoryStream(file.Value.Bytes, file.Value.Offset, file.Value.Count, writable: false), Encoding.UTF8);
         if (reader.ReadInt32() != Magic || reader.ReadInt32() != Version)
         {
-            return null;
+            throw new InvalidDataException($"'{Path}' is not a version {Version} index checkpoint.");
         }
 
         long position = reader.ReadInt64();
         if (position > logEnd)
         {
-            return null; // the log lost its tail since: the checkpoint describes records that are gone
+            var (messages, queues) = CountBeyond(reader, logEnd);
+            return new IndexLoad(null, file, position, messages, queues);
+        }
+
+        if (countOnly)
+        {
+            return new IndexLoad(null, file, position, 0, 0);
         }
 
         while (reader.ReadByte() == 1)
@@ -93,8 +103,8 @@ internal sealed class IndexCheckpoint(string directory)
             long minOffset = reader.ReadInt64();
             int count = reader.ReadInt32();
             var queue = lite is not null
-                ? table.GetOrCreateLiteForRecovery(topic, lite, lastWrite)
-                : table.GetOrCreateNormal(topic, queueId + 1, lastWrite)[queueId];
+                ? table!.GetOrCreateLiteForRecovery(topic, lite, lastWrite)
+                : table!.GetOrCreateNormal(topic, queueId + 1, lastWrite)[queueId];
             lock (queue)
             {
                 queue.ResetIndexLocked(minOffset);
@@ -116,7 +126,35 @@ internal sealed class IndexCheckpoint(string directory)
             }
         }
 
-        return Math.Max(position, logStart);
+        return new IndexLoad(Math.Max(position, logStart), file, position, 0, 0);
+    }
+
+    /// <summary>Counts the indexed messages at or after <paramref name="logEnd"/> without loading anything.</summary>
+    private static (long Messages, int Queues) CountBeyond(BinaryReader reader, long logEnd)
+    {
+        long messages = 0;
+        int queues = 0;
+        while (reader.ReadByte() == 1)
+        {
+            _ = reader.ReadString();
+            if (reader.ReadBoolean())
+            {
+                _ = reader.ReadString();
+            }
+
+            reader.BaseStream.Seek(4 + 8 + 8, SeekOrigin.Current);
+            int count = reader.ReadInt32();
+            long beyond = 0;
+            for (int i = 0; i < count; i++)
+            {
+                beyond += reader.ReadInt64() >= logEnd ? 1 : 0;
+            }
+
+            messages += beyond;
+            queues += beyond > 0 ? 1 : 0;
+        }
+
+        return (messages, queues);
     }
 
     private static long[] WriteQueue(BinaryWriter writer, MessageQueue queue, long durablePosition, long[] buffer)
@@ -156,33 +194,5 @@ internal sealed class IndexCheckpoint(string directory)
         writer.Write(count);
         writer.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
         return buffer;
-    }
-
-    /// <summary>Feeds everything written through it to a running CRC.</summary>
-    private sealed class HashingStream(Stream inner, Crc32 crc) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            crc.Append(buffer);
-            inner.Write(buffer);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            // The inner stream belongs to the caller.
-            base.Dispose(disposing);
-        }
     }
 }

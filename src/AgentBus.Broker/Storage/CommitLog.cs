@@ -106,7 +106,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
         {
             Directory.CreateDirectory(directory);
             checkpoint = CheckpointFile.Open(directory);
-            var recovered = LogRecovery.Run(directory, options.SegmentSize, checkpoint, logger);
+            var recovered = LogRecovery.Run(directory, options.SegmentSize, options.ContinueAfterDataLoss, checkpoint, logger);
             var log = new CommitLog(directory, options, logger, checkpoint, recovered);
             CommitLogLog.Opened(logger, directory, recovered.Segments.Count, log.MinPosition, log.WritePosition,
                 recovered.Report.RecordsValidated, recovered.Report.ValidatedFrom);

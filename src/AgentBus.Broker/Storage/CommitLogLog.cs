@@ -41,6 +41,10 @@ internal static partial class CommitLogLog
         Message = "The commit log segment preparer stopped; appends continue without prefaulting")]
     public static partial void PreparerStopped(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Error,
+        Message = "Commit log in {Directory} lost fsynced data: valid records end at position {DataEnd} ({Reason}) but the checkpoint records data up to {CheckpointPosition}; {Bytes} bytes of acknowledged messages are missing (a segment deleted, truncated or damaged outside the broker). Continuing as configured: the log is cut at {DataEnd}")]
+    public static partial void DurableDataLost(ILogger logger, string directory, long dataEnd, long checkpointPosition, long bytes, RecoveryStopReason reason);
+
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information,
         Message = "Deleted {Count} commit log segments ending at or below position {Position}")]
     public static partial void SegmentsDeleted(ILogger logger, int count, long position);

@@ -28,6 +28,13 @@ internal sealed class CommitLogOptions
     /// </summary>
     public int MaxRecordSize { get; init; } = 8 << 20;
 
+    /// <summary>
+    /// What to do when recovery finds less valid log than the checkpoint says was fsynced (a segment deleted, truncated
+    /// or damaged outside the broker): false (the default) refuses to open, touching nothing, so the data can still be
+    /// restored; true logs an error and cuts the log at the first invalid record, as after an ordinary torn write.
+    /// </summary>
+    public bool ContinueAfterDataLoss { get; init; }
+
     /// <summary>The record size limit actually applied: <see cref="MaxRecordSize"/> capped at <see cref="SegmentSize"/>.</summary>
     internal int EffectiveMaxRecordSize => Math.Min(MaxRecordSize, SegmentSize);
 

@@ -36,6 +36,15 @@ public sealed class CommitLogRecovery
     /// <summary>Segment files found shorter than the segment size and extended with zeros.</summary>
     public int SegmentsExtended { get; internal init; }
 
+    /// <summary>The position the checkpoint recorded as fsynced, when a valid checkpoint was found.</summary>
+    public long? CheckpointPosition { get; internal init; }
+
+    /// <summary>
+    /// Bytes the checkpoint recorded as fsynced that recovery did not find as valid records (segments deleted, truncated
+    /// or damaged outside the broker). Non-zero only when the broker was configured to continue after such a loss.
+    /// </summary>
+    public long DurableBytesLost { get; internal init; }
+
     /// <summary>True when recovery discarded anything.</summary>
     public bool Truncated => BytesDropped > 0 || SegmentsDropped > 0;
 

@@ -15,7 +15,7 @@ internal sealed record RecoveredLog(List<Segment> Segments, int WriteOffset, lon
 /// </summary>
 internal static class LogRecovery
 {
-    public static RecoveredLog Run(string directory, int segmentSize, CheckpointFile checkpoint, ILogger logger)
+    public static RecoveredLog Run(string directory, int segmentSize, bool continueAfterDataLoss, CheckpointFile checkpoint, ILogger logger)
     {
         // A segment prepared ahead of time never held data; one left by a crash is simply removed.
         foreach (var prepared in Directory.EnumerateFiles(directory, "*" + SegmentFiles.PreparedSuffix))
@@ -35,7 +35,7 @@ internal static class LogRecovery
             }
         }
 
-        return files.Count == 0 ? CreateNew(directory, segmentSize, checkpoint) : Recover(directory, segmentSize, files, checkpoint, logger);
+        return files.Count == 0 ? CreateNew(directory, segmentSize, checkpoint) : Recover(directory, segmentSize, files, checkpoint, continueAfterDataLoss, logger);
     }
 
     private static RecoveredLog CreateNew(string directory, int segmentSize, CheckpointFile checkpoint)
@@ -57,7 +57,7 @@ internal static class LogRecovery
     }
 
     private static RecoveredLog Recover(string directory, int segmentSize, List<(long BasePosition, string Path)> files,
-        CheckpointFile checkpoint, ILogger logger)
+        CheckpointFile checkpoint, bool continueAfterDataLoss, ILogger logger)
     {
         var segments = new List<Segment>(files.Count);
         try
@@ -91,6 +91,20 @@ internal static class LogRecovery
 
             var (index, offset, records, reason) = Validate(segments, start, contiguous);
             var end = segments[index].BasePosition + offset;
+
+            // The checkpoint only ever claims fsynced bytes, so valid data ending before it means fsynced records are
+            // gone: not a torn write but a fault outside the broker. End-of-segment padding is not data.
+            var dataEnd = reason == RecoveryStopReason.EndOfSegment ? segments[index].EndPosition : end;
+            var lostBytes = stored is { } claimed && claimed > dataEnd ? claimed - dataEnd : 0;
+            if (lostBytes > 0)
+            {
+                if (!continueAfterDataLoss)
+                {
+                    throw new CommitLogDataLossException(directory, dataEnd, stored!.Value, reason);
+                }
+
+                CommitLogLog.DurableDataLost(logger, directory, dataEnd, stored!.Value, lostBytes, reason);
+            }
 
             // Delete later segments before zeroing the tail: if recovery is interrupted, the next one still starts at
             // or before the tail segment (the checkpoint is rewritten last).
@@ -147,6 +161,8 @@ internal static class LogRecovery
                 BytesDropped = dropped,
                 SegmentsDropped = segmentsDropped,
                 SegmentsExtended = extended,
+                CheckpointPosition = stored,
+                DurableBytesLost = lostBytes,
             };
             if (report.Truncated)
             {

@@ -282,7 +282,9 @@ internal sealed class SubscriptionRegistry
             added.Add(queue);
         }
 
-        // An explicit start position applies to every listed lite topic, new or already subscribed.
+        // An explicit start position applies to every listed lite topic, new or already subscribed. A set, not
+        // List.Contains: a client's periodic COMPLETE_ADD lists all its (up to 2,000) lite topics.
+        var reported = added.Count == 0 ? null : new HashSet<MessageQueue>(added);
         foreach (string lite in wanted)
         {
             if (!_queues.TryGetLite(session.Topic, lite, out var queue))
@@ -291,7 +293,7 @@ internal sealed class SubscriptionRegistry
             }
 
             ApplyOffset(queue, group, offsetOption);
-            if (!added.Contains(queue))
+            if (reported is null || reported.Add(queue))
             {
                 added.Add(queue);
             }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentBus.Broker.Errors;
+using AgentBus.Broker.Storage;
 
 namespace AgentBus.Broker.Topics;
 
@@ -7,35 +9,52 @@ namespace AgentBus.Broker.Topics;
 internal sealed record MetadataSnapshot(List<TopicDefinition> Topics, List<ConsumerGroupDefinition> Groups);
 
 /// <summary>
-/// Persists topic and group definitions as one JSON file, replaced atomically (write, fsync, rename), so a crash
-/// leaves either the old or the new file, never a torn one.
+/// Persists topic and group definitions as one JSON document in <c>metadata.json</c>, a <see cref="StateFile"/>
+/// (checksummed header, replaced atomically, previous copy kept). A plain JSON file, the format before the header, is
+/// read once and rewritten. Without an intact copy the broker refuses to start rather than forget definitions.
 /// </summary>
-internal sealed class MetadataStore(string directory)
+internal sealed class MetadataStore(string directory, TimeProvider time)
 {
-    private readonly string _path = Path.Combine(directory, "metadata.json");
+    public const string FileName = "metadata.json";
 
+    private readonly StateFile _file = new(directory, FileName, StateFileKind.Metadata, time);
+
+    public string Path => _file.Path;
+
+    /// <summary>What the last <see cref="Load"/> found; the engine logs it once it knows what the log holds.</summary>
+    public StateFileLoad<MetadataSnapshot>? LastLoad { get; private set; }
+
+    /// <exception cref="BrokerException"><see cref="BrokerErrorCode.Unavailable"/> when the file exists but neither it
+    /// nor an older copy is intact.</exception>
     public MetadataSnapshot Load()
     {
-        if (!File.Exists(_path))
+        var load = _file.Load((bytes, offset, count) => Parse(bytes.AsSpan(offset, count)), bytes => Parse(bytes));
+        LastLoad = load;
+        if (load.Value is not null)
         {
-            return new MetadataSnapshot([], []);
+            return load.Value;
         }
 
-        using var stream = File.OpenRead(_path);
-        return JsonSerializer.Deserialize(stream, MetadataJsonContext.Default.MetadataSnapshot) ?? new MetadataSnapshot([], []);
+        if (load.Problems.Count == 0)
+        {
+            return new MetadataSnapshot([], []); // a new broker
+        }
+
+        throw new BrokerException(BrokerErrorCode.Unavailable,
+            $"The broker does not start: topic and group definitions in '{Path}' are unreadable ({load.Describe()}) and no intact copy " +
+            $"({FileName}.prev, {FileName}.tmp) exists. Restore {FileName} from a backup; or, to start without definitions " +
+            $"(topics and groups are re-created by AutoCreate or the configured declarations, with default settings), move " +
+            $"{FileName}, {FileName}.prev and {FileName}.tmp out of '{directory}'.");
     }
 
-    public void Save(MetadataSnapshot snapshot)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        string temp = _path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, snapshot, MetadataJsonContext.Default.MetadataSnapshot);
-            stream.Flush(flushToDisk: true);
-        }
+    public void Save(MetadataSnapshot snapshot) =>
+        _file.Write(stream => JsonSerializer.Serialize(stream, snapshot, MetadataJsonContext.Default.MetadataSnapshot));
 
-        File.Move(temp, _path, overwrite: true);
+    private static MetadataSnapshot Parse(ReadOnlySpan<byte> json)
+    {
+        var snapshot = JsonSerializer.Deserialize(json, MetadataJsonContext.Default.MetadataSnapshot)
+            ?? throw new InvalidDataException("the document is null");
+        return snapshot.Topics is null || snapshot.Groups is null ? throw new InvalidDataException("topics or groups missing") : snapshot;
     }
 }
 

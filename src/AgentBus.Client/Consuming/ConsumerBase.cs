@@ -1,6 +1,7 @@
 using AgentBus.Client.Configuration;
 using AgentBus.Client.Core;
 using AgentBus.Client.Errors;
+using AgentBus.Client.Logging;
 using AgentBus.Client.Messages;
 using AgentBus.Client.Transport;
 using Apache.Rocketmq.V2;
@@ -123,6 +124,11 @@ public abstract class ConsumerBase : Core.ClientBase
                 {
                     case ReceiveMessageResponse.ContentOneofCase.Message:
                         var view = MessageView.From(response.Message, queue, target.AccessPoint);
+                        if (view.DecodeProblem is { } problem)
+                        {
+                            ClientLog.UndecodableField(Logger, ClientId, view.MessageId, problem);
+                        }
+
                         if (onMessage is null)
                         {
                             messages.Add(view);

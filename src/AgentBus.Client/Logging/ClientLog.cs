@@ -65,6 +65,9 @@ internal static partial class ClientLog
     [LoggerMessage(20, LogLevel.Warning, "Client {ClientId}: closing while {Pending} messages were still being consumed")]
     public static partial void CloseTimedOut(ILogger logger, string clientId, int pending);
 
+    [LoggerMessage(22, LogLevel.Warning, "Client {ClientId}: message {MessageId} was delivered with a part that does not decode ({Problem}); handed over with the rest")]
+    public static partial void UndecodableField(ILogger logger, string clientId, string messageId, string problem);
+
     [LoggerMessage(21, LogLevel.Debug, "Client {ClientId}: after reconnecting, re-sent {Count} lite subscriptions")]
     public static partial void LiteResynced(ILogger logger, string clientId, int count);
 }

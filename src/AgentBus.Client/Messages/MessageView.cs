@@ -20,9 +20,10 @@ public sealed class MessageView
         Keys = system.Keys; // the parsed message is owned by this view: no copy
         MessageGroup = system.HasMessageGroup ? system.MessageGroup : null;
         LiteTopic = system.HasLiteTopic ? system.LiteTopic : null;
-        DeliveryTimestamp = system.DeliveryTimestamp?.ToDateTimeOffset();
+        string? problem = null;
+        DeliveryTimestamp = TimeOf(system.DeliveryTimestamp, "delivery_timestamp", ref problem);
         BornHost = system.BornHost;
-        BornTimestamp = system.BornTimestamp?.ToDateTimeOffset() ?? default;
+        BornTimestamp = TimeOf(system.BornTimestamp, "born_timestamp", ref problem) ?? default;
         DeliveryAttempt = system.HasDeliveryAttempt ? system.DeliveryAttempt : 1;
         Offset = system.QueueOffset;
         QueueId = queue?.Id ?? system.QueueId;
@@ -31,7 +32,21 @@ public sealed class MessageView
         Endpoint = endpoint;
         var body = message.Body.Memory;
         Corrupted = !BodyDigest.Matches(system.BodyDigest, body.Span);
-        Body = system.BodyEncoding == Encoding.Gzip && !Corrupted ? Gunzip(body) : body;
+        Body = body;
+        if (system.BodyEncoding == Encoding.Gzip && !Corrupted)
+        {
+            if (TryGunzip(body) is { } unzipped)
+            {
+                Body = unzipped;
+            }
+            else
+            {
+                Corrupted = true;
+                problem = "the body is marked GZIP but does not decompress";
+            }
+        }
+
+        DecodeProblem = problem;
     }
 
     /// <summary>The message id.</summary>
@@ -82,6 +97,13 @@ public sealed class MessageView
     /// <summary>The current receipt handle; it changes when the invisible duration is changed.</summary>
     public string ReceiptHandle => Volatile.Read(ref _receiptHandle);
 
+    /// <summary>
+    /// What of the delivered message could not be decoded (a timestamp outside 0001..9999 or not normalized, a body that
+    /// does not decompress), or null. Such a message is still handed over with what could be decoded, so one bad message
+    /// never stops a consumer: an undecodable timestamp reads as unset.
+    /// </summary>
+    internal string? DecodeProblem { get; }
+
     /// <summary>The endpoint the message came from, where it is settled.</summary>
     internal AccessPoint Endpoint { get; }
 
@@ -96,11 +118,41 @@ public sealed class MessageView
     public override string ToString() =>
         LiteTopic is null ? $"{MessageId} on {Topic}" : $"{MessageId} on {Topic}/{LiteTopic} (attempt {DeliveryAttempt})";
 
-    private static ReadOnlyMemory<byte> Gunzip(ReadOnlyMemory<byte> body)
+    /// <summary>Earliest and latest seconds a protobuf Timestamp may hold (0001-01-01 and 9999-12-31T23:59:59).</summary>
+    private const long MinTimestampSeconds = -62_135_596_800, MaxTimestampSeconds = 253_402_300_799;
+
+    /// <summary>
+    /// The time a Timestamp holds, or null when it is absent or invalid (then <paramref name="problem"/> says so):
+    /// <see cref="Google.Protobuf.WellKnownTypes.Timestamp.ToDateTimeOffset"/> throws on an invalid one.
+    /// </summary>
+    private static DateTimeOffset? TimeOf(Google.Protobuf.WellKnownTypes.Timestamp? timestamp, string field, ref string? problem)
     {
-        using var input = new GZipStream(new MemoryStream(body.ToArray(), writable: false), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        input.CopyTo(output);
-        return output.ToArray();
+        if (timestamp is null)
+        {
+            return null;
+        }
+
+        if (timestamp.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || timestamp.Nanos is < 0 or > 999_999_999)
+        {
+            problem = $"{field} ({timestamp.Seconds} s, {timestamp.Nanos} ns) is not a valid timestamp";
+            return null;
+        }
+
+        return timestamp.ToDateTimeOffset();
+    }
+
+    private static ReadOnlyMemory<byte>? TryGunzip(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var input = new GZipStream(new MemoryStream(body.ToArray(), writable: false), CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            input.CopyTo(output);
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 }

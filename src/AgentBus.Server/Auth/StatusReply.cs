@@ -15,6 +15,9 @@ internal static class StatusReply<TResponse>
 {
     private static readonly FieldDescriptor? StatusField = Find();
 
+    /// <summary>Whether the response type has a status field (every MessagingService response has).</summary>
+    public static bool HasStatus => StatusField is not null;
+
     /// <summary>A response carrying <paramref name="status"/>, or null when the type has no status field.</summary>
     public static TResponse? Create(Status status)
     {

@@ -80,6 +80,19 @@ public sealed class ServerOptions
     /// <summary>Commands queued per Telemetry stream before new ones are dropped.</summary>
     public int TelemetryQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Longest client id (<c>x-mq-client-id</c>) a new client may have (default 256 characters; RocketMQ clients use about
+    /// 60). A longer one is refused with BAD_REQUEST, so an unauthenticated caller cannot make the broker keep large ids.
+    /// </summary>
+    public int MaxClientIdLength { get; set; } = 256;
+
+    /// <summary>
+    /// Most clients the broker knows at once (default 10,000): a new client past it is refused with TOO_MANY_REQUESTS
+    /// until others terminate or expire; known clients are always served. Bounds the per-client state an
+    /// unauthenticated caller can make the broker hold by inventing client ids.
+    /// </summary>
+    public int MaxClients { get; set; } = 10_000;
+
     /// <summary>Largest gRPC message accepted from a client (bytes); a little above the engine's body limit by default.</summary>
     public int? MaxReceiveMessageSize { get; set; }
 
@@ -103,6 +116,11 @@ public sealed class ServerOptions
         if (ReceiveBatchSize < 1 || TelemetryQueueCapacity < 1 || MaxAutoRenewEntries < 0 || ProducerMaxAttempts < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(ReceiveBatchSize), "Server batch sizes, capacities and attempts must be positive.");
+        }
+
+        if (MaxClientIdLength < 1 || MaxClients < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxClients), "Server:MaxClientIdLength and Server:MaxClients must be positive.");
         }
 
         if (AutoRenewInterval <= TimeSpan.Zero || AutoRenewInvisibleDuration <= AutoRenewAhead)

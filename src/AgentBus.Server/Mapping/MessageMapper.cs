@@ -40,8 +40,8 @@ internal static class MessageMapper
             Tag = system.HasTag ? system.Tag : null,
             Keys = system.Keys.Count == 0 ? [] : [.. system.Keys],
             MessageGroup = system.HasMessageGroup ? system.MessageGroup : null,
-            DeliveryTimestamp = system.DeliveryTimestamp is { } delivery ? ToMillis(delivery) : 0,
-            BornTimestamp = system.BornTimestamp is { } born ? ToMillis(born) : 0,
+            DeliveryTimestamp = system.DeliveryTimestamp is { } delivery ? DeliveryMillis(delivery) : 0,
+            BornTimestamp = system.BornTimestamp is { } born ? BornMillis(born) : 0,
             BornHost = system.BornHost,
             Properties = message.UserProperties.Count == 0 ? MessageRecordDefaults.NoProperties : new Dictionary<string, string>(message.UserProperties),
             Body = body,
@@ -161,13 +161,42 @@ internal static class MessageMapper
         return Convert.ToHexString(hash);
     }
 
+    /// <summary>Earliest and latest seconds a protobuf Timestamp may hold (0001-01-01 and 9999-12-31T23:59:59).</summary>
+    private const long MinTimestampSeconds = -62_135_596_800, MaxTimestampSeconds = 253_402_300_799;
+
+    /// <summary>
+    /// A born timestamp in milliseconds; BAD_REQUEST unless it is a valid Timestamp (0001..9999, nanos normalized).
+    /// Stored as it came, such a timestamp would be delivered as an invalid Timestamp that consumers cannot decode.
+    /// </summary>
+    private static long BornMillis(Timestamp timestamp) => IsValid(timestamp)
+        ? ToMillis(timestamp)
+        : throw new RequestException(Code.BadRequest, $"born_timestamp ({timestamp.Seconds} s, {timestamp.Nanos} ns) is not a valid timestamp.");
+
+    /// <summary>A delivery timestamp in milliseconds; ILLEGAL_DELIVERY_TIME unless it is a valid Timestamp not before 1970.</summary>
+    private static long DeliveryMillis(Timestamp timestamp) => IsValid(timestamp) && timestamp.Seconds >= 0
+        ? ToMillis(timestamp)
+        : throw new RequestException(Code.IllegalDeliveryTime, $"delivery_timestamp ({timestamp.Seconds} s, {timestamp.Nanos} ns) is not a valid time.");
+
+    private static bool IsValid(Timestamp timestamp) =>
+        timestamp.Seconds is >= MinTimestampSeconds and <= MaxTimestampSeconds && timestamp.Nanos is >= 0 and <= 999_999_999;
+
     private static long ToMillis(Timestamp timestamp) => (timestamp.Seconds * 1000) + (timestamp.Nanos / 1_000_000);
 
-    private static Timestamp FromMillis(long millis) => new()
+    /// <summary>
+    /// The Timestamp of a stored time. Floor division keeps nanos non-negative before 1970, and a time outside what a
+    /// Timestamp can hold (only in data stored before send validated it) is clamped, so every delivered Timestamp decodes.
+    /// </summary>
+    internal static Timestamp FromMillis(long millis)
     {
-        Seconds = Math.DivRem(millis, 1000, out long remainder),
-        Nanos = (int)(remainder * 1_000_000),
-    };
+        long seconds = Math.Clamp(Math.DivRem(millis, 1000, out long remainder), MinTimestampSeconds, MaxTimestampSeconds);
+        if (remainder < 0 && seconds > MinTimestampSeconds)
+        {
+            seconds--;
+            remainder += 1000;
+        }
+
+        return new Timestamp { Seconds = seconds, Nanos = remainder > 0 ? (int)(remainder * 1_000_000) : 0 };
+    }
 
     private static ReadOnlyMemory<byte> Decompress(ByteString body, int maxBodySize)
     {

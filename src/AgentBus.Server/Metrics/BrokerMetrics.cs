@@ -55,6 +55,11 @@ internal sealed class BrokerMetrics
             "Bytes written to the commit log.");
         meter.CreateObservableGauge("agentbus.receives.waiting", () => WaitingReceives, "{call}", "ReceiveMessage calls waiting in a long poll.");
         meter.CreateObservableGauge("agentbus.clients", () => clients.Count, "{client}", "Clients heard from recently.");
+        meter.CreateObservableCounter("agentbus.clients.refused", () => new[]
+        {
+            new Measurement<long>(clients.RefusedIds, new KeyValuePair<string, object?>("reason", "client_id_too_long")),
+            new Measurement<long>(clients.RefusedFull, new KeyValuePair<string, object?>("reason", "too_many_clients")),
+        }, "{client}", "New clients refused: an over-long client id, or the broker at Server:MaxClients.");
         meter.CreateObservableGauge("agentbus.telemetry_streams", () => telemetry.Count, "{stream}", "Open Telemetry streams.");
         meter.CreateObservableGauge("agentbus.auto_renew.tracked", () => renewer.Count, "{delivery}", "Deliveries renewed by the server.");
     }

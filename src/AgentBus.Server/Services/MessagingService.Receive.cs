@@ -49,6 +49,7 @@ internal sealed partial class MessagingService
                 return;
             }
 
+            MalformedRequests.ThrowIfMalformed(request);
             plan = Plan(request, clientId, context, metadata);
             deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
                 ? replayed

@@ -1,5 +1,6 @@
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
+using AgentBus.Server.Errors;
 using AgentBus.Server.Telemetry;
 using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
@@ -25,7 +26,18 @@ internal sealed partial class MessagingService
             return;
         }
 
-        var client = _clients.Touch(clientId);
+        ClientInfo client;
+        try
+        {
+            client = _clients.Touch(clientId);
+        }
+        catch (RequestException refused)
+        {
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
+            await TryWriteAsync(responseStream, new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) }, metadata).ConfigureAwait(false);
+            return;
+        }
+
         var session = _telemetry.Open(clientId);
         client.TelemetryOpened();
         ServerLog.TelemetryOpened(_logger, clientId, client.ClientType);
@@ -41,6 +53,12 @@ internal sealed partial class MessagingService
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
             // The client went away or the server is stopping: end quietly.
+        }
+        catch (RequestException refused)
+        {
+            // The client was forgotten (terminated) and the broker is now full: tell it and end the stream.
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) });
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -59,6 +77,14 @@ internal sealed partial class MessagingService
     private void OnCommand(TelemetrySession session, ClientInfo client, TelemetryCommand command)
     {
         _clients.Touch(client.ClientId);
+        if (MalformedRequests.ReasonOf(command) is { } malformed)
+        {
+            // One bad command is answered and the stream goes on: the client's settings and commands still flow.
+            ServerLog.Refused(_logger, nameof(Telemetry), client.ClientId, Code.BadRequest, malformed);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(Code.BadRequest, malformed) });
+            return;
+        }
+
         if (command.CommandCase == TelemetryCommand.CommandOneofCase.Settings)
         {
             _clients.UpdateSettings(client.ClientId, command.Settings);

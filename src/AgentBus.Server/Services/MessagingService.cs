@@ -19,6 +19,7 @@ namespace AgentBus.Server.Services;
 /// <see cref="Status"/> (the gRPC status stays OK), so official clients raise their typed exceptions; no request
 /// brings the server down. The RPCs are split by concern into partial files.
 /// </summary>
+[BindServiceMethod(typeof(MessagingService), nameof(BindService))]
 internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingService.MessagingServiceBase
 {
     private readonly BrokerEngineHost _host;
@@ -52,6 +53,17 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     private BrokerEngine Engine => _host.Engine;
 
     /// <summary>
+    /// Binds the service's methods as generated, but with request marshallers that hand a body that does not decode to
+    /// the handlers as a placeholder, so it is answered BAD_REQUEST like any other bad request (see
+    /// <see cref="MalformedRequests"/>). grpc-dotnet finds this method through the attribute on the class.
+    /// </summary>
+    /// <param name="binder">grpc-dotnet's binder.</param>
+    /// <param name="service">The service instance (null when grpc-dotnet binds by type). Typed as the generated base,
+    /// which grpc-dotnet takes from this parameter as the type whose methods the handlers override.</param>
+    public static void BindService(ServiceBinderBase binder, Apache.Rocketmq.V2.MessagingService.MessagingServiceBase? service) =>
+        Apache.Rocketmq.V2.MessagingService.BindService(new LenientRequestBinder(binder), service);
+
+    /// <summary>
     /// Runs a unary call: requires the client id header, refreshes the client, and turns every failure into a
     /// status (engine refusals and malformed requests at debug level, unexpected exceptions as errors).
     /// </summary>
@@ -64,9 +76,10 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
             return reply(ClientIdRequired(rpc));
         }
 
-        _clients.Touch(clientId);
         try
         {
+            MalformedRequests.ThrowIfMalformed(request!);
+            _clients.Touch(clientId);
             return await handler(request, new RequestContext(clientId, metadata, context)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -28,7 +28,14 @@ internal static class RequestFields
     public static string ReceiptHandle(string? handle) =>
         string.IsNullOrEmpty(handle) ? throw new RequestException(Code.InvalidReceiptHandle, "A receipt handle is required.") : handle;
 
-    /// <summary>A non-negative duration, or null when absent (refused with <paramref name="code"/> when out of range).</summary>
+    /// <summary>Longest duration any request field may carry; the engine and options bound each field further.</summary>
+    private const long MaxDurationSeconds = 365L * 24 * 3600;
+
+    /// <summary>
+    /// A non-negative, normalized duration of at most a year, or null when absent. Anything else (negative, nanos
+    /// outside 0..999,999,999, which <see cref="Google.Protobuf.WellKnownTypes.Duration.ToTimeSpan"/> would throw on,
+    /// or huge seconds) is the caller's mistake and is refused with <paramref name="code"/>.
+    /// </summary>
     public static TimeSpan? Duration(Duration? value, Code code, string field)
     {
         if (value is null)
@@ -36,11 +43,12 @@ internal static class RequestFields
             return null;
         }
 
-        if (value.Seconds < 0 || value.Nanos < 0 || value.Seconds > 365L * 24 * 3600)
+        if (value.Seconds is < 0 or > MaxDurationSeconds || value.Nanos is < 0 or > 999_999_999)
         {
-            throw new RequestException(code, $"{field} is out of range.");
+            throw new RequestException(code,
+                $"{field} ({value.Seconds} s, {value.Nanos} ns) must be a normalized duration within 0..{MaxDurationSeconds} s.");
         }
 
-        return value.ToTimeSpan();
+        return TimeSpan.FromSeconds(value.Seconds) + TimeSpan.FromTicks(value.Nanos / 100);
     }
 }

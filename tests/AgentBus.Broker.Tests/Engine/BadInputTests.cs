@@ -29,6 +29,37 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task TimesNoTimestampCanCarryAreRefusedAndStoreNothing()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        long before = h.Engine.CommitLogPosition;
+
+        Assert.Equal(BrokerErrorCode.BadRequest, await SendErrorAsync(h, new MessageRecord { Topic = "agents", LiteTopic = "t", MessageId = "m1", Body = new byte[1], BornTimestamp = long.MaxValue }));
+        Assert.Equal(BrokerErrorCode.BadRequest, await SendErrorAsync(h, new MessageRecord { Topic = "agents", LiteTopic = "t", MessageId = "m2", Body = new byte[1], BornTimestamp = long.MinValue }));
+        var delayed = new MessageRecord { Topic = "orders", MessageId = "m", Body = new byte[1], DeliveryTimestamp = -1 };
+        Assert.Equal(BrokerErrorCode.IllegalDeliveryTime, await SendErrorAsync(h, delayed));
+
+        Assert.Equal(before, h.Engine.CommitLogPosition);
+    }
+
+    [Fact]
+    public async Task ABatchRefusedByTheLiteTopicQuotaStoresNothing()
+    {
+        await using var h = await EngineHarness.StartAsync(o => o.MaxLiteTopics = 2);
+        await h.SendLiteAsync("agents", "a");
+        long before = h.Engine.CommitLogPosition;
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() =>
+            h.Engine.SendBatchAsync([h.Lite("agents", "a"), h.Lite("agents", "b"), h.Lite("agents", "c")]).AsTask());
+
+        Assert.Equal(BrokerErrorCode.LiteTopicQuotaExceeded, error.Code);
+        Assert.Equal(before, h.Engine.CommitLogPosition);
+        Assert.Equal(1, h.Engine.LiteTopicCount);
+        Assert.Equal(3, (await h.Engine.SendBatchAsync([h.Lite("agents", "a"), h.Lite("agents", "b"), h.Lite("agents", "b")])).Count);
+        Assert.Equal(2, h.Engine.LiteTopicCount);
+    }
+
+    [Fact]
     public async Task OversizeBodyIsRefused()
     {
         await using var h = await EngineHarness.StartAsync(o => o.MaxMessageBodySize = 1024);

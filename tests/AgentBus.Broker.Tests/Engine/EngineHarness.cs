@@ -42,7 +42,17 @@ public sealed class EngineHarness : IAsyncDisposable
         return options;
     }
 
-    public async Task OpenAsync() => Engine = await BrokerEngine.OpenAsync(NewOptions(), Time);
+    /// <summary>Everything the engine logged, across restarts.</summary>
+    internal Storage.ListLoggerFactory Logs { get; } = new();
+
+    public async Task OpenAsync() => Engine = await BrokerEngine.OpenAsync(NewOptions(), Time, Logs);
+
+    /// <summary>Closes the engine (a clean shutdown) without opening it again, so a test can damage its files.</summary>
+    public async Task StopAsync()
+    {
+        await Engine.DisposeAsync();
+        Engine = null!;
+    }
 
     public async Task RestartAsync()
     {
@@ -69,7 +79,11 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Engine.DisposeAsync();
+        if (Engine is not null)
+        {
+            await Engine.DisposeAsync();
+        }
+
         _directory.Dispose();
     }
 }

@@ -17,6 +17,7 @@ namespace AgentBus.Server.Services.Admin;
 /// refusal as the call's gRPC status (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION) with a message saying what
 /// was wrong; refusals are logged at debug level, as they are a caller's mistake.
 /// </summary>
+[BindServiceMethod(typeof(AdminService), nameof(BindService))]
 internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBase
 {
     /// <summary>The page size of a request that gives none.</summary>
@@ -31,6 +32,16 @@ internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBas
         _host = host;
         _logger = logger;
     }
+
+    /// <summary>
+    /// Binds the service's methods as generated, but a request body that does not decode ends its call with
+    /// INVALID_ARGUMENT rather than an unexpected error (see <see cref="Errors.MalformedRequests"/>).
+    /// </summary>
+    /// <param name="binder">grpc-dotnet's binder.</param>
+    /// <param name="service">The service instance (null when grpc-dotnet binds by type), typed as the generated base
+    /// that grpc-dotnet takes from this parameter.</param>
+    public static void BindService(ServiceBinderBase binder, Protocol.Admin.AdminService.AdminServiceBase? service) =>
+        Protocol.Admin.AdminService.BindService(new Errors.LenientRequestBinder(binder), service);
 
     /// <inheritdoc />
     public override Task<ListLiteTopicsResponse> ListLiteTopics(ListLiteTopicsRequest request, ServerCallContext context) =>
