@@ -191,7 +191,7 @@ public sealed partial class BrokerEngine
         public void Offer(in RecordHeader header)
         {
             long expiresAt = header.StoreTimestamp + engine._deduplication.WindowMillis;
-            if ((header.Position < From && From != long.MaxValue) || expiresAt <= _now || header.LiteTopic is null ||
+            if (!header.Deduplicated || (header.Position < From && From != long.MaxValue) || expiresAt <= _now || header.LiteTopic is null ||
                 header.QueueId == TombstoneQueueId)
             {
                 return;
