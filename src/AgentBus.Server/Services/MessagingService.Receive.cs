@@ -115,7 +115,7 @@ internal sealed partial class MessagingService
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
             request.HasAttemptId && request.AttemptId.Length > 0 && !continuous ? request.AttemptId : null, continuous,
-            metadata.ContinuousMaxBytes ?? long.MaxValue);
+            metadata.ContinuousMaxBytes ?? long.MaxValue, metadata.Crc32BodyDigest);
     }
 
     /// <summary>
@@ -319,7 +319,7 @@ internal sealed partial class MessagingService
                 stream.WriteOptions = WriteOptions.Default;
             }
 
-            await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now) })
+            await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now, plan.Crc32Digest) })
                 .ConfigureAwait(false);
         }
 
@@ -359,5 +359,5 @@ internal sealed partial class MessagingService
     /// <summary>What one ReceiveMessage call asks for, validated.</summary>
     private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
         TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId, bool Continuous = false,
-        long MaxBytes = long.MaxValue);
+        long MaxBytes = long.MaxValue, bool Crc32Digest = false);
 }
