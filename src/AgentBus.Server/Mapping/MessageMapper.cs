@@ -43,7 +43,8 @@ internal static class MessageMapper
             DeliveryTimestamp = system.DeliveryTimestamp is { } delivery ? DeliveryMillis(delivery) : 0,
             BornTimestamp = system.BornTimestamp is { } born ? BornMillis(born) : 0,
             BornHost = system.BornHost,
-            Properties = message.UserProperties.Count == 0 ? MessageRecordDefaults.NoProperties : new Dictionary<string, string>(message.UserProperties),
+            // The request's own map, not a copy: the record lives only as long as the send that stores it.
+            Properties = message.UserProperties.Count == 0 ? MessageRecordDefaults.NoProperties : message.UserProperties,
             Body = body,
         };
     }
