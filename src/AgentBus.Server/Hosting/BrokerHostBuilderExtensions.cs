@@ -97,11 +97,36 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<AdminService>();
 
         // Authentication guards the MessagingService and the AdminService (health checks stay open), and costs nothing when off.
+        // The auth section is also read on its own, through IOptionsMonitor, so users and permissions change without a restart.
+        var authSection = configuration.GetSection(ServerOptions.SectionName).GetSection(nameof(ServerOptions.Auth));
+        services.AddOptions<ServerAuthOptions>().Configure(auth => ReadAuth(auth, authSection, configureServer));
+        services.AddSingleton<IOptionsChangeTokenSource<ServerAuthOptions>>(new ConfigurationChangeTokenSource<ServerAuthOptions>(authSection));
+        services.AddSingleton<AccessPolicyMonitor>();
+        services.AddSingleton<Authorizer>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<AuthInterceptor>();
         AuthenticateWhenEnabled<MessagingService>(services);
         AuthenticateWhenEnabled<AdminService>(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Binds the auth section and applies the code's server configuration to it. A value that does not bind is
+    /// recorded rather than thrown: this also runs when the file changes, where a throw would escape into the file
+    /// watcher; <see cref="AccessPolicyMonitor"/> then keeps the previous policy.
+    /// </summary>
+    private static void ReadAuth(ServerAuthOptions auth, IConfigurationSection section, Action<ServerOptions>? configureServer)
+    {
+        try
+        {
+            section.Bind(auth);
+        }
+        catch (InvalidOperationException ex)
+        {
+            auth.LoadError = ex.Message;
+        }
+
+        configureServer?.Invoke(new ServerOptions { Auth = auth });
     }
 
     private static void AuthenticateWhenEnabled<TService>(IServiceCollection services)
