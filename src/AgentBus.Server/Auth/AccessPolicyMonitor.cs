@@ -16,14 +16,12 @@ internal sealed class AccessPolicyMonitor : IDisposable
     private readonly Lock _swap = new();
     private AccessPolicy _current;
 
-    public AccessPolicyMonitor(IOptionsMonitor<ServerAuthOptions> options, ILogger<AccessPolicyMonitor> logger)
+    public AccessPolicyMonitor(IOptionsMonitor<ServerAuthOptions> options, IOptions<ServerOptions> started, ILogger<AccessPolicyMonitor> logger)
     {
         _logger = logger;
-        var initial = options.CurrentValue;
-        // The start already validated the same configuration (ServerOptions), so a failure here is a bug, not input.
-        initial.ThrowIfUnreadable();
-        initial.Validate();
-        _current = AccessPolicy.From(initial, 1);
+        // Created at the first authenticated call: the section may have changed since the start validated it, and
+        // then the policy the broker started with (ServerOptions, validated) applies until a valid change comes.
+        _current = AccessPolicy.From(Readable(options.CurrentValue) ?? started.Value.Auth, 1);
         _subscription = options.OnChange(Changed);
     }
 
@@ -35,14 +33,8 @@ internal sealed class AccessPolicyMonitor : IDisposable
 
     private void Changed(ServerAuthOptions options)
     {
-        try
+        if (Readable(options) is null)
         {
-            options.ThrowIfUnreadable();
-            options.Validate();
-        }
-        catch (ArgumentException refused)
-        {
-            ServerLog.AuthReloadRefused(_logger, refused.Message);
             return;
         }
 
@@ -51,6 +43,22 @@ internal sealed class AccessPolicyMonitor : IDisposable
             var next = AccessPolicy.From(options, _current.Generation + 1);
             Volatile.Write(ref _current, next);
             ServerLog.AuthReloaded(_logger, options.Users.Count, next.Generation);
+        }
+    }
+
+    /// <summary>The options when they bind and validate; else null, with a warning saying why.</summary>
+    private ServerAuthOptions? Readable(ServerAuthOptions options)
+    {
+        try
+        {
+            options.ThrowIfUnreadable();
+            options.Validate();
+            return options;
+        }
+        catch (ArgumentException refused)
+        {
+            ServerLog.AuthReloadRefused(_logger, refused.Message);
+            return null;
         }
     }
 }

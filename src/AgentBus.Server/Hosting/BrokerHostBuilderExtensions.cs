@@ -53,7 +53,15 @@ public static class BrokerHostBuilderExtensions
 
         // Fail at once on bad configuration rather than at the first resolution of the options.
         (configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions()).Validate();
-        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName))
+        if (AuthSectionReader.Lost(configuration.GetSection(ServerOptions.SectionName).GetSection(nameof(ServerOptions.Auth))) is { } lost)
+        {
+            throw new ArgumentException($"Server:Auth cannot be read: {lost}", nameof(builder));
+        }
+
+        // Bound once, without a change token: the server options are read at start (only Server:Auth is re-read, below),
+        // and re-validating them on a configuration change would throw into the configuration's file watcher.
+        var serverSection = configuration.GetSection(ServerOptions.SectionName);
+        services.AddOptions<ServerOptions>().Configure(options => serverSection.Bind(options))
             .Configure(options => configureServer?.Invoke(options))
             .Validate(options =>
             {
@@ -98,7 +106,7 @@ public static class BrokerHostBuilderExtensions
 
         // Authentication guards the MessagingService and the AdminService (health checks stay open), and costs nothing when off.
         // The auth section is also read on its own, through IOptionsMonitor, so users and permissions change without a restart.
-        var authSection = configuration.GetSection(ServerOptions.SectionName).GetSection(nameof(ServerOptions.Auth));
+        var authSection = serverSection.GetSection(nameof(ServerOptions.Auth));
         services.AddOptions<ServerAuthOptions>().Configure(auth => ReadAuth(auth, authSection, configureServer));
         services.AddSingleton<IOptionsChangeTokenSource<ServerAuthOptions>>(new ConfigurationChangeTokenSource<ServerAuthOptions>(authSection));
         services.AddSingleton<AccessPolicyMonitor>();
@@ -117,15 +125,7 @@ public static class BrokerHostBuilderExtensions
     /// </summary>
     private static void ReadAuth(ServerAuthOptions auth, IConfigurationSection section, Action<ServerOptions>? configureServer)
     {
-        try
-        {
-            section.Bind(auth);
-        }
-        catch (InvalidOperationException ex)
-        {
-            auth.LoadError = ex.Message;
-        }
-
+        auth.LoadError = AuthSectionReader.Bind(section, auth);
         configureServer?.Invoke(new ServerOptions { Auth = auth });
     }
 

@@ -65,6 +65,8 @@ internal sealed class ScenarioResources
         }
 
         options.Auth.Enabled = true;
+        // Declared users list no permissions: they may do everything, as the interop scenarios expect.
+        options.Auth.DefaultAllow = true;
         foreach (var user in auth.GetProperty("users").EnumerateArray())
         {
             options.Auth.Users.Add(new AuthUser
