@@ -63,9 +63,9 @@ internal sealed class Authorizer
             QueryAssignmentRequest assignment => Subscribe(identity, Name(assignment.Topic), Name(assignment.Group)),
             ReceiveMessageRequest receive => Receive(identity, clientId, receive),
             SyncLiteSubscriptionRequest sync => Sync(identity, sync),
-            AckMessageRequest ack => Settle(identity, Name(ack.Topic), Name(ack.Group), ack.Entries.Select(entry => entry.ReceiptHandle)),
-            ChangeInvisibleDurationRequest change => Settle(identity, Name(change.Topic), Name(change.Group), [change.ReceiptHandle]),
-            ForwardMessageToDeadLetterQueueRequest forward => Settle(identity, Name(forward.Topic), Name(forward.Group), [forward.ReceiptHandle]),
+            AckMessageRequest ack => Ack(identity, ack),
+            ChangeInvisibleDurationRequest change => Settle(identity, Name(change.Topic), Name(change.Group), change.ReceiptHandle),
+            ForwardMessageToDeadLetterQueueRequest forward => Settle(identity, Name(forward.Topic), Name(forward.Group), forward.ReceiptHandle),
             // Bound to the client id only; what they touch is the caller's own client.
             HeartbeatRequest or NotifyClientTerminationRequest => null,
             // Answered NOT_IMPLEMENTED whoever asks.
@@ -157,22 +157,40 @@ internal sealed class Authorizer
         return null;
     }
 
+    private string? Ack(AuthIdentity identity, AckMessageRequest request)
+    {
+        string topic = Name(request.Topic);
+        string group = Name(request.Group);
+        if (request.Entries.Count == 0)
+        {
+            return Subscribe(identity, topic, group);
+        }
+
+        foreach (var entry in request.Entries)
+        {
+            if (Settle(identity, topic, group, entry.ReceiptHandle) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Settling a delivery needs subscribe permission on the topic, group and lite topic its receipt handle belongs to.</summary>
-    private string? Settle(AuthIdentity identity, string topic, string group, IEnumerable<string> receiptHandles)
+    private string? Settle(AuthIdentity identity, string topic, string group, string receiptHandle)
     {
         if (Subscribe(identity, topic, group) is { } refused)
         {
             return refused;
         }
 
-        foreach (string handle in receiptHandles)
+        // A handle this broker did not issue is refused by the handler, and settles nothing.
+        if (_host.Engine.ReceiptTarget(receiptHandle) is { } target && !identity.MaySubscribe(target.Topic, group, target.LiteTopic))
         {
-            if (_host.Engine.ReceiptTarget(handle) is { } target && !identity.MaySubscribe(target.Topic, group, target.LiteTopic))
-            {
-                return target.LiteTopic is null
-                    ? $"No permission to settle deliveries of {target.Topic} in group {group}."
-                    : $"No permission to settle deliveries of lite topic {target.LiteTopic} of {target.Topic} in group {group}.";
-            }
+            return target.LiteTopic is null
+                ? $"No permission to settle deliveries of {target.Topic} in group {group}."
+                : $"No permission to settle deliveries of lite topic {target.LiteTopic} of {target.Topic} in group {group}.";
         }
 
         return null;
