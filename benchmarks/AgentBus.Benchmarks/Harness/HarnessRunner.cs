@@ -6,6 +6,12 @@ internal static class HarnessRunner
     public static async Task<int> RunAsync(string[] args)
     {
         string scenario = args.Length > 0 ? args[0] : "";
+        if (scenario == "peers")
+        {
+            // Its own flags (--quick stands alone), the rest as below.
+            return await PeersScenario.RunAsync(args[1..]);
+        }
+
         var options = HarnessOptions.Parse(args.Length > 1 ? args[1..] : []);
         switch (scenario)
         {
@@ -50,10 +56,10 @@ internal static class HarnessRunner
                 return 0;
             default:
                 Console.Error.WriteLine("usage: harness lite-scale|lite-list|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions"
-                    + "|agent-request|agent-stream|agent-sessions"
+                    + "|agent-request|agent-stream|agent-sessions|peers"
                     + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
                     + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]"
-                    + " [--rounds N] [--chunks N] [--sessions N]");
+                    + " [--rounds N] [--chunks N] [--sessions N] [--quick (peers)]");
                 return 2;
         }
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentBus.Broker;
 using AgentBus.Server.Hosting;
+using AgentBus.Server.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -86,7 +87,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             ["Server:Address"] = "127.0.0.1",
             ["Server:Port"] = options.Port.ToString(CultureInfo.InvariantCulture),
         });
-        builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
+        // A client's disconnect is not logged as an Information-level stack trace (see ClientDisconnectLogFilter).
+        builder.Services.AddSingleton(options.LoggerFactory is null ? NullLoggerFactory.Instance : ClientDisconnectLogFilter.Wrap(options.LoggerFactory));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>(); // stopped by DisposeAsync, not by the process's signals
         var certificate = options.ServerCertificate;

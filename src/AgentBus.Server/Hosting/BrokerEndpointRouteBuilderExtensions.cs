@@ -13,7 +13,8 @@ public static class BrokerEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the RocketMQ v5 MessagingService, the AgentBus AdminService (<c>agentbus.v1</c>, unless
-    /// <see cref="ServerOptions.EnableAdminService"/> is off) and the gRPC health service registered by
+    /// <see cref="ServerOptions.EnableAdminService"/> is off), gRPC server reflection (unless
+    /// <see cref="ServerOptions.EnableReflection"/> is off) and the gRPC health service registered by
     /// <see cref="Microsoft.Extensions.Hosting.BrokerHostBuilderExtensions.AddAgentBusBroker"/>, and logs the listening
     /// endpoint once the server runs.
     /// </summary>
@@ -34,6 +35,11 @@ public static class BrokerEndpointRouteBuilderExtensions
         if (options.EnableAdminService)
         {
             mapped.Add(endpoints.MapGrpcService<AdminService>());
+        }
+
+        if (options.EnableReflection)
+        {
+            mapped.Add(endpoints.MapGrpcReflectionService());
         }
 
         var conventions = new CompositeConventionBuilder([.. mapped]);

@@ -5,6 +5,9 @@ namespace AgentBus.Server.Hosting;
 /// <summary>Healthy while the engine is open (served by the standard gRPC health service).</summary>
 internal sealed class BrokerHealthCheck : IHealthCheck
 {
+    /// <summary>The check's registration name; the service names of the health service map to it.</summary>
+    public const string Name = "broker";
+
     private readonly BrokerEngineHost _host;
 
     /// <summary>Creates the check.</summary>

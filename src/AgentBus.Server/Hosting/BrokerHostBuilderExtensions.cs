@@ -7,6 +7,7 @@ using AgentBus.Server.Metrics;
 using AgentBus.Server.Services;
 using AgentBus.Server.Services.Admin;
 using AgentBus.Server.Telemetry;
+using Grpc.AspNetCore.HealthChecks;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -22,19 +23,28 @@ public static class BrokerHostBuilderExtensions
     /// <summary>Configuration section of the engine options and of declared topics and groups.</summary>
     private const string BrokerSection = "Broker";
 
+    /// <summary>The gRPC service name of the RocketMQ v5 messaging service, as health checks and reflection know it.</summary>
+    internal static readonly string MessagingServiceName = Apache.Rocketmq.V2.MessagingService.Descriptor.FullName;
+
+    /// <summary>The gRPC service name of the broker's admin API.</summary>
+    internal static readonly string AdminServiceName = AgentBus.Protocol.Admin.AdminService.Descriptor.FullName;
+
     /// <summary>
     /// Registers the broker server: the engine options (section <c>Broker</c>, with declared <c>Topics</c> and
     /// <c>Groups</c>) and server options (section <c>Server</c>) bound from the builder's configuration, the engine's
     /// lifetime, Kestrel listening on <see cref="ServerOptions.Address"/>:<see cref="ServerOptions.Port"/> with HTTP/2
-    /// (cleartext, or TLS with a certificate), the RocketMQ v5 MessagingService and the AgentBus AdminService (both
-    /// authenticated when <c>Server:Auth:Enabled</c>), gRPC health checks and metrics. Map the services with
+    /// (cleartext, or TLS with a certificate) — or on the configuration's <c>urls</c> (<c>--urls</c>,
+    /// <c>ASPNETCORE_URLS</c>) when set — the RocketMQ v5 MessagingService and the AgentBus AdminService (both
+    /// authenticated when <c>Server:Auth:Enabled</c>), gRPC health checks (per service name too), reflection and metrics.
+    /// Keys of the <c>Server</c> and <c>Broker</c> sections that no option binds are refused. Map the services with
     /// <see cref="Microsoft.AspNetCore.Builder.BrokerEndpointRouteBuilderExtensions.MapAgentBusBroker"/>.
     /// </summary>
     /// <param name="builder">A web application builder (the broker needs Kestrel).</param>
     /// <param name="configureBroker">Applied to the engine options after configuration binding.</param>
     /// <param name="configureServer">Applied to the server options after configuration binding.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentException">The configured server options are invalid.</exception>
+    /// <exception cref="ArgumentException">The configured server options are invalid, a key of the <c>Server</c> or
+    /// <c>Broker</c> section is unknown (the message names it), or <c>urls</c> names an address the broker cannot serve.</exception>
     /// <example>
     /// <code>
     /// var builder = WebApplication.CreateBuilder(args);
@@ -51,16 +61,23 @@ public static class BrokerHostBuilderExtensions
         var configuration = builder.Configuration;
         var services = builder.Services;
 
-        // Fail at once on bad configuration rather than at the first resolution of the options.
-        (configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions()).Validate();
-        if (AuthSectionReader.Lost(configuration.GetSection(ServerOptions.SectionName).GetSection(nameof(ServerOptions.Auth))) is { } lost)
+        // Fail at once on bad configuration rather than at the first resolution of the options: a misspelt key, a
+        // value out of range, a listen URL the broker cannot serve, a permission that does not bind.
+        ConfigurationKeyCheck.ThrowOnUnknownKeys(configuration.GetSection(ServerOptions.SectionName), typeof(ServerOptions));
+        ConfigurationKeyCheck.ThrowOnUnknownKeys(configuration.GetSection(BrokerSection), typeof(BrokerOptions), typeof(ResourceDeclarations));
+        var serverSection = configuration.GetSection(ServerOptions.SectionName);
+        var authSection = serverSection.GetSection(nameof(ServerOptions.Auth));
+        if (AuthSectionReader.Lost(authSection) is { } lost)
         {
             throw new ArgumentException($"Server:Auth cannot be read: {lost}", nameof(builder));
         }
 
+        var configured = serverSection.Get<ServerOptions>() ?? new ServerOptions();
+        configureServer?.Invoke(configured);
+        configured.Validate();
+        var urls = ListenUrls.FromConfiguration(configuration, configured);
         // Bound once, without a change token: the server options are read at start (only Server:Auth is re-read, below),
         // and re-validating them on a configuration change would throw into the configuration's file watcher.
-        var serverSection = configuration.GetSection(ServerOptions.SectionName);
         services.AddOptions<ServerOptions>().Configure(options => serverSection.Bind(options))
             .Configure(options => configureServer?.Invoke(options))
             .Validate(options =>
@@ -75,7 +92,7 @@ public static class BrokerHostBuilderExtensions
         // Listener, TLS and transport from the bound options, so changes made in code apply too. An explicit
         // certificate needs no UseKestrelHttpsConfiguration (that loads HTTPS from the Kestrel section), so an empty
         // builder (UseKestrelCore) serves TLS as it is.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, options) => KestrelSetup.Configure(kestrel, options.Value));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, options) => KestrelSetup.Configure(kestrel, options.Value, urls));
         services.AddOptions<SocketTransportOptions>().Configure<IOptions<ServerOptions>>((sockets, options) =>
             sockets.UnsafePreferInlineScheduling = options.Value.InlineScheduling);
 
@@ -100,13 +117,23 @@ public static class BrokerHostBuilderExtensions
                 ?? (int)Math.Min(int.MaxValue, (2L * broker.Value.MaxMessageBodySize) + broker.Value.MaxPropertiesSize + (1 << 20));
             grpc.EnableDetailedErrors = false;
         });
-        services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("broker");
+        // Health per service name as well as the server's (""), so a probe can ask for the service it uses.
+        services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>(BrokerHealthCheck.Name);
+        services.AddOptions<GrpcHealthChecksOptions>().Configure<IOptions<ServerOptions>>((health, options) =>
+        {
+            health.Services.Map(MessagingServiceName, check => check.Name == BrokerHealthCheck.Name);
+            if (options.Value.EnableAdminService)
+            {
+                health.Services.Map(AdminServiceName, check => check.Name == BrokerHealthCheck.Name);
+            }
+        });
+        // Reflection lets grpcurl and other tools list and call the services without the .proto files (Server:EnableReflection).
+        services.AddGrpcReflection();
 
         services.AddSingleton<AdminService>();
 
         // Authentication guards the MessagingService and the AdminService (health checks stay open), and costs nothing when off.
         // The auth section is also read on its own, through IOptionsMonitor, so users and permissions change without a restart.
-        var authSection = serverSection.GetSection(nameof(ServerOptions.Auth));
         services.AddOptions<ServerAuthOptions>().Configure(auth => ReadAuth(auth, authSection, configureServer));
         services.AddSingleton<IOptionsChangeTokenSource<ServerAuthOptions>>(new ConfigurationChangeTokenSource<ServerAuthOptions>(authSection));
         services.AddSingleton<AccessPolicyMonitor>();

@@ -25,6 +25,13 @@ public sealed class ServerOptions
     public bool EnableAdminService { get; set; } = true;
 
     /// <summary>
+    /// Whether the broker serves gRPC server reflection (<c>grpc.reflection.v1</c> and <c>v1alpha</c>) on its port
+    /// (default on), so tools such as <c>grpcurl</c> list and call its services without the <c>.proto</c> files. It
+    /// describes the public protocol only and needs no credentials; turn it off to hide even that.
+    /// </summary>
+    public bool EnableReflection { get; set; } = true;
+
+    /// <summary>
     /// <c>host:port</c> clients are told to use in routes. When unset, a route names the endpoint the client says it
     /// connected to (the request's <c>endpoints</c>), else the <c>Host</c> header of the call.
     /// </summary>
