@@ -43,6 +43,7 @@ public sealed class PolicyConfigurationTests
     [InlineData("Actions", "None", "Actions must be")]
     [InlineData("Topic", "", "Topic is not a name pattern")]
     [InlineData("LiteTopics:0", "agent| billing", "LiteTopics:0 is not a name pattern")]
+    [InlineData("LiteTopic:0", "agent|billing", "Permissions:0:LiteTopic")]
     public void A_permission_that_does_not_bind_or_validate_refuses_the_start(string key, string value, string reason)
     {
         var settings = new Dictionary<string, string?>
