@@ -1,0 +1,45 @@
+using AgentBus.Protocol.Admin;
+using AgentBus.Server.Tests.Infrastructure;
+using Grpc.Core;
+using static AgentBus.Server.Tests.Permissions.Policies;
+
+namespace AgentBus.Server.Tests.Permissions;
+
+/// <summary>The admin API with permissions: listing needs the admin permission; peeking a lite topic, admin or subscribe permission on it.</summary>
+public sealed class AdminPermissionTests
+{
+    [Fact]
+    public async Task Listing_lite_topics_needs_the_admin_permission()
+    {
+        await using var broker = await PermissionTests.StartAsync();
+        await broker.Client(sign: As("bob")).SendOkAsync(TestClient.Message(Parent, "hello", liteTopic: "bob|inbox"));
+        var request = new ListLiteTopicsRequest { ParentTopic = Parent };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).ListLiteTopicsAsync(request, Options(broker, "bob")).ResponseAsync);
+        var listed = await Admin(broker).ListLiteTopicsAsync(request, Options(broker, "carol"));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("admin permission", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("bob|inbox", Assert.Single(listed.LiteTopics).Name);
+    }
+
+    [Fact]
+    public async Task Peeking_a_lite_topic_needs_admin_or_subscribe_permission_on_it()
+    {
+        await using var broker = await PermissionTests.StartAsync();
+        await broker.Client(sign: As("bob")).SendOkAsync(TestClient.Message(Parent, "hello", liteTopic: "bob|inbox"));
+        var request = new PeekLiteTopicRequest { ParentTopic = Parent, LiteTopic = "bob|inbox" };
+
+        var alice = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).PeekLiteTopicAsync(request, Options(broker, "alice")).ResponseAsync);
+        var bob = await Admin(broker).PeekLiteTopicAsync(request, Options(broker, "bob"));
+        var carol = await Admin(broker).PeekLiteTopicAsync(request, Options(broker, "carol"));
+
+        Assert.Equal(StatusCode.PermissionDenied, alice.StatusCode);
+        Assert.Equal("hello", Assert.Single(bob.Messages).Body.ToStringUtf8());
+        Assert.Single(carol.Messages);
+    }
+
+    private static AdminService.AdminServiceClient Admin(TestBroker broker) => new(broker.Channel);
+
+    private static CallOptions Options(TestBroker broker, string user) => broker.Client(sign: As(user)).Options(TimeSpan.FromSeconds(10));
+}
