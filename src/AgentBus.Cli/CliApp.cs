@@ -52,6 +52,7 @@ internal sealed class CliApp
         root.Subcommands.Add(BrokerCommands.Clients(this));
         root.Subcommands.Add(LiteCommands.Offsets(this));
         root.Subcommands.Add(StatsCommand.Create(this));
+        root.Subcommands.Add(DeadLetterCommands.Create(this));
         foreach (var command in AgentCommands.Create(this))
         {
             root.Subcommands.Add(command);

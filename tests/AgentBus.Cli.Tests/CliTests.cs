@@ -147,6 +147,43 @@ public sealed class CliTests
         Assert.Null(broker.Test.Engine.LiteOffsets("agentbus", inbox, "agentbus"));
     }
 
+    [Fact]
+    public async Task Dlq_lists_replays_and_purges_a_groups_dead_letters()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        await using var bus = await broker.ConnectAsync();
+        await using var gateway = await bus.CreateAgentAsync("gateway");
+        await gateway.SendToAsync("broken", "one");
+        await gateway.SendToAsync("broken", "two");
+        string inbox = LiteTopicNames.ForAgent("broken");
+        var engine = broker.Test.Engine;
+        engine.SyncLiteSubscription("operator", "agentbus", "agentbus", LiteSubscriptionAction.PartialAdd, [inbox]);
+        foreach (var delivery in await engine.ReceiveLiteAsync("operator", "agentbus", "agentbus", 32, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)))
+        {
+            engine.ForwardToDeadLetter("agentbus", delivery.ReceiptHandle);
+        }
+
+        engine.ClientTerminated("operator");
+        string endpoint = broker.Endpoint;
+
+        var listed = (await CliRun.RunAsync("dlq", "ls", "--endpoint", endpoint, "--json")).Json();
+        var table = await CliRun.RunAsync("dlq", "ls", "agentbus", "--endpoint", endpoint);
+        var replayed = await CliRun.RunAsync("dlq", "replay", "--count", "1", "--endpoint", endpoint);
+        var purged = (await CliRun.RunAsync("dlq", "purge", "--endpoint", endpoint, "--json")).Json();
+        var empty = await CliRun.RunAsync("dlq", "ls", "--endpoint", endpoint);
+        var inboxNow = (await CliRun.RunAsync("lite", "peek", "agentbus", inbox, "--from", "2", "--endpoint", endpoint, "--json")).Json();
+        var unknown = await CliRun.RunAsync("dlq", "ls", "nobody", "--endpoint", endpoint);
+
+        Assert.Equal(2, listed.GetProperty("pending").GetInt64());
+        Assert.All(listed.GetProperty("messages").EnumerateArray(), m => Assert.Equal(inbox, m.GetProperty("originLiteTopic").GetString()));
+        Assert.Contains("2 pending", table.Output, StringComparison.Ordinal);
+        Assert.Contains("Replayed 1 dead letter(s) of agentbus; 1 remain.", replayed.Output, StringComparison.Ordinal);
+        Assert.Equal(1, purged.GetProperty("purged").GetInt64());
+        Assert.Contains("No pending dead letters", empty.Output, StringComparison.Ordinal);
+        Assert.Contains("one", Assert.Single(inboxNow.GetProperty("messages").EnumerateArray()).GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
+    }
+
     [Theory]
     [InlineData("no-such-verb")]
     [InlineData("lite")]

@@ -16,7 +16,7 @@ public class AdminServiceDefinitionTests
 
         Assert.Equal("agentbus.v1.AdminService", AdminService.Descriptor.FullName);
         string[] names = ["ListLiteTopics", "PeekLiteTopic", "ListTopics", "DescribeTopic", "ListGroups", "DescribeGroup", "DescribeLiteTopic",
-            "ListClients", "ResetOffset", "DeleteLiteTopic", "GetBrokerStats"];
+            "ListClients", "ResetOffset", "DeleteLiteTopic", "GetBrokerStats", "ListDeadLetters", "ReplayDeadLetters", "PurgeDeadLetters"];
         Assert.Equal(names.Select(n => ($"/agentbus.v1.AdminService/{n}", MethodType.Unary)), binder.Methods);
         Assert.Equal(
             [(ListLiteTopicsRequest.Descriptor, ListLiteTopicsResponse.Descriptor), (PeekLiteTopicRequest.Descriptor, PeekLiteTopicResponse.Descriptor)],

@@ -220,6 +220,50 @@ public sealed class AdminInspectionTests
         Assert.InRange(stats.StartTime.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
     }
 
+    [Fact]
+    public async Task Dead_letters_are_listed_replayed_to_their_lite_topic_and_purged_for_good()
+    {
+        await using var broker = await StartAsync();
+        var caller = broker.Client();
+        var producer = broker.Client();
+        await producer.SendOkAsync(TestClient.Message(Parent, "poison-1", liteTopic: "agent|a"));
+        await producer.SendOkAsync(TestClient.Message(Parent, "poison-2", liteTopic: "agent|a"));
+        var engine = broker.Engine;
+        engine.SyncLiteSubscription("c1", Group, Parent, Broker.Subscriptions.LiteSubscriptionAction.PartialAdd, ["agent|a"]);
+        var deliveries = await engine.ReceiveLiteAsync("c1", Group, Parent, 32, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, deliveries.Count);
+        foreach (var delivery in deliveries)
+        {
+            engine.ForwardToDeadLetter(Group, delivery.ReceiptHandle);
+        }
+
+        var listed = await Admin(broker).ListDeadLettersAsync(new ListDeadLettersRequest { ConsumerGroup = Group }, Options(caller));
+        var replay = await Admin(broker).ReplayDeadLettersAsync(new ReplayDeadLettersRequest { ConsumerGroup = Group, MaxMessages = 1 }, Options(caller));
+        var afterReplay = await Admin(broker).ListDeadLettersAsync(new ListDeadLettersRequest { ConsumerGroup = Group }, Options(caller));
+        var replayed = await Admin(broker).PeekLiteTopicAsync(new PeekLiteTopicRequest { ParentTopic = Parent, LiteTopic = "agent|a", FromOffset = 2 }, Options(caller));
+        var purge = await Admin(broker).PurgeDeadLettersAsync(new PurgeDeadLettersRequest { ConsumerGroup = Group }, Options(caller));
+        await broker.RestartAsync();
+        var afterRestart = await Admin(broker).ListDeadLettersAsync(new ListDeadLettersRequest { ConsumerGroup = Group }, Options(broker.Client()));
+
+        Assert.Equal(["poison-1", "poison-2"], listed.Messages.Select(m => m.Body.ToStringUtf8()));
+        Assert.All(listed.Messages, m => Assert.Equal(("agents", "agent|a"), (m.UserProperties["DLQ_ORIGIN_TOPIC"], m.UserProperties["DLQ_ORIGIN_LITE_TOPIC"])));
+        Assert.Equal((0L, 2L), (listed.FirstPending, listed.MaxOffset));
+        Assert.Equal((1, 1L), (replay.Replayed, replay.Remaining));
+        Assert.Equal(["poison-2"], afterReplay.Messages.Select(m => m.Body.ToStringUtf8()));
+        var back = Assert.Single(replayed.Messages);
+        Assert.Equal("poison-1", back.Body.ToStringUtf8());
+        Assert.False(back.UserProperties.ContainsKey("DLQ_ORIGIN_TOPIC"));
+        Assert.Equal(1L, purge.Purged);
+        Assert.Empty(afterRestart.Messages);
+        Assert.Equal((2L, 2L), (afterRestart.FirstPending, afterRestart.MaxOffset));
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() =>
+            Admin(broker).ListDeadLettersAsync(new ListDeadLettersRequest { ConsumerGroup = "nobody" }, Options(broker.Client())).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        var none = await Admin(broker).ReplayDeadLettersAsync(new ReplayDeadLettersRequest { ConsumerGroup = "sessions" }, Options(broker.Client()));
+        Assert.Equal((0, 0L), (none.Replayed, none.Remaining));
+    }
+
     [Theory]
     [InlineData(0, "not a token!")]
     [InlineData(1001, "")]
