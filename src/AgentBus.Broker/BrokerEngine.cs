@@ -44,6 +44,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     {
         _options = options;
         _time = time;
+        StartedAt = time.GetUtcNow();
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
         Directory.CreateDirectory(options.DataDirectory);
         _metadata = new MetadataStore(options.DataDirectory, time);
