@@ -74,6 +74,9 @@ internal sealed class Authorizer
             PeekLiteTopicRequest peek => identity.IsAdmin || identity.MaySubscribe(peek.ParentTopic, null, peek.LiteTopic)
                 ? null
                 : $"No permission to read lite topic {peek.LiteTopic} of {peek.ParentTopic}.",
+            // Every other admin call (inspection, offset resets, deletions, dead letters, stats) is for admins only.
+            _ when request.GetType().Namespace == typeof(ListLiteTopicsRequest).Namespace =>
+                identity.IsAdmin ? null : $"{request.GetType().Name[..^"Request".Length]} needs the admin permission.",
             _ => $"{request.GetType().Name} is not allowed.",
         };
     }
