@@ -54,6 +54,13 @@ internal sealed partial class MessagingService
         {
             // The client went away or the server is stopping: end quietly.
         }
+        catch (RpcException tooLarge) when (tooLarge.StatusCode == StatusCode.ResourceExhausted)
+        {
+            // A command above Server:MaxReceiveMessageSize is the client's mistake, not a failure of the broker. The
+            // request stream cannot be read past it, so the stream ends after saying why.
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, Code.PayloadTooLarge, tooLarge.Status.Detail);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(Code.PayloadTooLarge, tooLarge.Status.Detail) });
+        }
         catch (RequestException refused)
         {
             // The client was forgotten (terminated) and the broker is now full: tell it and end the stream.
