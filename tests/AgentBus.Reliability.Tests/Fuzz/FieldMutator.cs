@@ -29,6 +29,57 @@ internal static class FieldMutator
         return string.Join("; ", edits);
     }
 
+    /// <summary>
+    /// Sets every Duration and Timestamp of the message tree (present ones, and absent ones of the messages on the
+    /// way) to an odd value: nanos past a second or negative, mixed signs, seconds beyond year 9999 or before year 1.
+    /// </summary>
+    public static string MutateTimes(IMessage message, Random random)
+    {
+        var edits = new List<string>();
+        MutateTimes(message, random, message.Descriptor.Name, edits, depth: 0);
+        return edits.Count == 0 ? "no durations or timestamps" : string.Join("; ", edits);
+    }
+
+    private static void MutateTimes(IMessage message, Random random, string path, List<string> edits, int depth)
+    {
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
+        {
+            if (field.FieldType != FieldType.Message || field.IsRepeated || depth > 6)
+            {
+                if (field.IsRepeated && field.FieldType == FieldType.Message && !field.IsMap && depth <= 6)
+                {
+                    foreach (IMessage element in (IList)field.Accessor.GetValue(message))
+                    {
+                        MutateTimes(element, random, path + "." + field.Name + "[]", edits, depth + 1);
+                    }
+                }
+
+                continue;
+            }
+
+            string full = field.MessageType.FullName;
+            if (full is "google.protobuf.Duration" or "google.protobuf.Timestamp")
+            {
+                if (random.Next(3) == 0)
+                {
+                    continue;
+                }
+
+                long seconds = Pick([0, -1, 1, long.MaxValue, long.MinValue, 315_576_000_001, -62_135_596_801, 253_402_300_800, 86_400L * 366], random);
+                int nanos = Pick([0, -1, 1_000_000_000, 1_999_999_999, int.MinValue, int.MaxValue, 500_000_000, -500_000_000], random);
+                var value = full == "google.protobuf.Duration"
+                    ? (IMessage)new Google.Protobuf.WellKnownTypes.Duration { Seconds = seconds, Nanos = nanos }
+                    : new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = seconds, Nanos = nanos };
+                field.Accessor.SetValue(message, value);
+                edits.Add($"{path}.{field.Name} = {seconds}s {nanos}ns");
+            }
+            else if (field.Accessor.GetValue(message) is IMessage child)
+            {
+                MutateTimes(child, random, path + "." + field.Name, edits, depth + 1);
+            }
+        }
+    }
+
     private static string MutateSomewhere(IMessage message, Random random, string path, int depth)
     {
         var fields = message.Descriptor.Fields.InDeclarationOrder();

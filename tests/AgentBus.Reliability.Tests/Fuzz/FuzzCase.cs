@@ -6,6 +6,9 @@ namespace AgentBus.Reliability.Tests.Fuzz;
 /// <summary>One fuzzed call: the RPC, the request messages as bytes (several for Telemetry), the headers, and what was done.</summary>
 internal sealed record FuzzCase(int Number, Rpc Rpc, IReadOnlyList<byte[]> Requests, Metadata Headers, string Description)
 {
+    /// <summary>Whether a request is above Server:MaxReceiveMessageSize.</summary>
+    public bool IsOversize => Requests.Any(static request => request.Length > FuzzInvoker.MaxRequestBytes);
+
     public override string ToString() => $"#{Number} {Rpc.Name}: {Description}";
 }
 
@@ -44,6 +47,20 @@ internal sealed class CaseGenerator(Seeds seeds, Random random, int maxRequestBy
 
     private (byte[] Bytes, string Description) Body(Rpc rpc)
     {
+        // Field edits can multiply into gigabytes (thousands of copies of a message with huge properties); those are
+        // drawn again, as bodies above the limit have their own case once a thousand.
+        for (int attempt = 1; ; attempt++)
+        {
+            var (bytes, description) = DrawBody(rpc);
+            if (bytes.Length <= maxRequestBytes || attempt == 10)
+            {
+                return (bytes, description);
+            }
+        }
+    }
+
+    private (byte[] Bytes, string Description) DrawBody(Rpc rpc)
+    {
         var seed = seeds.For(rpc, random);
         switch (random.Next(20))
         {
@@ -64,12 +81,21 @@ internal sealed class CaseGenerator(Seeds seeds, Random random, int maxRequestBy
                 return (UnknownField(seed.ToByteArray()), "unknown field appended");
             case 7:
                 return (seed.ToByteArray(), "valid");
+            case 8:
+            case 9:
+                return MutatedThenEncoded(seed, FieldMutator.MutateTimes(seed, random));
             default:
-                return (Encode(seed), FieldMutator.Mutate(seed, random));
+                return MutatedThenEncoded(seed, FieldMutator.Mutate(seed, random));
         }
     }
 
-    private static byte[] Encode(IMessage message) => message.ToByteArray();
+    /// <summary>The message encoded after the mutation that <paramref name="description"/> describes was applied.</summary>
+    private (byte[] Bytes, string Description) MutatedThenEncoded(IMessage mutated, string description)
+    {
+        // The size wraps around past 2 GiB (copies of copies); such a message is only marked as too large.
+        int size = mutated.CalculateSize();
+        return size < 0 || size > maxRequestBytes ? (new byte[maxRequestBytes + 1], description + " (oversize)") : (mutated.ToByteArray(), description);
+    }
 
     private byte[] BitFlips(byte[] bytes)
     {
@@ -108,8 +134,13 @@ internal sealed class CaseGenerator(Seeds seeds, Random random, int maxRequestBy
         var headers = new Metadata();
         string clientId = ClientIds[random.Next(ClientIds.Length)];
         string description = "";
-        switch (random.Next(12))
+        switch (random.Next(13))
         {
+            case 7:
+                // Beyond Kestrel's limit of 16 KiB a header field, within the 32 KiB of all headers the client checks itself.
+                headers.Add("x-mq-request-id", new string('h', random.Next(17_000, 30_000)));
+                description = " [header beyond the server's limit]";
+                break;
             case 0:
                 description = " [no x-mq-client-id]";
                 clientId = "";

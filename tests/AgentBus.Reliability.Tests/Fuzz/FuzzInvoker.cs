@@ -14,6 +14,9 @@ namespace AgentBus.Reliability.Tests.Fuzz;
 /// </summary>
 internal sealed class FuzzInvoker(GrpcChannel channel)
 {
+    /// <summary>Server:MaxReceiveMessageSize by default: 2 x MaxMessageBodySize + MaxPropertiesSize + 1 MiB.</summary>
+    public const int MaxRequestBytes = (2 * 4 * 1024 * 1024) + (16 * 1024) + (1024 * 1024);
+
     private static readonly TimeSpan UnaryDeadline = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StreamingDeadline = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
@@ -39,7 +42,9 @@ internal sealed class FuzzInvoker(GrpcChannel channel)
         catch (RpcException ex)
         {
             status = ex.StatusCode;
-            if (status is StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled)
+            // Refusing the rest of an oversize body, the server may reset the stream while the client still sends it.
+            bool oversizeReset = status == StatusCode.Cancelled && fuzz.IsOversize;
+            if (status is StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled && !oversizeReset)
             {
                 problems.Add($"gRPC {status}: {ex.Status.Detail}");
             }
@@ -52,6 +57,12 @@ internal sealed class FuzzInvoker(GrpcChannel channel)
         {
             status = StatusCode.DeadlineExceeded;
             problems.Add("hang: the call did not end even after its deadline");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Below gRPC: the connection itself failed (this call's answer, or another call's on the same connection).
+            status = StatusCode.Unavailable;
+            problems.Add($"transport failure: {ex.GetType().Name}: {ex.Message}");
         }
 
         return (status, code, problems);

@@ -22,9 +22,6 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
     private const int BatchSize = 100;
     private const int Parallelism = 8;
 
-    // Server:MaxReceiveMessageSize by default: 2 x MaxMessageBodySize + MaxPropertiesSize + 1 MiB.
-    private const int MaxRequestBytes = (2 * 4 * 1024 * 1024) + (16 * 1024) + (1024 * 1024);
-
     [Fact]
     public async Task Garbage_on_every_RPC_gets_a_clean_refusal_and_the_broker_keeps_serving()
     {
@@ -32,12 +29,12 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         int total = HarnessSettings.FuzzRequests;
         output.WriteLine($"AGENTBUS_FUZZ_SEED={seed} AGENTBUS_FUZZ_REQUESTS={total}");
 
-        await using var broker = await TestBroker.StartAsync();
+        await using var broker = await TestBroker.StartAsync(minimumLogLevel: HarnessSettings.FuzzDebugLog ? LogLevel.Debug : LogLevel.Warning);
         broker.Engine.Topics.CreateTopic(new TopicDefinition(Seeds.NormalTopic, MessageType.Normal));
         broker.Engine.Topics.CreateTopic(new TopicDefinition(Seeds.LiteParent, MessageType.Lite));
         broker.Engine.Topics.CreateTopic(new TopicDefinition(RoundTrip.Topic, MessageType.Normal, QueueCount: 1));
         await using var roundTrip = await RoundTrip.StartAsync(broker);
-        var generator = new CaseGenerator(new Seeds(await DeliveriesAsync(broker)), new Random(seed), MaxRequestBytes);
+        var generator = new CaseGenerator(new Seeds(await DeliveriesAsync(broker)), new Random(seed), FuzzInvoker.MaxRequestBytes);
         var invoker = new FuzzInvoker(broker.Channel);
         var statuses = new ConcurrentDictionary<(string Rpc, StatusCode Status), int>();
         var codes = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -54,9 +51,12 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             int logged = broker.Logs.Count;
             await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (fuzz, _) =>
             {
-                var (status, code, problems) = await invoker.InvokeAsync(fuzz);
+                // Known issue (docs/testing.md): the rest of an oversize body can reach Kestrel after the stream ended,
+                // and it closes that connection; such a body goes on a connection of its own so no other call shares it.
+                using var own = fuzz.IsOversize ? broker.NewChannel() : null;
+                var (status, code, problems) = await (own is null ? invoker : new FuzzInvoker(own)).InvokeAsync(fuzz);
                 statuses.AddOrUpdate((fuzz.Rpc.Name, status), 1, static (_, n) => n + 1);
-                codes.AddOrUpdate(code?.ToString() ?? "(no status)", 1, static (_, n) => n + 1);
+                codes.AddOrUpdate($"{fuzz.Rpc.Name} {code?.ToString() ?? "(no status)"}", 1, static (_, n) => n + 1);
                 foreach (string problem in problems)
                 {
                     failures.Enqueue($"{fuzz}: {problem}");
@@ -64,10 +64,19 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             });
 
             var errors = broker.Logs.Skip(logged).Where(static entry => entry.Level >= LogLevel.Error).ToList();
-            Assert.True(failures.IsEmpty && errors.Count == 0,
-                $"Batch {batch} (AGENTBUS_FUZZ_SEED={seed}, cases #{cases[0].Number}..#{cases[^1].Number}):\n" +
-                string.Join("\n", failures.Take(20)) + "\n" + string.Join("\n", errors.Take(5)) +
-                (errors.Count > 0 ? "\nThe batch's cases:\n" + string.Join("\n", cases) : ""));
+            if (!failures.IsEmpty || errors.Count > 0)
+            {
+                // With AGENTBUS_FUZZ_DEBUG_LOG=1 the transport's own account (why Kestrel closed a connection) is at hand.
+                foreach (var entry in broker.Logs.Where(static e => e.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)))
+                {
+                    output.WriteLine(entry.ToString());
+                }
+
+                Assert.Fail($"Batch {batch} (AGENTBUS_FUZZ_SEED={seed}, cases #{cases[0].Number}..#{cases[^1].Number}):\n" +
+                    string.Join("\n", failures.Take(20)) + "\n" + string.Join("\n", errors.Take(5)) +
+                    "\nReplayed one at a time, each on a connection of its own:\n" + await IsolateAsync(broker, cases));
+            }
+
             await roundTrip.AssertAsync(batch);
         }
 
@@ -77,11 +86,33 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             output.WriteLine($"  {group.Key.Rpc} {group.Key.Status}: {group.Value}");
         }
 
-        output.WriteLine("by the first status code of the answer: " +
-            string.Join(", ", codes.OrderByDescending(static c => c.Value).Select(static c => $"{c.Key} {c.Value}")));
+        output.WriteLine("by RPC and the first status code of the answer: " +
+            string.Join(", ", codes.OrderBy(static c => c.Key, StringComparer.Ordinal).Select(static c => $"{c.Key} {c.Value}")));
         Assert.Equal(Rpc.All.Count, statuses.Keys.Select(static k => k.Rpc).Distinct().Count());
         output.WriteLine($"broker warnings: {broker.Logs.Count(static e => e.Level == LogLevel.Warning)}, " +
             $"with an exception: {broker.Logs.Count(static e => e.Exception is not null)}");
+    }
+
+    /// <summary>
+    /// The cases of a failed batch that fail on their own, each sent alone on a new connection, so a case that breaks
+    /// the connection for its neighbours (or logs an error) is told apart from them.
+    /// </summary>
+    private static async Task<string> IsolateAsync(TestBroker broker, IReadOnlyList<FuzzCase> cases)
+    {
+        var culprits = new List<string>();
+        foreach (var fuzz in cases)
+        {
+            int logged = broker.Logs.Count;
+            using var channel = broker.NewChannel();
+            var (_, _, problems) = await new FuzzInvoker(channel).InvokeAsync(fuzz);
+            var errors = broker.Logs.Skip(logged).Where(static entry => entry.Level >= LogLevel.Error).ToList();
+            if (problems.Count > 0 || errors.Count > 0)
+            {
+                culprits.Add($"{fuzz}: {string.Join("; ", problems)} {string.Join("; ", errors)}");
+            }
+        }
+
+        return culprits.Count == 0 ? "(none fails alone)" : string.Join("\n", culprits);
     }
 
     /// <summary>Messages really delivered to the fuzz group, whose ids and receipt handles the seeds use.</summary>
