@@ -48,7 +48,7 @@ internal sealed class CrashLoad : IAsyncDisposable
             var producer = await provider.NewProducerBuilder().SetTopics(lite ? LiteParent : NormalTopic).SetMaxAttempts(1).BuildAsync();
             load._producers.Add(producer);
             string name = (lite ? "lite" : "normal") + i;
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(unchecked((seed * 31) + 1000 + i));
             load._running.Add(Task.Run(() => load.RunAsync(producer, name, lite, random)));
         }
 

@@ -23,7 +23,7 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
         {
             "QueryRoute" => new QueryRouteRequest { Topic = Res(NormalTopic), Endpoints = Endpoints() },
             "Heartbeat" => new HeartbeatRequest { Group = Res(Group), ClientType = ClientType.SimpleConsumer },
-            "SendMessage" => new SendMessageRequest { Messages = { NewMessage(random.Next(2) == 0) } },
+            "SendMessage" => new SendMessageRequest { Messages = { NewMessage(random.Next(2) == 0, random) } },
             "QueryAssignment" => new QueryAssignmentRequest { Topic = Res(NormalTopic), Group = Res(Group), Endpoints = Endpoints() },
             "ReceiveMessage" => new ReceiveMessageRequest
             {
@@ -84,11 +84,11 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
         };
     }
 
-    public static Message NewMessage(bool lite)
+    private static Message NewMessage(bool lite, Random random)
     {
         var system = new SystemProperties
         {
-            MessageId = Guid.NewGuid().ToString("N").ToUpperInvariant(),
+            MessageId = "01" + random.NextInt64().ToString("X16", System.Globalization.CultureInfo.InvariantCulture),
             BornTimestamp = Timestamp.FromDateTime(DateTime.UtcNow),
             BornHost = "fuzz-host",
             BodyEncoding = Encoding.Identity,
