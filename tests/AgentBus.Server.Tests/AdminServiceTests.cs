@@ -109,6 +109,26 @@ public sealed class AdminServiceTests
     }
 
     [Fact]
+    public async Task A_refusal_quoting_a_huge_input_keeps_its_status_detail_short_and_the_connection_serves_on()
+    {
+        // Found by the protocol fuzzer (tests/AgentBus.Reliability.Tests): the detail quoted a 100,000-character prefix
+        // whole, the grpc-message trailer outgrew the client's 64 KiB header limit, and the client dropped the connection
+        // with every call on it instead of seeing INVALID_ARGUMENT.
+        await using var broker = await StartAsync();
+        var request = new ListLiteTopicsRequest { ParentTopic = Parent, Prefix = new string('/', 100_000) };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).ListLiteTopicsAsync(request, Options(broker.Client())).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.StartsWith("prefix '///", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("characters in all)", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.True(refused.Status.Detail.Length < 1100, $"detail of {refused.Status.Detail.Length} characters");
+        var page = await Admin(broker).ListLiteTopicsAsync(new ListLiteTopicsRequest { ParentTopic = Parent }, Options(broker.Client()));
+        Assert.Empty(page.LiteTopics);
+        Assert.DoesNotContain(broker.Logs, entry => entry.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task With_the_admin_service_off_its_calls_are_unimplemented_and_messaging_still_works()
     {
         await using var broker = await StartAsync(server => server.EnableAdminService = false);

@@ -87,6 +87,36 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
+    public async Task A_telemetry_command_above_the_size_limit_is_refused_with_payload_too_large_and_no_error_log()
+    {
+        // Found by the protocol fuzzer (tests/AgentBus.Reliability.Tests): such a command used to end the stream with
+        // an error-level log and a stack trace, as if the broker had failed.
+        await using var broker = await TestBroker.StartAsync(configureServer: server => server.MaxReceiveMessageSize = 4096, minimumLogLevel: LogLevel.Debug);
+        var client = broker.Client();
+        var invoker = broker.Channel.CreateCallInvoker();
+        using var call = invoker.AsyncDuplexStreamingCall(RawMethod(MethodType.DuplexStreaming, "apache.rocketmq.v2.MessagingService", "Telemetry"), null, client.Options());
+        var settings = new TelemetryCommand
+        {
+            Settings = new Settings { ClientType = ClientType.Producer, Publishing = new Publishing { Topics = { TestClient.Res(new string('t', 8000)) } } },
+        };
+
+        await call.RequestStream.WriteAsync(settings.ToByteArray());
+        Assert.True(await call.ResponseStream.MoveNext());
+        var refusal = TelemetryCommand.Parser.ParseFrom(call.ResponseStream.Current);
+        bool more = await call.ResponseStream.MoveNext();
+
+        Assert.Equal(Code.PayloadTooLarge, refusal.Status.Code);
+        Assert.Contains("exceeds the maximum", refusal.Status.Message, StringComparison.Ordinal);
+        Assert.False(more);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        // The same client is served as usual afterwards.
+        Assert.Equal(Code.Ok, (await client.Stub.HeartbeatAsync(new HeartbeatRequest(), client.Options())).Status.Code);
+        await Eventually.TrueAsync(() => broker.Logs.Any(static entry => entry.Message.Contains("PayloadTooLarge", StringComparison.Ordinal)),
+            what: "the refusal is logged at debug level");
+        Assert.DoesNotContain(broker.Logs, entry => entry.Level >= LogLevel.Error);
+    }
+
+    [Fact]
     public async Task An_admin_call_whose_body_is_not_protobuf_ends_with_invalid_argument()
     {
         await using var broker = await TestBroker.StartAsync(minimumLogLevel: LogLevel.Debug);

@@ -1,5 +1,6 @@
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
+using AgentBus.Server.Errors;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -93,7 +94,7 @@ internal sealed class AuthInterceptor : Interceptor
     private static TResponse Reply<TResponse>(Status status)
         where TResponse : class =>
         StatusReply<TResponse>.Create(status) ?? throw new RpcException(new Grpc.Core.Status(
-            status.Code == Code.Forbidden ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, status.Message));
+            status.Code == Code.Forbidden ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, StatusDetail.Bounded(status.Message)));
 
     private async Task WriteAsync<TResponse>(IServerStreamWriter<TResponse> stream, TResponse reply, ServerCallContext context)
         where TResponse : class

@@ -11,6 +11,9 @@ namespace AgentBus.Server.Services;
 
 internal sealed partial class MessagingService
 {
+    /// <summary>How long a refused Telemetry stream is read (and dropped) before it ends; see <see cref="DrainAsync"/>.</summary>
+    private static readonly TimeSpan TelemetryDrainTime = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// The client's settings exchange and the server's command channel. Each <see cref="Settings"/> the client sends
     /// is answered with the server's settings for its client type; the stream stays open so the server can push
@@ -23,6 +26,7 @@ internal sealed partial class MessagingService
         if (metadata.ClientId is not { } clientId)
         {
             await TryWriteAsync(responseStream, new TelemetryCommand { Status = ClientIdRequired(nameof(Telemetry)) }, metadata).ConfigureAwait(false);
+            await DrainAsync(requestStream, context.CancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -35,6 +39,7 @@ internal sealed partial class MessagingService
         {
             ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
             await TryWriteAsync(responseStream, new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) }, metadata).ConfigureAwait(false);
+            await DrainAsync(requestStream, context.CancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -54,6 +59,13 @@ internal sealed partial class MessagingService
         {
             // The client went away or the server is stopping: end quietly.
         }
+        catch (RpcException tooLarge) when (tooLarge.StatusCode == StatusCode.ResourceExhausted)
+        {
+            // A command above Server:MaxReceiveMessageSize is the client's mistake, not a failure of the broker. The
+            // request stream cannot be read past it, so the stream ends after saying why.
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, Code.PayloadTooLarge, tooLarge.Status.Detail);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(Code.PayloadTooLarge, tooLarge.Status.Detail) });
+        }
         catch (RequestException refused)
         {
             // The client was forgotten (terminated) and the broker is now full: tell it and end the stream.
@@ -72,6 +84,29 @@ internal sealed partial class MessagingService
 
         await writer.ConfigureAwait(false);
         ServerLog.TelemetryClosed(_logger, clientId);
+    }
+
+    /// <summary>
+    /// Reads and drops what a refused client still sends, for a short while. Ending the stream with commands still on
+    /// their way makes Kestrel see DATA for a closed stream, and it answers that by closing the whole HTTP/2 connection
+    /// (GOAWAY STREAM_CLOSED), failing every other call on it.
+    /// </summary>
+    private static async Task DrainAsync(IAsyncStreamReader<TelemetryCommand> requestStream, CancellationToken cancellationToken)
+    {
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(TelemetryDrainTime);
+        try
+        {
+            // Bounded by the count and the time.
+            for (int read = 0; read < 64 && await requestStream.MoveNext(drain.Token).ConfigureAwait(false); read++)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or RpcException
+            or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            // The client went away, sent something unreadable, or kept the stream open: the refusal stands either way.
+        }
     }
 
     private void OnCommand(TelemetrySession session, ClientInfo client, TelemetryCommand command)

@@ -4,6 +4,7 @@ using AgentBus.Broker.Lite;
 using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Clients;
+using AgentBus.Server.Errors;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Mapping;
 using Google.Protobuf.WellKnownTypes;
@@ -156,14 +157,21 @@ internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminSe
         }
         catch (RpcException refused)
         {
-            Refused(rpc, context, refused.StatusCode, refused.Status.Detail);
-            throw;
+            string detail = StatusDetail.Bounded(refused.Status.Detail);
+            Refused(rpc, context, refused.StatusCode, detail);
+            if (detail.Length == refused.Status.Detail.Length)
+            {
+                throw;
+            }
+
+            throw new RpcException(new GrpcStatus(refused.StatusCode, detail));
         }
         catch (BrokerException refused)
         {
             var code = ToStatusCode(refused.Code);
-            Refused(rpc, context, code, refused.Message);
-            throw new RpcException(new GrpcStatus(code, refused.Message));
+            string detail = StatusDetail.Bounded(refused.Message);
+            Refused(rpc, context, code, detail);
+            throw new RpcException(new GrpcStatus(code, detail));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,0 +1,121 @@
+using Apache.Rocketmq.V2;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Admin = AgentBus.Protocol.Admin;
+
+namespace AgentBus.Reliability.Tests.Fuzz;
+
+/// <summary>
+/// A well-formed request for each RPC, naming the fuzzed broker's real topics, groups and lite topics, and receipt
+/// handles of messages it really delivered, so mutations reach past the first validation into the handlers.
+/// </summary>
+internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandle)> deliveries)
+{
+    public const string NormalTopic = "fuzz-normal";
+    public const string LiteParent = "fuzz-lite";
+    public const string Group = "fuzz-group";
+    public const string LiteTopic = "fuzz-session";
+
+    public IMessage For(Rpc rpc, Random random)
+    {
+        var (messageId, receipt) = deliveries.Count == 0 ? ("", "") : deliveries[random.Next(deliveries.Count)];
+        return rpc.Name switch
+        {
+            "QueryRoute" => new QueryRouteRequest { Topic = Res(NormalTopic), Endpoints = Endpoints() },
+            "Heartbeat" => new HeartbeatRequest { Group = Res(Group), ClientType = ClientType.SimpleConsumer },
+            "SendMessage" => new SendMessageRequest { Messages = { NewMessage(random.Next(2) == 0, random) } },
+            "QueryAssignment" => new QueryAssignmentRequest { Topic = Res(NormalTopic), Group = Res(Group), Endpoints = Endpoints() },
+            "ReceiveMessage" => new ReceiveMessageRequest
+            {
+                Group = Res(Group),
+                MessageQueue = Queue(random.Next(-1, 4)),
+                FilterExpression = new FilterExpression { Type = FilterType.Tag, Expression = "*" },
+                BatchSize = 4,
+                InvisibleDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)),
+                LongPollingTimeout = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
+            },
+            "AckMessage" => new AckMessageRequest
+            {
+                Group = Res(Group), Topic = Res(NormalTopic), Entries = { new AckMessageEntry { MessageId = messageId, ReceiptHandle = receipt } },
+            },
+            "ForwardMessageToDeadLetterQueue" => new ForwardMessageToDeadLetterQueueRequest
+            {
+                Group = Res(Group), Topic = Res(NormalTopic), ReceiptHandle = receipt, MessageId = messageId, DeliveryAttempt = 1, MaxDeliveryAttempts = 16,
+            },
+            "PullMessage" => new PullMessageRequest
+            {
+                Group = Res(Group), MessageQueue = Queue(0), Offset = 0, BatchSize = 4,
+                FilterExpression = new FilterExpression { Type = FilterType.Tag, Expression = "*" },
+                LongPollingTimeout = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
+            },
+            "UpdateOffset" => new UpdateOffsetRequest { Group = Res(Group), MessageQueue = Queue(0), Offset = 1 },
+            "GetOffset" => new GetOffsetRequest { Group = Res(Group), MessageQueue = Queue(0) },
+            "QueryOffset" => new QueryOffsetRequest { MessageQueue = Queue(0), QueryOffsetPolicy = QueryOffsetPolicy.Timestamp, Timestamp = Timestamp.FromDateTime(DateTime.UtcNow) },
+            "EndTransaction" => new EndTransactionRequest
+            {
+                Topic = Res(NormalTopic), MessageId = messageId, TransactionId = "tx-1", Resolution = TransactionResolution.Commit, Source = TransactionSource.SourceClient,
+            },
+            "Telemetry" => new TelemetryCommand
+            {
+                Settings = new Settings
+                {
+                    ClientType = ClientType.Producer,
+                    AccessPoint = Endpoints(),
+                    RequestTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(3)),
+                    Publishing = new Publishing { Topics = { Res(NormalTopic), Res(LiteParent) } },
+                    UserAgent = new UA { Language = Language.DotNet, Version = "5.0.0", Platform = "linux", Hostname = "fuzz" },
+                },
+            },
+            "NotifyClientTermination" => new NotifyClientTerminationRequest { Group = Res(Group) },
+            "ChangeInvisibleDuration" => new ChangeInvisibleDurationRequest
+            {
+                Group = Res(Group), Topic = Res(NormalTopic), ReceiptHandle = receipt, MessageId = messageId,
+                InvisibleDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)),
+            },
+            "RecallMessage" => new RecallMessageRequest { Topic = Res(NormalTopic), RecallHandle = "recall-1" },
+            "SyncLiteSubscription" => new SyncLiteSubscriptionRequest
+            {
+                Action = LiteSubscriptionAction.PartialAdd, Topic = Res(LiteParent), Group = Res(Group), LiteTopicSet = { LiteTopic }, Version = 1,
+                OffsetOption = new OffsetOption { Policy = OffsetOption.Types.Policy.Last },
+            },
+            "ListLiteTopics" => new Admin.ListLiteTopicsRequest { ParentTopic = LiteParent, PageSize = 10, ConsumerGroup = Group },
+            "PeekLiteTopic" => new Admin.PeekLiteTopicRequest { ParentTopic = LiteParent, LiteTopic = LiteTopic, FromOffset = 0, MaxMessages = 10 },
+            _ => throw new ArgumentOutOfRangeException(nameof(rpc), rpc.Name, "no seed"),
+        };
+    }
+
+    private static Message NewMessage(bool lite, Random random)
+    {
+        var system = new SystemProperties
+        {
+            MessageId = "01" + random.NextInt64().ToString("X16", System.Globalization.CultureInfo.InvariantCulture),
+            BornTimestamp = Timestamp.FromDateTime(DateTime.UtcNow),
+            BornHost = "fuzz-host",
+            BodyEncoding = Encoding.Identity,
+            MessageType = lite ? MessageType.Lite : MessageType.Normal,
+            Tag = "fuzz",
+            Keys = { "k1" },
+        };
+        if (lite)
+        {
+            system.LiteTopic = LiteTopic;
+        }
+
+        return new Message
+        {
+            Topic = Res(lite ? LiteParent : NormalTopic),
+            SystemProperties = system,
+            UserProperties = { ["p"] = "v" },
+            Body = ByteString.CopyFromUtf8("fuzz body"),
+        };
+    }
+
+    private static Resource Res(string name) => new() { Name = name };
+
+    private static MessageQueue Queue(int id) => new() { Topic = Res(NormalTopic), Id = id, Permission = Permission.ReadWrite };
+
+    private static Endpoints Endpoints() => new()
+    {
+        Scheme = AddressScheme.Ipv4, Addresses = { new Address { Host = "127.0.0.1", Port = 8081 } },
+    };
+}
