@@ -264,6 +264,20 @@ public sealed class AdminInspectionTests
         Assert.Equal((0, 0L), (none.Replayed, none.Remaining));
     }
 
+    [Fact]
+    public async Task A_replay_refused_for_a_huge_group_name_keeps_its_status_detail_short_and_the_connection_serves_on()
+    {
+        await using var broker = await StartAsync();
+        var client = broker.Client();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            Admin(broker).ReplayDeadLettersAsync(new ReplayDeadLettersRequest { ConsumerGroup = new string('g', 100_000) }, Options(client)).ResponseAsync);
+
+        Assert.NotEqual(StatusCode.Internal, refused.StatusCode);
+        Assert.InRange(refused.Status.Detail.Length, 1, 1100);
+        Assert.NotNull(await Admin(broker).GetBrokerStatsAsync(new GetBrokerStatsRequest(), Options(client)));
+    }
+
     [Theory]
     [InlineData(0, "not a token!")]
     [InlineData(1001, "")]

@@ -20,7 +20,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
     private static readonly HashSet<string> Unimplemented =
         ["PullMessage", "UpdateOffset", "GetOffset", "QueryOffset", "EndTransaction", "RecallMessage"];
 
-    /// <summary>All 17 RPCs of MessagingService and both of AdminService.</summary>
+    /// <summary>All 17 RPCs of MessagingService and all 14 of AdminService.</summary>
     public static IReadOnlyList<Rpc> All { get; } =
     [
         new(Messaging, "QueryRoute", MethodType.Unary, V2.QueryRouteResponse.Parser),
@@ -42,6 +42,18 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
         new(Messaging, "SyncLiteSubscription", MethodType.Unary, V2.SyncLiteSubscriptionResponse.Parser),
         new(AdminService, "ListLiteTopics", MethodType.Unary, Admin.ListLiteTopicsResponse.Parser),
         new(AdminService, "PeekLiteTopic", MethodType.Unary, Admin.PeekLiteTopicResponse.Parser),
+        new(AdminService, "ListTopics", MethodType.Unary, Admin.ListTopicsResponse.Parser),
+        new(AdminService, "DescribeTopic", MethodType.Unary, Admin.DescribeTopicResponse.Parser),
+        new(AdminService, "ListGroups", MethodType.Unary, Admin.ListGroupsResponse.Parser),
+        new(AdminService, "DescribeGroup", MethodType.Unary, Admin.DescribeGroupResponse.Parser),
+        new(AdminService, "DescribeLiteTopic", MethodType.Unary, Admin.DescribeLiteTopicResponse.Parser),
+        new(AdminService, "ListClients", MethodType.Unary, Admin.ListClientsResponse.Parser),
+        new(AdminService, "ResetOffset", MethodType.Unary, Admin.ResetOffsetResponse.Parser),
+        new(AdminService, "DeleteLiteTopic", MethodType.Unary, Admin.DeleteLiteTopicResponse.Parser),
+        new(AdminService, "GetBrokerStats", MethodType.Unary, Admin.GetBrokerStatsResponse.Parser),
+        new(AdminService, "ListDeadLetters", MethodType.Unary, Admin.ListDeadLettersResponse.Parser),
+        new(AdminService, "ReplayDeadLetters", MethodType.Unary, Admin.ReplayDeadLettersResponse.Parser),
+        new(AdminService, "PurgeDeadLetters", MethodType.Unary, Admin.PurgeDeadLettersResponse.Parser),
     ];
 
     /// <summary>

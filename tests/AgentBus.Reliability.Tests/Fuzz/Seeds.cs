@@ -80,6 +80,21 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
             },
             "ListLiteTopics" => new Admin.ListLiteTopicsRequest { ParentTopic = LiteParent, PageSize = 10, ConsumerGroup = Group },
             "PeekLiteTopic" => new Admin.PeekLiteTopicRequest { ParentTopic = LiteParent, LiteTopic = LiteTopic, FromOffset = 0, MaxMessages = 10 },
+            "ListTopics" => new Admin.ListTopicsRequest { PageSize = 10 },
+            "DescribeTopic" => new Admin.DescribeTopicRequest { Topic = LiteParent },
+            "ListGroups" => new Admin.ListGroupsRequest { PageSize = 10 },
+            "DescribeGroup" => new Admin.DescribeGroupRequest { ConsumerGroup = Group },
+            "DescribeLiteTopic" => new Admin.DescribeLiteTopicRequest { ParentTopic = LiteParent, LiteTopic = LiteTopic },
+            "ListClients" => new Admin.ListClientsRequest { ConsumerGroup = Group, PageSize = 10 },
+            "ResetOffset" => new Admin.ResetOffsetRequest
+            {
+                ParentTopic = LiteParent, LiteTopic = LiteTopic, ConsumerGroup = Group, Position = (Admin.ResetPosition)random.Next(0, 4), Offset = random.Next(-2, 5),
+            },
+            "DeleteLiteTopic" => new Admin.DeleteLiteTopicRequest { ParentTopic = LiteParent, LiteTopic = LiteTopic + "-gone" },
+            "GetBrokerStats" => new Admin.GetBrokerStatsRequest(),
+            "ListDeadLetters" => new Admin.ListDeadLettersRequest { ConsumerGroup = Group, FromOffset = 0, MaxMessages = 10 },
+            "ReplayDeadLetters" => new Admin.ReplayDeadLettersRequest { ConsumerGroup = Group, MaxMessages = 10 },
+            "PurgeDeadLetters" => new Admin.PurgeDeadLettersRequest { ConsumerGroup = Group },
             _ => throw new ArgumentOutOfRangeException(nameof(rpc), rpc.Name, "no seed"),
         };
     }

@@ -3,6 +3,7 @@ using AgentBus.Broker.Errors;
 using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Clients;
+using AgentBus.Server.Errors;
 using AgentBus.Server.Mapping;
 using Grpc.Core;
 using GrpcStatus = Grpc.Core.Status;
@@ -45,14 +46,16 @@ internal sealed partial class AdminService
         }
         catch (RpcException refused)
         {
-            Refused(nameof(ReplayDeadLetters), context, refused.StatusCode, refused.Status.Detail);
-            throw;
+            string detail = StatusDetail.Bounded(refused.Status.Detail);
+            Refused(nameof(ReplayDeadLetters), context, refused.StatusCode, detail);
+            throw new RpcException(new GrpcStatus(refused.StatusCode, detail));
         }
         catch (BrokerException refused)
         {
             var code = ToStatusCode(refused.Code);
-            Refused(nameof(ReplayDeadLetters), context, code, refused.Message);
-            throw new RpcException(new GrpcStatus(code, refused.Message));
+            string detail = StatusDetail.Bounded(refused.Message);
+            Refused(nameof(ReplayDeadLetters), context, code, detail);
+            throw new RpcException(new GrpcStatus(code, detail));
         }
         catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
