@@ -37,21 +37,7 @@ public sealed class IndexCheckpointFileTests
     {
         await using var h = await PrepareAsync();
         string path = IndexPath(h);
-        switch (damage)
-        {
-            case "flipped byte":
-                FlipByte(path, fromEnd: 50);
-                break;
-            case "truncated":
-                Truncate(path, 30);
-                break;
-            case "zero-length":
-                Truncate(path, 0);
-                break;
-            default:
-                File.Delete(path);
-                break;
-        }
+        Assert.True(Damage(path, damage, flipFromEnd: 50, truncateTo: 30));
 
         await h.OpenAsync();
 

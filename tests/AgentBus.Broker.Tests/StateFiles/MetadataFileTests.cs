@@ -42,21 +42,7 @@ public sealed class MetadataFileTests
     {
         await using var h = await PrepareAsync();
         string path = MetadataPath(h);
-        switch (damage)
-        {
-            case "flipped byte":
-                FlipByte(path, fromEnd: 40);
-                break;
-            case "truncated":
-                Truncate(path, 60);
-                break;
-            case "zero-length":
-                Truncate(path, 0);
-                break;
-            default:
-                File.Delete(path);
-                break;
-        }
+        Assert.True(Damage(path, damage, flipFromEnd: 40, truncateTo: 60));
 
         await h.OpenAsync();
 
@@ -87,18 +73,7 @@ public sealed class MetadataFileTests
         await using var h = await PrepareAsync(withGroup: false);
         string path = MetadataPath(h);
         File.Delete(path + ".prev");
-        switch (damage)
-        {
-            case "flipped byte":
-                FlipByte(path, fromEnd: 10);
-                break;
-            case "truncated":
-                Truncate(path, (int)new FileInfo(path).Length / 2);
-                break;
-            default:
-                Truncate(path, 0);
-                break;
-        }
+        Assert.True(Damage(path, damage, flipFromEnd: 10, truncateTo: (int)new FileInfo(path).Length / 2));
 
         byte[] before = File.ReadAllBytes(path);
 

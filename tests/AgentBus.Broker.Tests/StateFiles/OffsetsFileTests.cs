@@ -62,27 +62,13 @@ public sealed class OffsetsFileTests
     {
         await using var h = await PrepareAsync();
         string path = OffsetsPath(h);
-        switch (damage)
+        if (!Damage(path, damage, flipFromEnd: 30))
         {
-            case "flipped byte":
-                FlipByte(path, fromEnd: 30);
-                break;
-            case "raised offset":
-                // The one committed offset is the 8 bytes before the end marker: 30 becomes 35.
-                byte[] bytes = File.ReadAllBytes(path);
-                Assert.Equal(30L, BitConverter.ToInt64(bytes, bytes.Length - 9));
-                BitConverter.GetBytes(35L).CopyTo(bytes, bytes.Length - 9);
-                File.WriteAllBytes(path, bytes);
-                break;
-            case "truncated":
-                Truncate(path, (int)new FileInfo(path).Length - 5);
-                break;
-            case "zero-length":
-                Truncate(path, 0);
-                break;
-            default:
-                File.Delete(path);
-                break;
+            // "raised offset": the one committed offset is the 8 bytes before the end marker: 30 becomes 35.
+            byte[] bytes = File.ReadAllBytes(path);
+            Assert.Equal(30L, BitConverter.ToInt64(bytes, bytes.Length - 9));
+            BitConverter.GetBytes(35L).CopyTo(bytes, bytes.Length - 9);
+            File.WriteAllBytes(path, bytes);
         }
 
         await h.OpenAsync();

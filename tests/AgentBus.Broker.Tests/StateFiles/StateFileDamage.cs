@@ -20,6 +20,32 @@ internal static class StateFileDamage
         file.SetLength(length);
     }
 
+    /// <summary>
+    /// Damages <paramref name="path"/> the way <paramref name="damage"/> names: "flipped byte" (at
+    /// <paramref name="flipFromEnd"/> from the end), "truncated" (to <paramref name="truncateTo"/> bytes, or by 5 when
+    /// negative), "zero-length" or "missing"; false for another name, which the caller applies itself.
+    /// </summary>
+    public static bool Damage(string path, string damage, int flipFromEnd, int truncateTo = -1)
+    {
+        switch (damage)
+        {
+            case "flipped byte":
+                FlipByte(path, flipFromEnd);
+                return true;
+            case "truncated":
+                Truncate(path, truncateTo >= 0 ? truncateTo : (int)new FileInfo(path).Length - 5);
+                return true;
+            case "zero-length":
+                Truncate(path, 0);
+                return true;
+            case "missing":
+                File.Delete(path);
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Receives everything client <paramref name="clientId"/> of group g gets on lite topic t, in order.</summary>
     public static async Task<List<string>> DrainAsync(EngineHarness h, string clientId)
     {
