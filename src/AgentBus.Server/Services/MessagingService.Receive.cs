@@ -227,12 +227,15 @@ internal sealed partial class MessagingService
     /// stream, until <c>batch_size</c> messages or the client's byte bound went out. Under a byte bound the first pop
     /// takes one message and later pops as many as fit at the average size seen, so the bound is overrun by about one
     /// message, not by a batch. A batch whose write completed belongs to the client (it acts on messages as they arrive); when the
-    /// stream breaks, only the batch being written is released.
+    /// stream breaks, the batch being written is released, and the ones written before stop being auto-renewed: a
+    /// completed write may still have died in flight with the connection, so they come back after their invisible
+    /// time (attempt + 1) unless the client settles them.
     /// </summary>
     private async Task DeliverContinuouslyAsync(ReceivePlan plan, IReadOnlyList<Delivery> first, IServerStreamWriter<ReceiveMessageResponse> stream,
         ServerCallContext context, ClientMetadata metadata)
     {
         var batch = first;
+        var written = new List<string>();
         int delivered = 0;
         long bytes = 0;
         // Tells the client, with the first write, that its receive is served continuously.
@@ -247,6 +250,7 @@ internal sealed partial class MessagingService
                 foreach (var delivery in batch)
                 {
                     bytes += delivery.Message.Body.Length;
+                    written.Add(delivery.ReceiptHandle);
                 }
 
                 _metrics.MessagesOut(batch.Count);
@@ -290,6 +294,7 @@ internal sealed partial class MessagingService
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
             ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
+            _renewer.Abandon(written);
             Release(plan.Group, batch);
         }
     }
