@@ -53,6 +53,7 @@ public sealed class ProducerFaultTests(ITestOutputHelper output)
         await using var producer = await setup.Proxied.NewProducerBuilder().SetTopics(Scenario.Parent).SetMaxAttempts(2).BuildAsync();
         await producer.SendAsync(Keyed(setup, "before"));
 
+        int accepted = setup.Proxy.ConnectionsAccepted;
         await setup.Proxy.RefuseConnectionsAsync();
         await setup.Proxy.CutAllAsync();
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -60,7 +61,9 @@ public sealed class ProducerFaultTests(ITestOutputHelper output)
         Assert.True(failure is NetworkException or RequestTimeoutException, $"a network failure, not {failure.GetType().Name}: {failure.Message}");
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"gave up after {started.Elapsed}, within 2 attempts of {FaultSetup.RequestTimeout}");
 
+        // The channel reconnects on its own, after a backoff (up to 2 s) that two attempts of 1 s need not outlast.
         setup.Proxy.AcceptConnections();
+        await setup.Proxy.WaitForConnectionsAsync(accepted + 1);
         await producer.SendAsync(Keyed(setup, "after"));
         Assert.Equal(["before", "after"], setup.Stored("orders").Select(Body));
     }
