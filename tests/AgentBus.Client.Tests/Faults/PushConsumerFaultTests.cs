@@ -71,6 +71,37 @@ public sealed class PushConsumerFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_continuous_receive_whose_end_never_reached_the_consumer_has_its_message_redelivered()
+    {
+        await using var setup = await FaultSetup.StartAsync(output, configureServer: ShortAutoRenewal);
+        using var delivered = new DeliveredMessages(setup.Broker);
+        var collector = new Collector();
+        // Room for one message: each continuous receive ends (status OK) right after its message.
+        await using var consumer = await setup.Proxied.NewLitePushConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("ended")
+            .SetMessageListener(collector.Listener).SetMaxCacheMessageCount(1).BuildAsync();
+        await consumer.SubscribeLiteAsync("tail");
+        await using var producer = await setup.Broker.ProducerAsync();
+        await producer.SendAsync(setup.Broker.Lite("tail", "warm"));
+        await collector.WaitForCountAsync(1);
+        await Eventually.TrueAsync(() => setup.Broker.Engine.LiteOffsets(Scenario.Parent, "tail", "ended")?.Committed == 1, what: "first acked");
+
+        // The whole stream, message and end, is held back and then reset: the broker finished it, the consumer saw
+        // nothing and retries with the same attempt id.
+        setup.Proxy.Stall(FaultDirection.ToClient);
+        long before = delivered.Count;
+        var receipt = await producer.SendAsync(setup.Broker.Lite("tail", "lost-in-flight"));
+        await Eventually.TrueAsync(() => delivered.Count > before, what: "the broker wrote the message");
+        await setup.Proxy.CutAllAsync(CutMode.Reset);
+        setup.Proxy.Resume(FaultDirection.ToClient);
+
+        await collector.WaitForCountAsync(2, TimeSpan.FromSeconds(10));
+        var redelivered = collector.Messages.Last();
+        Assert.Equal(receipt.MessageId, redelivered.MessageId);
+        Assert.Equal(2, redelivered.DeliveryAttempt);
+        Assert.Equal(2, collector.Messages.Count);
+    }
+
+    [Fact]
     public async Task An_ack_cut_off_on_its_way_is_retried_on_the_new_connection_and_the_message_is_not_redelivered()
     {
         await using var setup = await FaultSetup.StartAsync(output);
