@@ -71,6 +71,38 @@ public sealed class PushConsumerFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_replayed_receive_does_not_hand_over_again_what_the_lost_answer_had_already_delivered()
+    {
+        await using var setup = await FaultSetup.StartAsync(output);
+        using var delivered = new DeliveredMessages(setup.Broker);
+        var collector = new Collector();
+        await using var consumer = await ConsumerAsync(setup, "partial", collector.Listener, continuous: false);
+        await consumer.SubscribeLiteAsync("big");
+        await using var producer = await setup.Broker.ProducerAsync();
+        await producer.SendAsync(setup.Broker.Lite("big", "warm"));
+        await collector.WaitForCountAsync(1);
+        await Eventually.TrueAsync(() => setup.Broker.Engine.LiteOffsets(Scenario.Parent, "big", "partial")?.Committed == 1, what: "first acked");
+
+        // One answer of three 12 KB messages, finished by the broker, then let through up to the middle of the
+        // second message: the consumer gets the first, loses the rest and retries with the same attempt id.
+        setup.Proxy.Stall(FaultDirection.ToClient);
+        long before = delivered.Count;
+        string filler = new('x', 12 * 1024);
+        await producer.SendAsync([.. Enumerable.Range(1, 3).Select(i => setup.Broker.Lite("big", $"{i}{filler}"))]);
+        await Eventually.TrueAsync(() => delivered.Count >= before + 3, what: "the broker sent its answer");
+        var cut = setup.Proxy.CutAfterAsync(FaultDirection.ToClient, 20 * 1024);
+        setup.Proxy.Resume(FaultDirection.ToClient);
+        await Eventually.CompletesAsync(cut, what: "the answer was cut");
+
+        await collector.WaitForCountAsync(4);
+        await Eventually.TrueAsync(() => setup.Broker.Engine.LiteOffsets(Scenario.Parent, "big", "partial")?.Committed == 4, what: "all acked");
+        var big = collector.Messages.Skip(1).ToList();
+        Assert.Equal(["1", "2", "3"], big.Select(m => m.Text()[..1]));
+        Assert.All(big, m => Assert.Equal(1, m.DeliveryAttempt));
+        Assert.Equal(4, collector.Messages.Count);
+    }
+
+    [Fact]
     public async Task A_continuous_receive_whose_end_never_reached_the_consumer_has_its_message_redelivered()
     {
         await using var setup = await FaultSetup.StartAsync(output, configureServer: ShortAutoRenewal);
