@@ -155,11 +155,12 @@ public sealed class PushConsumerFaultTests(ITestOutputHelper output)
         await producer.SendAsync(setup.Broker.Lite("jobs", "held"));
         await inListener.WaitAsync(what: "the listener runs");
 
-        // The ack of "held" leaves the client into a stalled connection, which is then reset.
+        // The ack of "held" leaves the client into a stalled connection, which is reset while it holds the ack.
         setup.Proxy.Stall(FaultDirection.ToTarget);
         long sent = setup.Proxy.BytesForwarded(FaultDirection.ToTarget);
         release.SetResult();
         await collector.WaitForCountAsync(1);
+        await Eventually.TrueAsync(() => setup.Proxy.BytesHeld(FaultDirection.ToTarget) > 0, what: "the ack is in flight");
         await setup.Proxy.CutAllAsync(CutMode.Reset);
         setup.Proxy.Resume(FaultDirection.ToTarget);
 
@@ -170,6 +171,7 @@ public sealed class PushConsumerFaultTests(ITestOutputHelper output)
         Assert.Equal(["held", "next"], collector.Messages.Select(m => m.Text()));
         Assert.All(collector.Messages, m => Assert.Equal(1, m.DeliveryAttempt));
         Assert.True(setup.Proxy.BytesForwarded(FaultDirection.ToTarget) > sent, "requests flowed again");
+        Assert.Contains(setup.Broker.Logs, entry => entry.Message.Contains("ack of message", StringComparison.Ordinal));
     }
 
     private static void ShortAutoRenewal(Server.Hosting.ServerOptions options)

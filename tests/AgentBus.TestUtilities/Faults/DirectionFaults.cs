@@ -10,9 +10,13 @@ internal sealed class DirectionFaults
     private TaskCompletionSource? _stalled;
     private long _delayTicks;
     private long _bytes;
+    private long _held;
     private CutArm? _cut;
 
     public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Bytes read from a source and not forwarded yet (behind a stall or a delay).</summary>
+    public long Held => Interlocked.Read(ref _held);
 
     public TimeSpan Delay
     {
@@ -104,7 +108,14 @@ internal sealed class DirectionFaults
         }
     }
 
-    public void Forwarded(int count) => Interlocked.Add(ref _bytes, count);
+    public void Read(int count) => Interlocked.Add(ref _held, count);
+
+    /// <summary>Counts <paramref name="forwarded"/> of <paramref name="read"/> bytes as forwarded and all of them as no longer held.</summary>
+    public void Forwarded(int read, int forwarded)
+    {
+        Interlocked.Add(ref _held, -read);
+        Interlocked.Add(ref _bytes, forwarded);
+    }
 
     /// <summary>Drops an armed cut and lets stalled pumps go (the proxy is closing).</summary>
     public void Release()

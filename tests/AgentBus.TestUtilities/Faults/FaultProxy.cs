@@ -90,6 +90,14 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <returns>The byte count.</returns>
     public long BytesForwarded(FaultDirection direction) => Faults(direction).Bytes;
 
+    /// <summary>
+    /// Bytes the proxy read in <paramref name="direction"/> and holds back now (behind a stall or a delay): a test knows
+    /// by it that a request or an answer is in flight before it cuts the connection.
+    /// </summary>
+    /// <param name="direction">The direction.</param>
+    /// <returns>The byte count.</returns>
+    public long BytesHeld(FaultDirection direction) => Faults(direction).Held;
+
     /// <summary>Waits until <paramref name="count"/> connections were accepted since the start, failing the test after <paramref name="timeout"/>.</summary>
     /// <param name="count">Connections accepted in all.</param>
     /// <param name="timeout">How long to wait; <see cref="Eventually.DefaultTimeout"/> when null.</param>

@@ -71,6 +71,7 @@ internal sealed class ProxiedConnection
             // Bounded by the connection: it ends at end of stream, on a failure or when the connection is cut.
             while (true)
             {
+                DirectionFaults.CutArm? cut = null;
                 int read = await source.ReceiveAsync(buffer.AsMemory(0, BufferSize), SocketFlags.None, ct).ConfigureAwait(false);
                 if (read == 0)
                 {
@@ -78,19 +79,32 @@ internal sealed class ProxiedConnection
                     return;
                 }
 
-                await faults.WaitUntilFlowingAsync(ct).ConfigureAwait(false);
-                if (faults.Delay is { Ticks: > 0 } delay)
+                faults.Read(read);
+                int allowed;
+                try
                 {
-                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    await faults.WaitUntilFlowingAsync(ct).ConfigureAwait(false);
+                    if (faults.Delay is { Ticks: > 0 } delay)
+                    {
+                        await Task.Delay(delay, ct).ConfigureAwait(false);
+                    }
+
+                    allowed = faults.Take(read, out var armed);
+                    cut = armed;
+                    for (int sent = 0; sent < allowed;)
+                    {
+                        sent += await destination.SendAsync(buffer.AsMemory(sent, allowed - sent), SocketFlags.None, ct).ConfigureAwait(false);
+                    }
+                }
+                catch
+                {
+                    // The connection failed or was cut while these bytes waited; an armed cut they reached is done.
+                    faults.Forwarded(read, 0);
+                    cut?.Done.TrySetResult();
+                    throw;
                 }
 
-                int allowed = faults.Take(read, out var cut);
-                for (int sent = 0; sent < allowed;)
-                {
-                    sent += await destination.SendAsync(buffer.AsMemory(sent, allowed - sent), SocketFlags.None, ct).ConfigureAwait(false);
-                }
-
-                faults.Forwarded(allowed);
+                faults.Forwarded(read, allowed);
                 if (cut is not null)
                 {
                     Cut(cut.Mode);
