@@ -57,6 +57,12 @@ public sealed partial class BrokerEngine
             return new LiteTopicMessages([], 0, 0, fromOffset);
         }
 
+        return ReadStored(queue, fromOffset, maxCount);
+    }
+
+    /// <summary>Reads stored messages of a queue from an offset on (at most a count, and a body budget), moving nothing.</summary>
+    private LiteTopicMessages ReadStored(Queues.MessageQueue queue, long fromOffset, int maxCount)
+    {
         long min, max, start;
         var positions = new List<long>(Math.Min(maxCount, 64));
         lock (queue)

@@ -24,7 +24,23 @@ public sealed partial class BrokerEngine
         CheckpointIndexes();
     }
 
-    private void CheckpointIndexes() => _indexes.Save(_queues.All(), _log.DurablePosition);
+    private void CheckpointIndexes() => SaveIndexCheckpoint(_log.DurablePosition);
+
+    /// <summary>
+    /// The deduplication window first, then the indexes, both at <paramref name="durable"/>: a crash between the two
+    /// leaves the window's file newer than the scan start, so recovery never misses the keys in between.
+    /// </summary>
+    private void SaveIndexCheckpoint(long durable)
+    {
+        List<Deduplication.DeduplicationWindow.Entry> keys;
+        lock (_appendLock)
+        {
+            keys = _deduplication.Snapshot(durable, Now());
+        }
+
+        _deduplicationFile.Save(keys, durable);
+        _indexes.Save(_queues.All(), durable);
+    }
 
     /// <summary>Queue id that marks a lite-topic tombstone record (the lite topic expired or was deleted).</summary>
     internal const int TombstoneQueueId = -1;
@@ -46,6 +62,21 @@ public sealed partial class BrokerEngine
         }
 
         long scanFrom = checkpointed ?? _log.MinPosition;
+        var keys = new KeyRecovery(this, RestoreDeduplication(checkpointed is null));
+        if (keys.From < scanFrom)
+        {
+            // The window's file is older than the index checkpoint (its newest copy was damaged): read its keys from there.
+            foreach (var header in _log.Scan(keys.From))
+            {
+                if (header.Position >= scanFrom)
+                {
+                    break;
+                }
+
+                keys.Offer(header);
+            }
+        }
+
         foreach (var header in _log.Scan(scanFrom))
         {
             records++;
@@ -63,6 +94,7 @@ public sealed partial class BrokerEngine
 
                 var queue = _queues.GetOrCreateLiteForRecovery(header.Topic, header.LiteTopic, header.StoreTimestamp);
                 mismatches += IndexRecovered(queue, header.QueueOffset, header.Position, header.StoreTimestamp) ? 0 : 1;
+                keys.Offer(header);
             }
             else
             {
@@ -114,6 +146,63 @@ public sealed partial class BrokerEngine
         }
 
         _recovered = true;
+    }
+
+    /// <summary>
+    /// Restores the saved deduplication window and says from which log position the keys after it are to be read:
+    /// its covered position; the log's start when the whole log is scanned anyway; else (no usable file, as on the
+    /// first start of a version without one) the scan start, the keys before it being forgotten.
+    /// </summary>
+    private long RestoreDeduplication(bool wholeLog)
+    {
+        var saved = _deduplicationFile.Load(out var load);
+        if (saved is null)
+        {
+            if (load.Problems.Count > 0 || !wholeLog)
+            {
+                StateFileLog.DeduplicationUnusable(_logger, _deduplicationFile.Path, load.Describe());
+            }
+
+            return wholeLog ? _log.MinPosition : long.MaxValue;
+        }
+
+        if (load.FellBack)
+        {
+            StateFileLog.DeduplicationFellBack(_logger, _deduplicationFile.Path, load.Describe(), load.LoadedPath, load.WrittenAtText);
+        }
+
+        long now = Now();
+        foreach (var entry in saved.Entries)
+        {
+            _deduplication.Restore(entry, now);
+        }
+
+        return Math.Max(saved.CoveredPosition, _log.MinPosition);
+    }
+
+    /// <summary>Adds to the deduplication window the keys of recovered records from a position on, while their time lasts.</summary>
+    private sealed class KeyRecovery(BrokerEngine engine, long from)
+    {
+        private readonly long _now = engine.Now();
+
+        /// <summary>Where keys are read from; <see cref="long.MaxValue"/> when only the scan's own records are (the scan start).</summary>
+        public long From { get; } = from;
+
+        public void Offer(in RecordHeader header)
+        {
+            long expiresAt = header.StoreTimestamp + engine._deduplication.WindowMillis;
+            if (!header.Deduplicated || (header.Position < From && From != long.MaxValue) || expiresAt <= _now || header.LiteTopic is null ||
+                header.QueueId == TombstoneQueueId)
+            {
+                return;
+            }
+
+            if (engine._log.TryRead(header.Position, out var record) && DedupeKeyOf(record) is { } key)
+            {
+                var stored = new Deduplication.DeduplicationWindow.Stored(record.MessageId, header.QueueId, header.QueueOffset, header.EndPosition);
+                engine._deduplication.Restore(new Deduplication.DeduplicationWindow.Entry(header.Topic, header.LiteTopic, key, stored, expiresAt), _now);
+            }
+        }
     }
 
     private IndexLoad? LoadIndexCheckpoint()

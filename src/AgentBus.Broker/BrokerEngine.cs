@@ -27,6 +27,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly InvisibilityScheduler _invisibility;
     private readonly OffsetCheckpoint _offsets;
     private readonly IndexCheckpoint _indexes;
+    private readonly Deduplication.DeduplicationCheckpoint _deduplicationFile;
     private readonly MetadataStore _metadata;
     private readonly ReceiptHandleCodec _handles = new();
     private readonly Lock _appendLock = new();
@@ -43,6 +44,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     {
         _options = options;
         _time = time;
+        StartedAt = time.GetUtcNow();
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
         Directory.CreateDirectory(options.DataDirectory);
         _metadata = new MetadataStore(options.DataDirectory, time);
@@ -58,6 +60,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
 
         _offsets = new OffsetCheckpoint(options.DataDirectory, time);
         _indexes = new IndexCheckpoint(options.DataDirectory, time);
+        _deduplicationFile = new Deduplication.DeduplicationCheckpoint(options.DataDirectory, time);
         try
         {
             _log = CommitLog.Open(new CommitLogOptions
@@ -228,7 +231,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         try
         {
             // After the log's final flush every indexed record is durable, so the checkpoint covers all of them.
-            _indexes.Save(_queues.All(), _log.DurablePosition);
+            SaveIndexCheckpoint(_log.DurablePosition);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

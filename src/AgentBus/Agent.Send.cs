@@ -62,8 +62,7 @@ public sealed partial class Agent
         {
             RequestId = request.RequestId,
             SessionId = request.SessionId,
-            From = Id,
-            To = request.From,
+            From = Id, // no addressee: the reply-to topic is the requester's
             ErrorType = errorType,
         };
         var message = envelope.Build(Bus.Options.ParentTopic, request.ReplyTo!, body, Activity.Current);

@@ -47,4 +47,25 @@ public sealed class AuthTests(ITestOutputHelper output) : InteropTest(output)
         Assert.All(refusals, entry => Assert.Contains("access key interop-auth-ak", entry.Message, StringComparison.Ordinal));
         Assert.DoesNotContain(broker.Logs, entry => entry.Message.Contains("interop-auth-secret", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task RefusalsByPermissionReachTheClientAsForbidden()
+    {
+        var resources = ScenarioResources.For("auth-permissions");
+        using var workspace = new ScenarioWorkspace();
+        await using var broker = await InteropBroker.StartAsync(resources);
+
+        var result = await NodeScenario.RunAsync("auth-permissions", broker.Endpoint, workspace);
+        Verify(result, broker);
+
+        Assert.Equal(1, result["received"].GetInt32());
+        Assert.Equal("ForbiddenException", result["send"].GetProperty("error").GetString());
+        foreach (string call in new[] { "subscribe", "send" })
+        {
+            Assert.Equal(40300, result[call].GetProperty("code").GetInt32());
+            Assert.Contains("theirs-", result[call].GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains(broker.Logs, entry => entry.Message.Contains("refused as forbidden (access key interop-perm-ak)", StringComparison.Ordinal));
+    }
 }

@@ -15,12 +15,14 @@ public class AdminServiceDefinitionTests
         AdminService.BindService(binder, new EmptyService());
 
         Assert.Equal("agentbus.v1.AdminService", AdminService.Descriptor.FullName);
-        Assert.Equal(
-            [("/agentbus.v1.AdminService/ListLiteTopics", MethodType.Unary), ("/agentbus.v1.AdminService/PeekLiteTopic", MethodType.Unary)],
-            binder.Methods);
+        string[] names = ["ListLiteTopics", "PeekLiteTopic", "ListTopics", "DescribeTopic", "ListGroups", "DescribeGroup", "DescribeLiteTopic",
+            "ListClients", "ResetOffset", "DeleteLiteTopic", "GetBrokerStats", "ListDeadLetters", "ReplayDeadLetters", "PurgeDeadLetters"];
+        Assert.Equal(names.Select(n => ($"/agentbus.v1.AdminService/{n}", MethodType.Unary)), binder.Methods);
         Assert.Equal(
             [(ListLiteTopicsRequest.Descriptor, ListLiteTopicsResponse.Descriptor), (PeekLiteTopicRequest.Descriptor, PeekLiteTopicResponse.Descriptor)],
-            AdminService.Descriptor.Methods.Select(m => (m.InputType, m.OutputType)));
+            AdminService.Descriptor.Methods.Take(2).Select(m => (m.InputType, m.OutputType)));
+        // Each call has its own request and response message, named after it.
+        Assert.All(AdminService.Descriptor.Methods, m => Assert.Equal((m.Name + "Request", m.Name + "Response"), (m.InputType.Name, m.OutputType.Name)));
     }
 
     [Fact]

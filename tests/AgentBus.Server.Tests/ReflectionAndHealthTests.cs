@@ -92,7 +92,13 @@ public sealed class ReflectionAndHealthTests
         await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
-        return [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
+        List<string> services = [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
+        // Read to the end, so disposing the call does not reset a stream the server is still finishing (an Error in its log).
+        while (await call.ResponseStream.MoveNext())
+        {
+        }
+
+        return services;
     }
 
     private static async Task<List<string>> ListServicesV1AlphaAsync(GrpcChannel channel)
@@ -101,6 +107,12 @@ public sealed class ReflectionAndHealthTests
         await call.RequestStream.WriteAsync(new V1Alpha.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
-        return [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
+        List<string> services = [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
+        // Read to the end, so disposing the call does not reset a stream the server is still finishing (an Error in its log).
+        while (await call.ResponseStream.MoveNext())
+        {
+        }
+
+        return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AgentBus.Broker.Topics;
+using AgentBus.Server.Clients;
 using AgentBus.Server.Tests.Infrastructure;
 using Grpc.Core;
 using Apache.Rocketmq.V2;
@@ -10,6 +11,35 @@ namespace AgentBus.Server.Tests;
 
 public sealed class SendReceiveTests
 {
+    [Fact]
+    public async Task A_consumer_asking_for_a_crc32_body_digest_gets_one_and_others_keep_md5()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var producer = broker.Client();
+        await producer.SendOkAsync(TestClient.Message("orders", "hello"));
+        await producer.SendOkAsync(TestClient.Message("orders", "world"));
+
+        var agentBusClient = broker.Client();
+        var options = agentBusClient.Options();
+        options.Headers!.Add(ClientMetadata.BodyDigestHeader, ClientMetadata.Crc32Digest);
+        using (var call = agentBusClient.Stub.ReceiveMessage(TestClient.ReceiveRequest("orders", "billing", batch: 1), options))
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync())
+            {
+                if (response.ContentCase == ReceiveMessageResponse.ContentOneofCase.Message)
+                {
+                    var digest = response.Message.SystemProperties.BodyDigest;
+                    Assert.Equal(DigestType.Crc32, digest.Type);
+                    Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(response.Message.Body.Span).ToString("X8", System.Globalization.CultureInfo.InvariantCulture),
+                        digest.Checksum);
+                }
+            }
+        }
+
+        var official = Assert.Single((await broker.Client().ReceiveAsync("orders", "billing", batch: 1)).Messages);
+        Assert.Equal(DigestType.Md5, official.SystemProperties.BodyDigest.Type);
+    }
+
     [Fact]
     public async Task Normal_messages_are_received_with_full_system_properties_and_acked_once()
     {

@@ -18,10 +18,14 @@ public static class Signatures
     /// <summary>The test user's secret, which must never appear in a log.</summary>
     public const string SecretKey = "s3cr3t-never-logged";
 
-    /// <summary>Turns authentication on with the one test user.</summary>
+    /// <summary>
+    /// Turns authentication on with the one test user, who may do everything: it lists no permissions and
+    /// <c>DefaultAllow</c> is on (tests of permissions set their own users).
+    /// </summary>
     public static void WithAuth(ServerOptions server)
     {
         server.Auth.Enabled = true;
+        server.Auth.DefaultAllow = true;
         server.Auth.Users.Add(new AuthUser { AccessKey = AccessKey, SecretKey = SecretKey });
     }
 

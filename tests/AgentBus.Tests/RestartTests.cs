@@ -48,9 +48,11 @@ public sealed class RestartTests
         await using var broker = await BusBroker.StartAsync();
         var bus = await broker.ConnectAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new Signal();
         var answered = new Signal();
         await using var worker = await bus.CreateAgentAsync("slow", async (ctx, ct) =>
         {
+            started.Set();
             await gate.Task;
             // The caller's deadline has passed: the handler still answers (CancellationToken.None), late.
             await ctx.ReplyAsync("late answer", CancellationToken.None);
@@ -58,8 +60,11 @@ public sealed class RestartTests
         });
         await using var caller = await bus.CreateAgentAsync("caller");
 
-        await Assert.ThrowsAsync<AgentTimeoutException>(() => caller.RequestAsync<string, string>("slow", "q",
-            new RequestOptions { RequestId = "r-late", Timeout = TimeSpan.FromMilliseconds(300) }));
+        // Long enough for the request to reach the handler on a loaded machine (a request whose deadline passed
+        // before its handler started is never handed to it), short enough to time out while the handler waits.
+        var call = caller.RequestAsync<string, string>("slow", "q", new RequestOptions { RequestId = "r-late", Timeout = TimeSpan.FromSeconds(2) });
+        await started.WaitAsync();
+        await Assert.ThrowsAsync<AgentTimeoutException>(() => call);
         gate.TrySetResult();
         await answered.WaitAsync();
 

@@ -23,8 +23,15 @@ for (const name of names) {
   if (requested.length === 1) {
     for (const [ option, value ] of Object.entries(declaration.broker ?? {})) args.push(`--Broker:${option}=${value}`);
     (declaration.auth?.users ?? []).forEach((user, index) => {
-      if (index === 0) args.push('--Server:Auth:Enabled=true');
+      // Users without permissions may do everything, as the scenarios written before permissions expect.
+      if (index === 0) args.push('--Server:Auth:Enabled=true', '--Server:Auth:DefaultAllow=true');
       args.push(`--Server:Auth:Users:${index}:AccessKey=${user.accessKey}`, `--Server:Auth:Users:${index}:SecretKey=${user.secretKey}`);
+      (user.permissions ?? []).forEach((permission, p) => {
+        const prefix = `--Server:Auth:Users:${index}:Permissions:${p}`;
+        args.push(`${prefix}:Actions=${permission.actions}`, `${prefix}:Topic=${permission.topic}`);
+        (permission.liteTopics ?? []).forEach((pattern, k) => args.push(`${prefix}:LiteTopics:${k}=${pattern}`));
+        (permission.groups ?? []).forEach((pattern, k) => args.push(`${prefix}:Groups:${k}=${pattern}`));
+      });
     });
   }
 }

@@ -225,6 +225,24 @@ internal sealed class GroupCursor
         return held.Count;
     }
 
+    /// <summary>Deliveries in flight (not waiting for redelivery) held by <paramref name="holder"/>.</summary>
+    public int HeldByLocked(object holder)
+    {
+        int held = 0;
+        if (_state is not null)
+        {
+            foreach (var entry in _state.Entries.Values)
+            {
+                if (!entry.AwaitingRetry && ReferenceEquals(entry.Holder, holder))
+                {
+                    held++;
+                }
+            }
+        }
+
+        return held;
+    }
+
     /// <summary>Forgets all in-flight state and restarts consumption at <paramref name="offset"/>.</summary>
     public void ResetLocked(long offset)
     {

@@ -54,4 +54,7 @@ public enum BrokerErrorCode
     NotSupported,
     /// <summary>The engine is shutting down or failed internally.</summary>
     Unavailable,
+
+    /// <summary>The request does not fit the current state: a group bound to another topic, a lite topic still subscribed.</summary>
+    PreconditionFailed,
 }

@@ -74,6 +74,9 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
     /// <summary>First position still stored: the base of the oldest segment that retention kept.</summary>
     public long MinPosition => Volatile.Read(ref _segments)[0].BasePosition;
 
+    /// <summary>Segment files the log holds now.</summary>
+    public int SegmentCount => Volatile.Read(ref _segments).Length;
+
     /// <summary>End of the last complete record (or the base of an empty active segment); appends go at or after it.</summary>
     public long WritePosition => Volatile.Read(ref _writePosition);
 

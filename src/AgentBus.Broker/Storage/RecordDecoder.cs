@@ -66,7 +66,10 @@ internal static class RecordDecoder
             liteTopic,
             BinaryPrimitives.ReadInt32LittleEndian(record[RecordLayout.QueueIdOffset..]),
             BinaryPrimitives.ReadInt64LittleEndian(record[RecordLayout.QueueOffsetOffset..]),
-            BinaryPrimitives.ReadInt64LittleEndian(record[RecordLayout.StoreTimestampOffset..]));
+            BinaryPrimitives.ReadInt64LittleEndian(record[RecordLayout.StoreTimestampOffset..]))
+        {
+            Deduplicated = (flags & RecordLayout.FlagDeduplicated) != 0,
+        };
     }
 
     /// <summary>Decodes every field of a record that <see cref="Check"/> reported as valid; copies the body out of <paramref name="record"/>.</summary>

@@ -113,7 +113,9 @@ internal static class RecordEncoder
     {
         var flags = (byte)((record.LiteTopic is null ? 0 : RecordLayout.FlagLiteTopic)
             | (record.Tag is null ? 0 : RecordLayout.FlagTag)
-            | (record.MessageGroup is null ? 0 : RecordLayout.FlagMessageGroup));
+            | (record.MessageGroup is null ? 0 : RecordLayout.FlagMessageGroup)
+            | (record.LiteTopic is not null && record.Properties.Count > 0 && record.Properties.ContainsKey(BrokerEngine.DeduplicationKeyProperty)
+                ? RecordLayout.FlagDeduplicated : 0));
 
         BinaryPrimitives.WriteInt32LittleEndian(d, d.Length);
         d[RecordLayout.MagicOffset] = RecordLayout.Magic;

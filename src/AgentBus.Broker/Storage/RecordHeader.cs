@@ -11,6 +11,9 @@ namespace AgentBus.Broker.Storage;
 internal readonly record struct RecordHeader(long Position, int Size, string Topic, string? LiteTopic,
     int QueueId, long QueueOffset, long StoreTimestamp)
 {
+    /// <summary>Whether the record carries a deduplication key (<see cref="RecordLayout.FlagDeduplicated"/>).</summary>
+    public bool Deduplicated { get; init; }
+
     /// <summary>Global byte position just after the record.</summary>
     public long EndPosition => Position + Size;
 }

@@ -30,7 +30,13 @@ internal static class RecordLayout
     public const byte FlagLiteTopic = 1;
     public const byte FlagTag = 2;
     public const byte FlagMessageGroup = 4;
-    public const byte KnownFlags = FlagLiteTopic | FlagTag | FlagMessageGroup;
+
+    /// <summary>
+    /// The properties carry the deduplication key (<see cref="BrokerEngine.DeduplicationKeyProperty"/>): recovery decodes
+    /// only these records to rebuild the deduplication window, not every record of the window's last minutes.
+    /// </summary>
+    public const byte FlagDeduplicated = 8;
+    public const byte KnownFlags = FlagLiteTopic | FlagTag | FlagMessageGroup | FlagDeduplicated;
 
     /// <summary>
     /// Variable part with every string empty and no keys, properties or body: message id, tag, key count,

@@ -11,6 +11,9 @@ internal enum StateFileKind : ushort
 
     /// <summary>Topic and consumer-group definitions (<c>metadata.json</c>).</summary>
     Metadata = 3,
+
+    /// <summary>The deduplication window's keys up to a durable log position (<c>dedupe.window</c>).</summary>
+    Deduplication = 4,
 }
 
 /// <summary>Which copy of a state file a load used.</summary>

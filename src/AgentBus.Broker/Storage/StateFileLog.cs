@@ -48,4 +48,12 @@ internal static partial class StateFileLog
     [LoggerMessage(EventId = 1111, Level = LogLevel.Warning,
         Message = "{Count} committed offsets pointed past the end of their queue: {Messages} acknowledged messages are no longer in the log (its unflushed tail was lost, e.g. a power failure in Async flush mode); those offsets were lowered to the queue end, so new messages are delivered from there")]
     public static partial void OffsetsBeyondLog(ILogger logger, int count, long messages);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning,
+        Message = "Deduplication window {Path} is unusable ({Problems}); keys stored before the index checkpoint are forgotten: a re-send of one of those within the window is stored again")]
+    public static partial void DeduplicationUnusable(ILogger logger, string path, string problems);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning,
+        Message = "Deduplication window {Path} is unusable ({Problems}); using {Copy} written at {WrittenAt}, and the keys of the log written since")]
+    public static partial void DeduplicationFellBack(ILogger logger, string path, string problems, string? copy, string writtenAt);
 }

@@ -82,7 +82,8 @@ internal sealed class BrokerAdmin : IDisposable
     /// <inheritdoc />
     public void Dispose() => _invoker.Dispose();
 
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request,
+    /// <summary>Runs any admin call with this connection's headers, deadline and typed exceptions.</summary>
+    internal async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request,
         Func<AdminService.AdminServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken ct)
     {
         var endpoint = _invoker.Endpoint();

@@ -22,10 +22,12 @@ internal static class BodyDigest
         {
             case DigestType.Crc32:
             {
+                // Parsed rather than formatted, so a check allocates nothing: hex (any case, with or without leading
+                // zeros) or decimal, the forms brokers send.
                 uint crc = Crc32.HashToUInt32(body);
-                return string.Equals(digest.Checksum, crc.ToString("X", CultureInfo.InvariantCulture), StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(digest.Checksum, crc.ToString("X8", CultureInfo.InvariantCulture), StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(digest.Checksum, crc.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                string text = digest.Checksum;
+                return (uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint hex) && hex == crc)
+                    || (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint dec) && dec == crc);
             }
 
             case DigestType.Md5:

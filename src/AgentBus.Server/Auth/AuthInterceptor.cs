@@ -8,61 +8,92 @@ using Status = Apache.Rocketmq.V2.Status;
 namespace AgentBus.Server.Auth;
 
 /// <summary>
-/// Authenticates every MessagingService and AdminService call before its handler runs (registered for those services
-/// only when <c>Server:Auth:Enabled</c>; gRPC health stays open). Any known user may call either service; there are no
-/// roles yet. A MessagingService call that is not signed by a known user is answered with UNAUTHORIZED in the
-/// response's status, as its handlers answer their refusals: a unary call returns it, a streaming call
-/// (ReceiveMessage, Telemetry, PullMessage) writes one response carrying it and ends. An AdminService response has no
-/// status, so its call ends with the gRPC status UNAUTHENTICATED instead.
+/// Authenticates and authorizes every MessagingService and AdminService call before its handler runs (registered for
+/// those services only when <c>Server:Auth:Enabled</c>; gRPC health stays open). A call not signed by a known user is
+/// refused with UNAUTHORIZED; a signed call whose client id belongs to another user, or that its user's permissions
+/// do not cover (see <see cref="Authorizer"/>), with FORBIDDEN. A MessagingService refusal travels in the response's
+/// status, as its handlers answer theirs: a unary call returns it, a streaming call (ReceiveMessage, Telemetry,
+/// PullMessage) writes one response carrying it and ends. An AdminService response has no status, so its call ends
+/// with the gRPC status UNAUTHENTICATED or PERMISSION_DENIED instead.
 /// </summary>
 internal sealed class AuthInterceptor : Interceptor
 {
     private readonly CredentialVerifier _verifier;
+    private readonly Authorizer _authorizer;
     private readonly ILogger<AuthInterceptor> _logger;
 
-    public AuthInterceptor(CredentialVerifier verifier, ILogger<AuthInterceptor> logger)
+    public AuthInterceptor(CredentialVerifier verifier, Authorizer authorizer, ILogger<AuthInterceptor> logger)
     {
         _verifier = verifier;
+        _authorizer = authorizer;
         _logger = logger;
     }
 
     /// <inheritdoc />
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation) =>
-        Refusal(context) is { } refusal ? Task.FromResult(Reply<TResponse>(refusal)) : continuation(request, context);
+        Refusal(context, request) is { } refusal ? Task.FromResult(Reply<TResponse>(refusal)) : continuation(request, context);
 
     /// <inheritdoc />
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Refusal(context) is { } refusal ? Task.FromResult(Reply<TResponse>(refusal)) : continuation(requestStream, context);
+        Refusal(context, null) is { } refusal ? Task.FromResult(Reply<TResponse>(refusal)) : continuation(requestStream, context);
 
     /// <inheritdoc />
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Refusal(context) is { } refusal ? WriteAsync(responseStream, Reply<TResponse>(refusal), context) : continuation(request, responseStream, context);
+        Refusal(context, request) is { } refusal ? WriteAsync(responseStream, Reply<TResponse>(refusal), context) : continuation(request, responseStream, context);
 
     /// <inheritdoc />
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Refusal(context) is { } refusal ? WriteAsync(responseStream, Reply<TResponse>(refusal), context) : continuation(requestStream, responseStream, context);
+        Refusal(context, null) is { } refusal ? WriteAsync(responseStream, Reply<TResponse>(refusal), context) : continuation(requestStream, responseStream, context);
 
-    /// <summary>Null when the call is authenticated, else the status refusing it (logged without secrets).</summary>
-    private Status? Refusal(ServerCallContext context)
+    /// <summary>
+    /// Null when the call may go on, else the status refusing it (logged without secrets). A streamed request
+    /// (Telemetry) is checked for its client id only: its commands carry settings, not resources.
+    /// </summary>
+    private Status? Refusal(ServerCallContext context, object? request)
     {
-        if (_verifier.Verify(context.RequestHeaders, out string? accessKey) is not { } reason)
+        string? clientId = ClientIdOf(context.RequestHeaders);
+        if (_verifier.Verify(context.RequestHeaders, out var identity, out string? accessKey) is { } reason)
+        {
+            ServerLog.Unauthenticated(_logger, Rpc(context), clientId, accessKey, reason);
+            return StatusFactory.Of(Code.Unauthorized, reason);
+        }
+
+        string? forbidden = _authorizer.CheckClient(identity!, clientId)
+            ?? (request is null ? null : _authorizer.CheckRequest(identity!, clientId, request));
+        if (forbidden is null)
         {
             return null;
         }
 
-        string method = context.Method;
-        string rpc = method[(method.LastIndexOf('/') + 1)..];
-        ServerLog.Unauthenticated(_logger, rpc, ClientMetadata.From(context.RequestHeaders).ClientId, accessKey, reason);
-        return StatusFactory.Of(Code.Unauthorized, reason);
+        ServerLog.Forbidden(_logger, Rpc(context), clientId, identity!.AccessKey, forbidden);
+        return StatusFactory.Of(Code.Forbidden, forbidden);
     }
+
+    /// <summary>The client id header as <see cref="ClientMetadata.From"/> reads it, without reading the other headers.</summary>
+    private static string? ClientIdOf(Metadata headers)
+    {
+        for (int i = 0; i < headers.Count; i++)
+        {
+            var entry = headers[i];
+            if (!entry.IsBinary && entry.Key == ClientMetadata.ClientIdHeader)
+            {
+                return string.IsNullOrWhiteSpace(entry.Value) ? null : entry.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Rpc(ServerCallContext context) => context.Method[(context.Method.LastIndexOf('/') + 1)..];
 
     private static TResponse Reply<TResponse>(Status status)
         where TResponse : class =>
-        StatusReply<TResponse>.Create(status) ?? throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, status.Message));
+        StatusReply<TResponse>.Create(status) ?? throw new RpcException(new Grpc.Core.Status(
+            status.Code == Code.Forbidden ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, status.Message));
 
     private async Task WriteAsync<TResponse>(IServerStreamWriter<TResponse> stream, TResponse reply, ServerCallContext context)
         where TResponse : class

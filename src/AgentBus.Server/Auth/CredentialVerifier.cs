@@ -1,11 +1,9 @@
 using System.Buffers;
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using AgentBus.Server.Hosting;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 
 namespace AgentBus.Server.Auth;
 
@@ -14,6 +12,7 @@ namespace AgentBus.Server.Auth;
 /// SignedHeaders=x-mq-date-time, Signature=HEX</c>, where <c>HEX</c> is the HMAC-SHA1 of the <c>x-mq-date-time</c> value
 /// keyed by the secret of <c>AK</c>, and that date within <see cref="ServerAuthOptions.DateTimeTolerance"/> of the
 /// server clock. Signatures are compared in constant time; an unknown access key costs the same work as a known one.
+/// Users and secrets are those of the current <see cref="AccessPolicy"/>, so a changed configuration applies at once.
 /// </summary>
 internal sealed class CredentialVerifier
 {
@@ -28,27 +27,24 @@ internal sealed class CredentialVerifier
     private const int MacSize = 20;
     private const int MaxDateTimeLength = 64;
 
-    private readonly FrozenDictionary<string, byte[]>.AlternateLookup<ReadOnlySpan<char>> _secrets;
     private readonly byte[] _decoyKey = RandomNumberGenerator.GetBytes(32);
-    private readonly TimeSpan _tolerance;
+    private readonly AccessPolicyMonitor _policy;
     private readonly TimeProvider _time;
 
-    public CredentialVerifier(IOptions<ServerOptions> options, TimeProvider time)
+    public CredentialVerifier(AccessPolicyMonitor policy, TimeProvider time)
     {
-        var auth = options.Value.Auth;
-        _secrets = auth.Users
-            .ToFrozenDictionary(user => user.AccessKey, user => Encoding.UTF8.GetBytes(user.SecretKey), StringComparer.Ordinal)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
-        _tolerance = auth.DateTimeTolerance;
+        _policy = policy;
         _time = time;
     }
 
-    /// <summary>Whether the call is signed by a known user.</summary>
+    /// <summary>Whether the call is signed by a known user of the current policy.</summary>
     /// <param name="headers">The call's request headers.</param>
+    /// <param name="identity">The user who signed the call, when it is authenticated.</param>
     /// <param name="accessKey">For the log of a refusal: the access key the call names, when its header could be read.</param>
     /// <returns>Null when the call is authenticated, else why not (never naming a secret or signature).</returns>
-    public string? Verify(Metadata headers, out string? accessKey)
+    public string? Verify(Metadata headers, out AuthIdentity? identity, out string? accessKey)
     {
+        identity = null;
         accessKey = null;
         string? authorization = null, dateTime = null;
         for (int i = 0; i < headers.Count; i++)
@@ -79,14 +75,16 @@ internal sealed class CredentialVerifier
             return "The authorization header is malformed; expected MQv2-HMAC-SHA1 Credential=AK, SignedHeaders=x-mq-date-time, Signature=HEX.";
         }
 
-        string? reason = Check(credential, signature, dateTime);
+        string? reason = Check(_policy.Current, credential, signature, dateTime, out identity);
         // The access key is read out only for the log of a refusal, so an accepted call allocates nothing here.
         accessKey = reason is null ? null : credential.ToString();
         return reason;
     }
 
-    private string? Check(ReadOnlySpan<char> credential, ReadOnlySpan<char> signature, string? dateTime)
+    private string? Check(AccessPolicy policy, ReadOnlySpan<char> credential, ReadOnlySpan<char> signature, string? dateTime,
+        out AuthIdentity? identity)
     {
+        identity = null;
         if (dateTime is null || dateTime.Length > MaxDateTimeLength
             || !DateTime.TryParseExact(dateTime, DateTimeFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
@@ -95,7 +93,7 @@ internal sealed class CredentialVerifier
         }
 
         var skew = _time.GetUtcNow().UtcDateTime - signedAt;
-        if (skew.Duration() > _tolerance)
+        if (skew.Duration() > policy.DateTimeTolerance)
         {
             return "The x-mq-date-time header is too far from the broker's clock.";
         }
@@ -106,16 +104,22 @@ internal sealed class CredentialVerifier
             return "The signature is not a hex HMAC-SHA1.";
         }
 
-        bool known = _secrets.TryGetValue(credential, out var secret);
+        bool known = policy.Users.TryGetValue(credential, out var user);
         Span<byte> date = stackalloc byte[MaxDateTimeLength];
         int dateLength = Encoding.UTF8.GetBytes(dateTime, date);
         Span<byte> actual = stackalloc byte[MacSize];
         // HMAC-SHA1 is what the protocol's MQv2 signature scheme specifies.
 #pragma warning disable CA5350
-        HMACSHA1.HashData(known ? secret : _decoyKey, date[..dateLength], actual);
+        HMACSHA1.HashData(known ? user!.Secret : _decoyKey, date[..dateLength], actual);
 #pragma warning restore CA5350
         bool matches = CryptographicOperations.FixedTimeEquals(actual, expected);
-        return known && matches ? null : "Unknown access key or wrong signature.";
+        if (!known || !matches)
+        {
+            return "Unknown access key or wrong signature.";
+        }
+
+        identity = user;
+        return null;
     }
 
     /// <summary>Reads the credential (access key) and the signature of an <c>authorization</c> value.</summary>

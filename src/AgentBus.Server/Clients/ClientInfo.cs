@@ -29,6 +29,16 @@ internal sealed class ClientInfo
     public bool IsLiteConsumer => ClientType is ClientType.LitePushConsumer or ClientType.LiteSimpleConsumer;
 
     private int _telemetryStreams;
+    private string? _owner;
+
+    /// <summary>
+    /// Binds the client id to the access key that used it first (with authentication on) and returns the owner: the
+    /// given one, or an earlier one, whose client this is.
+    /// </summary>
+    internal string BindOwner(string accessKey) => Interlocked.CompareExchange(ref _owner, accessKey, null) ?? accessKey;
+
+    /// <summary>The policy generation this client's lite subscriptions were last checked against (0: never).</summary>
+    internal long AuthorizedGeneration;
     private static long s_syncEpochs;
     private readonly Lock _syncLock = new();
     private string? _syncConnection;

@@ -10,8 +10,9 @@ namespace AgentBus.Server.Clients;
 /// <param name="RequestId">Request id for correlation in logs (<c>x-mq-request-id</c>), or empty.</param>
 /// <param name="ContinuousReceive">Whether the client asked for a continuous receive (<see cref="ReceiveModeHeader"/>).</param>
 /// <param name="ContinuousMaxBytes">Body bytes after which a continuous receive ends (<see cref="ReceiveMaxBytesHeader"/>), if given.</param>
+/// <param name="Crc32BodyDigest">Whether the client reads a CRC32 body digest (<see cref="BodyDigestHeader"/>) instead of MD5.</param>
 internal sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId,
-    bool ContinuousReceive = false, long? ContinuousMaxBytes = null)
+    bool ContinuousReceive = false, long? ContinuousMaxBytes = null, bool Crc32BodyDigest = false)
 {
     /// <summary>
     /// AgentBus extension header of a continuous receive: the stream ends once the bodies written on it reach this many
@@ -27,6 +28,16 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
 
     /// <summary>The <see cref="ReceiveModeHeader"/> value asking for a continuous receive.</summary>
     public const string ContinuousReceiveMode = "continuous";
+
+    /// <summary>
+    /// AgentBus extension header of a <c>ReceiveMessage</c> call: <see cref="Crc32Digest"/> asks for each delivered
+    /// body's digest as CRC32 (8 upper-case hex digits) instead of MD5 — about 20 times cheaper to compute on both
+    /// sides. Official clients do not send it and get MD5, the one digest whose text form they all agree on.
+    /// </summary>
+    public const string BodyDigestHeader = "agentbus-body-digest";
+
+    /// <summary>The <see cref="BodyDigestHeader"/> value asking for CRC32.</summary>
+    public const string Crc32Digest = "crc32";
 
     /// <summary>Header carrying the client id.</summary>
     public const string ClientIdHeader = "x-mq-client-id";
@@ -53,6 +64,7 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
         string ns = "", language = "", version = "", requestId = "";
         bool continuous = false;
         long? maxBytes = null;
+        bool crc32 = false;
         foreach (var entry in headers)
         {
             if (entry.IsBinary)
@@ -81,6 +93,9 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
                 case ReceiveModeHeader:
                     continuous = string.Equals(entry.Value, ContinuousReceiveMode, StringComparison.Ordinal);
                     break;
+                case BodyDigestHeader:
+                    crc32 = string.Equals(entry.Value, Crc32Digest, StringComparison.Ordinal);
+                    break;
                 case ReceiveMaxBytesHeader:
                     // Malformed or non-positive: no byte bound (batch_size still bounds the stream).
                     maxBytes = long.TryParse(entry.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long bytes)
@@ -89,6 +104,6 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
             }
         }
 
-        return new ClientMetadata(clientId, ns, language, version, requestId, continuous, maxBytes);
+        return new ClientMetadata(clientId, ns, language, version, requestId, continuous, maxBytes, crc32);
     }
 }

@@ -77,6 +77,11 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
+        if (options.Configuration is { } configuration)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Server:Address"] = "127.0.0.1",

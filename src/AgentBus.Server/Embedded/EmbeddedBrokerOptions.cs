@@ -28,6 +28,13 @@ public sealed class EmbeddedBrokerOptions
     /// </summary>
     public Action<Hosting.ServerOptions>? ConfigureServer { get; set; }
 
+    /// <summary>
+    /// Configuration the broker reads its sections from (<c>Server</c>, <c>Broker</c>), before
+    /// <see cref="ConfigureServer"/> and <see cref="ConfigureBroker"/> apply; its address and port are the embedded
+    /// broker's own. A change of its <c>Server:Auth</c> section (users, secrets, permissions) applies while the broker runs.
+    /// </summary>
+    public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; set; }
+
     /// <summary>Where the broker logs; null logs nowhere.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
 }

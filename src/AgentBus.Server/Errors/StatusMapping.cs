@@ -38,6 +38,7 @@ internal static class StatusMapping
         BrokerErrorCode.LiteSubscriptionQuotaExceeded => Code.LiteSubscriptionQuotaExceeded,
         BrokerErrorCode.NotSupported => Code.Unsupported,
         BrokerErrorCode.Unavailable => Code.InternalServerError,
+        BrokerErrorCode.PreconditionFailed => Code.BadRequest,
         _ => Code.InternalError,
     };
 }

@@ -43,8 +43,14 @@ public static class BrokerEndpointRouteBuilderExtensions
         }
 
         var conventions = new CompositeConventionBuilder([.. mapped]);
-        // Resolved eagerly so the meter exists before the first call.
+        // Resolved eagerly so the meter exists before the first call, and configuration changes of Server:Auth are
+        // followed from the start.
         services.GetRequiredService<BrokerMetrics>();
+        if (options.Auth.Enabled)
+        {
+            services.GetRequiredService<AgentBus.Server.Auth.AccessPolicyMonitor>();
+        }
+
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
         {
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentBus.Server");

@@ -62,14 +62,23 @@ public static class BrokerHostBuilderExtensions
         var services = builder.Services;
 
         // Fail at once on bad configuration rather than at the first resolution of the options: a misspelt key, a
-        // value out of range, a listen URL the broker cannot serve.
+        // value out of range, a listen URL the broker cannot serve, a permission that does not bind.
         ConfigurationKeyCheck.ThrowOnUnknownKeys(configuration.GetSection(ServerOptions.SectionName), typeof(ServerOptions));
         ConfigurationKeyCheck.ThrowOnUnknownKeys(configuration.GetSection(BrokerSection), typeof(BrokerOptions), typeof(ResourceDeclarations));
-        var configured = configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var serverSection = configuration.GetSection(ServerOptions.SectionName);
+        var authSection = serverSection.GetSection(nameof(ServerOptions.Auth));
+        if (AuthSectionReader.Lost(authSection) is { } lost)
+        {
+            throw new ArgumentException($"Server:Auth cannot be read: {lost}", nameof(builder));
+        }
+
+        var configured = serverSection.Get<ServerOptions>() ?? new ServerOptions();
         configureServer?.Invoke(configured);
         configured.Validate();
         var urls = ListenUrls.FromConfiguration(configuration, configured);
-        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName))
+        // Bound once, without a change token: the server options are read at start (only Server:Auth is re-read, below),
+        // and re-validating them on a configuration change would throw into the configuration's file watcher.
+        services.AddOptions<ServerOptions>().Configure(options => serverSection.Bind(options))
             .Configure(options => configureServer?.Invoke(options))
             .Validate(options =>
             {
@@ -124,11 +133,27 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<AdminService>();
 
         // Authentication guards the MessagingService and the AdminService (health checks stay open), and costs nothing when off.
+        // The auth section is also read on its own, through IOptionsMonitor, so users and permissions change without a restart.
+        services.AddOptions<ServerAuthOptions>().Configure(auth => ReadAuth(auth, authSection, configureServer));
+        services.AddSingleton<IOptionsChangeTokenSource<ServerAuthOptions>>(new ConfigurationChangeTokenSource<ServerAuthOptions>(authSection));
+        services.AddSingleton<AccessPolicyMonitor>();
+        services.AddSingleton<Authorizer>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<AuthInterceptor>();
         AuthenticateWhenEnabled<MessagingService>(services);
         AuthenticateWhenEnabled<AdminService>(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Binds the auth section and applies the code's server configuration to it. A value that does not bind is
+    /// recorded rather than thrown: this also runs when the file changes, where a throw would escape into the file
+    /// watcher; <see cref="AccessPolicyMonitor"/> then keeps the previous policy.
+    /// </summary>
+    private static void ReadAuth(ServerAuthOptions auth, IConfigurationSection section, Action<ServerOptions>? configureServer)
+    {
+        auth.LoadError = AuthSectionReader.Bind(section, auth);
+        configureServer?.Invoke(new ServerOptions { Auth = auth });
     }
 
     private static void AuthenticateWhenEnabled<TService>(IServiceCollection services)

@@ -27,6 +27,15 @@ internal static partial class ServerLog
     [LoggerMessage(13, LogLevel.Information, "{Rpc} from client {ClientId} refused as unauthorized (access key {AccessKey}): {Reason}")]
     public static partial void Unauthenticated(ILogger logger, string rpc, string? clientId, string? accessKey, string reason);
 
+    [LoggerMessage(16, LogLevel.Information, "{Rpc} from client {ClientId} refused as forbidden (access key {AccessKey}): {Reason}")]
+    public static partial void Forbidden(ILogger logger, string rpc, string? clientId, string accessKey, string reason);
+
+    [LoggerMessage(17, LogLevel.Information, "Server:Auth reloaded: {UserCount} users (policy {Generation})")]
+    public static partial void AuthReloaded(ILogger logger, int userCount, long generation);
+
+    [LoggerMessage(18, LogLevel.Warning, "Server:Auth changed but was not taken in; the previous users and permissions stay: {Reason}")]
+    public static partial void AuthReloadRefused(ILogger logger, string reason);
+
     [LoggerMessage(15, LogLevel.Debug, "Admin call {Rpc} from client {ClientId} refused: {StatusCode} {Reason}")]
     public static partial void AdminRefused(ILogger logger, string rpc, string? clientId, Grpc.Core.StatusCode statusCode, string reason);
 

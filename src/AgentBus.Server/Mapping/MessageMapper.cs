@@ -43,7 +43,8 @@ internal static class MessageMapper
             DeliveryTimestamp = system.DeliveryTimestamp is { } delivery ? DeliveryMillis(delivery) : 0,
             BornTimestamp = system.BornTimestamp is { } born ? BornMillis(born) : 0,
             BornHost = system.BornHost,
-            Properties = message.UserProperties.Count == 0 ? MessageRecordDefaults.NoProperties : new Dictionary<string, string>(message.UserProperties),
+            // The request's own map, not a copy: the record lives only as long as the send that stores it.
+            Properties = message.UserProperties.Count == 0 ? MessageRecordDefaults.NoProperties : message.UserProperties,
             Body = body,
         };
     }
@@ -53,11 +54,12 @@ internal static class MessageMapper
     /// <param name="resourceNamespace">Namespace echoed in the topic resource.</param>
     /// <param name="storeHost">This broker's endpoint.</param>
     /// <param name="now">Current time, for the remaining invisible duration.</param>
+    /// <param name="crc32Digest">Whether the consumer asked for a CRC32 body digest instead of MD5 (an AgentBus extension).</param>
     /// <returns>The protocol message.</returns>
-    public static Message ToProto(Delivery delivery, string resourceNamespace, string storeHost, DateTimeOffset now)
+    public static Message ToProto(Delivery delivery, string resourceNamespace, string storeHost, DateTimeOffset now, bool crc32Digest = false)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var message = ToProto(delivery.Message, resourceNamespace, storeHost);
+        var message = ToProto(delivery.Message, resourceNamespace, storeHost, crc32Digest);
         var system = message.SystemProperties;
         system.ReceiptHandle = delivery.ReceiptHandle;
         system.InvisibleDuration = Duration.FromTimeSpan(delivery.InvisibleUntil > now ? delivery.InvisibleUntil - now : TimeSpan.Zero);
@@ -69,14 +71,17 @@ internal static class MessageMapper
     /// <param name="record">The stored record.</param>
     /// <param name="resourceNamespace">Namespace echoed in the topic resource.</param>
     /// <param name="storeHost">This broker's endpoint.</param>
+    /// <param name="crc32Digest">CRC32 instead of MD5 as the body digest.</param>
     /// <returns>The protocol message.</returns>
-    public static Message ToProto(MessageRecord record, string resourceNamespace, string storeHost)
+    public static Message ToProto(MessageRecord record, string resourceNamespace, string storeHost, bool crc32Digest = false)
     {
         ArgumentNullException.ThrowIfNull(record);
         var system = new SystemProperties
         {
             MessageId = record.MessageId,
-            BodyDigest = new Digest { Type = DigestType.Md5, Checksum = Md5Hex(record.Body.Span) },
+            BodyDigest = crc32Digest
+                ? new Digest { Type = DigestType.Crc32, Checksum = Crc32Hex(record.Body.Span) }
+                : new Digest { Type = DigestType.Md5, Checksum = Md5Hex(record.Body.Span) },
             BodyEncoding = Encoding.Identity,
             MessageType = TypeOf(record),
             BornTimestamp = FromMillis(record.BornTimestamp),
@@ -146,8 +151,17 @@ internal static class MessageMapper
     }
 
     /// <summary>
-    /// Upper-case hex MD5 of a body, the digest official clients verify. MD5 rather than CRC32 because clients
-    /// disagree on CRC32's text form (Java: hex, Node.js: decimal) but agree on MD5's.
+    /// Upper-case hex CRC32 (IEEE) of a body, for consumers that ask for it (<c>agentbus-body-digest: crc32</c>, the
+    /// AgentBus client): hardware-accelerated, where MD5 costs about 2 µs per KB on each side of every delivery.
+    /// </summary>
+    /// <param name="body">The body.</param>
+    /// <returns>8 hex characters.</returns>
+    public static string Crc32Hex(ReadOnlySpan<byte> body) =>
+        System.IO.Hashing.Crc32.HashToUInt32(body).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Upper-case hex MD5 of a body, the digest official clients verify. MD5 rather than CRC32 for them because
+    /// clients disagree on CRC32's text form (Java: hex, Node.js: decimal) but agree on MD5's.
     /// </summary>
     /// <param name="body">The body.</param>
     /// <returns>32 hex characters.</returns>

@@ -25,6 +25,10 @@ internal sealed class BrokerMetrics
     private long _waitingReceives;
     private long _receiveCallCount;
     private long _ackCallCount;
+    private long _messagesInTotal;
+    private long _bytesInTotal;
+    private long _messagesOutTotal;
+    private long _ackedTotal;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="meterFactory">Meter factory of the host.</param>
@@ -73,6 +77,18 @@ internal sealed class BrokerMetrics
     /// <summary>AckMessage calls since the start.</summary>
     public long AckCalls => Interlocked.Read(ref _ackCallCount);
 
+    /// <summary>Messages stored from producers since the start.</summary>
+    public long MessagesInTotal => Interlocked.Read(ref _messagesInTotal);
+
+    /// <summary>Body bytes stored from producers since the start.</summary>
+    public long BytesInTotal => Interlocked.Read(ref _bytesInTotal);
+
+    /// <summary>Messages delivered to consumers since the start.</summary>
+    public long MessagesOutTotal => Interlocked.Read(ref _messagesOutTotal);
+
+    /// <summary>Deliveries acknowledged since the start.</summary>
+    public long AckedTotal => Interlocked.Read(ref _ackedTotal);
+
     /// <summary>Counts a ReceiveMessage call.</summary>
     public void ReceiveCall()
     {
@@ -98,6 +114,8 @@ internal sealed class BrokerMetrics
     /// <param name="bytes">Body bytes.</param>
     public void MessagesIn(int count, long bytes)
     {
+        Interlocked.Add(ref _messagesInTotal, count);
+        Interlocked.Add(ref _bytesInTotal, bytes);
         _messagesIn.Add(count);
         _bytesIn.Add(bytes);
     }
@@ -108,6 +126,7 @@ internal sealed class BrokerMetrics
     {
         if (count > 0)
         {
+            Interlocked.Add(ref _messagesOutTotal, count);
             _messagesOut.Add(count);
         }
     }
@@ -118,6 +137,7 @@ internal sealed class BrokerMetrics
     {
         if (count > 0)
         {
+            Interlocked.Add(ref _ackedTotal, count);
             _acks.Add(count);
         }
     }

@@ -122,7 +122,8 @@ internal sealed partial class MessagingService
         string? attemptId = request.HasAttemptId && request.AttemptId.Length > 0 ? request.AttemptId : null;
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
-            continuous ? null : attemptId, continuous, metadata.ContinuousMaxBytes ?? long.MaxValue, continuous ? attemptId : null);
+            continuous ? null : attemptId, continuous, metadata.ContinuousMaxBytes ?? long.MaxValue, metadata.Crc32BodyDigest,
+            continuous ? attemptId : null);
     }
 
     /// <summary>
@@ -336,7 +337,7 @@ internal sealed partial class MessagingService
                 stream.WriteOptions = WriteOptions.Default;
             }
 
-            await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now) })
+            await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now, plan.Crc32Digest) })
                 .ConfigureAwait(false);
         }
 
@@ -376,5 +377,5 @@ internal sealed partial class MessagingService
     /// <summary>What one ReceiveMessage call asks for, validated.</summary>
     private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
         TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId, bool Continuous = false,
-        long MaxBytes = long.MaxValue, string? StreamAttemptId = null);
+        long MaxBytes = long.MaxValue, bool Crc32Digest = false, string? StreamAttemptId = null);
 }

@@ -68,7 +68,7 @@ public sealed class AgentEnvelope
     /// <summary>The sending agent id.</summary>
     public string? From { get; }
 
-    /// <summary>The agent id the message was addressed to.</summary>
+    /// <summary>The agent id the message was addressed to (on messages and requests to an inbox; null on replies and chunks).</summary>
     public string? To { get; }
 
     /// <summary>The body's media type (<c>application/json</c> unless the sender said otherwise).</summary>

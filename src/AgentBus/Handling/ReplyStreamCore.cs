@@ -104,8 +104,7 @@ internal sealed class ReplyStreamCore
             SessionId = _request.SessionId,
             Sequence = first.Sequence,
             ChunkCount = chunkCount,
-            From = _agent.Id,
-            To = _request.From,
+            From = _agent.Id, // no addressee: the reply-to topic is the requester's
             ErrorType = first.ErrorType,
         };
         return envelope.Build(_agent.Bus.Options.ParentTopic, _request.ReplyTo!, body, activity: null);

@@ -54,8 +54,10 @@ internal sealed class ScenarioResources
     }
 
     /// <summary>
-    /// Turns authentication on with the declared <c>auth.users</c> (<c>accessKey</c>, <c>secretKey</c>); without an
-    /// <c>auth</c> declaration the broker accepts every call.
+    /// Turns authentication on with the declared <c>auth.users</c> (<c>accessKey</c>, <c>secretKey</c>, optional
+    /// <c>permissions</c>: <c>actions</c>, <c>topic</c>, <c>liteTopics</c>, <c>groups</c>); without an <c>auth</c>
+    /// declaration the broker accepts every call. A user that declares no permissions may do everything
+    /// (<c>DefaultAllow</c>), as the scenarios written before permissions expect.
     /// </summary>
     public void ApplyTo(ServerOptions options)
     {
@@ -65,14 +67,45 @@ internal sealed class ScenarioResources
         }
 
         options.Auth.Enabled = true;
-        foreach (var user in auth.GetProperty("users").EnumerateArray())
+        options.Auth.DefaultAllow = true;
+        foreach (var declared in auth.GetProperty("users").EnumerateArray())
         {
-            options.Auth.Users.Add(new AuthUser
+            var user = new AuthUser
             {
-                AccessKey = user.GetProperty("accessKey").GetString()!,
-                SecretKey = user.GetProperty("secretKey").GetString()!,
-            });
+                AccessKey = declared.GetProperty("accessKey").GetString()!,
+                SecretKey = declared.GetProperty("secretKey").GetString()!,
+            };
+            if (declared.TryGetProperty("permissions", out var permissions))
+            {
+                foreach (var permission in permissions.EnumerateArray())
+                {
+                    user.Permissions.Add(PermissionOf(permission));
+                }
+            }
+
+            options.Auth.Users.Add(user);
         }
+    }
+
+    private static AuthPermission PermissionOf(JsonElement declared)
+    {
+        var permission = new AuthPermission
+        {
+            Actions = Enum.Parse<AuthActions>(declared.GetProperty("actions").GetString()!),
+            Topic = declared.GetProperty("topic").GetString()!,
+        };
+        foreach (var (property, list) in new[] { ("liteTopics", permission.LiteTopics), ("groups", permission.Groups) })
+        {
+            if (declared.TryGetProperty(property, out var patterns))
+            {
+                foreach (var pattern in patterns.EnumerateArray())
+                {
+                    list.Add(pattern.GetString()!);
+                }
+            }
+        }
+
+        return permission;
     }
 
     /// <summary>Creates the declared topics and consumer groups.</summary>

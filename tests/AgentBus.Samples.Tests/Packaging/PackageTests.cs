@@ -66,6 +66,32 @@ public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
     }
 
     [Fact]
+    public async Task The_cli_packs_as_the_agentbus_dotnet_tool_that_runs_from_its_package()
+    {
+        string package = Path.Combine(feed.Feed, $"AgentBus.Cli.{feed.Version}.nupkg");
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            var nuspec = XDocument.Load(zip.GetEntry("AgentBus.Cli.nuspec")!.Open()).Root!;
+            XNamespace ns = nuspec.Name.Namespace;
+            Assert.Equal("DotnetTool", nuspec.Descendants(ns + "packageType").Single().Attribute("name")?.Value);
+            var settings = XDocument.Load(zip.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open()).Root!;
+            var command = settings.Descendants("Command").Single();
+            Assert.Equal(("agentbus", "AgentBus.Cli.dll"), (command.Attribute("Name")?.Value, command.Attribute("EntryPoint")?.Value));
+            zip.ExtractToDirectory(Path.Combine(feed.Root, "tool"));
+        }
+
+        // The tool's folder holds everything it runs with, as `dotnet tool install` lays it out.
+        string entry = Path.Combine(feed.Root, "tool", "tools", "net10.0", "any", "AgentBus.Cli.dll");
+        var version = await DotnetCommand.RunAsync(feed.Root, TimeSpan.FromMinutes(1), entry, "--version");
+        var usage = await DotnetCommand.RunAsync(feed.Root, TimeSpan.FromMinutes(1), entry, "lite", "peek");
+
+        Assert.True(version.ExitCode == 0, version.Output);
+        // The pack reuses the build (--no-build), so the program reports the version it was built with.
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Output.Trim());
+        Assert.Equal(2, usage.ExitCode);
+    }
+
+    [Fact]
     public async Task A_console_program_outside_the_repository_uses_the_packed_AgentBus_from_a_folder_feed()
     {
         string app = Path.Combine(feed.Root, "consumer");

@@ -12,7 +12,8 @@ public sealed class PackedFeed : IAsyncLifetime
 {
     /// <summary>Every package the solution produces, and no other.</summary>
     public static readonly string[] PackageIds =
-        ["AgentBus", "AgentBus.Client", "AgentBus.Protocol", "AgentBus.Broker", "AgentBus.Server", "AgentBus.SemanticKernel", "AgentBus.AgentFramework"];
+        ["AgentBus", "AgentBus.Client", "AgentBus.Protocol", "AgentBus.Broker", "AgentBus.Server", "AgentBus.SemanticKernel", "AgentBus.AgentFramework",
+            "AgentBus.Cli"];
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "agentbus-pack-" + Guid.NewGuid().ToString("N")[..12]);
 

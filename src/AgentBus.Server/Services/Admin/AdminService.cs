@@ -18,18 +18,22 @@ namespace AgentBus.Server.Services.Admin;
 /// was wrong; refusals are logged at debug level, as they are a caller's mistake.
 /// </summary>
 [BindServiceMethod(typeof(AdminService), nameof(BindService))]
-internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBase
+internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminServiceBase
 {
     /// <summary>The page size of a request that gives none.</summary>
     public const int DefaultPageSize = 100;
 
     private readonly BrokerEngineHost _host;
+    private readonly ClientRegistry _clients;
+    private readonly Metrics.BrokerMetrics _metrics;
     private readonly ILogger<AdminService> _logger;
 
     /// <summary>Creates the service; one instance serves every call.</summary>
-    public AdminService(BrokerEngineHost host, ILogger<AdminService> logger)
+    public AdminService(BrokerEngineHost host, ClientRegistry clients, Metrics.BrokerMetrics metrics, ILogger<AdminService> logger)
     {
         _host = host;
+        _clients = clients;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -65,10 +69,7 @@ internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBas
         Handle(nameof(PeekLiteTopic), context, () =>
         {
             var engine = _host.Engine;
-            if (request.LiteTopic.Length == 0 || !NameRules.IsValid(request.LiteTopic, engine.Options.MaxLiteTopicLength))
-            {
-                throw Invalid($"lite_topic '{request.LiteTopic}' is not a lite topic name: 1 to {engine.Options.MaxLiteTopicLength} characters of [a-zA-Z0-9%|_-].");
-            }
+            LiteTopicName(request.LiteTopic, engine);
 
             if (request.FromOffset < 0)
             {
@@ -119,15 +120,19 @@ internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBas
         return name;
     }
 
+    private static string LiteTopicName(string liteTopic, BrokerEngine engine) =>
+        NameRules.IsValid(liteTopic, engine.Options.MaxLiteTopicLength) ? liteTopic
+        : throw Invalid($"lite_topic '{liteTopic}' is not a lite topic name: 1 to {engine.Options.MaxLiteTopicLength} characters of [a-zA-Z0-9%|_-].");
+
     private static string? Prefix(string prefix, int maxLength) =>
         prefix.Length == 0 ? null
         : NameRules.IsValid(prefix, maxLength) ? prefix
         : throw Invalid($"prefix '{prefix}' cannot start a lite topic name: at most {maxLength} characters of [a-zA-Z0-9%|_-].");
 
-    private static int PageSize(int pageSize) =>
+    private static int PageSize(int pageSize, int max = BrokerEngine.MaxLiteTopicPageSize) =>
         pageSize == 0 ? DefaultPageSize
-        : pageSize is > 0 and <= BrokerEngine.MaxLiteTopicPageSize ? pageSize
-        : throw Invalid($"page_size {pageSize} is out of range: 1..{BrokerEngine.MaxLiteTopicPageSize}, or 0 for {DefaultPageSize}.");
+        : pageSize > 0 && pageSize <= max ? pageSize
+        : throw Invalid($"page_size {pageSize} is out of range: 1..{max}, or 0 for {DefaultPageSize}.");
 
     private static string? Group(string group)
     {
@@ -175,7 +180,8 @@ internal sealed class AdminService : Protocol.Admin.AdminService.AdminServiceBas
     private static StatusCode ToStatusCode(BrokerErrorCode code) => code switch
     {
         BrokerErrorCode.TopicNotFound or BrokerErrorCode.ConsumerGroupNotFound => StatusCode.NotFound,
-        BrokerErrorCode.MessageTypeMismatch => StatusCode.FailedPrecondition,
+        BrokerErrorCode.MessageTypeMismatch or BrokerErrorCode.PreconditionFailed => StatusCode.FailedPrecondition,
+        BrokerErrorCode.IllegalOffset => StatusCode.OutOfRange,
         BrokerErrorCode.Unavailable => StatusCode.Unavailable,
         BrokerErrorCode.NotSupported => StatusCode.Unimplemented,
         _ => StatusCode.InvalidArgument,

@@ -19,7 +19,11 @@ internal static class PageToken
 
     /// <summary>The name a page starts after; null for an empty token (the first page).</summary>
     /// <exception cref="RpcException">INVALID_ARGUMENT: the token is not one the broker issued.</exception>
-    public static string? Decode(string token, int maxNameLength)
+    public static string? Decode(string token, int maxNameLength) => Decode(token, maxNameLength, name => NameRules.IsValid(name, maxNameLength));
+
+    /// <summary>The name a page starts after, for names <paramref name="isValid"/> accepts; null for an empty token.</summary>
+    /// <exception cref="RpcException">INVALID_ARGUMENT: the token is not one the broker issued.</exception>
+    public static string? Decode(string token, int maxNameLength, Func<string, bool> isValid)
     {
         if (token.Length == 0)
         {
@@ -32,7 +36,7 @@ internal static class PageToken
             text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
         }
 
-        if (text is null || !text.StartsWith(Version, StringComparison.Ordinal) || !NameRules.IsValid(text[Version.Length..], maxNameLength))
+        if (text is null || !text.StartsWith(Version, StringComparison.Ordinal) || !isValid(text[Version.Length..]))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not a token this broker issued; pass next_page_token back unchanged."));
         }

@@ -1,0 +1,222 @@
+using AgentBus.Broker;
+using AgentBus.Broker.Inspection;
+using AgentBus.Broker.Topics;
+using AgentBus.Protocol.Admin;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
+using BrokerLiteMode = AgentBus.Broker.Topics.LiteSubscriptionMode;
+using ProtoMessageType = Apache.Rocketmq.V2.MessageType;
+
+namespace AgentBus.Server.Services.Admin;
+
+// Topics, groups, lite topics and clients as the broker holds them now: read-only calls.
+internal sealed partial class AdminService
+{
+    /// <inheritdoc />
+    public override Task<ListTopicsResponse> ListTopics(ListTopicsRequest request, ServerCallContext context) =>
+        Handle(nameof(ListTopics), context, () =>
+        {
+            var page = _host.Engine.ListTopics(PageToken.Decode(request.PageToken, NameRules.MaxTopicLength),
+                PageSize(request.PageSize, BrokerEngine.MaxDefinitionPageSize));
+            var response = new ListTopicsResponse { NextPageToken = PageToken.Encode(page.NextAfter) };
+            response.Topics.AddRange(page.Items.Select(ToProto));
+            return response;
+        });
+
+    /// <inheritdoc />
+    public override Task<DescribeTopicResponse> DescribeTopic(DescribeTopicRequest request, ServerCallContext context) =>
+        Handle(nameof(DescribeTopic), context, () =>
+            new DescribeTopicResponse { Topic = ToProto(_host.Engine.DescribeTopic(Required(request.Topic, "topic", NameRules.ValidateTopic))) });
+
+    /// <inheritdoc />
+    public override Task<ListGroupsResponse> ListGroups(ListGroupsRequest request, ServerCallContext context) =>
+        Handle(nameof(ListGroups), context, () =>
+        {
+            var page = _host.Engine.ListGroups(PageToken.Decode(request.PageToken, NameRules.MaxGroupLength),
+                PageSize(request.PageSize, BrokerEngine.MaxDefinitionPageSize));
+            var response = new ListGroupsResponse { NextPageToken = PageToken.Encode(page.NextAfter) };
+            response.Groups.AddRange(page.Items.Select(ToProto));
+            return response;
+        });
+
+    /// <inheritdoc />
+    public override Task<DescribeGroupResponse> DescribeGroup(DescribeGroupRequest request, ServerCallContext context) =>
+        Handle(nameof(DescribeGroup), context, () =>
+            new DescribeGroupResponse { Group = ToProto(_host.Engine.DescribeGroup(Required(request.ConsumerGroup, "consumer_group", NameRules.ValidateGroup))) });
+
+    /// <inheritdoc />
+    public override Task<DescribeLiteTopicResponse> DescribeLiteTopic(DescribeLiteTopicRequest request, ServerCallContext context) =>
+        Handle(nameof(DescribeLiteTopic), context, () =>
+        {
+            var engine = _host.Engine;
+            string parent = ParentTopic(request.ParentTopic);
+            var detail = engine.DescribeLiteTopic(parent, LiteTopicName(request.LiteTopic, engine));
+            var response = new DescribeLiteTopicResponse
+            {
+                Name = detail.Name,
+                MinOffset = detail.MinOffset,
+                MaxOffset = detail.MaxOffset,
+                LastWriteTime = Timestamp.FromDateTimeOffset(detail.LastWriteTime),
+                Ttl = Duration.FromTimeSpan(detail.Ttl),
+                TtlRemaining = Duration.FromTimeSpan(detail.TtlRemaining),
+            };
+            foreach (var group in detail.Groups)
+            {
+                var position = new GroupPosition { ConsumerGroup = group.Group, Backlog = group.Backlog, Inflight = group.Inflight };
+                if (group.CommittedOffset is { } committed)
+                {
+                    position.CommittedOffset = committed;
+                }
+
+                response.Groups.Add(position);
+            }
+
+            response.Subscribers.AddRange(detail.Subscribers.Select(s => new LiteSubscriber { ClientId = s.ClientId, ConsumerGroup = s.Group, Live = s.Live }));
+            return response;
+        });
+
+    /// <inheritdoc />
+    public override Task<ListClientsResponse> ListClients(ListClientsRequest request, ServerCallContext context) =>
+        Handle(nameof(ListClients), context, () =>
+        {
+            var engine = _host.Engine;
+            string? group = Group(request.ConsumerGroup);
+            int limit = PageSize(request.PageSize, BrokerEngine.MaxDefinitionPageSize);
+            string? after = PageToken.Decode(request.PageToken, ServerClientIdLimit, static id => id.Length > 0);
+            // The transport knows every client heard from; the engine knows lite sessions, which a client keeps a
+            // little while after the transport forgot it.
+            var ids = _clients.Ids.Concat(engine.LiteClientIds)
+                .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal);
+            var response = new ListClientsResponse();
+            foreach (string id in ids)
+            {
+                var client = ToProto(id, _clients.Find(id), engine.DescribeLiteClient(id));
+                if (group is not null && !string.Equals(client.ConsumerGroup, group, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (response.Clients.Count == limit)
+                {
+                    response.NextPageToken = PageToken.Encode(response.Clients[^1].ClientId);
+                    break;
+                }
+
+                response.Clients.Add(client);
+            }
+
+            return response;
+        });
+
+    /// <inheritdoc />
+    public override Task<GetBrokerStatsResponse> GetBrokerStats(GetBrokerStatsRequest request, ServerCallContext context) =>
+        Handle(nameof(GetBrokerStats), context, () =>
+        {
+            var engine = _host.Engine;
+            return new GetBrokerStatsResponse
+            {
+                StartTime = Timestamp.FromDateTimeOffset(engine.StartedAt),
+                MessagesIn = _metrics.MessagesInTotal,
+                BytesIn = _metrics.BytesInTotal,
+                MessagesOut = _metrics.MessagesOutTotal,
+                MessagesAcked = _metrics.AckedTotal,
+                TopicCount = engine.Topics.Topics.Count,
+                GroupCount = engine.Topics.Groups.Count,
+                LiteTopicCount = engine.LiteTopicCount,
+                LiteSubscriptionCount = engine.LiteSubscriptionCount,
+                ClientCount = _clients.Count,
+                LiteClientCount = engine.LiteClientCount,
+                CommitLogBytes = engine.CommitLogPosition,
+                SegmentCount = engine.CommitLogSegmentCount,
+            };
+        });
+
+    // A page token names the last client id of its page; ids are bounded by Server:MaxClientIdLength, at most this.
+    private const int ServerClientIdLimit = 4096;
+
+    private static string Required(string value, string field, Action<string> validate)
+    {
+        if (value.Length == 0)
+        {
+            throw Invalid($"{field} is required.");
+        }
+
+        validate(value);
+        return value;
+    }
+
+    private static Topic ToProto(TopicSummary summary)
+    {
+        var topic = new Topic
+        {
+            Name = summary.Definition.Name,
+            MessageType = ToProto(summary.Definition.MessageType),
+            QueueCount = summary.Definition.MessageType == BrokerMessageType.Lite ? 0 : summary.Definition.QueueCount,
+            MessageCount = summary.MessageCount,
+            LiteTopicCount = summary.LiteTopicCount,
+        };
+        if (summary.LiteTopicTtl is { } ttl)
+        {
+            topic.LiteTopicTtl = Duration.FromTimeSpan(ttl);
+        }
+
+        topic.Groups.AddRange(summary.Groups);
+        return topic;
+    }
+
+    private static ProtoMessageType ToProto(BrokerMessageType type) => type switch
+    {
+        BrokerMessageType.Normal => ProtoMessageType.Normal,
+        BrokerMessageType.Fifo => ProtoMessageType.Fifo,
+        BrokerMessageType.Delay => ProtoMessageType.Delay,
+        BrokerMessageType.Transaction => ProtoMessageType.Transaction,
+        BrokerMessageType.Lite => ProtoMessageType.Lite,
+        _ => ProtoMessageType.Unspecified,
+    };
+
+    private static Group ToProto(GroupSummary summary)
+    {
+        var definition = summary.Definition;
+        var group = new Group
+        {
+            Name = definition.Name,
+            BindTopic = definition.BindTopic ?? "",
+            Fifo = definition.Fifo,
+            LiteMode = definition.LiteMode == BrokerLiteMode.Exclusive ? Protocol.Admin.LiteSubscriptionMode.Exclusive : Protocol.Admin.LiteSubscriptionMode.Shared,
+            MaxDeliveryAttempts = definition.MaxDeliveryAttempts,
+            LiveClientCount = summary.LiveClients,
+        };
+        group.Backlog.AddRange(summary.Backlog.Select(b => new Protocol.Admin.TopicBacklog
+        {
+            Topic = b.Topic,
+            Backlog = b.Backlog,
+            QueuesWithBacklog = b.QueuesWithBacklog,
+            Inflight = b.Inflight,
+        }));
+        return group;
+    }
+
+    private static ConnectedClient ToProto(string clientId, Clients.ClientInfo? transport, LiteClientState? lite)
+    {
+        var client = new ConnectedClient
+        {
+            ClientId = clientId,
+            ConsumerGroup = lite?.Group ?? transport?.Group ?? "",
+            ClientType = transport?.ClientType ?? Apache.Rocketmq.V2.ClientType.Unspecified,
+            LiteSubscriptionCount = lite?.LiteSubscriptions ?? 0,
+            ReadySetSize = lite?.ReadySetSize ?? 0,
+            InflightDeliveries = lite?.InflightDeliveries ?? 0,
+            TelemetryOpen = transport?.TelemetryOpen ?? false,
+            BindTopic = lite?.Topic ?? "",
+        };
+        if (transport is not null)
+        {
+            client.LastHeartbeat = Timestamp.FromDateTimeOffset(transport.LastSeen);
+        }
+
+        return client;
+    }
+}
