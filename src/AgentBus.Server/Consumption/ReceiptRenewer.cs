@@ -88,6 +88,28 @@ internal sealed class ReceiptRenewer
         }
     }
 
+    /// <summary>
+    /// Stops renewing deliveries whose receive stream broke after they were written: the client may never have got
+    /// them (they were in flight on a connection that died), so they become visible again when their current
+    /// invisible time ends and are redelivered with attempt + 1 unless the client settles them first. Their handles
+    /// still translate until then, so a client that did get them can still ack.
+    /// </summary>
+    /// <param name="receiptHandles">The handles the stream delivered.</param>
+    public void Abandon(IEnumerable<string> receiptHandles)
+    {
+        ArgumentNullException.ThrowIfNull(receiptHandles);
+        foreach (string handle in receiptHandles)
+        {
+            if (_entries.TryGetValue(handle, out var entry))
+            {
+                lock (entry)
+                {
+                    entry.Abandoned = true;
+                }
+            }
+        }
+    }
+
     /// <summary>Stops renewing every delivery of a client that went away; they become visible when their time ends.</summary>
     /// <param name="clientId">The client id.</param>
     public void ForgetClient(string clientId)
@@ -116,7 +138,7 @@ internal sealed class ReceiptRenewer
                 continue;
             }
 
-            if (now >= entry.Deadline || !_clients.IsAlive(entry.ClientId, _clientWindow))
+            if (now >= entry.Deadline || !_clients.IsAlive(entry.ClientId, _clientWindow) || IsAbandoned(entry, now))
             {
                 _entries.TryRemove(handle, out _);
                 dropped++;
@@ -127,7 +149,7 @@ internal sealed class ReceiptRenewer
             {
                 lock (entry)
                 {
-                    if (entry.Settled)
+                    if (entry.Settled || entry.Abandoned)
                     {
                         continue;
                     }
@@ -158,6 +180,15 @@ internal sealed class ReceiptRenewer
         return renewed;
     }
 
+    /// <summary>An abandoned delivery is kept for handle translation until its invisible time ends, then dropped.</summary>
+    private static bool IsAbandoned(RenewalEntry entry, DateTimeOffset now)
+    {
+        lock (entry)
+        {
+            return entry.Abandoned && now >= entry.InvisibleUntil;
+        }
+    }
+
     private sealed class RenewalEntry(string clientId, string group, string handle, DateTimeOffset invisibleUntil, DateTimeOffset deadline)
     {
         public string ClientId { get; } = clientId;
@@ -170,6 +201,8 @@ internal sealed class ReceiptRenewer
         public string CurrentHandle { get; set; } = handle;
 
         public bool Settled { get; set; }
+
+        public bool Abandoned { get; set; }
 
         public DateTimeOffset InvisibleUntil { get; set; } = invisibleUntil;
     }

@@ -13,6 +13,7 @@ namespace AgentBus.Server.Consumption;
 internal sealed class ReceiveAttempts
 {
     private readonly ConcurrentDictionary<(string ClientId, string Group, string Topic), Attempt> _attempts = new();
+    private readonly ConcurrentDictionary<(string ClientId, string Group, string Topic), Stream> _streams = new();
     private readonly TimeProvider _time;
     private readonly int _capacity;
 
@@ -76,10 +77,56 @@ internal sealed class ReceiveAttempts
     /// <param name="topic">The topic.</param>
     public void Forget(string clientId, string group, string topic) => _attempts.TryRemove((clientId, group, topic), out _);
 
+    /// <summary>
+    /// Remembers the receipt handles a continuous receive wrote before it completed. A continuous receive is not
+    /// replayed (its client acted on what reached it), but a client that retries with the same attempt id never read
+    /// the stream's end, so some of those deliveries may have died in flight: <see cref="TakeUnconfirmedStream"/> hands
+    /// them back for the renewer to abandon.
+    /// </summary>
+    /// <param name="clientId">The receiving client.</param>
+    /// <param name="attemptId">The request's attempt id.</param>
+    /// <param name="group">The consumer group.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="receiptHandles">The handles the stream wrote.</param>
+    public void RememberStream(string clientId, string attemptId, string group, string topic, IReadOnlyList<string> receiptHandles)
+    {
+        ArgumentNullException.ThrowIfNull(receiptHandles);
+        var key = (clientId, group, topic);
+        if (receiptHandles.Count == 0 || (_streams.Count >= _capacity && !_streams.ContainsKey(key)))
+        {
+            _streams.TryRemove(key, out _);
+            return;
+        }
+
+        _streams[key] = new Stream(attemptId, [.. receiptHandles]);
+    }
+
+    /// <summary>
+    /// The handles of the consumer's last completed continuous receive when <paramref name="attemptId"/> is its attempt
+    /// id (the client retries it: the stream's end never reached it), or null; either way it is forgotten.
+    /// </summary>
+    /// <param name="clientId">The receiving client.</param>
+    /// <param name="attemptId">The new request's attempt id.</param>
+    /// <param name="group">The consumer group.</param>
+    /// <param name="topic">The topic.</param>
+    /// <returns>The handles whose delivery is unconfirmed, or null.</returns>
+    public IReadOnlyList<string>? TakeUnconfirmedStream(string clientId, string attemptId, string group, string topic) =>
+        _streams.TryRemove((clientId, group, topic), out var stream) && string.Equals(stream.AttemptId, attemptId, StringComparison.Ordinal)
+            ? stream.ReceiptHandles
+            : null;
+
     /// <summary>Forgets every attempt of a client that went away.</summary>
     /// <param name="clientId">The client id.</param>
     public void ForgetClient(string clientId)
     {
+        foreach (var key in _streams.Keys)
+        {
+            if (string.Equals(key.ClientId, clientId, StringComparison.Ordinal))
+            {
+                _streams.TryRemove(key, out _);
+            }
+        }
+
         foreach (var key in _attempts.Keys)
         {
             if (string.Equals(key.ClientId, clientId, StringComparison.Ordinal))
@@ -107,4 +154,6 @@ internal sealed class ReceiveAttempts
     }
 
     private sealed record Attempt(string AttemptId, IReadOnlyList<Delivery> Deliveries, DateTimeOffset Expires);
+
+    private sealed record Stream(string AttemptId, string[] ReceiptHandles);
 }

@@ -51,6 +51,12 @@ internal sealed partial class MessagingService
 
             MalformedRequests.ThrowIfMalformed(request);
             plan = Plan(request, clientId, context, metadata);
+            if (plan.StreamAttemptId is { } streamAttempt
+                && _attempts.TakeUnconfirmedStream(clientId, streamAttempt, plan.Group, plan.Topic) is { } unconfirmed)
+            {
+                _renewer.Abandon(unconfirmed);
+            }
+
             deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
                 ? replayed
                 : await PollAsync(plan.Continuous && plan.MaxBytes != long.MaxValue ? plan with { BatchSize = 1 } : plan, context).ConfigureAwait(false);
@@ -111,11 +117,13 @@ internal sealed partial class MessagingService
             EnsureNormalTopic(topic);
         }
 
-        // A continuous receive is not replayed by attempt id: its client has acted on whatever reached it.
+        // A continuous receive is not replayed by attempt id: its client has acted on whatever reached it. Its attempt
+        // id only tells whether the client read the end of its previous stream.
+        string? attemptId = request.HasAttemptId && request.AttemptId.Length > 0 ? request.AttemptId : null;
         return new ReceivePlan(clientId, group, topic, request.Group.ResourceNamespace, lite, request.BatchSize,
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
-            request.HasAttemptId && request.AttemptId.Length > 0 && !continuous ? request.AttemptId : null, continuous,
-            metadata.ContinuousMaxBytes ?? long.MaxValue, metadata.Crc32BodyDigest);
+            continuous ? null : attemptId, continuous, metadata.ContinuousMaxBytes ?? long.MaxValue, metadata.Crc32BodyDigest,
+            continuous ? attemptId : null);
     }
 
     /// <summary>
@@ -227,12 +235,16 @@ internal sealed partial class MessagingService
     /// stream, until <c>batch_size</c> messages or the client's byte bound went out. Under a byte bound the first pop
     /// takes one message and later pops as many as fit at the average size seen, so the bound is overrun by about one
     /// message, not by a batch. A batch whose write completed belongs to the client (it acts on messages as they arrive); when the
-    /// stream breaks, only the batch being written is released.
+    /// stream breaks, the batch being written is released, and the ones written before stop being auto-renewed: a
+    /// completed write may still have died in flight with the connection, so they come back after their invisible
+    /// time (attempt + 1) unless the client settles them. A stream that completed is remembered by its attempt id: a
+    /// client whose next receive carries the same id never read its end, and its deliveries are abandoned then.
     /// </summary>
     private async Task DeliverContinuouslyAsync(ReceivePlan plan, IReadOnlyList<Delivery> first, IServerStreamWriter<ReceiveMessageResponse> stream,
         ServerCallContext context, ClientMetadata metadata)
     {
         var batch = first;
+        var written = new List<string>();
         int delivered = 0;
         long bytes = 0;
         // Tells the client, with the first write, that its receive is served continuously.
@@ -247,6 +259,7 @@ internal sealed partial class MessagingService
                 foreach (var delivery in batch)
                 {
                     bytes += delivery.Message.Body.Length;
+                    written.Add(delivery.ReceiptHandle);
                 }
 
                 _metrics.MessagesOut(batch.Count);
@@ -286,10 +299,15 @@ internal sealed partial class MessagingService
             }
 
             await stream.WriteAsync(new ReceiveMessageResponse { Status = StatusFactory.Ok() }).ConfigureAwait(false);
+            if (plan.StreamAttemptId is { } attemptId)
+            {
+                _attempts.RememberStream(plan.ClientId, attemptId, plan.Group, plan.Topic, written);
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
             ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
+            _renewer.Abandon(written);
             Release(plan.Group, batch);
         }
     }
@@ -359,5 +377,5 @@ internal sealed partial class MessagingService
     /// <summary>What one ReceiveMessage call asks for, validated.</summary>
     private sealed record ReceivePlan(string ClientId, string Group, string Topic, string Namespace, bool Lite, int BatchSize,
         TimeSpan InvisibleDuration, bool AutoRenew, TimeSpan LongPoll, TagFilter Filter, string? AttemptId, bool Continuous = false,
-        long MaxBytes = long.MaxValue, bool Crc32Digest = false);
+        long MaxBytes = long.MaxValue, bool Crc32Digest = false, string? StreamAttemptId = null);
 }

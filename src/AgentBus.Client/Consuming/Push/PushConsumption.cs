@@ -223,6 +223,17 @@ internal sealed class PushConsumption
             var failureDelay = MinFailureDelay;
             bool continuous = _owner._options.ContinuousReceive;
             string attemptId = Guid.NewGuid().ToString();
+            // Messages are handed over as they arrive, before the receive completes; a broker that replays a failed
+            // attempt sends them again (same receipt handles), so those already handed over under this attempt id
+            // are skipped. Bounded by one attempt's messages.
+            var handedOver = new HashSet<string>(StringComparer.Ordinal);
+            Action<MessageView> onMessage = message =>
+            {
+                if (handedOver.Add(message.ReceiptHandle))
+                {
+                    _onMessage(message);
+                }
+            };
             try
             {
                 // Bounded by the consumer's lifetime; each round long-polls or waits.
@@ -245,14 +256,15 @@ internal sealed class PushConsumption
                     try
                     {
                         var leftovers = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
-                            consumer.Settings.LongPollingTimeout, ct, _onMessage, attemptId, continuous, maxBytes).ConfigureAwait(false);
+                            consumer.Settings.LongPollingTimeout, ct, onMessage, attemptId, continuous, maxBytes).ConfigureAwait(false);
                         foreach (var message in leftovers)
                         {
-                            _onMessage(message);
+                            onMessage(message);
                         }
 
                         failureDelay = MinFailureDelay;
                         attemptId = Guid.NewGuid().ToString(); // a failed receive is retried with the same id
+                        handedOver.Clear();
                     }
                     catch (ClientException ex)
                     {

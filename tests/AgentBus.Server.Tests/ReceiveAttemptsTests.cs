@@ -1,0 +1,39 @@
+using AgentBus.Server.Consumption;
+
+namespace AgentBus.Server.Tests;
+
+/// <summary>The memory of completed continuous receives that tells a retried attempt id from a new one.</summary>
+public sealed class ReceiveAttemptsTests
+{
+    [Fact]
+    public void A_retry_with_the_attempt_id_of_the_last_completed_stream_gets_its_handles_once()
+    {
+        var attempts = new ReceiveAttempts(TimeProvider.System);
+        attempts.RememberStream("client", "attempt-1", "group", "topic", ["h1", "h2"]);
+
+        Assert.Equal(["h1", "h2"], attempts.TakeUnconfirmedStream("client", "attempt-1", "group", "topic"));
+        Assert.Null(attempts.TakeUnconfirmedStream("client", "attempt-1", "group", "topic"));
+    }
+
+    [Fact]
+    public void A_new_attempt_id_confirms_the_stream_and_forgets_it()
+    {
+        var attempts = new ReceiveAttempts(TimeProvider.System);
+        attempts.RememberStream("client", "attempt-1", "group", "topic", ["h1"]);
+
+        Assert.Null(attempts.TakeUnconfirmedStream("client", "attempt-2", "group", "topic"));
+        Assert.Null(attempts.TakeUnconfirmedStream("client", "attempt-1", "group", "topic"));
+    }
+
+    [Fact]
+    public void Streams_are_kept_per_consumer_and_forgotten_with_their_client()
+    {
+        var attempts = new ReceiveAttempts(TimeProvider.System);
+        attempts.RememberStream("a", "x", "group", "topic", ["ha"]);
+        attempts.RememberStream("b", "x", "group", "topic", ["hb"]);
+        attempts.ForgetClient("a");
+
+        Assert.Null(attempts.TakeUnconfirmedStream("a", "x", "group", "topic"));
+        Assert.Equal(["hb"], attempts.TakeUnconfirmedStream("b", "x", "group", "topic"));
+    }
+}
