@@ -24,4 +24,18 @@ public sealed class ClientDisconnectLogTests
         Assert.All(fromGrpc, e => Assert.Equal(LogLevel.Debug, e.Level));
         Assert.DoesNotContain(broker.Logs, e => e.Level >= LogLevel.Information && e.Exception is not null);
     }
+
+    [Theory]
+    [InlineData(LogLevel.Information, "anything", false, true)]
+    [InlineData(LogLevel.Error, "The request stream was aborted.", true, true)]   // a unary request cut while arriving
+    [InlineData(LogLevel.Error, "The client reset the request stream.", false, true)]
+    [InlineData(LogLevel.Error, "Disk full", false, false)]                        // not a transport abort: stays an error
+    [InlineData(LogLevel.Warning, "The request stream was aborted.", true, false)]
+    public void A_read_failure_of_a_departed_client_is_a_disconnect_and_other_errors_are_not(LogLevel level, string message, bool aborted, bool disconnect)
+    {
+        var exception = new IOException(message, aborted ? new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The HTTP/2 connection faulted.") : null);
+
+        Assert.Equal(disconnect, AgentBus.Server.Logging.ClientDisconnectLogFilter.IsDisconnect(AgentBus.Server.Logging.ClientDisconnectLogFilter.Category, level, exception));
+        Assert.False(AgentBus.Server.Logging.ClientDisconnectLogFilter.IsDisconnect("AgentBus.Server", level, exception));
+    }
 }

@@ -60,6 +60,7 @@ public static class BrokerHostBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
         var services = builder.Services;
+        DemoteClientDisconnects(services);
 
         // Fail at once on bad configuration rather than at the first resolution of the options: a misspelt key, a
         // value out of range, a listen URL the broker cannot serve, a permission that does not bind.
@@ -165,4 +166,38 @@ public static class BrokerHostBuilderExtensions
                 grpc.Interceptors.Add<AuthInterceptor>();
             }
         });
+
+    /// <summary>
+    /// Wraps the application's logger factory so a client's disconnect is not logged as a broker error
+    /// (<see cref="AgentBus.Server.Logging.ClientDisconnectLogFilter"/>); a factory that already does (the embedded broker's) is kept.
+    /// </summary>
+    private static void DemoteClientDisconnects(IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(static d => d.ServiceType == typeof(ILoggerFactory) && !d.IsKeyedService);
+        if (registered is null || AgentBus.Server.Logging.ClientDisconnectLogFilter.IsWrapped(registered.ImplementationInstance))
+        {
+            return;
+        }
+
+        services.Remove(registered);
+        if (registered.ImplementationInstance is ILoggerFactory instance)
+        {
+            services.AddSingleton(AgentBus.Server.Logging.ClientDisconnectLogFilter.Wrap(instance));
+        }
+        else if (registered.ImplementationFactory is { } factory)
+        {
+            services.AddSingleton(sp => AgentBus.Server.Logging.ClientDisconnectLogFilter.Own((ILoggerFactory)factory(sp)));
+        }
+        else if (registered.ImplementationType == typeof(LoggerFactory))
+        {
+            // AddLogging's own registration, built as the container would build it.
+            services.AddSingleton(sp => AgentBus.Server.Logging.ClientDisconnectLogFilter.Own(new LoggerFactory(sp.GetServices<ILoggerProvider>(),
+                sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(), sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>())));
+        }
+        else
+        {
+            var type = registered.ImplementationType!;
+            services.AddSingleton(sp => AgentBus.Server.Logging.ClientDisconnectLogFilter.Own((ILoggerFactory)ActivatorUtilities.CreateInstance(sp, type)));
+        }
+    }
 }

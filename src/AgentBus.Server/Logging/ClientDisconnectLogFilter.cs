@@ -12,17 +12,32 @@ internal static class ClientDisconnectLogFilter
     /// <summary>The category of grpc-dotnet's per-call log, where the disconnect entries come from.</summary>
     public const string Category = "Grpc.AspNetCore.Server.ServerCallHandler";
 
-    /// <summary>Whether an entry is a client's disconnect reported as an Information-level exception.</summary>
+    /// <summary>
+    /// Whether an entry is a client's disconnect: an Information-level read failure of an open stream, or the Error
+    /// grpc-dotnet logs for a call whose request was still arriving when the connection went (the transport aborted
+    /// the read before the service ran; nothing of the broker failed).
+    /// </summary>
     public static bool IsDisconnect(string category, LogLevel level, Exception? exception) =>
-        level == LogLevel.Information && exception is IOException && category == Category;
+        category == Category && exception is IOException io &&
+        (level == LogLevel.Information || (level == LogLevel.Error && IsTransportAbort(io)));
+
+    private static bool IsTransportAbort(IOException exception) =>
+        exception.InnerException is Microsoft.AspNetCore.Connections.ConnectionAbortedException
+        || exception.Message is "The request stream was aborted." or "The client reset the request stream.";
+
+    /// <summary>Whether <paramref name="factory"/> already demotes disconnects.</summary>
+    public static bool IsWrapped(object? factory) => factory is Factory;
+
+    /// <summary>As <see cref="Wrap"/>, disposing <paramref name="inner"/> with the wrapper (a factory the wrapper made).</summary>
+    public static ILoggerFactory Own(ILoggerFactory inner) => new Factory(inner, owned: true);
 
     /// <summary>
     /// A logger factory that writes through <paramref name="inner"/>, with disconnect entries demoted to
     /// <see cref="LogLevel.Debug"/>: gone from the default log, still there for whoever turns Debug on.
     /// </summary>
-    public static ILoggerFactory Wrap(ILoggerFactory inner) => new Factory(inner);
+    public static ILoggerFactory Wrap(ILoggerFactory inner) => new Factory(inner, owned: false);
 
-    private sealed class Factory(ILoggerFactory inner) : ILoggerFactory
+    private sealed class Factory(ILoggerFactory inner, bool owned) : ILoggerFactory
     {
         public ILogger CreateLogger(string categoryName)
         {
@@ -32,9 +47,13 @@ internal static class ClientDisconnectLogFilter
 
         public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 
-        // The caller owns the factory it handed over.
+        // A factory handed over stays its caller's to dispose.
         public void Dispose()
         {
+            if (owned)
+            {
+                inner.Dispose();
+            }
         }
     }
 

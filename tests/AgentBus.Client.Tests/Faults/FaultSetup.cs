@@ -41,10 +41,8 @@ internal sealed class FaultSetup : IAsyncDisposable
         Action<ServerOptions>? configureServer = null)
     {
         var broker = await TestBroker.StartForClientsAsync(output, configure, configureServer);
-        // A connection cut while a request is still arriving makes the gRPC host log the read failure as an error of
-        // the call (before the service runs); it is the fault the test injects, not a broker error.
-        broker.Expect(static entry => entry.Category.StartsWith("Grpc.AspNetCore.Server", StringComparison.Ordinal)
-            && entry.Exception is IOException { Message: "The request stream was aborted." });
+        // A connection cut while a request is still arriving is a client's disconnect, not a broker error: nothing is
+        // admitted past the broker's no-unexpected-errors check (ClientDisconnectLogFilter demotes it to Debug).
         broker.CreateLiteParent();
         // The process's first client pays for compiling the gRPC stack, which can pass the short timeout on a busy
         // machine: one client on the broker's 3 s timeout takes that cost first, and every setup waits for it.
