@@ -23,6 +23,17 @@ public sealed class ClientConfiguration
     /// <summary>Timeout of every call except long polling (which adds its polling time). Official clients default to 3 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long a connection with calls in flight may stay silent before the client pings the broker (HTTP/2 PING).
+    /// With <see cref="KeepAliveTimeout"/> it bounds how long a dead or stalled connection (a broker that vanished
+    /// without closing it, a middlebox dropping packets) holds its calls: the connection is replaced after
+    /// interval + timeout. Default 30 s.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the client waits for the answer to a keep-alive ping before it gives the connection up. Default 10 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Access key and secret for brokers with ACL on; null sends no <c>authorization</c> header.</summary>
     public SessionCredentials? Credentials { get; init; }
 
@@ -58,6 +69,16 @@ public sealed class ClientConfiguration
         if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromMinutes(5))
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "RequestTimeout must be within 100 ms..5 min.");
+        }
+
+        if (KeepAliveInterval < TimeSpan.FromSeconds(1) || KeepAliveInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "KeepAliveInterval must be within 1 s..1 h.");
+        }
+
+        if (KeepAliveTimeout < TimeSpan.FromSeconds(1) || KeepAliveTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeepAliveTimeout), KeepAliveTimeout, "KeepAliveTimeout must be within 1 s..10 min.");
         }
     }
 }

@@ -16,6 +16,8 @@ internal sealed class RpcEndpoint : IDisposable
     private readonly bool _tls;
     private readonly RemoteCertificateValidationCallback? _validateCertificate;
     private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _keepAliveInterval;
+    private readonly TimeSpan _keepAliveTimeout;
     private readonly object _gate = new();
     private int _index;
     private GrpcChannel? _channel;
@@ -24,12 +26,15 @@ internal sealed class RpcEndpoint : IDisposable
     private bool _disposed;
     private bool _servesContinuousReceive;
 
-    public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout, RemoteCertificateValidationCallback? validateCertificate = null)
+    public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout, RemoteCertificateValidationCallback? validateCertificate = null,
+        TimeSpan? keepAliveInterval = null, TimeSpan? keepAliveTimeout = null)
     {
         AccessPoint = accessPoint;
         _tls = tls;
         _validateCertificate = validateCertificate;
         _connectTimeout = connectTimeout;
+        _keepAliveInterval = keepAliveInterval ?? TimeSpan.FromSeconds(30);
+        _keepAliveTimeout = keepAliveTimeout ?? TimeSpan.FromSeconds(10);
     }
 
     public AccessPoint AccessPoint { get; }
@@ -108,8 +113,8 @@ internal sealed class RpcEndpoint : IDisposable
             {
                 EnableMultipleHttp2Connections = true,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                KeepAlivePingDelay = _keepAliveInterval,
+                KeepAlivePingTimeout = _keepAliveTimeout,
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
                 ConnectTimeout = _connectTimeout,
             };

@@ -33,7 +33,8 @@ internal sealed class RpcInvoker : IDisposable
         var target = accessPoint ?? AccessPoint;
         return _endpoints.GetOrAdd(target.Facade, static (_, state) =>
             new RpcEndpoint(state.target, state.configuration.EnableTls, state.configuration.RequestTimeout,
-                state.configuration.RemoteCertificateValidationCallback), (target, configuration: _configuration));
+                state.configuration.RemoteCertificateValidationCallback, state.configuration.KeepAliveInterval, state.configuration.KeepAliveTimeout),
+            (target, configuration: _configuration));
     }
 
     /// <summary>

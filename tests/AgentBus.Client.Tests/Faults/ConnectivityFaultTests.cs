@@ -1,4 +1,5 @@
 using AgentBus.Broker;
+using AgentBus.Client.Configuration;
 using AgentBus.Client.Errors;
 using AgentBus.Client.Messages;
 using AgentBus.Client.Tests.Infrastructure;
@@ -43,6 +44,45 @@ public sealed class ConnectivityFaultTests(ITestOutputHelper output)
         Assert.Equal(bodies.Distinct(), bodies);
         Assert.Subset(new HashSet<string> { "before", "stalled", "after" }, bodies.ToHashSet());
         Assert.Equal(setup.Stored("chat").Select(m => m.MessageId).Distinct().Count(), setup.Stored("chat").Count);
+    }
+
+    [Fact]
+    public async Task A_stalled_connection_is_given_up_after_the_keep_alive_interval_and_timeout_and_a_new_one_carries_on()
+    {
+        await using var setup = await FaultSetup.StartAsync(output, configureServer: options => options.LongPollingTimeout = TimeSpan.FromSeconds(20));
+        var quick = new ClientServiceProvider(new ClientConfiguration
+        {
+            Endpoints = setup.Proxy.Endpoint,
+            RequestTimeout = FaultSetup.RequestTimeout,
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            KeepAliveTimeout = TimeSpan.FromSeconds(1),
+            LoggerFactory = setup.Broker.LoggerFactory,
+        });
+        var collector = new Collector();
+        // A consumer in a long poll (20 s): a call in flight on a silent connection, as an idle agent always has.
+        await using var consumer = await quick.NewLitePushConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("keepalive")
+            .SetMessageListener(collector.Listener).BuildAsync();
+        await consumer.SubscribeLiteAsync("quiet");
+        await using var direct = await setup.Broker.ProducerAsync();
+        await direct.SendAsync(Keyed(setup, "quiet", "before"));
+        await collector.WaitForCountAsync(1);
+        int accepted = setup.Proxy.ConnectionsAccepted;
+
+        setup.Proxy.Stall();
+        // No answer to its pings: the client gives the connection up after about 2 s and dials again, long before the
+        // poll's own deadline (22 s) and the default keep-alive (40 s) would have noticed.
+        await Eventually.TrueAsync(() => setup.Proxy.ConnectionsAccepted > accepted, TimeSpan.FromSeconds(10), "a new connection after the pings went unanswered");
+        setup.Proxy.Resume();
+
+        await direct.SendAsync(Keyed(setup, "quiet", "after"));
+        await collector.WaitForAsync(m => m.Any(x => x.Text() == "after"));
+    }
+
+    [Fact]
+    public void Keep_alive_settings_out_of_range_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClientServiceProvider(new ClientConfiguration { Endpoints = "127.0.0.1:1", KeepAliveInterval = TimeSpan.FromMilliseconds(10) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClientServiceProvider(new ClientConfiguration { Endpoints = "127.0.0.1:1", KeepAliveTimeout = TimeSpan.Zero }));
     }
 
     [Fact]
