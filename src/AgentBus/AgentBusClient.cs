@@ -54,6 +54,8 @@ public sealed partial class AgentBusClient : IAsyncDisposable
             Namespace = options.Namespace ?? "",
             Credentials = options.AccessKey is { } key ? new SessionCredentials(key, options.AccessSecret ?? "") : null,
             EnableTls = options.EnableTls || embedded?.IsTls == true,
+            KeepAliveInterval = options.KeepAliveInterval,
+            KeepAliveTimeout = options.KeepAliveTimeout,
             LoggerFactory = LoggerFactory,
             TimeProvider = options.TimeProvider,
         });

@@ -58,6 +58,15 @@ public sealed class AgentBusOptions
     public int MaxConcurrency { get; set; } = 64;
 
     /// <summary>
+    /// How long the connection to the broker may stay silent under a waiting receive before the client pings it
+    /// (default 30 s); with <see cref="KeepAliveTimeout"/> it bounds how long a dead connection holds an agent's inbox.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a keep-alive ping may go unanswered before the connection is replaced (default 10 s).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long stopping an agent waits for its running handlers (default 10 s); then their token is cancelled and
     /// the messages they held go back to the broker for another replica.
     /// </summary>
@@ -122,6 +131,8 @@ public sealed class AgentBusOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrency, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(SendCoalescing, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownGracePeriod, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(KeepAliveInterval, TimeSpan.FromSeconds(1));
+        ArgumentOutOfRangeException.ThrowIfLessThan(KeepAliveTimeout, TimeSpan.FromSeconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(StreamBatchSize, Envelopes.ChunkPacking.MaxChunksPerMessage);
         ArgumentNullException.ThrowIfNull(JsonSerializerOptions);
