@@ -122,11 +122,13 @@ public sealed class PushConsumerFaultTests(ITestOutputHelper output)
         setup.Proxy.Stall(FaultDirection.ToClient);
         long before = delivered.Count;
         var receipt = await producer.SendAsync(setup.Broker.Lite("tail", "lost-in-flight"));
-        await Eventually.TrueAsync(() => delivered.Count > before, what: "the broker wrote the message");
+        // Generous: on a loaded machine the consumer's receive may have failed at its deadline under the stall and be
+        // waiting out its 5 s backoff before the next one reaches the broker (which then writes the message on it).
+        await Eventually.TrueAsync(() => delivered.Count > before, TimeSpan.FromSeconds(30), "the broker wrote the message");
         await setup.Proxy.CutAllAsync(CutMode.Reset);
         setup.Proxy.Resume(FaultDirection.ToClient);
 
-        await collector.WaitForCountAsync(2, TimeSpan.FromSeconds(10));
+        await collector.WaitForCountAsync(2, TimeSpan.FromSeconds(30));
         var redelivered = collector.Messages.Last();
         Assert.Equal(receipt.MessageId, redelivered.MessageId);
         Assert.Equal(2, redelivered.DeliveryAttempt);

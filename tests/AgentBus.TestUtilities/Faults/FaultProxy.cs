@@ -121,7 +121,23 @@ public sealed class FaultProxy : IAsyncDisposable
             connection.Cut(mode);
         }
 
-        return Task.WhenAll(open.Select(c => c.Completion));
+        return ForgetWhenDoneAsync(open);
+    }
+
+    /// <summary>
+    /// Waits for the cut connections to end and forgets them at once, so <see cref="ActiveConnections"/> is exact when a
+    /// cut completes (the accept loop's own removal runs on a continuation that may come later; removing twice is harmless).
+    /// </summary>
+    private async Task ForgetWhenDoneAsync(ProxiedConnection[] cut)
+    {
+        await Task.WhenAll(cut.Select(c => c.Completion)).ConfigureAwait(false);
+        lock (_gate)
+        {
+            foreach (var connection in cut)
+            {
+                _connections.Remove(connection);
+            }
+        }
     }
 
     /// <summary>
