@@ -35,35 +35,14 @@ internal sealed partial class AdminService
         });
 
     /// <inheritdoc />
-    public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context)
-    {
-        // The replay sends, which may wait for a flush: the one asynchronous call, so it handles refusals itself.
-        try
+    public override Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context) =>
+        // The replay sends, which may wait for a flush: the one asynchronous call.
+        HandleAsync(nameof(ReplayDeadLetters), context, async () =>
         {
             var (replayed, remaining) = await _host.Engine.ReplayDeadLettersAsync(RequiredGroup(request.ConsumerGroup), Count(request.MaxMessages),
                 context.CancellationToken).ConfigureAwait(false);
             return new ReplayDeadLettersResponse { Replayed = replayed, Remaining = remaining };
-        }
-        catch (RpcException refused)
-        {
-            string detail = StatusDetail.Bounded(refused.Status.Detail);
-            Refused(nameof(ReplayDeadLetters), context, refused.StatusCode, detail);
-            throw new RpcException(new GrpcStatus(refused.StatusCode, detail));
-        }
-        catch (BrokerException refused)
-        {
-            var code = ToStatusCode(refused.Code);
-            string detail = StatusDetail.Bounded(refused.Message);
-            Refused(nameof(ReplayDeadLetters), context, code, detail);
-            throw new RpcException(new GrpcStatus(code, detail));
-        }
-        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
-        {
-            var metadata = ClientMetadata.From(context.RequestHeaders);
-            ServerLog.Failed(_logger, ex, nameof(ReplayDeadLetters), metadata.ClientId, metadata.RequestId);
-            throw new RpcException(new GrpcStatus(StatusCode.Internal, $"Internal error ({ex.GetType().Name}); see the broker log."));
-        }
-    }
+        });
 
     /// <inheritdoc />
     public override Task<PurgeDeadLettersResponse> PurgeDeadLetters(PurgeDeadLettersRequest request, ServerCallContext context) =>

@@ -149,11 +149,15 @@ internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminSe
     private static RpcException Invalid(string message) => new(new GrpcStatus(StatusCode.InvalidArgument, message));
 
     /// <summary>Runs a call, turning engine refusals into gRPC statuses and logging what a caller got wrong at debug level only.</summary>
-    private Task<TResponse> Handle<TResponse>(string rpc, ServerCallContext context, Func<TResponse> call)
+    private Task<TResponse> Handle<TResponse>(string rpc, ServerCallContext context, Func<TResponse> call) =>
+        HandleAsync(rpc, context, () => Task.FromResult(call()));
+
+    /// <summary>As <see cref="Handle{TResponse}"/>, for a call that awaits (the only error funnel of the admin API).</summary>
+    private async Task<TResponse> HandleAsync<TResponse>(string rpc, ServerCallContext context, Func<Task<TResponse>> call)
     {
         try
         {
-            return Task.FromResult(call());
+            return await call().ConfigureAwait(false);
         }
         catch (RpcException refused)
         {
@@ -173,7 +177,7 @@ internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminSe
             Refused(rpc, context, code, detail);
             throw new RpcException(new GrpcStatus(code, detail));
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
             var metadata = ClientMetadata.From(context.RequestHeaders);
             ServerLog.Failed(_logger, ex, rpc, metadata.ClientId, metadata.RequestId);
