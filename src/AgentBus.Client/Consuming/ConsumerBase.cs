@@ -114,7 +114,7 @@ public abstract class ConsumerBase : Core.ClientBase
         Apache.Rocketmq.V2.Status? status = null;
         try
         {
-            using var call = client.ReceiveMessage(request, options);
+            using var call = client.ReceiveDecoded(request, options);
             if (continuous && !target.ServesContinuousReceive)
             {
                 // An AgentBus broker confirms a continuous receive in the response headers; from then on the consumer
@@ -129,11 +129,10 @@ public abstract class ConsumerBase : Core.ClientBase
             // Bounded by the call's deadline.
             while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
             {
-                var response = call.ResponseStream.Current;
-                switch (response.ContentCase)
+                switch (call.ResponseStream.Current)
                 {
-                    case ReceiveMessageResponse.ContentOneofCase.Message:
-                        var view = MessageView.From(response.Message, queue, target.AccessPoint);
+                    case MessageView decoded:
+                        var view = decoded.Received(queue, target.AccessPoint);
                         if (view.DecodeProblem is { } problem)
                         {
                             ClientLog.UndecodableField(Logger, ClientId, view.MessageId, problem);
@@ -149,8 +148,8 @@ public abstract class ConsumerBase : Core.ClientBase
                         }
 
                         break;
-                    case ReceiveMessageResponse.ContentOneofCase.Status:
-                        status = response.Status;
+                    case Apache.Rocketmq.V2.Status received:
+                        status = received;
                         break;
                 }
             }

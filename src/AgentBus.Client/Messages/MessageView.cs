@@ -32,20 +32,36 @@ public sealed class MessageView
         Endpoint = endpoint;
         var body = message.Body.Memory;
         Corrupted = !BodyDigest.Matches(system.BodyDigest, body.Span);
-        Body = body;
-        if (system.BodyEncoding == Encoding.Gzip && !Corrupted)
-        {
-            if (TryGunzip(body) is { } unzipped)
-            {
-                Body = unzipped;
-            }
-            else
-            {
-                Corrupted = true;
-                problem = "the body is marked GZIP but does not decompress";
-            }
-        }
+        bool corrupted = false;
+        Body = Corrupted ? body : Decode(body, system.BodyEncoding, ref problem, out corrupted);
+        Corrupted |= corrupted;
+        DecodeProblem = problem;
+    }
 
+    /// <summary>A view of a message <see cref="ReceiveResponseDecoder"/> read from the wire; the body is copied out of the payload.</summary>
+    internal MessageView(ref DeliveredFields fields)
+    {
+        MessageId = fields.MessageId;
+        Topic = fields.Topic;
+        Tag = fields.Tag;
+        Keys = (IReadOnlyList<string>?)fields.Keys ?? [];
+        MessageGroup = fields.MessageGroup;
+        LiteTopic = fields.LiteTopic;
+        string? problem = null;
+        DeliveryTimestamp = TimeOf(fields.DeliveryTimestamp, "delivery_timestamp", ref problem);
+        BornHost = fields.BornHost;
+        BornTimestamp = TimeOf(fields.BornTimestamp, "born_timestamp", ref problem) ?? default;
+        DeliveryAttempt = fields.DeliveryAttempt ?? 1;
+        Offset = fields.QueueOffset;
+        QueueId = fields.QueueId;
+        _receiptHandle = fields.ReceiptHandle;
+        Properties = fields.Properties ?? NoProperties;
+        Endpoint = null!; // set by the receive that decoded it (Received), before anyone else sees the view
+        Corrupted = fields.HasDigest && !BodyDigest.Matches(fields.DigestType, fields.DigestChecksum, fields.Body);
+        ReadOnlyMemory<byte> body = fields.Body.ToArray();
+        bool corrupted = false;
+        Body = Corrupted ? body : Decode(body, fields.BodyEncoding, ref problem, out corrupted);
+        Corrupted |= corrupted;
         DecodeProblem = problem;
     }
 
@@ -83,7 +99,7 @@ public sealed class MessageView
     public long Offset { get; }
 
     /// <summary>The queue the message was received from.</summary>
-    public int QueueId { get; }
+    public int QueueId { get; private set; }
 
     /// <summary>User properties.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; }
@@ -105,7 +121,7 @@ public sealed class MessageView
     internal string? DecodeProblem { get; }
 
     /// <summary>The endpoint the message came from, where it is settled.</summary>
-    internal AccessPoint Endpoint { get; }
+    internal AccessPoint Endpoint { get; private set; }
 
     /// <summary>Size counted for flow control.</summary>
     internal int CachedSize => Body.Length;
@@ -113,6 +129,18 @@ public sealed class MessageView
     internal void UpdateReceiptHandle(string handle) => Volatile.Write(ref _receiptHandle, handle);
 
     internal static MessageView From(ProtoMessage message, MessageQueue? queue, AccessPoint endpoint) => new(message, queue, endpoint);
+
+    /// <summary>Completes a view <see cref="ReceiveResponseDecoder"/> built: where it came from (the queue asked, when one was).</summary>
+    internal MessageView Received(MessageQueue? queue, AccessPoint endpoint)
+    {
+        if (queue is not null)
+        {
+            QueueId = queue.Id;
+        }
+
+        Endpoint = endpoint;
+        return this;
+    }
 
     /// <inheritdoc />
     public override string ToString() =>
@@ -139,6 +167,41 @@ public sealed class MessageView
         }
 
         return timestamp.ToDateTimeOffset();
+    }
+
+    private static DateTimeOffset? TimeOf(in WireTime time, string field, ref string? problem)
+    {
+        if (!time.Present)
+        {
+            return null;
+        }
+
+        if (time.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || time.Nanos is < 0 or > 999_999_999)
+        {
+            problem = $"{field} ({time.Seconds} s, {time.Nanos} ns) is not a valid timestamp";
+            return null;
+        }
+
+        return DateTimeOffset.UnixEpoch.AddTicks((time.Seconds * TimeSpan.TicksPerSecond) + (time.Nanos / 100));
+    }
+
+    /// <summary>The body as the application sees it: decompressed when it was sent GZIP (when the digest held).</summary>
+    private static ReadOnlyMemory<byte> Decode(ReadOnlyMemory<byte> body, Encoding encoding, ref string? problem, out bool corrupted)
+    {
+        corrupted = false;
+        if (encoding != Encoding.Gzip)
+        {
+            return body;
+        }
+
+        if (TryGunzip(body) is { } unzipped)
+        {
+            return unzipped;
+        }
+
+        corrupted = true;
+        problem = "the body is marked GZIP but does not decompress";
+        return body;
     }
 
     private static ReadOnlyMemory<byte>? TryGunzip(ReadOnlyMemory<byte> body)

@@ -21,7 +21,7 @@ internal sealed class RpcEndpoint : IDisposable
     private readonly object _gate = new();
     private int _index;
     private GrpcChannel? _channel;
-    private MessagingServiceClient? _client;
+    private BrokerClient? _client;
     private AdminServiceClient? _admin;
     private bool _disposed;
     private bool _servesContinuousReceive;
@@ -50,7 +50,7 @@ internal sealed class RpcEndpoint : IDisposable
     }
 
     /// <summary>The MessagingService stub on the current address, connecting lazily.</summary>
-    public MessagingServiceClient Client => Volatile.Read(ref _client) ?? Connect().Messaging;
+    public BrokerClient Client => Volatile.Read(ref _client) ?? Connect().Messaging;
 
     /// <summary>The AdminService stub on the current address (the same channel), connecting lazily.</summary>
     public AdminServiceClient Admin => Volatile.Read(ref _admin) ?? Connect().Admin;
@@ -99,7 +99,7 @@ internal sealed class RpcEndpoint : IDisposable
         channel?.Dispose();
     }
 
-    private (MessagingServiceClient Messaging, AdminServiceClient Admin) Connect()
+    private (BrokerClient Messaging, AdminServiceClient Admin) Connect()
     {
         lock (_gate)
         {
@@ -137,7 +137,7 @@ internal sealed class RpcEndpoint : IDisposable
                 MaxReconnectBackoff = TimeSpan.FromSeconds(2),
                 MaxSendMessageSize = 256 * 1024 * 1024,
             });
-            var client = new MessagingServiceClient(channel);
+            var client = new BrokerClient(channel);
             var admin = new AdminServiceClient(channel);
             _channel = channel;
             // The admin stub first: whoever sees the messaging stub set finds the admin stub set too.
