@@ -16,11 +16,17 @@ internal static class StatusReply<TResponse>
     private static readonly FieldDescriptor? StatusField = Find();
 
     /// <summary>Whether the response type has a status field (every MessagingService response has).</summary>
-    public static bool HasStatus => StatusField is not null;
+    public static bool HasStatus => StatusField is not null || typeof(TResponse) == typeof(Mapping.ReceiveReply);
 
     /// <summary>A response carrying <paramref name="status"/>, or null when the type has no status field.</summary>
     public static TResponse? Create(Status status)
     {
+        if (typeof(TResponse) == typeof(Mapping.ReceiveReply))
+        {
+            // ReceiveMessage's responses, written by the server's own encoder.
+            return (TResponse)(object)Mapping.ReceiveReply.Of(new Apache.Rocketmq.V2.ReceiveMessageResponse { Status = status });
+        }
+
         if (StatusField is null)
         {
             return null;
@@ -32,7 +38,8 @@ internal static class StatusReply<TResponse>
     }
 
     private static FieldDescriptor? Find() =>
-        Activator.CreateInstance<TResponse>() is IMessage message
+        typeof(IMessage).IsAssignableFrom(typeof(TResponse))
+            && Activator.CreateInstance<TResponse>() is IMessage message
             && message.Descriptor.FindFieldByName("status") is { FieldType: FieldType.Message } field
             && field.MessageType == Status.Descriptor
             ? field

@@ -9,7 +9,11 @@ namespace AgentBus.Server.Errors;
 /// names it in its <see cref="BindServiceMethodAttribute"/>, which grpc-dotnet prefers over the generated one.
 /// </summary>
 /// <param name="inner">grpc-dotnet's binder.</param>
-internal sealed class LenientRequestBinder(ServiceBinderBase inner) : ServiceBinderBase
+/// <param name="boundElsewhere">
+/// Methods the service binds itself (with their own response marshaller) through an <c>IServiceMethodProvider</c>:
+/// left out here, so that grpc-dotnet sees each method once.
+/// </param>
+internal sealed class LenientRequestBinder(ServiceBinderBase inner, string? boundElsewhere = null) : ServiceBinderBase
 {
     /// <inheritdoc />
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
@@ -20,12 +24,23 @@ internal sealed class LenientRequestBinder(ServiceBinderBase inner) : ServiceBin
         inner.AddMethod(Lenient(method), handler);
 
     /// <inheritdoc />
-    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
-        inner.AddMethod(Lenient(method), handler);
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
+    {
+        if (method.Name != boundElsewhere)
+        {
+            inner.AddMethod(Lenient(method), handler);
+        }
+    }
 
     /// <inheritdoc />
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
         inner.AddMethod(Lenient(method), handler);
+
+    /// <summary>A request marshaller that lets malformed bodies reach the handler (see <see cref="MalformedRequests"/>).</summary>
+    public static Marshaller<TRequest> LenientRequests<TRequest, TResponse>(Marshaller<TRequest> marshaller)
+        where TRequest : class
+        where TResponse : class =>
+        MalformedRequests.Lenient(marshaller, placeholder: StatusReply<TResponse>.HasStatus);
 
     private static Method<TRequest, TResponse> Lenient<TRequest, TResponse>(Method<TRequest, TResponse> method)
         where TRequest : class

@@ -111,6 +111,8 @@ public static class BrokerHostBuilderExtensions
         services.AddGrpc();
         // Stateless over singletons: one instance serves every call instead of one activation per call.
         services.AddSingleton<MessagingService>();
+        // ReceiveMessage is bound with the broker's own response encoder (see ReceiveMethodProvider).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<MessagingService>, ReceiveMethodProvider>());
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<BrokerOptions>, IOptions<ServerOptions>>((grpc, broker, options) =>
         {
             // Room above the body limit, so an oversized message reaches the engine and gets MESSAGE_BODY_TOO_LARGE.

@@ -202,6 +202,13 @@ internal static class MessageMapper
     /// </summary>
     internal static Timestamp FromMillis(long millis)
     {
+        var (seconds, nanos) = SecondsAndNanos(millis);
+        return new Timestamp { Seconds = seconds, Nanos = nanos };
+    }
+
+    /// <summary>The seconds and nanos of a stored time's Timestamp (see <see cref="FromMillis"/>).</summary>
+    internal static (long Seconds, int Nanos) SecondsAndNanos(long millis)
+    {
         long seconds = Math.Clamp(Math.DivRem(millis, 1000, out long remainder), MinTimestampSeconds, MaxTimestampSeconds);
         if (remainder < 0 && seconds > MinTimestampSeconds)
         {
@@ -209,7 +216,7 @@ internal static class MessageMapper
             remainder += 1000;
         }
 
-        return new Timestamp { Seconds = seconds, Nanos = remainder > 0 ? (int)(remainder * 1_000_000) : 0 };
+        return (seconds, remainder > 0 ? (int)(remainder * 1_000_000) : 0);
     }
 
     private static ReadOnlyMemory<byte> Decompress(ByteString body, int maxBodySize)

@@ -34,7 +34,8 @@ internal sealed partial class MessagingService
     /// per message. Other clients see the protocol's one-shot receive.
     /// </para>
     /// </summary>
-    public override async Task ReceiveMessage(ReceiveMessageRequest request, IServerStreamWriter<ReceiveMessageResponse> responseStream,
+    /// <remarks>Bound by <see cref="ReceiveMethodProvider"/>: the deliveries are encoded from their records when written.</remarks>
+    internal async Task ReceiveMessageAsync(ReceiveMessageRequest request, IServerStreamWriter<ReceiveReply> responseStream,
         ServerCallContext context)
     {
         _metrics.ReceiveCall();
@@ -203,7 +204,7 @@ internal sealed partial class MessagingService
         return accepted;
     }
 
-    private async Task DeliverAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveMessageResponse> stream,
+    private async Task DeliverAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveReply> stream,
         ServerCallContext context, ClientMetadata metadata)
     {
         try
@@ -213,7 +214,7 @@ internal sealed partial class MessagingService
             var status = deliveries.Count > 0
                 ? StatusFactory.Ok()
                 : StatusFactory.Of(Code.MessageNotFound, "No new message within the long polling timeout.");
-            await stream.WriteAsync(new ReceiveMessageResponse { Status = status }).ConfigureAwait(false);
+            await stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { Status = status })).ConfigureAwait(false);
             _metrics.MessagesOut(deliveries.Count);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
@@ -240,7 +241,7 @@ internal sealed partial class MessagingService
     /// time (attempt + 1) unless the client settles them. A stream that completed is remembered by its attempt id: a
     /// client whose next receive carries the same id never read its end, and its deliveries are abandoned then.
     /// </summary>
-    private async Task DeliverContinuouslyAsync(ReceivePlan plan, IReadOnlyList<Delivery> first, IServerStreamWriter<ReceiveMessageResponse> stream,
+    private async Task DeliverContinuouslyAsync(ReceivePlan plan, IReadOnlyList<Delivery> first, IServerStreamWriter<ReceiveReply> stream,
         ServerCallContext context, ClientMetadata metadata)
     {
         var batch = first;
@@ -298,7 +299,7 @@ internal sealed partial class MessagingService
                 }
             }
 
-            await stream.WriteAsync(new ReceiveMessageResponse { Status = StatusFactory.Ok() }).ConfigureAwait(false);
+            await stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { Status = StatusFactory.Ok() })).ConfigureAwait(false);
             if (plan.StreamAttemptId is { } attemptId)
             {
                 _attempts.RememberStream(plan.ClientId, attemptId, plan.Group, plan.Topic, written);
@@ -313,17 +314,17 @@ internal sealed partial class MessagingService
     }
 
     /// <summary>Writes a batch of messages (after a delivery timestamp when asked), buffered, flushing the last one when asked.</summary>
-    private async Task WriteBatchAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveMessageResponse> stream,
+    private async Task WriteBatchAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveReply> stream,
         ServerCallContext context, bool withTimestamp, bool flush)
     {
         var now = _time.GetUtcNow();
         stream.WriteOptions = Buffered;
         if (withTimestamp)
         {
-            await stream.WriteAsync(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) }).ConfigureAwait(false);
+            await stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) })).ConfigureAwait(false);
         }
 
-        string storeHost = StoreHost(context);
+        var encoding = new DeliveryEncoding(plan.Namespace, StoreHost(context), now, plan.Crc32Digest);
         for (int i = 0; i < deliveries.Count; i++)
         {
             var delivery = deliveries[i];
@@ -337,8 +338,7 @@ internal sealed partial class MessagingService
                 stream.WriteOptions = WriteOptions.Default;
             }
 
-            await stream.WriteAsync(new ReceiveMessageResponse { Message = MessageMapper.ToProto(delivery, plan.Namespace, storeHost, now, plan.Crc32Digest) })
-                .ConfigureAwait(false);
+            await stream.WriteAsync(ReceiveReply.Of(delivery, encoding)).ConfigureAwait(false);
         }
 
         stream.WriteOptions = WriteOptions.Default;
@@ -359,10 +359,10 @@ internal sealed partial class MessagingService
         }
     }
 
-    private static Task WriteStatusAsync(IServerStreamWriter<ReceiveMessageResponse> stream, Status status) =>
-        stream.WriteAsync(new ReceiveMessageResponse { Status = status });
+    private static Task WriteStatusAsync(IServerStreamWriter<ReceiveReply> stream, Status status) =>
+        stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { Status = status }));
 
-    private async Task TryWriteStatusAsync(IServerStreamWriter<ReceiveMessageResponse> stream, Status status, ClientMetadata metadata)
+    private async Task TryWriteStatusAsync(IServerStreamWriter<ReceiveReply> stream, Status status, ClientMetadata metadata)
     {
         try
         {

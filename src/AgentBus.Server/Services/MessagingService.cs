@@ -61,7 +61,7 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     /// <param name="service">The service instance (null when grpc-dotnet binds by type). Typed as the generated base,
     /// which grpc-dotnet takes from this parameter as the type whose methods the handlers override.</param>
     public static void BindService(ServiceBinderBase binder, Apache.Rocketmq.V2.MessagingService.MessagingServiceBase? service) =>
-        Apache.Rocketmq.V2.MessagingService.BindService(new LenientRequestBinder(binder), service);
+        Apache.Rocketmq.V2.MessagingService.BindService(new LenientRequestBinder(binder, boundElsewhere: ReceiveMethodProvider.MethodName), service);
 
     /// <summary>
     /// Runs a unary call: requires the client id header, refreshes the client, and turns every failure into a
