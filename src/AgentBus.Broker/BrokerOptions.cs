@@ -35,6 +35,13 @@ public sealed class BrokerOptions
     /// <summary>Lite subscriptions one client may hold (<c>lite_subscription_quota</c>, pushed to clients).</summary>
     public int MaxLiteSubscriptionsPerClient { get; set; } = 2000;
 
+    /// <summary>
+    /// What an explicit offset option on a lite subscription may do to the position the group shares (default
+    /// <see cref="Subscriptions.LiteSubscribeOffset.MoveGroup"/>, as RocketMQ 5.5). Only a PARTIAL_ADD's option is
+    /// applied; a COMPLETE_ADD's is ignored, as RocketMQ does, so a client's periodic full sync never moves a position.
+    /// </summary>
+    public Subscriptions.LiteSubscribeOffset LiteSubscribeOffset { get; set; } = Subscriptions.LiteSubscribeOffset.MoveGroup;
+
     /// <summary>Lite subscription references (client × lite topic) the broker holds at most.</summary>
     public int MaxLiteSubscriptionsPerBroker { get; set; } = 2_000_000;
 

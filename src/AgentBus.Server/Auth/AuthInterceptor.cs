@@ -56,7 +56,7 @@ internal sealed class AuthInterceptor : Interceptor
     /// </summary>
     private Status? Refusal(ServerCallContext context, object? request)
     {
-        string? clientId = ClientIdOf(context.RequestHeaders);
+        string? clientId = ClientMetadata.ClientIdOf(context.RequestHeaders);
         if (_verifier.Verify(context.RequestHeaders, out var identity, out string? accessKey) is { } reason)
         {
             ServerLog.Unauthenticated(_logger, Rpc(context), clientId, accessKey, reason);
@@ -72,21 +72,6 @@ internal sealed class AuthInterceptor : Interceptor
 
         ServerLog.Forbidden(_logger, Rpc(context), clientId, identity!.AccessKey, forbidden);
         return StatusFactory.Of(Code.Forbidden, forbidden);
-    }
-
-    /// <summary>The client id header as <see cref="ClientMetadata.From"/> reads it, without reading the other headers.</summary>
-    private static string? ClientIdOf(Metadata headers)
-    {
-        for (int i = 0; i < headers.Count; i++)
-        {
-            var entry = headers[i];
-            if (!entry.IsBinary && entry.Key == ClientMetadata.ClientIdHeader)
-            {
-                return string.IsNullOrWhiteSpace(entry.Value) ? null : entry.Value;
-            }
-        }
-
-        return null;
     }
 
     private static string Rpc(ServerCallContext context) => context.Method[(context.Method.LastIndexOf('/') + 1)..];
