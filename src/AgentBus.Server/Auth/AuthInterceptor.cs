@@ -1,6 +1,8 @@
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Hosting;
+using Microsoft.Extensions.Options;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -23,8 +25,11 @@ internal sealed class AuthInterceptor : Interceptor
     private readonly Authorizer _authorizer;
     private readonly ILogger<AuthInterceptor> _logger;
 
-    public AuthInterceptor(CredentialVerifier verifier, Authorizer authorizer, ILogger<AuthInterceptor> logger)
+    private readonly bool _requireTls;
+
+    public AuthInterceptor(CredentialVerifier verifier, Authorizer authorizer, IOptions<ServerOptions> options, ILogger<AuthInterceptor> logger)
     {
+        _requireTls = options.Value.Auth.RequireTls;
         _verifier = verifier;
         _authorizer = authorizer;
         _logger = logger;
@@ -57,6 +62,14 @@ internal sealed class AuthInterceptor : Interceptor
     private Status? Refusal(ServerCallContext context, object? request)
     {
         string? clientId = ClientMetadata.ClientIdOf(context.RequestHeaders);
+        if (_requireTls && !context.GetHttpContext().Request.IsHttps)
+        {
+            // Refused before the credentials are looked at: they have already crossed the network in the clear.
+            const string cleartext = "Signed calls are accepted over TLS only (Server:Auth:RequireTls); connect with TLS.";
+            ServerLog.Unauthenticated(_logger, Rpc(context), clientId, null, cleartext);
+            return StatusFactory.Of(Code.Unauthorized, cleartext);
+        }
+
         if (_verifier.Verify(context.RequestHeaders, out var identity, out string? accessKey) is { } reason)
         {
             ServerLog.Unauthenticated(_logger, Rpc(context), clientId, accessKey, reason);

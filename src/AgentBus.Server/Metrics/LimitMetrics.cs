@@ -17,9 +17,6 @@ internal sealed class LimitMetrics
     /// <summary>Tag value: <c>Server:MaxPendingReceivesPerClient</c>.</summary>
     public const string TooManyPendingReceives = "too_many_pending_receives";
 
-    /// <summary>Tag value: <c>Broker:MaxAutoCreatedTopics</c> / <c>Broker:MaxAutoCreatedGroups</c>.</summary>
-    public const string AutoCreateQuota = "auto_create_quota";
-
     private readonly Counter<long> _refused;
 
     /// <summary>Creates the counter.</summary>
@@ -29,7 +26,7 @@ internal sealed class LimitMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(BrokerMetrics.MeterName);
         _refused = meter.CreateCounter<long>("agentbus.requests.refused", "{call}",
-            "Calls refused at a limit (tag limit: headers_too_large, too_many_lite_topics, too_many_pending_receives, auto_create_quota).");
+            "Calls refused at a limit (tag limit: headers_too_large, too_many_lite_topics, too_many_pending_receives).");
     }
 
     /// <summary>Counts one refusal at <paramref name="limit"/>.</summary>
