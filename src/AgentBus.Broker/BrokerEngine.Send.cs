@@ -327,9 +327,9 @@ public sealed partial class BrokerEngine
         switch (topic.MessageType)
         {
             case MessageType.Lite when message.LiteTopic is null:
-                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is a lite parent topic: a lite topic is required.");
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is a lite parent topic: a lite topic is required. (With Broker:AutoCreate, a first lite subscription or lite message creates an unknown topic as a lite parent; declare a topic in Broker:Topics to fix its type.)");
             case not MessageType.Lite when message.LiteTopic is not null:
-                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is {topic.MessageType}: it takes no lite topic.");
+                throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is {topic.MessageType}: it takes no lite topic. (With Broker:AutoCreate, a first normal message or receive creates an unknown topic as a normal topic; declare a topic in Broker:Topics to fix its type.)");
             case MessageType.Fifo when message.MessageGroup is null:
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is FIFO: a message group is required.");
             case MessageType.Normal when message.MessageGroup is not null:

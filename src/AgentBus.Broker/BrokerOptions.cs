@@ -20,6 +20,19 @@ public sealed class BrokerOptions
     /// <summary>Create unknown topics on first send and bind unknown groups on first lite subscription (a development convenience).</summary>
     public bool AutoCreate { get; set; } = true;
 
+    /// <summary>
+    /// Topics the broker may hold for <see cref="AutoCreate"/> to create one more (default 1,000): past it an unknown
+    /// topic is answered TOPIC_NOT_FOUND, saying so, so a client cannot make the broker create topics without end.
+    /// Declared topics and topics created through the admin API are not refused (they count toward it).
+    /// </summary>
+    public int MaxAutoCreatedTopics { get; set; } = 1000;
+
+    /// <summary>
+    /// Consumer groups the broker may hold for <see cref="AutoCreate"/> to create one more (default 1,000): past it an
+    /// unknown group is answered CONSUMER_GROUP_NOT_FOUND, saying so. Declared groups are not refused (they count toward it).
+    /// </summary>
+    public int MaxAutoCreatedGroups { get; set; } = 1000;
+
     /// <summary>Largest message body accepted.</summary>
     public int MaxMessageBodySize { get; set; } = 4 * 1024 * 1024;
 
@@ -34,6 +47,13 @@ public sealed class BrokerOptions
 
     /// <summary>Lite subscriptions one client may hold (<c>lite_subscription_quota</c>, pushed to clients).</summary>
     public int MaxLiteSubscriptionsPerClient { get; set; } = 2000;
+
+    /// <summary>
+    /// What an explicit offset option on a lite subscription may do to the position the group shares (default
+    /// <see cref="Subscriptions.LiteSubscribeOffset.MoveGroup"/>, as RocketMQ 5.5). Only a PARTIAL_ADD's option is
+    /// applied; a COMPLETE_ADD's is ignored, as RocketMQ does, so a client's periodic full sync never moves a position.
+    /// </summary>
+    public Subscriptions.LiteSubscribeOffset LiteSubscribeOffset { get; set; } = Subscriptions.LiteSubscribeOffset.MoveGroup;
 
     /// <summary>Lite subscription references (client × lite topic) the broker holds at most.</summary>
     public int MaxLiteSubscriptionsPerBroker { get; set; } = 2_000_000;
@@ -122,6 +142,11 @@ public sealed class BrokerOptions
         if (ReadySetCapacity is < 1 or > 100_000)
         {
             throw new ArgumentOutOfRangeException(nameof(ReadySetCapacity), "ReadySetCapacity must be within 1..100000.");
+        }
+
+        if (MaxAutoCreatedTopics < 0 || MaxAutoCreatedGroups < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxAutoCreatedTopics), "MaxAutoCreatedTopics and MaxAutoCreatedGroups cannot be negative.");
         }
 
         if (MaxReceiveBatch < 1 || MaxLiteSubscriptionsPerClient < 1 || MaxLiteSubscriptionsPerBroker < 1 || MaxLiteTopics < 1)

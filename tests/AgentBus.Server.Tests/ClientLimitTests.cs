@@ -22,7 +22,7 @@ public sealed class ClientLimitTests
         var registry = broker.Services.GetRequiredService<ClientRegistry>();
 
         var longest = await HeartbeatAsync(broker.Client(new string('a', 256)));
-        var tooLong = broker.Client(new string('b', 16 * 1024));
+        var tooLong = broker.Client(new string('b', 4 * 1024));
         var refused = await HeartbeatAsync(tooLong);
         var send = await tooLong.SendAsync(TestClient.Message("t", "x"));
         using var receive = tooLong.Stub.ReceiveMessage(TestClient.ReceiveRequest("t", "g"), tooLong.Options());
@@ -32,7 +32,7 @@ public sealed class ClientLimitTests
         Assert.Equal(Code.BadRequest, refused);
         Assert.Equal(Code.BadRequest, send.Status.Code);
         Assert.Equal(Code.BadRequest, receiveStatus);
-        Assert.Null(registry.Find(new string('b', 16 * 1024)));
+        Assert.Null(registry.Find(new string('b', 4 * 1024)));
         Assert.Equal(1, registry.Count);
         Assert.Equal(3, registry.RefusedIds);
     }

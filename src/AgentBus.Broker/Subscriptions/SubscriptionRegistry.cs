@@ -282,9 +282,12 @@ internal sealed class SubscriptionRegistry
             added.Add(queue);
         }
 
-        // An explicit start position applies to every listed lite topic, new or already subscribed. A set, not
-        // List.Contains: a client's periodic COMPLETE_ADD lists all its (up to 2,000) lite topics.
+        // An explicit start position applies to every listed lite topic, new or already subscribed, of a PARTIAL_ADD
+        // only: RocketMQ 5.5 ignores a COMPLETE_ADD's, so a client's periodic full sync never moves a position. A set,
+        // not List.Contains: a COMPLETE_ADD lists all the client's (up to 2,000) lite topics.
+        var option = removeOthers ? null : offsetOption;
         var reported = added.Count == 0 ? null : new HashSet<MessageQueue>(added);
+        int kept = 0;
         foreach (string lite in wanted)
         {
             if (!_queues.TryGetLite(session.Topic, lite, out var queue))
@@ -292,28 +295,58 @@ internal sealed class SubscriptionRegistry
                 continue;
             }
 
-            ApplyOffset(queue, group, offsetOption);
+            if (!ApplyOffset(queue, session, group, option))
+            {
+                kept++;
+            }
+
             if (reported is null || reported.Add(queue))
             {
                 added.Add(queue);
             }
         }
 
-        return new SyncLiteSubscriptionResult(toAdd.Count, toRemove.Count, session.LiteTopics.Count);
+        return new SyncLiteSubscriptionResult(toAdd.Count, toRemove.Count, session.LiteTopics.Count, OffsetsKept: kept);
     }
 
-    private void ApplyOffset(MessageQueue queue, ConsumerGroupDefinition group, OffsetOption? option)
+    /// <summary>
+    /// Gives the group a position on the queue (the start position, for a group new to it) and applies an explicit
+    /// option to a position it already has; false when <see cref="LiteSubscribeOffset.WhenAlone"/> kept the position
+    /// because other members subscribe the queue.
+    /// </summary>
+    private bool ApplyOffset(MessageQueue queue, ClientSession session, ConsumerGroupDefinition group, OffsetOption? option)
     {
         bool explicitOption = option is { Policy: not OffsetPolicy.Last };
         long start = _resolveOffset(queue, group, option ?? OffsetOption.Last);
         lock (queue)
         {
             var cursor = queue.GetOrAddCursorLocked(group.Name, start, out bool created);
-            if (!created && explicitOption)
+            if (created || !explicitOption)
             {
-                cursor.ResetLocked(start);
+                return true;
+            }
+
+            if (_options.LiteSubscribeOffset == LiteSubscribeOffset.WhenAlone && HasOtherMemberLocked(queue, session))
+            {
+                return false;
+            }
+
+            cursor.ResetLocked(start);
+            return true;
+        }
+    }
+
+    private static bool HasOtherMemberLocked(MessageQueue queue, ClientSession session)
+    {
+        foreach (var other in queue.Subscribers)
+        {
+            if (other != session && string.Equals(other.Group, session.Group, StringComparison.Ordinal))
+            {
+                return true;
             }
         }
+
+        return false;
     }
 
     private SyncLiteSubscriptionResult RemoveLocked(ClientSession session, HashSet<string> liteTopics)

@@ -148,6 +148,7 @@ public sealed class TopicRegistry
                 return topic;
             }
 
+            ThrowIfTopicQuotaReachedLocked(name);
             topic = new TopicDefinition(name, hasLiteTopic ? MessageType.Lite : MessageType.Normal);
             _topics[name] = topic;
             Persist();
@@ -201,6 +202,18 @@ public sealed class TopicRegistry
 
         lock (_writeLock)
         {
+            if (_groups.TryGetValue(groupName, out group))
+            {
+                return ResolveForLiteSubscription(groupName, bindTopic);
+            }
+
+            // A lite subscription says what its topic carries, so an unknown parent is created as a lite parent.
+            if (topic is null && !_topics.ContainsKey(bindTopic))
+            {
+                ThrowIfTopicQuotaReachedLocked(bindTopic);
+            }
+
+            ThrowIfGroupQuotaReachedLocked(groupName);
             if (topic is null)
             {
                 _topics.TryAdd(bindTopic, new TopicDefinition(bindTopic, MessageType.Lite));
@@ -228,9 +241,58 @@ public sealed class TopicRegistry
 
         lock (_writeLock)
         {
+            if (_groups.TryGetValue(groupName, out group))
+            {
+                return group;
+            }
+
+            ThrowIfGroupQuotaReachedLocked(groupName);
             group = _groups.GetOrAdd(groupName, static name => new ConsumerGroupDefinition(name));
             Persist();
             return group;
+        }
+    }
+
+    /// <summary>
+    /// Creates a normal topic for a consumer that waits on an unknown topic before anything was sent to it (with
+    /// auto-create on, within <see cref="BrokerOptions.MaxAutoCreatedTopics"/>); a known topic is left as it is.
+    /// </summary>
+    internal void EnsureForReceive(string name)
+    {
+        if (!_options.AutoCreate || _topics.ContainsKey(name))
+        {
+            return;
+        }
+
+        NameRules.ValidateTopic(name);
+        lock (_writeLock)
+        {
+            if (_topics.ContainsKey(name))
+            {
+                return;
+            }
+
+            ThrowIfTopicQuotaReachedLocked(name);
+            _topics[name] = new TopicDefinition(name, MessageType.Normal);
+            Persist();
+        }
+    }
+
+    private void ThrowIfTopicQuotaReachedLocked(string name)
+    {
+        if (_topics.Count >= _options.MaxAutoCreatedTopics)
+        {
+            throw new BrokerException(BrokerErrorCode.TopicNotFound,
+                $"Topic '{name}' does not exist and is not created: the broker holds {_topics.Count} topics, the most auto-create may reach (Broker:MaxAutoCreatedTopics). Declare it, or delete unused topics.");
+        }
+    }
+
+    private void ThrowIfGroupQuotaReachedLocked(string name)
+    {
+        if (_groups.Count >= _options.MaxAutoCreatedGroups)
+        {
+            throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound,
+                $"Consumer group '{name}' does not exist and is not created: the broker holds {_groups.Count} groups, the most auto-create may reach (Broker:MaxAutoCreatedGroups). Declare it, or delete unused groups.");
         }
     }
 

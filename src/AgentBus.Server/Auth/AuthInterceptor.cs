@@ -1,6 +1,8 @@
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Hosting;
+using Microsoft.Extensions.Options;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -23,8 +25,11 @@ internal sealed class AuthInterceptor : Interceptor
     private readonly Authorizer _authorizer;
     private readonly ILogger<AuthInterceptor> _logger;
 
-    public AuthInterceptor(CredentialVerifier verifier, Authorizer authorizer, ILogger<AuthInterceptor> logger)
+    private readonly bool _requireTls;
+
+    public AuthInterceptor(CredentialVerifier verifier, Authorizer authorizer, IOptions<ServerOptions> options, ILogger<AuthInterceptor> logger)
     {
+        _requireTls = options.Value.Auth.RequireTls;
         _verifier = verifier;
         _authorizer = authorizer;
         _logger = logger;
@@ -56,7 +61,15 @@ internal sealed class AuthInterceptor : Interceptor
     /// </summary>
     private Status? Refusal(ServerCallContext context, object? request)
     {
-        string? clientId = ClientIdOf(context.RequestHeaders);
+        string? clientId = ClientMetadata.ClientIdOf(context.RequestHeaders);
+        if (_requireTls && !context.GetHttpContext().Request.IsHttps)
+        {
+            // Refused before the credentials are looked at: they have already crossed the network in the clear.
+            const string cleartext = "Signed calls are accepted over TLS only (Server:Auth:RequireTls); connect with TLS.";
+            ServerLog.Unauthenticated(_logger, Rpc(context), clientId, null, cleartext);
+            return StatusFactory.Of(Code.Unauthorized, cleartext);
+        }
+
         if (_verifier.Verify(context.RequestHeaders, out var identity, out string? accessKey) is { } reason)
         {
             ServerLog.Unauthenticated(_logger, Rpc(context), clientId, accessKey, reason);
@@ -72,21 +85,6 @@ internal sealed class AuthInterceptor : Interceptor
 
         ServerLog.Forbidden(_logger, Rpc(context), clientId, identity!.AccessKey, forbidden);
         return StatusFactory.Of(Code.Forbidden, forbidden);
-    }
-
-    /// <summary>The client id header as <see cref="ClientMetadata.From"/> reads it, without reading the other headers.</summary>
-    private static string? ClientIdOf(Metadata headers)
-    {
-        for (int i = 0; i < headers.Count; i++)
-        {
-            var entry = headers[i];
-            if (!entry.IsBinary && entry.Key == ClientMetadata.ClientIdHeader)
-            {
-                return string.IsNullOrWhiteSpace(entry.Value) ? null : entry.Value;
-            }
-        }
-
-        return null;
     }
 
     private static string Rpc(ServerCallContext context) => context.Method[(context.Method.LastIndexOf('/') + 1)..];

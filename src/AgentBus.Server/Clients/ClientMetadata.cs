@@ -54,6 +54,41 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
     /// <summary>Header carrying the request id.</summary>
     public const string RequestIdHeader = "x-mq-request-id";
 
+    /// <summary>The client id header as <see cref="From"/> reads it, without reading the other headers.</summary>
+    /// <param name="headers">The call's request headers.</param>
+    /// <returns>The client id, or null when the header is missing or blank.</returns>
+    public static string? ClientIdOf(Metadata headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        for (int i = 0; i < headers.Count; i++)
+        {
+            var entry = headers[i];
+            if (!entry.IsBinary && entry.Key == ClientIdHeader)
+            {
+                return string.IsNullOrWhiteSpace(entry.Value) ? null : entry.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Bytes of a call's request headers: every key and value (binary values as their bytes).</summary>
+    /// <param name="headers">The call's request headers.</param>
+    /// <returns>Their total size.</returns>
+    public static long SizeOf(Metadata headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        long size = 0;
+        for (int i = 0; i < headers.Count; i++)
+        {
+            var entry = headers[i];
+            // Non-binary gRPC metadata values are printable ASCII: one byte a character.
+            size += entry.Key.Length + (entry.IsBinary ? entry.ValueBytes.Length : entry.Value.Length);
+        }
+
+        return size;
+    }
+
     /// <summary>Reads the headers of a call.</summary>
     /// <param name="headers">The call's request headers.</param>
     /// <returns>The client's metadata.</returns>

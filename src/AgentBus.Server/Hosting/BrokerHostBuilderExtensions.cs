@@ -3,6 +3,7 @@ using AgentBus.Server.Auth;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Consumption;
 using AgentBus.Server.Hosting;
+using AgentBus.Server.Limits;
 using AgentBus.Server.Metrics;
 using AgentBus.Server.Services;
 using AgentBus.Server.Services.Admin;
@@ -143,6 +144,11 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<Authorizer>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<AuthInterceptor>();
+        // Per-call limits first: a call too large or too many is refused before its signature is even checked.
+        services.AddSingleton<PendingReceives>();
+        services.AddSingleton<LimitMetrics>();
+        services.AddSingleton<CallLimitInterceptor>();
+        services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure(grpc => grpc.Interceptors.Add<CallLimitInterceptor>());
         AuthenticateWhenEnabled<MessagingService>(services);
         AuthenticateWhenEnabled<AdminService>(services);
         return builder;

@@ -30,6 +30,14 @@ public sealed class ServerAuthOptions
     /// </summary>
     public TimeSpan DateTimeTolerance { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Whether signed calls are accepted only over TLS (default false). The signature covers the <c>x-mq-date-time</c>
+    /// header alone, so anyone who sees a call in cleartext can replay its headers with any request for as long as
+    /// <see cref="DateTimeTolerance"/>; with this set, a call that did not arrive over TLS is refused with UNAUTHORIZED
+    /// before its credentials are checked. Read at start only, like <see cref="Enabled"/>.
+    /// </summary>
+    public bool RequireTls { get; set; }
+
     /// <summary>Why the section could not be bound (a value of the wrong type), when it could not.</summary>
     internal string? LoadError { get; set; }
 

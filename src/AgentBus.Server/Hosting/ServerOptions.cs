@@ -100,6 +100,28 @@ public sealed class ServerOptions
     /// </summary>
     public int MaxClients { get; set; } = 10_000;
 
+    /// <summary>
+    /// Largest total size of a call's request headers (gRPC metadata: every key and value, in bytes; default 8 KiB,
+    /// where RocketMQ clients send under 1 KiB). A larger call is refused with REQUEST_HEADER_FIELDS_TOO_LARGE before
+    /// anything else is read from it, so what the broker keeps per call, a held long poll included, stays small.
+    /// Kestrel's own limits (16 KiB a field, 32 KiB in all) still apply above it and end the call at the transport.
+    /// </summary>
+    public int MaxRequestHeadersSize { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// Most lite topics one SyncLiteSubscription request may list (default 2,000, RocketMQ's lite subscription quota
+    /// per client); never less than <c>Broker:MaxLiteSubscriptionsPerClient</c>, so a client's whole set always fits in
+    /// a COMPLETE_ADD. A longer list is refused with PAYLOAD_TOO_LARGE before any name is looked at.
+    /// </summary>
+    public int MaxLiteTopicsPerRequest { get; set; } = 2000;
+
+    /// <summary>
+    /// Most ReceiveMessage calls one client (<c>x-mq-client-id</c>) may have open at once (default 64): a further one
+    /// is answered TOO_MANY_REQUESTS at once, so a client cannot make the broker hold an unbounded number of long polls.
+    /// RocketMQ clients keep one open per subscribed topic (a push consumer) or per concurrent receive (a simple consumer).
+    /// </summary>
+    public int MaxPendingReceivesPerClient { get; set; } = 64;
+
     /// <summary>Largest gRPC message accepted from a client (bytes); a little above the engine's body limit by default.</summary>
     public int? MaxReceiveMessageSize { get; set; }
 
@@ -128,6 +150,12 @@ public sealed class ServerOptions
         if (MaxClientIdLength < 1 || MaxClients < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxClients), "Server:MaxClientIdLength and Server:MaxClients must be positive.");
+        }
+
+        if (MaxRequestHeadersSize < 1024 || MaxLiteTopicsPerRequest < 1 || MaxPendingReceivesPerClient < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestHeadersSize),
+                "Server:MaxRequestHeadersSize must be at least 1024, Server:MaxLiteTopicsPerRequest and Server:MaxPendingReceivesPerClient positive.");
         }
 
         if (AutoRenewInterval <= TimeSpan.Zero || AutoRenewInvisibleDuration <= AutoRenewAhead)

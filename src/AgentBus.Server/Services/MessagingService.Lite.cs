@@ -1,6 +1,7 @@
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Metrics;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -21,11 +22,20 @@ internal sealed partial class MessagingService
     /// Changes the calling client's lite subscriptions under the parent topic: PARTIAL_ADD, PARTIAL_REMOVE,
     /// COMPLETE_ADD (the set is the client's whole set) or COMPLETE_REMOVE, with an optional version (older versions
     /// are ignored; a request without one is versioned by its HTTP/2 stream, the order the client opened its calls) and
-    /// an optional start position for newly subscribed lite topics. A COMPLETE_ADD leaves out lite topics exclusive mode
+    /// an optional start position for the listed lite topics of a PARTIAL_ADD (see <see cref="Broker.BrokerOptions.LiteSubscribeOffset"/>). A COMPLETE_ADD leaves out lite topics exclusive mode
     /// took away from the client (see <see cref="LiteEvictions"/>).
     /// </summary>
     private ValueTask<SyncLiteSubscriptionResponse> SyncLiteAsync(SyncLiteSubscriptionRequest request, RequestContext call)
     {
+        // Before any name is looked at: a client's whole set (its quota) always fits, a list beyond it never does.
+        int maxLiteTopics = Math.Max(_options.MaxLiteTopicsPerRequest, Engine.Options.MaxLiteSubscriptionsPerClient);
+        if (request.LiteTopicSet.Count > maxLiteTopics)
+        {
+            _limitMetrics.Refused(LimitMetrics.TooManyLiteTopics);
+            throw new RequestException(Code.PayloadTooLarge,
+                $"The request lists {request.LiteTopicSet.Count} lite topics; the broker takes at most {maxLiteTopics} a request (Server:MaxLiteTopicsPerRequest).");
+        }
+
         string topic = RequestFields.Topic(request.Topic);
         string group = RequestFields.Group(request.Group);
         var action = request.Action switch
@@ -43,7 +53,12 @@ internal sealed partial class MessagingService
         IReadOnlyCollection<string> liteTopics = action == EngineAction.CompleteAdd
             ? client.Evictions.Filter(request.LiteTopicSet)
             : request.LiteTopicSet;
-        Engine.SyncLiteSubscription(call.ClientId, group, topic, action, liteTopics, version, offset);
+        var result = Engine.SyncLiteSubscription(call.ClientId, group, topic, action, liteTopics, version, offset);
+        if (result.OffsetsKept > 0)
+        {
+            ServerLog.OffsetsKept(_logger, call.ClientId, group, result.OffsetsKept);
+        }
+
         if (action == EngineAction.PartialAdd)
         {
             client.Evictions.Readded(liteTopics);

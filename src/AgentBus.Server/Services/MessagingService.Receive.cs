@@ -115,7 +115,8 @@ internal sealed partial class MessagingService
         bool lite = IsKnownLiteParent(topic) || client.IsLiteConsumer;
         if (!lite)
         {
-            EnsureNormalTopic(topic);
+            // With auto-create on, a consumer may wait on a topic nothing was sent to yet: created as a first send would.
+            Engine.Topics.EnsureForReceive(topic);
         }
 
         // A continuous receive is not replayed by attempt id: its client has acted on whatever reached it. Its attempt
@@ -125,18 +126,6 @@ internal sealed partial class MessagingService
             invisible ?? _options.AutoRenewInvisibleDuration, request.AutoRenew, poll, filter,
             continuous ? null : attemptId, continuous, metadata.ContinuousMaxBytes ?? long.MaxValue, metadata.Crc32BodyDigest,
             continuous ? attemptId : null);
-    }
-
-    /// <summary>
-    /// With auto-create on, a consumer may wait on a topic nothing was sent to yet: it is created as a normal topic,
-    /// as a first send would create it.
-    /// </summary>
-    private void EnsureNormalTopic(string topic)
-    {
-        if (Engine.Options.AutoCreate && !Engine.Topics.TryGetTopic(topic, out _))
-        {
-            Engine.Topics.CreateTopic(new TopicDefinition(topic, Broker.Topics.MessageType.Normal));
-        }
     }
 
     /// <summary>Waits for messages the consumer's filter accepts; rejected ones are consumed for the group on the way.</summary>

@@ -29,14 +29,15 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     private readonly ReceiveAttempts _attempts;
     private readonly ServerOptions _options;
     private readonly BrokerMetrics _metrics;
+    private readonly LimitMetrics _limitMetrics;
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<MessagingService> _logger;
 
     /// <summary>Creates the service; one instance serves every call.</summary>
     public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer,
-        ReceiveAttempts attempts, IOptions<ServerOptions> options, BrokerMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime,
-        ILogger<MessagingService> logger)
+        ReceiveAttempts attempts, IOptions<ServerOptions> options, BrokerMetrics metrics, LimitMetrics limitMetrics, TimeProvider time,
+        IHostApplicationLifetime lifetime, ILogger<MessagingService> logger)
     {
         _host = host;
         _clients = clients;
@@ -45,6 +46,7 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
         _attempts = attempts;
         _options = options.Value;
         _metrics = metrics;
+        _limitMetrics = limitMetrics;
         _time = time;
         _lifetime = lifetime;
         _logger = logger;

@@ -73,11 +73,7 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
                 InvisibleDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)),
             },
             "RecallMessage" => new RecallMessageRequest { Topic = Res(NormalTopic), RecallHandle = "recall-1" },
-            "SyncLiteSubscription" => new SyncLiteSubscriptionRequest
-            {
-                Action = LiteSubscriptionAction.PartialAdd, Topic = Res(LiteParent), Group = Res(Group), LiteTopicSet = { LiteTopic }, Version = 1,
-                OffsetOption = new OffsetOption { Policy = OffsetOption.Types.Policy.Last },
-            },
+            "SyncLiteSubscription" => SyncLite(random),
             "ListLiteTopics" => new Admin.ListLiteTopicsRequest { ParentTopic = LiteParent, PageSize = 10, ConsumerGroup = Group },
             "PeekLiteTopic" => new Admin.PeekLiteTopicRequest { ParentTopic = LiteParent, LiteTopic = LiteTopic, FromOffset = 0, MaxMessages = 10 },
             "ListTopics" => new Admin.ListTopicsRequest { PageSize = 10 },
@@ -97,6 +93,39 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
             "PurgeDeadLetters" => new Admin.PurgeDeadLettersRequest { ConsumerGroup = Group },
             _ => throw new ArgumentOutOfRangeException(nameof(rpc), rpc.Name, "no seed"),
         };
+    }
+
+    /// <summary>
+    /// A lite subscription change with each kind of offset option (edge values included) and, now and then, more lite
+    /// topics than Server:MaxLiteTopicsPerRequest takes.
+    /// </summary>
+    private static SyncLiteSubscriptionRequest SyncLite(Random random)
+    {
+        var request = new SyncLiteSubscriptionRequest
+        {
+            Action = (LiteSubscriptionAction)random.Next(0, 4), Topic = Res(LiteParent), Group = Res(Group), LiteTopicSet = { LiteTopic }, Version = 1,
+        };
+        long[] edges = [0, 1, -1, long.MaxValue, long.MinValue, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()];
+        switch (random.Next(6))
+        {
+            case 0:
+                request.OffsetOption = new OffsetOption { Policy = (OffsetOption.Types.Policy)random.Next(0, 4) };
+                break;
+            case 1:
+                request.OffsetOption = new OffsetOption { Offset = edges[random.Next(edges.Length)] };
+                break;
+            case 2:
+                request.OffsetOption = new OffsetOption { TailN = edges[random.Next(edges.Length)] };
+                break;
+            case 3:
+                request.OffsetOption = new OffsetOption { Timestamp = edges[random.Next(edges.Length)] };
+                break;
+            case 4 when random.Next(4) == 0:
+                request.LiteTopicSet.Add(Enumerable.Range(0, random.Next(1990, 2100)).Select(i => $"{LiteTopic}-{i}"));
+                break;
+        }
+
+        return request;
     }
 
     private static Message NewMessage(bool lite, Random random)
