@@ -179,7 +179,7 @@ public abstract class ConsumerBase : Core.ClientBase
     }
 
     /// <summary>Acknowledges messages of one topic and endpoint in one call; returns the per-entry codes.</summary>
-    internal async Task<AckMessageResponse> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct,
+    internal async Task<AckOutcome> AckCoreAsync(AccessPoint endpoint, string topic, IReadOnlyList<MessageView> messages, CancellationToken ct,
         bool throwOnError = false)
     {
         var request = new AckMessageRequest { Group = Resource(ConsumerGroup), Topic = Resource(topic) };
@@ -194,17 +194,17 @@ public abstract class ConsumerBase : Core.ClientBase
             request.Entries.Add(entry);
         }
 
-        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.AckMessageAsync(r, o), RequestTimeout, ct,
+        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => ((BrokerClient)c).AckDecoded(r, o), RequestTimeout, ct,
             throwOnError ? static r => r.Status : null).ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges one message, throwing the typed exception when the broker refuses.</summary>
     internal async Task AckOneAsync(MessageView message, CancellationToken ct)
     {
-        var response = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct, throwOnError: true).ConfigureAwait(false);
-        if (response.Entries.Count > 0)
+        var outcome = await AckCoreAsync(message.Endpoint, message.Topic, [message], ct, throwOnError: true).ConfigureAwait(false);
+        if (outcome.Entries.Count > 0)
         {
-            StatusChecker.Check(response.Entries[0].Status, null);
+            StatusChecker.Check(outcome.Entries[0], null);
         }
     }
 

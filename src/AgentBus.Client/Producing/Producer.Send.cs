@@ -5,10 +5,7 @@ using AgentBus.Client.Messages;
 using AgentBus.Client.Metrics;
 using AgentBus.Client.Transport;
 using Apache.Rocketmq.V2;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Message = AgentBus.Client.Messages.Message;
-using ProtoMessage = Apache.Rocketmq.V2.Message;
 
 namespace AgentBus.Client.Producing;
 
@@ -126,14 +123,8 @@ public sealed partial class Producer
     private async Task<IReadOnlyList<SendReceipt>> SendOnceAsync(IReadOnlyList<Message> messages, string[] ids, MessageType type,
         MessageQueue queue, AccessPoint? endpoint, CancellationToken ct)
     {
-        var request = new SendMessageRequest();
-        var born = Timestamp.FromDateTimeOffset(Time.GetUtcNow());
-        for (int i = 0; i < messages.Count; i++)
-        {
-            request.Messages.Add(ToProtobuf(messages[i], ids[i], type, queue.Id, born));
-        }
-
-        var response = await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => c.SendMessageAsync(r, o), RequestTimeout, ct,
+        var request = new OutgoingBatch(messages, ids, type, queue.Id, Configuration.Namespace, ClientIdentity.HostName, Time.GetUtcNow());
+        var response = await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => ((BrokerClient)c).SendBatch(r, o), RequestTimeout, ct,
             static r => r.Status).ConfigureAwait(false);
         if (response.Entries.Count != messages.Count)
         {
@@ -155,56 +146,6 @@ public sealed partial class Producer
         }
 
         return receipts;
-    }
-
-    private ProtoMessage ToProtobuf(Message message, string id, MessageType type, int queueId, Timestamp born)
-    {
-        var system = new SystemProperties
-        {
-            MessageId = id,
-            BodyEncoding = Encoding.Identity,
-            MessageType = type,
-            BornTimestamp = born,
-            BornHost = ClientIdentity.HostName,
-            QueueId = queueId,
-        };
-        if (message.Tag is { } tag)
-        {
-            system.Tag = tag;
-        }
-
-        if (message.Keys.Count > 0)
-        {
-            system.Keys.AddRange(message.Keys);
-        }
-
-        if (message.MessageGroup is { } group)
-        {
-            system.MessageGroup = group;
-        }
-
-        if (message.LiteTopic is { } liteTopic)
-        {
-            system.LiteTopic = liteTopic;
-        }
-
-        if (message.DeliveryTimestamp is { } delivery)
-        {
-            system.DeliveryTimestamp = Timestamp.FromDateTimeOffset(delivery);
-        }
-
-        var proto = new ProtoMessage
-        {
-            Topic = Resource(message.Topic),
-            SystemProperties = system,
-            Body = UnsafeByteOperations.UnsafeWrap(message.Body),
-        };
-        foreach (var (key, value) in message.Properties)
-        {
-            proto.UserProperties[key] = value;
-        }
-
-        return proto;
     }
 
     private static MessageType TypeOf(Message message) =>

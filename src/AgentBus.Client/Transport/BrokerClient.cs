@@ -1,11 +1,14 @@
+using AgentBus.Client.Consuming;
 using AgentBus.Client.Messages;
+using AgentBus.Client.Producing;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 
 namespace AgentBus.Client.Transport;
 
 /// <summary>
-/// The MessagingService stub, plus ReceiveMessage with its responses decoded by <see cref="ReceiveResponseDecoder"/>
+/// The MessagingService stub, plus SendMessage with its request written by <see cref="OutgoingBatch"/>, AckMessage
+/// with its response decoded by <see cref="AckOutcome"/>, and ReceiveMessage with its responses decoded by <see cref="ReceiveResponseDecoder"/>
 /// (straight into message views) instead of into Google.Protobuf objects. Same method, same wire format: it works
 /// against any broker that speaks the protocol.
 /// </summary>
@@ -27,10 +30,50 @@ internal sealed class BrokerClient : MessagingService.MessagingServiceClient
             static (_, _) => throw new NotSupportedException("Receive responses are only decoded."),
             ReceiveResponseDecoder.Decode));
 
+    private static readonly Method<OutgoingBatch, SendMessageResponse> SendMethod = new(
+        MethodType.Unary,
+        "apache.rocketmq.v2.MessagingService",
+        "SendMessage",
+        Marshallers.Create<OutgoingBatch>(
+            static (batch, context) =>
+            {
+                context.SetPayloadLength(batch.CalculateSize());
+                Google.Protobuf.MessageExtensions.WriteTo(batch, context.GetBufferWriter());
+                context.Complete();
+            },
+            static _ => throw new NotSupportedException("An outgoing batch is only written.")),
+        Marshallers.Create<SendMessageResponse>(
+            static (response, context) => context.Complete(Google.Protobuf.MessageExtensions.ToByteArray(response)),
+            static context => SendMessageResponse.Parser.ParseFrom(context.PayloadAsReadOnlySequence())));
+
+    private static readonly Method<AckMessageRequest, AckOutcome> AckMethod = new(
+        MethodType.Unary,
+        "apache.rocketmq.v2.MessagingService",
+        "AckMessage",
+        Marshallers.Create<AckMessageRequest>(
+            static (request, context) =>
+            {
+                context.SetPayloadLength(request.CalculateSize());
+                Google.Protobuf.MessageExtensions.WriteTo(request, context.GetBufferWriter());
+                context.Complete();
+            },
+            static context => AckMessageRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
+        Marshallers.Create<AckOutcome>(
+            static (_, _) => throw new NotSupportedException("Ack responses are only decoded."),
+            AckOutcome.Decode));
+
     public BrokerClient(ChannelBase channel)
         : base(channel)
     {
     }
+
+    /// <summary>Sends a batch written by <see cref="OutgoingBatch"/> (the standard SendMessage call).</summary>
+    public AsyncUnaryCall<SendMessageResponse> SendBatch(OutgoingBatch batch, CallOptions options) =>
+        CallInvoker.AsyncUnaryCall(SendMethod, null, options, batch);
+
+    /// <summary>Acknowledges, the response decoded by <see cref="AckOutcome"/> (the standard AckMessage call).</summary>
+    public AsyncUnaryCall<AckOutcome> AckDecoded(AckMessageRequest request, CallOptions options) =>
+        CallInvoker.AsyncUnaryCall(AckMethod, null, options, request);
 
     /// <summary>
     /// Starts a receive whose stream yields a <see cref="MessageView"/> per delivered message (its queue and endpoint

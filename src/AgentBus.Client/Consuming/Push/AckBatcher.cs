@@ -87,10 +87,10 @@ internal sealed class AckBatcher
     private async Task SendAsync(List<(MessageView Message, int Tries)> items)
     {
         var messages = items.ConvertAll(item => item.Message);
-        AckMessageResponse response;
+        AckOutcome outcome;
         try
         {
-            response = await _consumer.AckCoreAsync(messages[0].Endpoint, messages[0].Topic, messages, CancellationToken.None).ConfigureAwait(false);
+            outcome = await _consumer.AckCoreAsync(messages[0].Endpoint, messages[0].Topic, messages, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ClientException ex)
         {
@@ -105,7 +105,7 @@ internal sealed class AckBatcher
 
         for (int i = 0; i < items.Count; i++)
         {
-            var code = i < response.Entries.Count ? response.Entries[i].Status?.Code ?? response.Status.Code : response.Status.Code;
+            var code = i < outcome.Entries.Count ? outcome.Entries[i].Code : outcome.Status.Code;
             if (code is Code.Ok or Code.InvalidReceiptHandle)
             {
                 _onSettled(items[i].Message);
