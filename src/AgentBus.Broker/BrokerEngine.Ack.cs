@@ -110,7 +110,7 @@ public sealed partial class BrokerEngine
     {
         if (!_log.TryRead(position, out var original))
         {
-            _logger.LogError("Record at position {Position} is unreadable and cannot be dead-lettered", position);
+            EngineLog.UnreadableDeadLetter(_logger, position);
             return;
         }
 

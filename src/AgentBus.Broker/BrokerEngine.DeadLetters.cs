@@ -86,7 +86,7 @@ public sealed partial class BrokerEngine
 
         long done = read.Messages.Count > 0 ? read.Messages[^1].QueueOffset + 1 : read.NextOffset;
         MarkDeadLettersDone(queue, done);
-        _logger.LogInformation("Replayed {Count} dead letters of group {Group}", replayed, group);
+        EngineLog.DeadLettersReplayed(_logger, replayed, group);
         return (replayed, Math.Max(0, read.MaxOffset - done));
     }
 
@@ -103,7 +103,7 @@ public sealed partial class BrokerEngine
         long pending = FirstPendingDeadLetter(queue);
         long max = queue.MaxOffset;
         MarkDeadLettersDone(queue, max);
-        _logger.LogInformation("Purged {Count} dead letters of group {Group}", max - pending, group);
+        EngineLog.DeadLettersPurged(_logger, max - pending, group);
         return max - pending;
     }
 

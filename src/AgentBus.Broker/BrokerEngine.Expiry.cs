@@ -54,7 +54,7 @@ public sealed partial class BrokerEngine
         if (expired > 0)
         {
             OffsetsChanged();
-            _logger.LogInformation("Expired {Count} lite topics", expired);
+            EngineLog.LiteTopicsExpired(_logger, expired);
         }
 
         return expired;

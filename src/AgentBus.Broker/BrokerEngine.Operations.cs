@@ -57,7 +57,7 @@ public sealed partial class BrokerEngine
 
         OffsetsChanged();
         _dispatcher.OnLiteReady(queue, group);
-        _logger.LogInformation("Reset group {Group} on lite topic {Topic}/{LiteTopic} from {Previous} to {Offset}", group, parentTopic, liteTopic, previous, target);
+        EngineLog.OffsetReset(_logger, group, parentTopic, liteTopic, previous, target);
         return new LiteOffsetReset(previous, target, min, max);
     }
 
@@ -102,7 +102,7 @@ public sealed partial class BrokerEngine
         }
 
         OffsetsChanged();
-        _logger.LogInformation("Deleted lite topic {Topic}/{LiteTopic} ({Dropped} messages)", parentTopic, liteTopic, dropped);
+        EngineLog.LiteTopicDeleted(_logger, parentTopic, liteTopic, dropped);
         return dropped;
     }
 }

@@ -172,7 +172,7 @@ public sealed partial class BrokerEngine
             if (!_log.TryRead(position, out var record))
             {
                 // Never deliver a corrupt record; acknowledge it away so it cannot block the queue.
-                _logger.LogError("Record at position {Position} ({Queue} offset {Offset}) is unreadable; skipped", position, queue, offset);
+                EngineLog.UnreadableRecordSkipped(_logger, position, queue, offset);
                 lock (queue)
                 {
                     cursor.AckLocked(offset, seq);

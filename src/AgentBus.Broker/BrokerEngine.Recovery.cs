@@ -134,15 +134,13 @@ public sealed partial class BrokerEngine
             StateFileLog.OffsetsBeyondLog(_logger, offsets.Beyond, offsets.BeyondMessages);
         }
 
-        _logger.LogInformation(
-            "Recovered {LiteTopics} lite topics ({Source}, then {Records} records scanned) and {Offsets} committed offsets in {Elapsed}; log: {Recovery}",
-            _queues.LiteTopicCount, checkpointed is null ? "no index checkpoint" : "index checkpoint", records, offsets.Restored,
+        EngineLog.Recovered(_logger, _queues.LiteTopicCount, checkpointed is null ? "no index checkpoint" : "index checkpoint", records, offsets.Restored,
             _time.GetElapsedTime(started), _log.Recovery);
         RecoveredFromIndexCheckpoint = checkpointed is not null;
         RecoveryScannedRecords = records;
         if (mismatches > 0)
         {
-            _logger.LogWarning("{Count} records carried a queue offset that did not follow their queue and were not indexed", mismatches);
+            EngineLog.OffsetMismatches(_logger, mismatches);
         }
 
         _recovered = true;
@@ -324,7 +322,7 @@ public sealed partial class BrokerEngine
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _logger.LogDebug(ex, "Index checkpoint unreadable while counting lost messages");
+                EngineLog.IndexCheckpointUnreadable(_logger, ex);
                 index = null;
             }
         }

@@ -21,10 +21,10 @@ public sealed partial class BrokerEngine
         {
             long dropped = TrimIndexes(_log.MinPosition);
             OffsetsChanged();
-            _logger.LogInformation("Retention deleted {Segments} commit-log segments; the log now starts at {Position}", deleted, _log.MinPosition);
+            EngineLog.RetentionDeleted(_logger, deleted, _log.MinPosition);
             if (dropped > 0)
             {
-                _logger.LogWarning("Retention dropped {Count} unconsumed messages older than {Retention}", dropped, _options.LogRetention);
+                EngineLog.RetentionDropped(_logger, dropped, _options.LogRetention);
             }
         }
 

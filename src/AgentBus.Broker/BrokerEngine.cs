@@ -156,7 +156,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         }
         catch (Exception ex) when (_disposed == 0)
         {
-            _logger.LogError(ex, "Background {Work} failed", what);
+            EngineLog.BackgroundWorkFailed(_logger, ex, what);
         }
         catch (Exception)
         {
@@ -188,19 +188,38 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _registry.OnQueuesRemoved(removed);
     }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    /// <summary>As <see cref="Dispose"/>, awaiting the commit log's final flush instead of blocking a thread on it.</summary>
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        if (!BeginDispose())
+        {
+            return;
+        }
+
+        SaveOffsetsAtShutdown();
+        await _log.DisposeAsync().ConfigureAwait(false);
+        EndDispose();
     }
 
     /// <summary>Stops background work, checkpoints consume offsets, flushes and closes the commit log.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (!BeginDispose())
         {
             return;
+        }
+
+        SaveOffsetsAtShutdown();
+        _log.Dispose();
+        EndDispose();
+    }
+
+    /// <summary>Stops the timers; false when already disposed, or when recovery never finished (then the log is closed already).</summary>
+    private bool BeginDispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return false;
         }
 
         _closing.Cancel();
@@ -215,27 +234,34 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
             // Recovery refused or failed: the state files on disk are the only good record; leave them alone.
             _log.Dispose();
             _closing.Dispose();
-            return;
+            return false;
         }
 
+        return true;
+    }
+
+    private void SaveOffsetsAtShutdown()
+    {
         try
         {
             _offsets.Save(_queues.All());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _logger.LogError(ex, "Could not checkpoint consume offsets at shutdown");
+            EngineLog.OffsetCheckpointFailed(_logger, ex);
         }
+    }
 
-        _log.Dispose();
+    /// <summary>After the log's final flush every indexed record is durable, so the checkpoint covers all of them.</summary>
+    private void EndDispose()
+    {
         try
         {
-            // After the log's final flush every indexed record is durable, so the checkpoint covers all of them.
             SaveIndexCheckpoint(_log.DurablePosition);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _logger.LogError(ex, "Could not checkpoint queue indexes at shutdown; the next start scans the whole log");
+            EngineLog.IndexCheckpointFailed(_logger, ex);
         }
 
         _closing.Dispose();

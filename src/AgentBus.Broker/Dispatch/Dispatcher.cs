@@ -11,7 +11,7 @@ namespace AgentBus.Broker.Dispatch;
 /// </summary>
 internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<MessageQueue, string, bool> hasDeliverable)
 {
-    private readonly ConcurrentDictionary<string, TopicSignal> _topicSignals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WakeSignal> _topicSignals = new(StringComparer.Ordinal);
     private Func<ClientSession, MessageQueue[]>? _snapshotSubscriptions;
 
     /// <summary>Full dispatches run so far (for metrics and tests).</summary>
@@ -78,11 +78,11 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     {
         if (_topicSignals.TryGetValue(topic, out var signal))
         {
-            signal.Set();
+            signal.Pulse();
         }
     }
 
-    public Task WaitForTopicAsync(string topic) => _topicSignals.GetOrAdd(topic, static _ => new TopicSignal()).WaitAsync();
+    public Task WaitForTopicAsync(string topic) => _topicSignals.GetOrAdd(topic, static _ => new WakeSignal()).WaitAsync();
 
     /// <summary>Moves a departed client's pending events to other clients of its group.</summary>
     public void Redistribute(ClientSession departed)

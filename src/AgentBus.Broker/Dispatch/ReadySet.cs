@@ -23,7 +23,7 @@ internal sealed class ReadySet(int capacity)
     private readonly Queue<MessageQueue> _order = new();
     private readonly HashSet<MessageQueue> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _lock = new();
-    private TaskCompletionSource? _waiter;
+    private readonly WakeSignal _offered = new();
 
     public int Capacity { get; } = capacity;
 
@@ -40,7 +40,6 @@ internal sealed class ReadySet(int capacity)
 
     public OfferOutcome Offer(MessageQueue queue)
     {
-        TaskCompletionSource? wake;
         lock (_lock)
         {
             if (_members.Contains(queue))
@@ -55,11 +54,10 @@ internal sealed class ReadySet(int capacity)
 
             _members.Add(queue);
             _order.Enqueue(queue);
-            wake = _waiter;
-            _waiter = null;
         }
 
-        wake?.TrySetResult();
+        // Outside the set's lock: a receive that found the set empty registered its wait under that lock.
+        _offered.Pulse();
         return OfferOutcome.Added;
     }
 
@@ -99,21 +97,11 @@ internal sealed class ReadySet(int capacity)
                 return Task.CompletedTask;
             }
 
-            _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _waiter.Task;
+            // Lock order: the set's, then the signal's.
+            return _offered.WaitAsync();
         }
     }
 
     /// <summary>Wakes every waiting receive without adding anything (client closed).</summary>
-    public void WakeAll()
-    {
-        TaskCompletionSource? wake;
-        lock (_lock)
-        {
-            wake = _waiter;
-            _waiter = null;
-        }
-
-        wake?.TrySetResult();
-    }
+    public void WakeAll() => _offered.Pulse();
 }

@@ -67,50 +67,50 @@ public abstract class ConsumerBase : Core.ClientBase
     /// when the poll ended empty, which is not an error).
     /// </summary>
     /// <remarks>
-    /// With <paramref name="onMessage"/>, each message is handed over the moment it arrives (push consumers start
+    /// With <see cref="PollRequest.OnMessage"/>, each message is handed over the moment it arrives (push consumers start
     /// consuming before the stream's closing status) and the returned list stays empty. A receive retried after a
-    /// failure carries the same <paramref name="attemptId"/>, so a broker that already answered it can answer again.
-    /// With <paramref name="continuous"/> (push consumers only, which act on each message as it arrives) an AgentBus
-    /// broker keeps the stream open and <paramref name="batchSize"/> bounds the messages of the whole stream,
-    /// <paramref name="continuousMaxBytes"/> (when positive) its body bytes.
+    /// failure carries the same <see cref="PollRequest.AttemptId"/>, so a broker that already answered it can answer
+    /// again. With <see cref="PollRequest.Continuous"/> an AgentBus broker keeps the stream open and the batch size bounds
+    /// the messages of the whole stream, <see cref="PollRequest.ContinuousMaxBytes"/> (when positive) its body bytes.
     /// </remarks>
-    internal async Task<List<MessageView>> ReceiveCoreAsync(MessageQueue queue, AccessPoint? endpoint, FilterExpression filter, int batchSize,
-        TimeSpan? invisibleDuration, bool autoRenew, TimeSpan longPollingTimeout, CancellationToken ct, Action<MessageView>? onMessage = null,
-        string? attemptId = null, bool continuous = false, long continuousMaxBytes = 0)
+    internal async Task<List<MessageView>> ReceiveCoreAsync(PollRequest poll, CancellationToken ct)
     {
         var request = new ReceiveMessageRequest
         {
             Group = Resource(ConsumerGroup),
-            MessageQueue = queue,
-            FilterExpression = filter.ToProtobuf(),
-            BatchSize = batchSize,
-            AutoRenew = autoRenew,
-            LongPollingTimeout = Duration.FromTimeSpan(longPollingTimeout),
+            MessageQueue = poll.Queue,
+            FilterExpression = poll.Filter.ToProtobuf(),
+            BatchSize = poll.BatchSize,
+            AutoRenew = poll.AutoRenew,
+            LongPollingTimeout = Duration.FromTimeSpan(poll.LongPollingTimeout),
         };
-        if (invisibleDuration is { } invisible)
+        if (poll.InvisibleDuration is { } invisible)
         {
             request.InvisibleDuration = Duration.FromTimeSpan(invisible);
         }
 
-        if (attemptId is not null)
+        if (poll.AttemptId is { } attemptId)
         {
             request.AttemptId = attemptId;
         }
 
-        var target = Invoker.Endpoint(endpoint);
+        var queue = poll.Queue;
+        var onMessage = poll.OnMessage;
+        bool continuous = poll.Continuous;
+        var target = Invoker.Endpoint(poll.Endpoint);
         var client = target.Client;
-        var options = Invoker.Options(RequestTimeout + longPollingTimeout, ct, out string requestId);
+        var options = Invoker.Options(RequestTimeout + poll.LongPollingTimeout, ct, out string requestId);
         options.Headers!.Add(BodyDigestHeader, Crc32BodyDigest);
         if (continuous)
         {
             options.Headers!.Add(ContinuousReceiveHeader, ContinuousReceiveMode);
-            if (continuousMaxBytes > 0)
+            if (poll.ContinuousMaxBytes > 0)
             {
-                options.Headers.Add(ContinuousMaxBytesHeader, continuousMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                options.Headers.Add(ContinuousMaxBytesHeader, poll.ContinuousMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
-        var messages = new List<MessageView>(Math.Min(batchSize, 64));
+        var messages = new List<MessageView>(Math.Min(poll.BatchSize, 64));
         Apache.Rocketmq.V2.Status? status = null;
         try
         {

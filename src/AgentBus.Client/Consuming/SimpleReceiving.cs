@@ -19,7 +19,7 @@ internal static class SimpleReceiving
         }
 
         var queue = queues[route.NextIndex() % queues.Count];
-        return await consumer.ReceiveCoreAsync(queue, route.EndpointOf(queue), filter, maxMessages, invisibleDuration, autoRenew: false,
-            awaitDuration, ct).ConfigureAwait(false);
+        var poll = new PollRequest(queue, route.EndpointOf(queue), filter, maxMessages, awaitDuration) { InvisibleDuration = invisibleDuration };
+        return await consumer.ReceiveCoreAsync(poll, ct).ConfigureAwait(false);
     }
 }

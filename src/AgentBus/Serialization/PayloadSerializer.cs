@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace AgentBus.Serialization;
@@ -28,7 +29,11 @@ internal sealed class PayloadSerializer(JsonSerializerOptions options)
         bool raw = string.Equals(contentType, Bytes, StringComparison.OrdinalIgnoreCase);
         if (raw && typeof(T) == typeof(byte[]))
         {
-            return (T)(object)body.ToArray();
+            // A received body is an array of its own (the decoder copies it out of the response): hand it over as it
+            // is instead of copying it once more.
+            return (T)(object)(MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : body.ToArray());
         }
 
         if (raw && typeof(T) == typeof(ReadOnlyMemory<byte>))

@@ -123,8 +123,20 @@ internal sealed partial class ConsumeDispatcher
 
     private async Task WorkAsync()
     {
-        await foreach (var mailbox in _ready.Reader.ReadAllAsync().ConfigureAwait(false))
+        while (true)
         {
+            // ReadAsync hands each mailbox to one idle worker. Waiting with WaitToReadAsync (as ReadAllAsync does) would
+            // wake every idle worker for each message, only for all but one to find nothing and wait again.
+            Mailbox mailbox;
+            try
+            {
+                mailbox = await _ready.Reader.ReadAsync().ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+
             for (int turn = 0; ; turn++)
             {
                 MessageView message;

@@ -255,8 +255,15 @@ internal sealed class PushConsumption
 
                     try
                     {
-                        var leftovers = await consumer.ReceiveCoreAsync(_queue, _endpoint, _filter, batch, null, autoRenew: true,
-                            consumer.Settings.LongPollingTimeout, ct, onMessage, attemptId, continuous, maxBytes).ConfigureAwait(false);
+                        var poll = new PollRequest(_queue, _endpoint, _filter, batch, consumer.Settings.LongPollingTimeout)
+                        {
+                            AutoRenew = true,
+                            OnMessage = onMessage,
+                            AttemptId = attemptId,
+                            Continuous = continuous,
+                            ContinuousMaxBytes = maxBytes,
+                        };
+                        var leftovers = await consumer.ReceiveCoreAsync(poll, ct).ConfigureAwait(false);
                         foreach (var message in leftovers)
                         {
                             onMessage(message);
