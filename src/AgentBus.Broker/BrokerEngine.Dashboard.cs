@@ -14,7 +14,9 @@ public sealed partial class BrokerEngine
 
     /// <summary>
     /// Ranks lite topics by backlog, for each of <paramref name="prefixes"/> at once, and totals the backlog of every
-    /// topic. One walk over every queue, each locked briefly; memory bounded by <paramref name="perPrefix"/> per prefix.
+    /// topic. A queue's backlog is that of the group furthest behind on it among those holding a position there; a lite
+    /// topic no group has consumed yet counts every stored message. (The admin API's DescribeLiteTopic lists every
+    /// bound group's backlog, consumed or not.) One walk over every queue, each locked briefly; memory bounded by <paramref name="perPrefix"/> per prefix.
     /// </summary>
     /// <param name="prefixes">Name prefixes to rank separately (ordinal); "" ranks every lite topic.</param>
     /// <param name="perPrefix">How many lite topics each ranking keeps, 1 to <see cref="MaxRankedLiteTopics"/>.</param>
@@ -47,10 +49,9 @@ public sealed partial class BrokerEngine
                 continue;
             }
 
-            string[] bound = [.. Topics.GroupsBoundTo(topic.Name).Select(g => g.Name)];
             foreach (var (name, queue) in liteTopics)
             {
-                var load = Load(topic.Name, queue, bound, now);
+                var load = Load(topic.Name, queue, now);
                 total += load.Backlog;
                 withBacklog += load.Backlog > 0 ? 1 : 0;
                 foreach (var (prefix, ranking) in heaps)
@@ -104,7 +105,7 @@ public sealed partial class BrokerEngine
         return names.Count > max ? names[..max] : names;
     }
 
-    private static LiteTopicLoad Load(string parent, MessageQueue queue, string[] bound, long now)
+    private static LiteTopicLoad Load(string parent, MessageQueue queue, long now)
     {
         long min, max, lastWrite, backlog = 0;
         lock (queue)
@@ -112,17 +113,20 @@ public sealed partial class BrokerEngine
             min = queue.MinOffsetLocked;
             max = queue.MaxOffsetLocked;
             lastWrite = queue.LastWriteTimestamp;
-            foreach (string group in bound)
-            {
-                backlog += queue.FindCursor(group)?.BacklogLocked(max) ?? max - min;
-            }
-
+            bool consumed = false;
             foreach (var cursor in queue.Cursors)
             {
-                if (Array.IndexOf(bound, cursor.Group) < 0 && !cursor.Group.Contains('%', StringComparison.Ordinal))
+                if (!cursor.Group.Contains('%', StringComparison.Ordinal))
                 {
-                    backlog += cursor.BacklogLocked(max);
+                    consumed = true;
+                    backlog = Math.Max(backlog, cursor.BacklogLocked(max));
                 }
+            }
+
+            if (!consumed)
+            {
+                // Nobody has consumed it yet (an agent not running, a session without its owner): all of it waits.
+                backlog = max - min;
             }
         }
 
@@ -157,7 +161,7 @@ public sealed partial class BrokerEngine
                 // Names with '%' are the engine's own positions (a dead-letter queue's replay mark), not a group's.
                 if (!cursor.Group.Contains('%', StringComparison.Ordinal))
                 {
-                    backlog += cursor.BacklogLocked(max);
+                    backlog = Math.Max(backlog, cursor.BacklogLocked(max));
                 }
             }
         }

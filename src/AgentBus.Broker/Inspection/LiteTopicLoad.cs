@@ -3,7 +3,7 @@ namespace AgentBus.Broker.Inspection;
 /// <summary>One lite topic and what waits on it, as <see cref="BrokerEngine.RankLiteTopics"/> reports it.</summary>
 /// <param name="ParentTopic">Its lite parent topic.</param>
 /// <param name="Name">The lite topic.</param>
-/// <param name="Backlog">Messages not yet consumed, summed over the groups that consume it (bound to its parent or holding a position).</param>
+/// <param name="Backlog">Messages not yet consumed by the group furthest behind on it; every stored message when no group consumed it yet.</param>
 /// <param name="MinOffset">Its first stored offset.</param>
 /// <param name="MaxOffset">The offset its next message gets.</param>
 /// <param name="LiveSubscribers">Live clients subscribed to it, in any group.</param>
@@ -18,7 +18,7 @@ public sealed record LiteTopicLoad(string ParentTopic, string Name, long Backlog
 public sealed record RankedLiteTopics(int Count, IReadOnlyList<LiteTopicLoad> Top);
 
 /// <summary>What <see cref="BrokerEngine.RankLiteTopics"/> found in one walk over every queue.</summary>
-/// <param name="Backlog">Messages not yet consumed on every topic, lite and normal, summed over consuming groups.</param>
+/// <param name="Backlog">Messages not yet consumed on every queue, lite and normal: each queue's furthest-behind group, summed over the queues.</param>
 /// <param name="LiteTopicsWithBacklog">Lite topics with a backlog.</param>
 /// <param name="ByPrefix">The ranking of each prefix asked for ("" ranks them all).</param>
 public sealed record LiteTopicRanking(long Backlog, int LiteTopicsWithBacklog, IReadOnlyDictionary<string, RankedLiteTopics> ByPrefix);

@@ -93,6 +93,7 @@
       $("rate-out").textContent = rate(outRate);
       samples.push({ in: inRate, out: outRate });
       if (samples.length > historySize) samples.shift();
+      window.agentbusSamples = samples.length;
       drawChart();
     }
     previous = { at: now, in: o.messagesIn, out: o.messagesOut };
@@ -153,7 +154,7 @@
         const list = el("div");
         for (const m of g.latest) {
           const origin = m.properties.DLQ_ORIGIN_LITE_TOPIC || m.properties.DLQ_ORIGIN_TOPIC || "";
-          list.append(el("div", `${m.properties.DLQ_ORIGIN_MESSAGE_ID || m.messageId} from ${origin} (${m.reconsumeTimes} attempts)`, "mono"));
+          list.append(el("div", `${m.properties.DLQ_ORIGIN_MESSAGE_ID || m.messageId} from ${origin}`, "mono"));
         }
         return list;
       },
@@ -165,20 +166,20 @@
     const ctx = canvas.getContext("2d");
     const w = canvas.width, h = canvas.height, pad = 18;
     ctx.clearRect(0, 0, w, h);
-    const max = Math.max(1, ...samples.map((p) => Math.max(p.in, p.out)));
+    const max = Math.max(1, ...samples.map((p) => Math.max(p.in, p.out))) * 1.25;
     ctx.strokeStyle = "#e3e6ec";
     ctx.fillStyle = "#6b7385";
     ctx.font = "12px system-ui, sans-serif";
     ctx.beginPath(); ctx.moveTo(0, pad); ctx.lineTo(w, pad); ctx.moveTo(0, h - 1); ctx.lineTo(w, h - 1); ctx.stroke();
     ctx.fillText(`${rate(max)} / s`, 4, 13);
-    const step = w / (historySize - 1);
-    const offset = historySize - samples.length;
+    // Fills from the left until a minute is shown, then scrolls over the last two.
+    const step = w / (Math.min(historySize, Math.max(60, samples.length)) - 1);
     for (const [key, color] of [["in", "#2f6fde"], ["out", "#1f9d63"]]) {
       ctx.strokeStyle = color;
       ctx.lineWidth = 2;
       ctx.beginPath();
       samples.forEach((p, i) => {
-        const x = (offset + i) * step;
+        const x = i * step;
         const y = h - 1 - (p[key] / max) * (h - pad - 2);
         if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
       });
