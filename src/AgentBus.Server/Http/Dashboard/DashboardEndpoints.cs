@@ -50,9 +50,29 @@ internal static class DashboardEndpoints
             }
         }
 
-        yield return endpoints.MapGet(Path + "/api/overview", Guarded(access, context => Json(context, reader.Overview(), DashboardJson.Default.OverviewView)));
-        yield return endpoints.MapGet(Path + "/api/lite-topic", Guarded(access, context => LiteTopicAsync(context, reader)));
+        yield return endpoints.MapGet(Path + "/api/overview", Guarded(access, Api(reader, context => Json(context, reader.Overview(), DashboardJson.Default.OverviewView))));
+        yield return endpoints.MapGet(Path + "/api/lite-topic", Guarded(access, Api(reader, context => LiteTopicAsync(context, reader))));
     }
+
+    /// <summary>Answers 503 rather than failing while the engine is not open (a poll during a stop).</summary>
+    private static RequestDelegate Api(DashboardReader reader, RequestDelegate next) => async context =>
+    {
+        try
+        {
+            if (reader.IsRunning)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException && !reader.IsRunning && !context.Response.HasStarted)
+        {
+            // The engine closed under the request.
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        await Json(context, new ErrorView("The broker is not running."), DashboardJson.Default.ErrorView).ConfigureAwait(false);
+    };
 
     private static Task LiteTopicAsync(HttpContext context, DashboardReader reader)
     {

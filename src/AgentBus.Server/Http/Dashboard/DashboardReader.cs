@@ -45,6 +45,9 @@ internal sealed class DashboardReader
         _time = time;
     }
 
+    /// <summary>Whether the engine is open, so the views can be read.</summary>
+    public bool IsRunning => _host.IsRunning;
+
     /// <summary>The live view now.</summary>
     public OverviewView Overview()
     {
