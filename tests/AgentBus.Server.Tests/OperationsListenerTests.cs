@@ -250,6 +250,12 @@ public sealed partial class OperationsListenerTests
 
         using var missing = await http.GetAsync(Ops(broker, "/dashboard/api/lite-topic?parent=bus&name=nope"));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // The page's relative links need the trailing slash: /dashboard redirects to /dashboard/.
+        using var page = await http.GetAsync(Ops(broker, "/dashboard"));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("/dashboard/", page.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("text/javascript", (await http.GetAsync(Ops(broker, "/dashboard/dashboard.js"))).Content.Headers.ContentType!.MediaType);
     }
 
     [Fact]
