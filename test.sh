@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and prints one closing line: "tests: N passed, N failed, N skipped".
-# Installs what the tests need (NuGet restore; npm packages once interop tests exist) by itself.
+# Installs what the tests need (NuGet restore, Debian's chromium for the dashboard's browser tests) by itself.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 results="${TEST_RESULTS_DIR:-$(mktemp -d)}"
 mkdir -p "$results"
 configuration="${CONFIGURATION:-Release}"
+
+# The dashboard's browser tests (tests/AgentBus.Dashboard.Tests) drive the system's chromium, never a downloaded browser.
+if [ ! -x /usr/bin/chromium ]; then
+  as_root=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then as_root="sudo"; fi
+  $as_root apt-get update -qq && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || echo "test.sh: could not install chromium; the dashboard's browser tests will fail"
+fi
 
 dotnet build AgentBus.sln -c "$configuration" -warnaserror --nologo -v:minimal
 build_status=$?

@@ -37,6 +37,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         Endpoint = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}");
         Address = new Uri((IsTls ? "https://" : "http://") + Endpoint);
         Engine = app.Services.GetRequiredService<BrokerEngineHost>().Engine;
+        OperationsAddress = ServerAddresses.Operations(app.Services);
     }
 
     /// <summary><c>127.0.0.1:PORT</c>, the access point for RocketMQ clients.</summary>
@@ -50,6 +51,14 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     /// <summary>Whether the broker requires signed credentials on every MessagingService and AdminService call (<c>Server:Auth:Enabled</c>).</summary>
     public bool IsAuthenticated { get; }
+
+    /// <summary>
+    /// <c>http://127.0.0.1:PORT</c> (<c>https://</c> with TLS) of the operations listener — <c>/healthz/live</c>,
+    /// <c>/healthz/ready</c>, <c>/metrics</c> and, when enabled, <c>/dashboard/</c> — or null when it is off, as it is
+    /// unless <c>Server:Http:Enabled</c> turns it on (in <see cref="EmbeddedBrokerOptions.Configuration"/> or
+    /// <see cref="EmbeddedBrokerOptions.ConfigureServer"/>). It listens on a free port unless <c>Server:Http:Port</c> is given.
+    /// </summary>
+    public Uri? OperationsAddress { get; }
 
     /// <summary>The port the broker listens on.</summary>
     public int Port { get; }
@@ -82,11 +91,18 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             builder.Configuration.AddConfiguration(configuration);
         }
 
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var listen = new Dictionary<string, string?>
         {
             ["Server:Address"] = "127.0.0.1",
             ["Server:Port"] = options.Port.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (options.Configuration?["Server:Http:Port"] is null)
+        {
+            // The operations listener, when turned on, takes a free port as the broker does, not the standalone 8082.
+            listen["Server:Http:Port"] = "0";
+        }
+
+        builder.Configuration.AddInMemoryCollection(listen);
         // A client's disconnect is not logged as an Information-level stack trace (see ClientDisconnectLogFilter).
         builder.Services.AddSingleton(options.LoggerFactory is null ? NullLoggerFactory.Instance : ClientDisconnectLogFilter.Wrap(options.LoggerFactory));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));

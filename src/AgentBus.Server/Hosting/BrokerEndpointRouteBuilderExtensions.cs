@@ -15,8 +15,9 @@ public static class BrokerEndpointRouteBuilderExtensions
     /// Maps the RocketMQ v5 MessagingService, the AgentBus AdminService (<c>agentbus.v1</c>, unless
     /// <see cref="ServerOptions.EnableAdminService"/> is off), gRPC server reflection (unless
     /// <see cref="ServerOptions.EnableReflection"/> is off) and the gRPC health service registered by
-    /// <see cref="Microsoft.Extensions.Hosting.BrokerHostBuilderExtensions.AddAgentBusBroker"/>, and logs the listening
-    /// endpoint once the server runs.
+    /// <see cref="Microsoft.Extensions.Hosting.BrokerHostBuilderExtensions.AddAgentBusBroker"/>, the operations listener's
+    /// endpoints when <c>Server:Http:Enabled</c> (<c>/healthz/live</c>, <c>/healthz/ready</c>, <c>/metrics</c>, and
+    /// <c>/dashboard</c> with <c>Server:Http:Dashboard</c>), and logs the listening endpoints once the server runs.
     /// </summary>
     /// <param name="endpoints">The application's endpoint route builder (the built <see cref="WebApplication"/>).</param>
     /// <returns>A builder for conventions applied to the services' endpoints.</returns>
@@ -43,6 +44,8 @@ public static class BrokerEndpointRouteBuilderExtensions
         }
 
         var conventions = new CompositeConventionBuilder([.. mapped]);
+        // Health, Prometheus and the dashboard, on the operations listener only (not part of the returned conventions).
+        AgentBus.Server.Http.OperationsEndpoints.MapOperations(endpoints, options);
         // Resolved eagerly so the meter exists before the first call, and configuration changes of Server:Auth are
         // followed from the start.
         services.GetRequiredService<BrokerMetrics>();

@@ -36,7 +36,8 @@ public static class BrokerHostBuilderExtensions
     /// lifetime, Kestrel listening on <see cref="ServerOptions.Address"/>:<see cref="ServerOptions.Port"/> with HTTP/2
     /// (cleartext, or TLS with a certificate) — or on the configuration's <c>urls</c> (<c>--urls</c>,
     /// <c>ASPNETCORE_URLS</c>) when set — the RocketMQ v5 MessagingService and the AgentBus AdminService (both
-    /// authenticated when <c>Server:Auth:Enabled</c>), gRPC health checks (per service name too), reflection and metrics.
+    /// authenticated when <c>Server:Auth:Enabled</c>), gRPC health checks (per service name too), reflection and metrics,
+    /// and, when <c>Server:Http:Enabled</c>, the operations listener (HTTP/1.1 health endpoints, Prometheus, the dashboard).
     /// Keys of the <c>Server</c> and <c>Broker</c> sections that no option binds are refused. Map the services with
     /// <see cref="Microsoft.AspNetCore.Builder.BrokerEndpointRouteBuilderExtensions.MapAgentBusBroker"/>.
     /// </summary>
@@ -78,6 +79,13 @@ public static class BrokerHostBuilderExtensions
         configureServer?.Invoke(configured);
         configured.Validate();
         var urls = ListenUrls.FromConfiguration(configuration, configured);
+        if (urls is not null)
+        {
+            // The broker binds the URLs itself (KestrelSetup), beside its operations listener; the host's copy of them
+            // would make Kestrel warn that it overrides them.
+            services.AddSingleton<IStartupFilter, ListenUrls.HostAddressesRemover>();
+        }
+
         // Bound once, without a change token: the server options are read at start (only Server:Auth is re-read, below),
         // and re-validating them on a configuration change would throw into the configuration's file watcher.
         services.AddOptions<ServerOptions>().Configure(options => serverSection.Bind(options))
@@ -94,7 +102,8 @@ public static class BrokerHostBuilderExtensions
         // Listener, TLS and transport from the bound options, so changes made in code apply too. An explicit
         // certificate needs no UseKestrelHttpsConfiguration (that loads HTTPS from the Kestrel section), so an empty
         // builder (UseKestrelCore) serves TLS as it is.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, options) => KestrelSetup.Configure(kestrel, options.Value, urls));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>, AgentBus.Server.Http.OperationsListener>((kestrel, options, operations) =>
+            KestrelSetup.Configure(kestrel, options.Value, urls, operations));
         services.AddOptions<SocketTransportOptions>().Configure<IOptions<ServerOptions>>((sockets, options) =>
             sockets.UnsafePreferInlineScheduling = options.Value.InlineScheduling);
 
@@ -151,6 +160,9 @@ public static class BrokerHostBuilderExtensions
         services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure(grpc => grpc.Interceptors.Add<CallLimitInterceptor>());
         AuthenticateWhenEnabled<MessagingService>(services);
         AuthenticateWhenEnabled<AdminService>(services);
+
+        // Health, Prometheus and the dashboard over HTTP/1.1 on a port of their own (Server:Http).
+        AgentBus.Server.Http.OperationsEndpoints.AddOperations(services, configured);
         return builder;
     }
 

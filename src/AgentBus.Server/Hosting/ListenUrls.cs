@@ -53,4 +53,22 @@ internal static class ListenUrls
 
         return urls;
     }
+
+    /// <summary>
+    /// Empties the server's address list, which the host fills from <c>urls</c> just before it builds the pipeline:
+    /// the broker binds those URLs as its own endpoints (<see cref="KestrelSetup"/>), and Kestrel, given both, would
+    /// warn that it overrides the list.
+    /// </summary>
+    internal sealed class HostAddressesRemover : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            if (app.ServerFeatures.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses is { IsReadOnly: false } addresses)
+            {
+                addresses.Clear();
+            }
+
+            next(app);
+        };
+    }
 }

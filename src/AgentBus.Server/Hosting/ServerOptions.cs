@@ -19,6 +19,12 @@ public sealed class ServerOptions
     public ServerAuthOptions Auth { get; set; } = new();
 
     /// <summary>
+    /// The operations listener (section <c>Server:Http</c>): health, Prometheus metrics and the dashboard over HTTP/1.1
+    /// on a port of its own; off unless enabled.
+    /// </summary>
+    public ServerHttpOptions Http { get; set; } = new();
+
+    /// <summary>
     /// Whether the broker serves its own admin API, <c>agentbus.v1.AdminService</c> (listing lite topics), on its port
     /// (default on). Off, its calls end with UNIMPLEMENTED, as against an Apache RocketMQ proxy.
     /// </summary>
@@ -165,5 +171,10 @@ public sealed class ServerOptions
 
         Tls.Validate();
         Auth.Validate();
+        Http.Validate();
+        if (Http.Enabled && Http.Port != 0 && Http.Port == Port)
+        {
+            throw new ArgumentException($"Server:Http:Port {Port} is the broker's gRPC port (Server:Port): give the operations listener a port of its own, or 0 for a free one.", nameof(Http));
+        }
     }
 }

@@ -33,6 +33,12 @@ internal sealed class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (!args.Any(arg => arg.Contains("Server:Http", StringComparison.OrdinalIgnoreCase)))
+        {
+            // The host's operations listener defaults to 8082: a free port instead, so hosts run side by side.
+            start.ArgumentList.Add("--Server:Http:Port=0");
+        }
+
         // The machine's own URL settings must not leak into the test; a test that wants urls passes --urls.
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("DOTNET_URLS");

@@ -2,6 +2,7 @@ using AgentBus.Broker;
 using AgentBus.Broker.Inspection;
 using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
+using AgentBus.Server.Inspection;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
@@ -84,16 +85,11 @@ internal sealed partial class AdminService
             string? group = Group(request.ConsumerGroup);
             int limit = PageSize(request.PageSize, BrokerEngine.MaxDefinitionPageSize);
             string? after = PageToken.Decode(request.PageToken, ServerClientIdLimit, static id => id.Length > 0);
-            // The transport knows every client heard from; the engine knows lite sessions, which a client keeps a
-            // little while after the transport forgot it.
-            var ids = _clients.Ids.Concat(engine.LiteClientIds)
-                .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
-                .Distinct(StringComparer.Ordinal)
-                .Order(StringComparer.Ordinal);
             var response = new ListClientsResponse();
-            foreach (string id in ids)
+            foreach (string id in KnownClients.Ids(_clients, engine, after))
             {
-                var client = ToProto(id, _clients.Find(id), engine.DescribeLiteClient(id));
+                var (transport, lite) = KnownClients.Describe(_clients, engine, id);
+                var client = ToProto(id, transport, lite);
                 if (group is not null && !string.Equals(client.ConsumerGroup, group, StringComparison.Ordinal))
                 {
                     continue;
@@ -115,22 +111,22 @@ internal sealed partial class AdminService
     public override Task<GetBrokerStatsResponse> GetBrokerStats(GetBrokerStatsRequest request, ServerCallContext context) =>
         Handle(nameof(GetBrokerStats), context, () =>
         {
-            var engine = _host.Engine;
+            var stats = BrokerStats.Read(_host.Engine, _metrics, _clients);
             return new GetBrokerStatsResponse
             {
-                StartTime = Timestamp.FromDateTimeOffset(engine.StartedAt),
-                MessagesIn = _metrics.MessagesInTotal,
-                BytesIn = _metrics.BytesInTotal,
-                MessagesOut = _metrics.MessagesOutTotal,
-                MessagesAcked = _metrics.AckedTotal,
-                TopicCount = engine.Topics.Topics.Count,
-                GroupCount = engine.Topics.Groups.Count,
-                LiteTopicCount = engine.LiteTopicCount,
-                LiteSubscriptionCount = engine.LiteSubscriptionCount,
-                ClientCount = _clients.Count,
-                LiteClientCount = engine.LiteClientCount,
-                CommitLogBytes = engine.CommitLogPosition,
-                SegmentCount = engine.CommitLogSegmentCount,
+                StartTime = Timestamp.FromDateTimeOffset(stats.StartTime),
+                MessagesIn = stats.MessagesIn,
+                BytesIn = stats.BytesIn,
+                MessagesOut = stats.MessagesOut,
+                MessagesAcked = stats.MessagesAcked,
+                TopicCount = stats.TopicCount,
+                GroupCount = stats.GroupCount,
+                LiteTopicCount = stats.LiteTopicCount,
+                LiteSubscriptionCount = stats.LiteSubscriptionCount,
+                ClientCount = stats.ClientCount,
+                LiteClientCount = stats.LiteClientCount,
+                CommitLogBytes = stats.CommitLogBytes,
+                SegmentCount = stats.SegmentCount,
             };
         });
 
