@@ -1,4 +1,3 @@
-using System.Buffers;
 using AgentBus.Client.Transport;
 using Apache.Rocketmq.V2;
 using DeserializationContext = Grpc.Core.DeserializationContext;
@@ -31,26 +30,7 @@ internal sealed class AckOutcome
     public IReadOnlyList<Status> Entries { get; }
 
     /// <summary>Decodes a response from grpc-dotnet's payload.</summary>
-    public static AckOutcome Decode(DeserializationContext context)
-    {
-        var payload = context.PayloadAsReadOnlySequence();
-        if (payload.IsSingleSegment)
-        {
-            return Decode(payload.FirstSpan);
-        }
-
-        int length = checked((int)payload.Length);
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            payload.CopyTo(rented);
-            return Decode(rented.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    public static AckOutcome Decode(DeserializationContext context) => WireReader.Decode(context, Decode);
 
     /// <summary>Decodes one serialized response.</summary>
     public static AckOutcome Decode(ReadOnlySpan<byte> data)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using AgentBus.Client.Transport;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
@@ -25,26 +24,7 @@ internal static class ReceiveResponseDecoder
     public static readonly object Ignored = new();
 
     /// <summary>Decodes one response from grpc-dotnet's payload.</summary>
-    public static object Decode(DeserializationContext context)
-    {
-        var payload = context.PayloadAsReadOnlySequence();
-        if (payload.IsSingleSegment)
-        {
-            return Decode(payload.FirstSpan);
-        }
-
-        int length = checked((int)payload.Length);
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            payload.CopyTo(rented);
-            return Decode(rented.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    public static object Decode(DeserializationContext context) => WireReader.Decode(context, Decode);
 
     /// <summary>Decodes one serialized response: a <see cref="MessageView"/>, a <see cref="Status"/> or <see cref="Ignored"/>.</summary>
     public static object Decode(ReadOnlySpan<byte> data)

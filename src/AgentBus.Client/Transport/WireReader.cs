@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Grpc.Core;
 
 namespace AgentBus.Client.Transport;
 
@@ -16,6 +18,31 @@ internal ref struct WireReader
     private int _position;
 
     public WireReader(ReadOnlySpan<byte> data) => _data = data;
+
+    /// <summary>Decodes a message a span at a time.</summary>
+    public delegate T SpanDecoder<out T>(ReadOnlySpan<byte> data);
+
+    /// <summary>Decodes grpc-dotnet's payload: in place when it is one segment, else from a pooled copy.</summary>
+    public static T Decode<T>(DeserializationContext context, SpanDecoder<T> decode)
+    {
+        var payload = context.PayloadAsReadOnlySequence();
+        if (payload.IsSingleSegment)
+        {
+            return decode(payload.FirstSpan);
+        }
+
+        int length = checked((int)payload.Length);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            payload.CopyTo(rented);
+            return decode(rented.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public readonly bool End => _position >= _data.Length;
 

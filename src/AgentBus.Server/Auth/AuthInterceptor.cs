@@ -48,12 +48,12 @@ internal sealed class AuthInterceptor : Interceptor
     /// <inheritdoc />
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Refusal(context, request) is { } refusal ? WriteAsync(responseStream, Reply<TResponse>(refusal), context) : continuation(request, responseStream, context);
+        Refusal(context, request) is { } refusal ? RefusalWriter.WriteAsync(responseStream, Reply<TResponse>(refusal), context, _logger) : continuation(request, responseStream, context);
 
     /// <inheritdoc />
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Refusal(context, null) is { } refusal ? WriteAsync(responseStream, Reply<TResponse>(refusal), context) : continuation(requestStream, responseStream, context);
+        Refusal(context, null) is { } refusal ? RefusalWriter.WriteAsync(responseStream, Reply<TResponse>(refusal), context, _logger) : continuation(requestStream, responseStream, context);
 
     /// <summary>
     /// Null when the call may go on, else the status refusing it (logged without secrets). A streamed request
@@ -94,16 +94,4 @@ internal sealed class AuthInterceptor : Interceptor
         StatusReply<TResponse>.Create(status) ?? throw new RpcException(new Grpc.Core.Status(
             status.Code == Code.Forbidden ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, StatusDetail.Bounded(status.Message)));
 
-    private async Task WriteAsync<TResponse>(IServerStreamWriter<TResponse> stream, TResponse reply, ServerCallContext context)
-        where TResponse : class
-    {
-        try
-        {
-            await stream.WriteAsync(reply).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            ServerLog.ClientGone(_logger, context.Method, null);
-        }
-    }
 }

@@ -58,7 +58,7 @@ internal sealed class CallLimitInterceptor : Interceptor
     {
         if (HeaderRefusal(context) is { } refusal && StatusReply<TResponse>.Create(refusal) is { } reply)
         {
-            await WriteAsync(responseStream, reply, context).ConfigureAwait(false);
+            await RefusalWriter.WriteAsync(responseStream, reply, context, _logger).ConfigureAwait(false);
             return;
         }
 
@@ -75,7 +75,7 @@ internal sealed class CallLimitInterceptor : Interceptor
                 "(Server:MaxPendingReceivesPerClient); receive again once one of them has ended.";
             var busy = StatusReply<TResponse>.Create(Refuse(context, clientId, Code.TooManyRequests, reason, LimitMetrics.TooManyPendingReceives))
                 ?? throw new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, reason));
-            await WriteAsync(responseStream, busy, context).ConfigureAwait(false);
+            await RefusalWriter.WriteAsync(responseStream, busy, context, _logger).ConfigureAwait(false);
             return;
         }
 
@@ -95,7 +95,7 @@ internal sealed class CallLimitInterceptor : Interceptor
     {
         if (HeaderRefusal(context) is { } refusal && StatusReply<TResponse>.Create(refusal) is { } reply)
         {
-            await WriteAsync(responseStream, reply, context).ConfigureAwait(false);
+            await RefusalWriter.WriteAsync(responseStream, reply, context, _logger).ConfigureAwait(false);
             // Read what the client already sent before the call ends, so the end is a clean one for its connection.
             await DrainAsync(requestStream, context.CancellationToken).ConfigureAwait(false);
             return;
@@ -124,18 +124,6 @@ internal sealed class CallLimitInterceptor : Interceptor
         return StatusFactory.Of(code, reason);
     }
 
-    private async Task WriteAsync<TResponse>(IServerStreamWriter<TResponse> stream, TResponse reply, ServerCallContext context)
-        where TResponse : class
-    {
-        try
-        {
-            await stream.WriteAsync(reply).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            ServerLog.ClientGone(_logger, context.Method, null);
-        }
-    }
 
     private static async Task DrainAsync<TRequest>(IAsyncStreamReader<TRequest> requestStream, CancellationToken cancellationToken)
     {
