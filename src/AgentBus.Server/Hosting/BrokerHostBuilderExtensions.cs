@@ -108,6 +108,7 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<LimitMetrics>();
         services.AddHostedService<InstrumentsActivation>();
         services.AddSingleton<BrokerEngineHost>();
+        BrokerOtlpSetup.AddWhenEnabled(services, configured.Telemetry.Otlp, configured.BrokerName);
         services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());
         services.AddHostedService<MaintenanceService>();
 

@@ -18,6 +18,9 @@ public sealed class ServerOptions
     /// <summary>Authentication of clients by signed credentials (section <c>Server:Auth</c>); off by default.</summary>
     public ServerAuthOptions Auth { get; set; } = new();
 
+    /// <summary>Export of the broker's metrics and traces (section <c>Server:Telemetry</c>); off by default.</summary>
+    public ServerTelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>
     /// Whether the broker serves its own admin API, <c>agentbus.v1.AdminService</c> (listing lite topics), on its port
     /// (default on). Off, its calls end with UNIMPLEMENTED, as against an Apache RocketMQ proxy.
@@ -165,5 +168,6 @@ public sealed class ServerOptions
 
         Tls.Validate();
         Auth.Validate();
+        Telemetry.Otlp.Validate();
     }
 }

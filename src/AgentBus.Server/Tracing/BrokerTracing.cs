@@ -34,7 +34,7 @@ internal static class BrokerTracing
     public static Activity? StartSend(IReadOnlyList<MessageRecord> records, string clientId)
     {
         var first = records[0];
-        var parent = ContextOf(first);
+        var parent = ParentOf(first);
         var activity = Source.StartActivity(ActivityKind.Server, parent, tags: null, Links(records, parent), name: "send " + first.Topic);
         if (activity is { IsAllDataRequested: true })
         {
@@ -56,7 +56,7 @@ internal static class BrokerTracing
     public static Activity? StartDeliver(IReadOnlyList<Delivery> deliveries, string group, string clientId)
     {
         var first = deliveries[0].Message;
-        var parent = ContextOf(first);
+        var parent = ParentOf(first);
         var activity = Source.StartActivity(ActivityKind.Producer, parent, tags: null, Links(deliveries, parent), name: "deliver " + first.Topic);
         if (activity is { IsAllDataRequested: true })
         {
@@ -87,6 +87,23 @@ internal static class BrokerTracing
 
         activity.SetStatus(ActivityStatusCode.Error, exception.Message);
         activity.SetTag("error.type", exception.GetType().FullName);
+    }
+
+    /// <summary>
+    /// The parent of a span about <paramref name="first"/>: the context the message carries, or else the ambient
+    /// activity when it is sampled. The host's own request activity, kept for log correlation and recorded by nobody,
+    /// is set aside (in the caller's async flow only): under it a parent-based sampler would drop the broker's span,
+    /// which starts a trace of its own instead.
+    /// </summary>
+    private static ActivityContext ParentOf(MessageRecord first)
+    {
+        var context = ContextOf(first);
+        if (context == default && Activity.Current is { Recorded: false })
+        {
+            Activity.Current = null;
+        }
+
+        return context;
     }
 
     /// <summary>The trace context a message carries in its properties; default when it has none or it does not parse.</summary>
