@@ -13,6 +13,8 @@ public sealed class ConfigurationCheckTests
     [InlineData("Server:Auth:Users:0:SecretKy", "s", "Did you mean 'Server:Auth:Users:0:SecretKey'?")]
     [InlineData("Server:Reflection", "false", "Did you mean 'Server:EnableReflection'?")]
     [InlineData("Broker:FlushMod", "Sync", "Did you mean 'Broker:FlushMode'?")]
+    [InlineData("Server:Telemetry:Otlp:Endpont", "http://127.0.0.1:4318", "Did you mean 'Server:Telemetry:Otlp:Endpoint'?")]
+    [InlineData("Server:Telemetry:Otpl", "x", "Did you mean 'Server:Telemetry:Otlp'?")]
     [InlineData("Broker:Topics:0:Nme", "agents", "Did you mean 'Broker:Topics:0:Name'?")]
     [InlineData("Broker:Groups:0:Bind", "agents", "Did you mean 'Broker:Groups:0:BindTopic'?")]
     public void An_unknown_key_is_refused_with_its_name_and_the_likely_one(string key, string value, string hint)
@@ -64,6 +66,8 @@ public sealed class ConfigurationCheckTests
             ["Server:TelemetryQueueCapacity"] = "16", ["Server:MaxReceiveMessageSize"] = "1000000",
             ["Server:Auth:Enabled"] = "true", ["Server:Auth:DateTimeTolerance"] = "00:05:00",
             ["Server:Auth:Users:0:AccessKey"] = "ak", ["Server:Auth:Users:0:SecretKey"] = "sk",
+            ["Server:Telemetry:Otlp:Endpoint"] = "http://127.0.0.1:4318", ["Server:Telemetry:Otlp:Protocol"] = "http/protobuf",
+            ["Server:Telemetry:Otlp:ExportIntervalMs"] = "5000",
             ["Broker:DataDirectory"] = "/tmp/agentbus-unused", ["Broker:SegmentSize"] = "1048576", ["Broker:FlushMode"] = "Sync",
             ["Broker:FlushInterval"] = "00:00:01", ["Broker:AutoCreate"] = "false", ["Broker:MaxMessageBodySize"] = "1024",
             ["Broker:MaxPropertiesSize"] = "1024", ["Broker:MaxLiteTopicLength"] = "32", ["Broker:MaxLiteTopics"] = "10",
@@ -87,6 +91,17 @@ public sealed class ConfigurationCheckTests
     public void A_listen_url_the_broker_cannot_serve_is_refused(string urls, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => Add(new() { ["urls"] = urls }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Server:Telemetry:Otlp:Protocol", "http/json", "Server:Telemetry:Otlp:Protocol must be 'grpc' or 'http/protobuf'")]
+    [InlineData("Server:Telemetry:Otlp:Endpoint", "127.0.0.1:4317", "Server:Telemetry:Otlp:Endpoint must be an absolute http:// or https:// address")]
+    [InlineData("Server:Telemetry:Otlp:ExportIntervalMs", "10", "Server:Telemetry:Otlp:ExportIntervalMs must be at least 100")]
+    public void A_bad_otlp_setting_is_refused(string key, string value, string expected)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => Add(new() { [key] = value }));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

@@ -17,6 +17,9 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     /// <summary>Full dispatches run so far (for metrics and tests).</summary>
     public long FullDispatches;
 
+    /// <summary>Offers a full ready set turned away so far (each schedules a full dispatch unless one is pending).</summary>
+    public long Overflows;
+
     public void Attach(Func<ClientSession, MessageQueue[]> snapshotSubscriptions) => _snapshotSubscriptions = snapshotSubscriptions;
 
     /// <summary>
@@ -69,6 +72,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     {
         if (session.Ready.Offer(queue) == OfferOutcome.Overflow)
         {
+            Interlocked.Increment(ref Overflows);
             ScheduleFullDispatch(session);
         }
     }
@@ -129,6 +133,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
 
             if (session.Ready.Offer(queue) == OfferOutcome.Overflow)
             {
+                Interlocked.Increment(ref Overflows);
                 ScheduleFullDispatch(session);
                 return;
             }

@@ -15,6 +15,7 @@ internal sealed class QueueTable(int maxLiteTopics)
     private readonly ConcurrentDictionary<string, MessageQueue[]> _normal = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
     private int _liteCount;
+    private long _quotaRefusals;
 
     public int LiteTopicCount => Volatile.Read(ref _liteCount);
 
@@ -30,6 +31,9 @@ internal sealed class QueueTable(int maxLiteTopics)
     /// The lite topics of a parent topic, keyed by name, or null when it has none. Enumerate it directly: that is
     /// lock-free and copies nothing, whereas its <c>Keys</c> and <c>Values</c> copy every entry.
     /// </summary>
+    /// <summary>Sends and subscriptions refused because they would have created a lite topic past the quota.</summary>
+    public long QuotaRefusals => Interlocked.Read(ref _quotaRefusals);
+
     public IReadOnlyDictionary<string, MessageQueue>? LiteTopicsOf(string parent) => _lite.TryGetValue(parent, out var children) ? children : null;
 
     /// <summary>The lite topic's queue, created when missing (refused past the lite-topic quota).</summary>
@@ -52,6 +56,7 @@ internal sealed class QueueTable(int maxLiteTopics)
 
             if (_liteCount >= MaxLiteTopics)
             {
+                Interlocked.Increment(ref _quotaRefusals);
                 throw new BrokerException(BrokerErrorCode.LiteTopicQuotaExceeded,
                     $"The broker holds {MaxLiteTopics} lite topics, its quota; '{liteTopic}' cannot be created.");
             }
@@ -99,6 +104,7 @@ internal sealed class QueueTable(int maxLiteTopics)
 
             if (_liteCount + created.Count > MaxLiteTopics)
             {
+                Interlocked.Increment(ref _quotaRefusals);
                 throw new BrokerException(BrokerErrorCode.LiteTopicQuotaExceeded,
                     $"The batch would create {created.Count} lite topics; the broker holds {_liteCount} of its quota of {MaxLiteTopics}. Nothing of it was stored.");
             }

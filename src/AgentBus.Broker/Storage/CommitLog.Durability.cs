@@ -36,6 +36,13 @@ internal sealed partial class CommitLog
         return _flusher.WaitAsync(WritePosition, urgent: true, cancellationToken);
     }
 
+    /// <summary>Told the bytes and the time of each fsync round, on the flusher thread (see <see cref="GroupCommitFlusher.Flushed"/>).</summary>
+    internal Action<long, TimeSpan>? Flushed
+    {
+        get => _flusher.Flushed;
+        set => _flusher.Flushed = value;
+    }
+
     /// <summary>Completes at the next periodic flush that covers <paramref name="endPosition"/>, without asking for an earlier one.</summary>
     internal ValueTask WaitPeriodicFlushAsync(long endPosition, CancellationToken cancellationToken = default)
     {

@@ -27,6 +27,7 @@ internal sealed class GroupCommitFlusher
     private bool _releasing;
     private Exception? _failure;
     private readonly Action _onReleased;
+    private Action<long, TimeSpan>? _flushed;
 
     /// <param name="writePosition">Current end of the log.</param>
     /// <param name="flush">fsyncs the log between the two positions (and records the checkpoint); throws on I/O failure.</param>
@@ -48,6 +49,13 @@ internal sealed class GroupCommitFlusher
 
     /// <summary>Number of fsync rounds that wrote something; lets tests observe group commit.</summary>
     public long FlushCount => Interlocked.Read(ref _flushCount);
+
+    /// <summary>Told the bytes and the time of each fsync round that wrote something, on the flusher thread; must not block.</summary>
+    public Action<long, TimeSpan>? Flushed
+    {
+        get => Volatile.Read(ref _flushed);
+        set => Volatile.Write(ref _flushed, value);
+    }
 
     /// <summary>The fsync failure that stopped the log, if any.</summary>
     public Exception? Failure => Volatile.Read(ref _failure);
@@ -209,13 +217,16 @@ internal sealed class GroupCommitFlusher
     private void FlushTo(long target, FlushGeneration? generation)
     {
         var from = Volatile.Read(ref _durable);
+        TimeSpan? elapsed = null;
         if (_failure is null && target > from)
         {
             try
             {
+                long started = Stopwatch.GetTimestamp();
                 _flush(from, target);
                 Interlocked.Increment(ref _flushCount);
                 Volatile.Write(ref _durable, target);
+                elapsed = Stopwatch.GetElapsedTime(started);
             }
             catch (Exception ex)
             {
@@ -227,6 +238,12 @@ internal sealed class GroupCommitFlusher
                     _failure = ex;
                 }
             }
+        }
+
+        // Outside the try: an observer's failure is no fsync failure.
+        if (elapsed is { } duration && Volatile.Read(ref _flushed) is { } flushed)
+        {
+            flushed(target - from, duration);
         }
 
         if (generation is null)

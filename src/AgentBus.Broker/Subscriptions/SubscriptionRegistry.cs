@@ -23,6 +23,7 @@ internal sealed class SubscriptionRegistry
     private readonly Dispatcher _dispatcher;
     private readonly Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> _resolveOffset;
     private int _references;
+    private long _quotaRefusals;
 
     public SubscriptionRegistry(QueueTable queues, TopicRegistry topics, BrokerOptions options, TimeProvider time,
         Dispatcher dispatcher, Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> resolveOffset)
@@ -41,6 +42,9 @@ internal sealed class SubscriptionRegistry
 
     /// <summary>Lite subscription references (client × lite topic) held now.</summary>
     public int ReferenceCount => Volatile.Read(ref _references);
+
+    /// <summary>Subscription changes refused at a lite-subscription quota (per client or per broker).</summary>
+    public long QuotaRefusals => Interlocked.Read(ref _quotaRefusals);
 
     public int ClientCount => _sessions.Count;
 
@@ -234,12 +238,14 @@ internal sealed class SubscriptionRegistry
         int newCount = session.LiteTopics.Count + toAdd.Count - toRemove.Count;
         if (toAdd.Count > 0 && newCount > _options.MaxLiteSubscriptionsPerClient)
         {
+            Interlocked.Increment(ref _quotaRefusals);
             throw new BrokerException(BrokerErrorCode.LiteSubscriptionQuotaExceeded,
                 $"Client '{session.ClientId}' would hold {newCount} lite subscriptions; its quota is {_options.MaxLiteSubscriptionsPerClient}.");
         }
 
         if (toAdd.Count > 0 && _references + toAdd.Count - toRemove.Count > _options.MaxLiteSubscriptionsPerBroker)
         {
+            Interlocked.Increment(ref _quotaRefusals);
             throw new BrokerException(BrokerErrorCode.LiteSubscriptionQuotaExceeded,
                 $"The broker holds {_references} lite subscriptions; its quota is {_options.MaxLiteSubscriptionsPerBroker}.");
         }

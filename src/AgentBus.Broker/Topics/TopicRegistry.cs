@@ -14,6 +14,8 @@ public sealed class TopicRegistry
     private readonly MetadataStore _store;
     private readonly BrokerOptions _options;
     private readonly Lock _writeLock = new();
+    private long _autoCreateTopicRefusals;
+    private long _autoCreateGroupRefusals;
 
     internal TopicRegistry(MetadataStore store, BrokerOptions options)
     {
@@ -30,6 +32,12 @@ public sealed class TopicRegistry
             _groups[group.Name] = group;
         }
     }
+
+    /// <summary>Topics auto-create refused to create because the broker held Broker:MaxAutoCreatedTopics.</summary>
+    internal long AutoCreateTopicRefusals => Interlocked.Read(ref _autoCreateTopicRefusals);
+
+    /// <summary>Groups auto-create refused to create because the broker held Broker:MaxAutoCreatedGroups.</summary>
+    internal long AutoCreateGroupRefusals => Interlocked.Read(ref _autoCreateGroupRefusals);
 
     /// <summary>Raised after a topic is deleted, so lite topics and indexes under it can be dropped.</summary>
     internal event Action<string>? TopicDeleted;
@@ -282,6 +290,7 @@ public sealed class TopicRegistry
     {
         if (_topics.Count >= _options.MaxAutoCreatedTopics)
         {
+            Interlocked.Increment(ref _autoCreateTopicRefusals);
             throw new BrokerException(BrokerErrorCode.TopicNotFound,
                 $"Topic '{name}' does not exist and is not created: the broker holds {_topics.Count} topics, the most auto-create may reach (Broker:MaxAutoCreatedTopics). Declare it, or delete unused topics.");
         }
@@ -291,6 +300,7 @@ public sealed class TopicRegistry
     {
         if (_groups.Count >= _options.MaxAutoCreatedGroups)
         {
+            Interlocked.Increment(ref _autoCreateGroupRefusals);
             throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound,
                 $"Consumer group '{name}' does not exist and is not created: the broker holds {_groups.Count} groups, the most auto-create may reach (Broker:MaxAutoCreatedGroups). Declare it, or delete unused groups.");
         }

@@ -43,6 +43,9 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The host has not started.</exception>
     public BrokerEngine Engine => _engine ?? throw new InvalidOperationException("The broker engine is not open.");
 
+    /// <summary>Raised when the engine has opened, before the server accepts calls (metrics hook the engine here).</summary>
+    internal event Action<BrokerEngine>? Opened;
+
     /// <summary>Whether the engine is open.</summary>
     public bool IsRunning => Volatile.Read(ref _engine) is not null;
 
@@ -71,6 +74,7 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
         engine.LiteUnsubscribed += _clients.OnLiteEvicted;
         engine.LiteUnsubscribed += _telemetry.NotifyUnsubscribed;
         Volatile.Write(ref _engine, engine);
+        Opened?.Invoke(engine);
         ServerLog.EngineOpened(_logger, Path.GetFullPath(_options.DataDirectory), engine.Topics.Topics.Count, engine.Topics.Groups.Count);
     }
 

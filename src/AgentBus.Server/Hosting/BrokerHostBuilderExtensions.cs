@@ -113,7 +113,11 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<ReceiptRenewer>();
         services.AddSingleton(provider => new ReceiveAttempts(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<EngineMetrics>();
+        services.AddSingleton<LimitMetrics>();
+        services.AddHostedService<InstrumentsActivation>();
         services.AddSingleton<BrokerEngineHost>();
+        BrokerOtlpSetup.AddWhenEnabled(services, configured.Telemetry.Otlp, configured.BrokerName);
         services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());
         services.AddHostedService<MaintenanceService>();
 
@@ -155,7 +159,6 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<AuthInterceptor>();
         // Per-call limits first: a call too large or too many is refused before its signature is even checked.
         services.AddSingleton<PendingReceives>();
-        services.AddSingleton<LimitMetrics>();
         services.AddSingleton<CallLimitInterceptor>();
         services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure(grpc => grpc.Interceptors.Add<CallLimitInterceptor>());
         AuthenticateWhenEnabled<MessagingService>(services);

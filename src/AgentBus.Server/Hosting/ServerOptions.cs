@@ -18,6 +18,9 @@ public sealed class ServerOptions
     /// <summary>Authentication of clients by signed credentials (section <c>Server:Auth</c>); off by default.</summary>
     public ServerAuthOptions Auth { get; set; } = new();
 
+    /// <summary>Export of the broker's metrics and traces (section <c>Server:Telemetry</c>); off by default.</summary>
+    public ServerTelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>
     /// The operations listener (section <c>Server:Http</c>): health, Prometheus metrics and the dashboard over HTTP/1.1
     /// on a port of its own; off unless enabled.
@@ -176,5 +179,6 @@ public sealed class ServerOptions
         {
             throw new ArgumentException($"Server:Http:Port {Port} is the broker's gRPC port (Server:Port): give the operations listener a port of its own, or 0 for a free one.", nameof(Http));
         }
+        Telemetry.Otlp.Validate();
     }
 }

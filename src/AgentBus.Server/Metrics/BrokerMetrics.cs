@@ -9,7 +9,9 @@ namespace AgentBus.Server.Metrics;
 /// <summary>
 /// The broker's instruments on meter <c>AgentBus.Broker</c>: counters of messages in, out and acknowledged, and
 /// gauges of lite topics, lite subscriptions, clients, ready-set events, the commit log and auto-renewal.
-/// Collect them with any System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry).
+/// <see cref="EngineMetrics"/> (backlog, lag, flushes, quotas) and <see cref="LimitMetrics"/> add theirs to the same
+/// meter. Collect them with any System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry); every one of
+/// them is listed in docs/operations.md.
 /// </summary>
 internal sealed class BrokerMetrics
 {

@@ -5,6 +5,7 @@ using AgentBus.Server.Clients;
 using AgentBus.Server.Consumption;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Mapping;
+using AgentBus.Server.Tracing;
 using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -313,6 +314,21 @@ internal sealed partial class MessagingService
             await stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { DeliveryTimestamp = Timestamp.FromDateTimeOffset(now) })).ConfigureAwait(false);
         }
 
+        if (deliveries.Count > 0 && BrokerTracing.Source.HasListeners())
+        {
+            await WriteTracedAsync(plan, deliveries, stream, context, now, flush).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteDeliveriesAsync(plan, deliveries, stream, context, now, flush).ConfigureAwait(false);
+        }
+
+        stream.WriteOptions = WriteOptions.Default;
+    }
+
+    private async Task WriteDeliveriesAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveReply> stream,
+        ServerCallContext context, DateTimeOffset now, bool flush)
+    {
         var encoding = new DeliveryEncoding(plan.Namespace, StoreHost(context), now, plan.Crc32Digest);
         for (int i = 0; i < deliveries.Count; i++)
         {
@@ -329,8 +345,22 @@ internal sealed partial class MessagingService
 
             await stream.WriteAsync(ReceiveReply.Of(delivery, encoding)).ConfigureAwait(false);
         }
+    }
 
-        stream.WriteOptions = WriteOptions.Default;
+    /// <summary>Writes the deliveries inside a <c>deliver {topic}</c> span (only when someone listens to the broker's traces).</summary>
+    private async Task WriteTracedAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveReply> stream,
+        ServerCallContext context, DateTimeOffset now, bool flush)
+    {
+        using var activity = BrokerTracing.StartDeliver(deliveries, plan.Group, plan.ClientId);
+        try
+        {
+            await WriteDeliveriesAsync(plan, deliveries, stream, context, now, flush).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            BrokerTracing.Failed(activity, ex);
+            throw;
+        }
     }
 
     private void Release(string group, IReadOnlyList<Delivery> deliveries)

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using AgentBus.Broker.Messages;
 using AgentBus.Protocol;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Mapping;
+using AgentBus.Server.Tracing;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Status = Apache.Rocketmq.V2.Status;
@@ -30,27 +32,42 @@ internal sealed partial class MessagingService
         int maxBody = Engine.Options.MaxMessageBodySize;
         var response = new SendMessageResponse { Status = StatusFactory.Ok() };
         long bytes = 0;
-        if (count == 1)
+        Activity? activity = null;
+        try
         {
-            var record = MessageMapper.ToRecord(request.Messages[0], maxBody);
-            var result = await Engine.SendAsync(record, call.Call.CancellationToken).ConfigureAwait(false);
-            response.Entries.Add(Entry(result));
-            bytes = record.Body.Length;
-        }
-        else
-        {
-            var records = new MessageRecord[count];
-            for (int i = 0; i < count; i++)
+            if (count == 1)
             {
-                records[i] = MessageMapper.ToRecord(request.Messages[i], maxBody);
-                bytes += records[i].Body.Length;
-            }
-
-            var results = await Engine.SendBatchAsync(records, call.Call.CancellationToken).ConfigureAwait(false);
-            foreach (var result in results)
-            {
+                var record = MessageMapper.ToRecord(request.Messages[0], maxBody);
+                activity = BrokerTracing.Source.HasListeners() ? BrokerTracing.StartSend([record], call.ClientId) : null;
+                var result = await Engine.SendAsync(record, call.Call.CancellationToken).ConfigureAwait(false);
                 response.Entries.Add(Entry(result));
+                bytes = record.Body.Length;
             }
+            else
+            {
+                var records = new MessageRecord[count];
+                for (int i = 0; i < count; i++)
+                {
+                    records[i] = MessageMapper.ToRecord(request.Messages[i], maxBody);
+                    bytes += records[i].Body.Length;
+                }
+
+                activity = BrokerTracing.Source.HasListeners() ? BrokerTracing.StartSend(records, call.ClientId) : null;
+                var results = await Engine.SendBatchAsync(records, call.Call.CancellationToken).ConfigureAwait(false);
+                foreach (var result in results)
+                {
+                    response.Entries.Add(Entry(result));
+                }
+            }
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            BrokerTracing.Failed(activity, ex);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
         }
 
         _metrics.MessagesIn(count, bytes);

@@ -24,16 +24,22 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>Lines written to stderr.</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
-    public static HostProcess Start(params string[] args)
+    public static HostProcess Start(params string[] args) => Start("dotnet", [HostAssembly(), .. args]);
+
+    /// <summary>Starts a published broker executable (<c>dotnet publish</c> output) with <paramref name="args"/>.</summary>
+    public static HostProcess StartExecutable(string executable, params string[] args) => Start(executable, args.AsSpan());
+
+    private static HostProcess Start(string fileName, ReadOnlySpan<string> args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(HostAssembly());
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        bool setsHttp = false;
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
+            setsHttp |= arg.Contains("Server:Http", StringComparison.OrdinalIgnoreCase);
         }
 
-        if (!args.Any(arg => arg.Contains("Server:Http", StringComparison.OrdinalIgnoreCase)))
+        if (!setsHttp)
         {
             // The host's operations listener defaults to 8082: a free port instead, so hosts run side by side.
             start.ArgumentList.Add("--Server:Http:Port=0");
@@ -117,6 +123,14 @@ internal sealed class HostProcess : IAsyncDisposable
     private static string HostAssembly()
     {
         string configuration = typeof(HostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        string path = Path.Combine(RepositoryRoot(), "src", "AgentBus.Server.Host", "bin", configuration, "net10.0", "AgentBus.Server.Host.dll");
+        Assert.True(File.Exists(path), $"The broker host is not built at {path}.");
+        return path;
+    }
+
+    /// <summary>The folder of AgentBus.sln above this test's output.</summary>
+    public static string RepositoryRoot()
+    {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AgentBus.sln")))
         {
@@ -124,9 +138,7 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         Assert.NotNull(directory);
-        string path = Path.Combine(directory.FullName, "src", "AgentBus.Server.Host", "bin", configuration, "net10.0", "AgentBus.Server.Host.dll");
-        Assert.True(File.Exists(path), $"The broker host is not built at {path}.");
-        return path;
+        return directory.FullName;
     }
 
     private void Collect(string? line, ConcurrentQueue<string> into)
