@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentBus.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace AgentBus;
@@ -97,8 +98,13 @@ public sealed class AgentBusOptions
     /// <summary>Connect over TLS.</summary>
     public bool EnableTls { get; set; }
 
-    /// <summary>How bodies are written and read (default: <see cref="JsonSerializerDefaults.Web"/>). Add source-generated contexts through its type info resolver.</summary>
-    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+    /// <summary>
+    /// How bodies are written and read (default: <see cref="JsonSerializerDefaults.Web"/>, any type by reflection). Where
+    /// the application switches reflection-based JSON off (trimming, native AOT, a file-based program) the default reads
+    /// and writes text, numbers, JSON trees, string lists and maps; add the application's own source-generated context
+    /// to <see cref="JsonSerializerOptions.TypeInfoResolverChain"/> for its types.
+    /// </summary>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web) { TypeInfoResolver = BusJsonContext.DefaultResolver() };
 
     /// <summary>Where the bus and its client log; null logs nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

@@ -16,6 +16,14 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output)
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
+    public async Task The_agents_example_runs_on_the_embedded_broker_and_streams_its_reply()
+    {
+        string code = Block("csharp", "AgentBusClient.StartEmbeddedAsync()");
+        var outcome = await RunCSharpAsync(code, "src/AgentBus/AgentBus.csproj", endpoint: null);
+        Assert.Contains("a few words about streaming", outcome.Stdout);
+    }
+
+    [Fact]
     public async Task The_engine_example_runs_and_prints_the_delivery()
     {
         string code = Block("csharp", "BrokerEngine.OpenAsync");
