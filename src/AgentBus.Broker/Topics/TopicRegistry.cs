@@ -49,7 +49,38 @@ public sealed class TopicRegistry
     public IReadOnlyCollection<ConsumerGroupDefinition> Groups => _groups.Values.ToArray();
 
     /// <summary>Creates or updates a topic.</summary>
-    public void CreateTopic(TopicDefinition topic)
+    public void CreateTopic(TopicDefinition topic) => PutTopic(topic, static _ => true);
+
+    /// <summary>Creates a topic that does not exist yet; false when one of that name does.</summary>
+    public bool TryCreateTopic(TopicDefinition topic) => PutTopic(topic, static existing => existing is null);
+
+    /// <summary>
+    /// Replaces an existing topic's definition; false when there is none. Its stored messages stay: so a lite parent
+    /// stays lite (and a normal topic normal), and a topic's queues may grow but not shrink.
+    /// </summary>
+    public bool TryUpdateTopic(TopicDefinition topic) => PutTopic(topic, existing =>
+    {
+        if (existing is null)
+        {
+            return false;
+        }
+
+        if ((existing.MessageType == MessageType.Lite) != (topic.MessageType == MessageType.Lite))
+        {
+            throw new BrokerException(BrokerErrorCode.PreconditionFailed,
+                $"Topic '{topic.Name}' is {existing.MessageType}: a lite parent cannot become another type, nor another type a lite parent.");
+        }
+
+        if (topic.QueueCount < existing.QueueCount)
+        {
+            throw new BrokerException(BrokerErrorCode.PreconditionFailed,
+                $"Topic '{topic.Name}' has {existing.QueueCount} queues: their messages would be stranded with {topic.QueueCount}.");
+        }
+
+        return true;
+    });
+
+    private bool PutTopic(TopicDefinition topic, Func<TopicDefinition?, bool> allowed)
     {
         ArgumentNullException.ThrowIfNull(topic);
         NameRules.ValidateTopic(topic.Name);
@@ -65,8 +96,14 @@ public sealed class TopicRegistry
 
         lock (_writeLock)
         {
+            if (!allowed(_topics.GetValueOrDefault(topic.Name)))
+            {
+                return false;
+            }
+
             _topics[topic.Name] = topic;
             Persist();
+            return true;
         }
     }
 
@@ -88,7 +125,15 @@ public sealed class TopicRegistry
     }
 
     /// <summary>Creates or updates a consumer group.</summary>
-    public void CreateGroup(ConsumerGroupDefinition group)
+    public void CreateGroup(ConsumerGroupDefinition group) => PutGroup(group, static _ => true);
+
+    /// <summary>Creates a consumer group that does not exist yet; false when one of that name does.</summary>
+    public bool TryCreateGroup(ConsumerGroupDefinition group) => PutGroup(group, static existing => existing is null);
+
+    /// <summary>Replaces an existing consumer group's definition (its positions stay); false when there is none.</summary>
+    public bool TryUpdateGroup(ConsumerGroupDefinition group) => PutGroup(group, static existing => existing is not null);
+
+    private bool PutGroup(ConsumerGroupDefinition group, Func<ConsumerGroupDefinition?, bool> allowed)
     {
         ArgumentNullException.ThrowIfNull(group);
         NameRules.ValidateGroup(group.Name);
@@ -104,8 +149,14 @@ public sealed class TopicRegistry
 
         lock (_writeLock)
         {
+            if (!allowed(_groups.GetValueOrDefault(group.Name)))
+            {
+                return false;
+            }
+
             _groups[group.Name] = group;
             Persist();
+            return true;
         }
     }
 

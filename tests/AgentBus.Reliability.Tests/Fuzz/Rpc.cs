@@ -20,7 +20,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
     private static readonly HashSet<string> Unimplemented =
         ["PullMessage", "UpdateOffset", "GetOffset", "QueryOffset", "EndTransaction", "RecallMessage"];
 
-    /// <summary>All 17 RPCs of MessagingService and all 14 of AdminService.</summary>
+    /// <summary>All 17 RPCs of MessagingService and all 20 of AdminService.</summary>
     public static IReadOnlyList<Rpc> All { get; } =
     [
         new(Messaging, "QueryRoute", MethodType.Unary, V2.QueryRouteResponse.Parser),
@@ -54,6 +54,12 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
         new(AdminService, "ListDeadLetters", MethodType.Unary, Admin.ListDeadLettersResponse.Parser),
         new(AdminService, "ReplayDeadLetters", MethodType.Unary, Admin.ReplayDeadLettersResponse.Parser),
         new(AdminService, "PurgeDeadLetters", MethodType.Unary, Admin.PurgeDeadLettersResponse.Parser),
+        new(AdminService, "CreateTopic", MethodType.Unary, Admin.CreateTopicResponse.Parser),
+        new(AdminService, "UpdateTopic", MethodType.Unary, Admin.UpdateTopicResponse.Parser),
+        new(AdminService, "DeleteTopic", MethodType.Unary, Admin.DeleteTopicResponse.Parser),
+        new(AdminService, "CreateGroup", MethodType.Unary, Admin.CreateGroupResponse.Parser),
+        new(AdminService, "UpdateGroup", MethodType.Unary, Admin.UpdateGroupResponse.Parser),
+        new(AdminService, "DeleteGroup", MethodType.Unary, Admin.DeleteGroupResponse.Parser),
     ];
 
     /// <summary>

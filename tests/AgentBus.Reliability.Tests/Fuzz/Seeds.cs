@@ -15,6 +15,24 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
     public const string LiteParent = "fuzz-lite";
     public const string Group = "fuzz-group";
     public const string LiteTopic = "fuzz-session";
+    private const string MadeName = "fuzz-made";
+
+    private static Admin.Topic MadeTopic(Random random) => new()
+    {
+        Name = MadeName,
+        MessageType = (MessageType)random.Next(0, 7),
+        QueueCount = random.Next(-1, 6),
+        LiteTopicTtl = random.Next(3) == 0 ? Duration.FromTimeSpan(TimeSpan.FromSeconds(random.Next(-5, 120))) : null,
+    };
+
+    private static Admin.Group MadeGroup(Random random) => new()
+    {
+        Name = MadeName,
+        BindTopic = random.Next(2) == 0 ? LiteParent : "",
+        Fifo = random.Next(2) == 0,
+        LiteMode = (Admin.LiteSubscriptionMode)random.Next(0, 4),
+        MaxDeliveryAttempts = random.Next(-1, 20),
+    };
 
     public IMessage For(Rpc rpc, Random random)
     {
@@ -91,6 +109,13 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
             "ListDeadLetters" => new Admin.ListDeadLettersRequest { ConsumerGroup = Group, FromOffset = 0, MaxMessages = 10 },
             "ReplayDeadLetters" => new Admin.ReplayDeadLettersRequest { ConsumerGroup = Group, MaxMessages = 10 },
             "PurgeDeadLetters" => new Admin.PurgeDeadLettersRequest { ConsumerGroup = Group },
+            // Definitions of their own, so the fixtures the other calls use stay.
+            "CreateTopic" => new Admin.CreateTopicRequest { Topic = MadeTopic(random) },
+            "UpdateTopic" => new Admin.UpdateTopicRequest { Topic = MadeTopic(random) },
+            "DeleteTopic" => new Admin.DeleteTopicRequest { Topic = MadeName },
+            "CreateGroup" => new Admin.CreateGroupRequest { Group = MadeGroup(random) },
+            "UpdateGroup" => new Admin.UpdateGroupRequest { Group = MadeGroup(random) },
+            "DeleteGroup" => new Admin.DeleteGroupRequest { Group = MadeName },
             _ => throw new ArgumentOutOfRangeException(nameof(rpc), rpc.Name, "no seed"),
         };
     }
