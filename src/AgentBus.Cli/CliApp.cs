@@ -46,8 +46,11 @@ internal sealed class CliApp
     {
         var root = new RootCommand("agentbus: look into and operate an AgentBus broker, and talk to its agents.");
         Settings.AddTo(root);
-        root.Subcommands.Add(BrokerCommands.Topics(this));
-        root.Subcommands.Add(BrokerCommands.Groups(this));
+        var topics = BrokerCommands.Topics(this);
+        var groups = BrokerCommands.Groups(this);
+        DefinitionCommands.AddTo(topics, groups, this);
+        root.Subcommands.Add(topics);
+        root.Subcommands.Add(groups);
         root.Subcommands.Add(LiteCommands.Lite(this));
         root.Subcommands.Add(BrokerCommands.Clients(this));
         root.Subcommands.Add(LiteCommands.Offsets(this));

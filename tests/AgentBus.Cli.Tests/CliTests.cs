@@ -148,6 +148,39 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Topics_and_groups_are_created_updated_and_deleted()
+    {
+        await using var broker = await BusBroker.StartAsync();
+        string endpoint = broker.Endpoint;
+
+        var created = (await CliRun.RunAsync("topics", "create", "orders", "--type", "normal", "--queues", "2", "--endpoint", endpoint, "--json")).Json();
+        var updated = (await CliRun.RunAsync("topics", "update", "orders", "--queues", "6", "--endpoint", endpoint, "--json")).Json();
+        var lite = (await CliRun.RunAsync("topics", "create", "tasks", "--type", "lite", "--ttl", "600", "--endpoint", endpoint, "--json")).Json();
+        var again = await CliRun.RunAsync("topics", "create", "orders", "--type", "normal", "--endpoint", endpoint);
+        var shrink = await CliRun.RunAsync("topics", "update", "orders", "--queues", "1", "--endpoint", endpoint);
+        var untyped = await CliRun.RunAsync("topics", "create", "x", "--endpoint", endpoint);
+        var group = (await CliRun.RunAsync("groups", "create", "workers", "--topic", "tasks", "--exclusive", "--max-attempts", "3", "--endpoint", endpoint, "--json")).Json();
+        var regroup = (await CliRun.RunAsync("groups", "update", "workers", "--max-attempts", "9", "--endpoint", endpoint, "--json")).Json();
+        var dropped = await CliRun.RunAsync("groups", "delete", "workers", "--endpoint", endpoint);
+        var deleted = await CliRun.RunAsync("topics", "delete", "orders", "--endpoint", endpoint);
+        var missing = await CliRun.RunAsync("topics", "delete", "orders", "--endpoint", endpoint);
+
+        Assert.Equal(("NORMAL", 2), (created.GetProperty("messageType").GetString(), created.GetProperty("queueCount").GetInt32()));
+        Assert.Equal(("NORMAL", 6), (updated.GetProperty("messageType").GetString(), updated.GetProperty("queueCount").GetInt32()));
+        Assert.Equal(("LITE", 600.0), (lite.GetProperty("messageType").GetString(), lite.GetProperty("liteTopicTtlSeconds").GetDouble()));
+        Assert.Equal(ExitCodes.BrokerError, again.ExitCode);
+        Assert.Equal(ExitCodes.BrokerError, shrink.ExitCode);
+        Assert.Equal(ExitCodes.Usage, untyped.ExitCode);
+        Assert.Equal(("tasks", "exclusive", 3), (group.GetProperty("bindTopic").GetString(), group.GetProperty("liteMode").GetString(), group.GetProperty("maxDeliveryAttempts").GetInt32()));
+        Assert.Equal(("exclusive", 9), (regroup.GetProperty("liteMode").GetString(), regroup.GetProperty("maxDeliveryAttempts").GetInt32()));
+        Assert.Equal((0, 0), (dropped.ExitCode, deleted.ExitCode));
+        Assert.Equal(ExitCodes.NotFound, missing.ExitCode);
+        Assert.False(broker.Test.Engine.Topics.TryGetTopic("orders", out _));
+        Assert.False(broker.Test.Engine.Topics.TryGetGroup("workers", out _));
+        Assert.True(broker.Test.Engine.Topics.TryGetTopic("tasks", out _));
+    }
+
+    [Fact]
     public async Task Dlq_lists_replays_and_purges_a_groups_dead_letters()
     {
         await using var broker = await BusBroker.StartAsync();

@@ -19,14 +19,7 @@ internal static class BrokerCommands
             if (parse.GetValue(name) is { } topicName)
             {
                 var topic = (await admin.CallAsync(new DescribeTopicRequest { Topic = topicName }, static (c, r, o) => c.DescribeTopicAsync(r, o), ct).ConfigureAwait(false)).Topic;
-                output.Write(new Detail()
-                    .Field("name", "Topic", topic.Name)
-                    .Field("messageType", "Type", topic.MessageType.ToString().ToUpperInvariant())
-                    .Field("queueCount", "Queues", topic.QueueCount)
-                    .Field("messageCount", "Messages", topic.MessageCount)
-                    .Field("liteTopicCount", "Lite topics", topic.LiteTopicCount)
-                    .Field("liteTopicTtlSeconds", "Lite topic TTL", topic.LiteTopicTtl?.ToTimeSpan())
-                    .Field("groups", "Groups", output.IsJson ? topic.Groups.ToArray() : string.Join(", ", topic.Groups)));
+                output.Write(TopicDetail(topic, output));
                 return;
             }
 
@@ -61,20 +54,7 @@ internal static class BrokerCommands
             if (parse.GetValue(name) is { } groupName)
             {
                 var group = (await admin.CallAsync(new DescribeGroupRequest { ConsumerGroup = groupName }, static (c, r, o) => c.DescribeGroupAsync(r, o), ct).ConfigureAwait(false)).Group;
-                var backlog = new Listing(new("topic", "Topic"), new("backlog", "Backlog"), new("queuesWithBacklog", "Queues with backlog"), new("inflight", "In flight"));
-                foreach (var entry in group.Backlog)
-                {
-                    backlog.Add(entry.Topic, entry.Backlog, entry.QueuesWithBacklog, entry.Inflight);
-                }
-
-                output.Write(new Detail()
-                    .Field("name", "Group", group.Name)
-                    .Field("bindTopic", "Bound to", NullIfEmpty(group.BindTopic))
-                    .Field("fifo", "FIFO", group.Fifo)
-                    .Field("liteMode", "Lite mode", Mode(group.LiteMode))
-                    .Field("maxDeliveryAttempts", "Max attempts", group.MaxDeliveryAttempts)
-                    .Field("liveClientCount", "Live clients", group.LiveClientCount)
-                    .With("backlog", "Backlog per topic", backlog));
+                output.Write(GroupDetail(group, output));
                 return;
             }
 
@@ -127,6 +107,35 @@ internal static class BrokerCommands
     }
 
     internal static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    /// <summary>One topic as <c>topics NAME</c> shows it.</summary>
+    public static Detail TopicDetail(Topic topic, CliOutput output) => new Detail()
+        .Field("name", "Topic", topic.Name)
+        .Field("messageType", "Type", topic.MessageType.ToString().ToUpperInvariant())
+        .Field("queueCount", "Queues", topic.QueueCount)
+        .Field("messageCount", "Messages", topic.MessageCount)
+        .Field("liteTopicCount", "Lite topics", topic.LiteTopicCount)
+        .Field("liteTopicTtlSeconds", "Lite topic TTL", topic.LiteTopicTtl?.ToTimeSpan())
+        .Field("groups", "Groups", output.IsJson ? topic.Groups.ToArray() : string.Join(", ", topic.Groups));
+
+    /// <summary>One consumer group as <c>groups NAME</c> shows it.</summary>
+    public static Detail GroupDetail(Group group, CliOutput output)
+    {
+        var backlog = new Listing(new("topic", "Topic"), new("backlog", "Backlog"), new("queuesWithBacklog", "Queues with backlog"), new("inflight", "In flight"));
+        foreach (var entry in group.Backlog)
+        {
+            backlog.Add(entry.Topic, entry.Backlog, entry.QueuesWithBacklog, entry.Inflight);
+        }
+
+        return new Detail()
+            .Field("name", "Group", group.Name)
+            .Field("bindTopic", "Bound to", NullIfEmpty(group.BindTopic))
+            .Field("fifo", "FIFO", group.Fifo)
+            .Field("liteMode", "Lite mode", Mode(group.LiteMode))
+            .Field("maxDeliveryAttempts", "Max attempts", group.MaxDeliveryAttempts)
+            .Field("liveClientCount", "Live clients", group.LiveClientCount)
+            .With("backlog", "Backlog per topic", backlog);
+    }
 
     private static string Mode(LiteSubscriptionMode mode) => mode == LiteSubscriptionMode.Exclusive ? "exclusive" : "shared";
 

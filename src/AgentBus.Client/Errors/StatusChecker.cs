@@ -56,11 +56,11 @@ internal static class StatusChecker
     /// <summary>
     /// The exception for a gRPC call that failed below the protocol (no response status). MessagingService reports its
     /// refusals in response statuses; the AgentBus admin API reports them as gRPC status codes, hence the argument and
-    /// not-found codes.
+    /// not-found codes (and already-exists, for a definition created twice).
     /// </summary>
     public static ClientException FromRpc(RpcException exception, string? requestId) => exception.StatusCode switch
     {
-        StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange
+        StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange or StatusCode.AlreadyExists
             => new BadRequestException((int)Code.BadRequest, exception.Status.Detail, requestId, exception),
         StatusCode.NotFound => new NotFoundException((int)Code.NotFound, exception.Status.Detail, requestId, exception),
         StatusCode.DeadlineExceeded => new RequestTimeoutException((int)Code.RequestTimeout, "The call did not complete within its deadline.", requestId, exception),
