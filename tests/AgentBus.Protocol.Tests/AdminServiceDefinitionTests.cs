@@ -16,7 +16,8 @@ public class AdminServiceDefinitionTests
 
         Assert.Equal("agentbus.v1.AdminService", AdminService.Descriptor.FullName);
         string[] names = ["ListLiteTopics", "PeekLiteTopic", "ListTopics", "DescribeTopic", "ListGroups", "DescribeGroup", "DescribeLiteTopic",
-            "ListClients", "ResetOffset", "DeleteLiteTopic", "GetBrokerStats", "ListDeadLetters", "ReplayDeadLetters", "PurgeDeadLetters"];
+            "ListClients", "ResetOffset", "DeleteLiteTopic", "GetBrokerStats", "ListDeadLetters", "ReplayDeadLetters", "PurgeDeadLetters",
+            "CreateTopic", "UpdateTopic", "DeleteTopic", "CreateGroup", "UpdateGroup", "DeleteGroup"];
         Assert.Equal(names.Select(n => ($"/agentbus.v1.AdminService/{n}", MethodType.Unary)), binder.Methods);
         Assert.Equal(
             [(ListLiteTopicsRequest.Descriptor, ListLiteTopicsResponse.Descriptor), (PeekLiteTopicRequest.Descriptor, PeekLiteTopicResponse.Descriptor)],
