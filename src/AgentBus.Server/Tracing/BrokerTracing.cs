@@ -38,11 +38,7 @@ internal static class BrokerTracing
         var activity = Source.StartActivity(ActivityKind.Server, parent, tags: null, Links(records, parent), name: "send " + first.Topic);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", "rocketmq");
-            activity.SetTag("messaging.operation.type", "send");
-            activity.SetTag("messaging.operation.name", "send");
-            activity.SetTag("messaging.destination.name", first.Topic);
-            activity.SetTag("messaging.client.id", clientId);
+            Operation(activity, "send", "send", first.Topic, clientId);
             Describe(activity, first, records.Count);
         }
 
@@ -60,12 +56,8 @@ internal static class BrokerTracing
         var activity = Source.StartActivity(ActivityKind.Producer, parent, tags: null, Links(deliveries, parent), name: "deliver " + first.Topic);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", "rocketmq");
-            activity.SetTag("messaging.operation.type", "receive");
-            activity.SetTag("messaging.operation.name", "deliver");
-            activity.SetTag("messaging.destination.name", first.Topic);
+            Operation(activity, "receive", "deliver", first.Topic, clientId);
             activity.SetTag("messaging.consumer.group.name", group);
-            activity.SetTag("messaging.client.id", clientId);
             if (deliveries.Count == 1)
             {
                 activity.SetTag("messaging.rocketmq.message.delivery_attempt", deliveries[0].DeliveryAttempt);
@@ -177,5 +169,15 @@ internal static class BrokerTracing
 
         links ??= [];
         links.Add(new ActivityLink(context));
+    }
+
+    /// <summary>The messaging semantic-convention tags every broker span carries.</summary>
+    private static void Operation(Activity activity, string type, string name, string topic, string clientId)
+    {
+        activity.SetTag("messaging.system", "rocketmq");
+        activity.SetTag("messaging.operation.type", type);
+        activity.SetTag("messaging.operation.name", name);
+        activity.SetTag("messaging.destination.name", topic);
+        activity.SetTag("messaging.client.id", clientId);
     }
 }
