@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentBus.Cli.Output;
+using AgentBus.Protocol.Admin;
 
 namespace AgentBus.Cli.Commands;
 
-/// <summary>agents, send, request and session show: the agent layer (src/AgentBus) over the same broker.</summary>
+/// <summary>agents, send, request and session show|replay: the agent layer (src/AgentBus) over the same broker.</summary>
 internal static class AgentCommands
 {
     public static IEnumerable<Command> Create(CliApp app)
@@ -15,6 +16,7 @@ internal static class AgentCommands
         yield return Request(app, asAgent);
         var session = new Command("session", "Conversations (sessions) on the bus.");
         session.Subcommands.Add(ShowSession(app, asAgent));
+        session.Subcommands.Add(ReplaySession(app));
         yield return session;
     }
 
@@ -115,6 +117,35 @@ internal static class AgentCommands
             {
                 output.Line($"more from --from {history.NextOffset}");
             }
+        });
+        return command;
+    }
+
+    private static Command ReplaySession(CliApp app)
+    {
+        var sessionId = new Argument<string>("id") { Description = "The session id." };
+        var from = new Option<long?>("--from") { Description = "Replay from this offset (default: the first message stored)." };
+        var parent = new Option<string>("--parent") { Description = "The agent layer's parent topic.", DefaultValueFactory = _ => "agentbus" };
+        var group = new Option<string>("--group", "-g") { Description = "The agent layer's session group.", DefaultValueFactory = _ => "agentbus-sessions" };
+        var command = new Command("replay", "Hand a session's messages to its owner again, from an offset on (the owner now, or the next one).")
+        {
+            sessionId, from, parent, group,
+        };
+        app.SetAction(command, (parse, output, ct) =>
+        {
+            var request = new ResetOffsetRequest
+            {
+                ParentTopic = parse.GetRequiredValue(parent),
+                LiteTopic = LiteTopicNames.ForSession(parse.GetRequiredValue(sessionId)),
+                ConsumerGroup = parse.GetRequiredValue(group),
+                Position = ResetPosition.Min,
+            };
+            if (parse.GetValue(from) is { } offset)
+            {
+                (request.Position, request.Offset) = offset >= 0 ? (ResetPosition.Offset, offset) : throw new UsageException("--from must be 0 or more.");
+            }
+
+            return LiteCommands.ResetAsync(app, parse, output, request, ct);
         });
         return command;
     }

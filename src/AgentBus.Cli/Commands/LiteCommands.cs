@@ -200,22 +200,28 @@ internal static class LiteCommands
                 throw new UsageException($"--to '{target}' is not min, max or an offset (0 or more).");
             }
 
-            using var admin = app.Settings.Admin(parse);
-            var done = await admin.CallAsync(request, static (c, r, o) => c.ResetOffsetAsync(r, o), ct).ConfigureAwait(false);
-            long? previous = done.HasPreviousOffset ? done.PreviousOffset : null;
-            if (output.IsJson)
-            {
-                output.WriteJson(new { parentTopic = request.ParentTopic, liteTopic = request.LiteTopic, consumerGroup = request.ConsumerGroup,
-                    previousOffset = previous, committedOffset = done.CommittedOffset, minOffset = done.MinOffset, maxOffset = done.MaxOffset });
-                return;
-            }
-
-            output.Line(string.Create(CultureInfo.InvariantCulture,
-                $"Group {request.ConsumerGroup} on {request.LiteTopic}: {(previous is { } p ? p.ToString(CultureInfo.InvariantCulture) : "no position")} -> {done.CommittedOffset} (offsets {done.MinOffset}..{done.MaxOffset})."));
+            await ResetAsync(app, parse, output, request, ct).ConfigureAwait(false);
         });
         var offsets = new Command("offsets", "Consumer group positions.");
         offsets.Subcommands.Add(reset);
         return offsets;
+    }
+
+    /// <summary>Moves a group's position (ResetOffset) and prints where it was and where it is.</summary>
+    public static async Task ResetAsync(CliApp app, ParseResult parse, CliOutput output, ResetOffsetRequest request, CancellationToken ct)
+    {
+        using var admin = app.Settings.Admin(parse);
+        var done = await admin.CallAsync(request, static (c, r, o) => c.ResetOffsetAsync(r, o), ct).ConfigureAwait(false);
+        long? previous = done.HasPreviousOffset ? done.PreviousOffset : null;
+        if (output.IsJson)
+        {
+            output.WriteJson(new { parentTopic = request.ParentTopic, liteTopic = request.LiteTopic, consumerGroup = request.ConsumerGroup,
+                previousOffset = previous, committedOffset = done.CommittedOffset, minOffset = done.MinOffset, maxOffset = done.MaxOffset });
+            return;
+        }
+
+        output.Line(string.Create(CultureInfo.InvariantCulture,
+            $"Group {request.ConsumerGroup} on {request.LiteTopic}: {(previous is { } p ? p.ToString(CultureInfo.InvariantCulture) : "no position")} -> {done.CommittedOffset} (offsets {done.MinOffset}..{done.MaxOffset})."));
     }
 
     private static Dictionary<string, object?> RowObject(Listing listing, object?[] row)
