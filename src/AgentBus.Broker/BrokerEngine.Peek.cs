@@ -60,6 +60,52 @@ public sealed partial class BrokerEngine
         return ReadStored(queue, fromOffset, maxCount);
     }
 
+    /// <summary>
+    /// Reads stored messages of one queue of a normal, FIFO, delay or transaction topic from <paramref name="fromOffset"/>
+    /// on, without consuming them, as <see cref="PeekLiteTopic"/> reads a lite topic.
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="queueId">The queue, 0 to the topic's queue count - 1.</param>
+    /// <param name="fromOffset">The first offset to read; below the first stored one, reading starts there.</param>
+    /// <param name="maxCount">At most this many messages, 1 to <see cref="MaxPeekCount"/>; fewer when their bodies would pass 4 MiB.</param>
+    /// <returns>The messages and the queue's offsets.</returns>
+    /// <exception cref="BrokerException">
+    /// <see cref="BrokerErrorCode.BadRequest"/> for a negative offset, a count or queue out of range,
+    /// <see cref="BrokerErrorCode.TopicNotFound"/> for an unknown topic, <see cref="BrokerErrorCode.MessageTypeMismatch"/>
+    /// for a lite parent (its messages are in its lite topics).
+    /// </exception>
+    public LiteTopicMessages PeekQueue(string topic, int queueId, long fromOffset, int maxCount)
+    {
+        ThrowIfDisposed();
+        if (fromOffset < 0)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"The offset {fromOffset} is negative.");
+        }
+
+        if (maxCount is < 1 or > MaxPeekCount)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"The count {maxCount} is out of range 1..{MaxPeekCount}.");
+        }
+
+        if (!Topics.TryGetTopic(topic, out var definition))
+        {
+            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{topic}' does not exist.");
+        }
+
+        if (definition.MessageType == MessageType.Lite)
+        {
+            throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic}' is a lite parent: peek its lite topics instead.");
+        }
+
+        if (queueId < 0 || queueId >= definition.QueueCount)
+        {
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Topic '{topic}' has queues 0..{definition.QueueCount - 1}, not {queueId}.");
+        }
+
+        var queues = _queues.NormalQueues(topic);
+        return queueId < queues.Length ? ReadStored(queues[queueId], fromOffset, maxCount) : new LiteTopicMessages([], 0, 0, fromOffset);
+    }
+
     /// <summary>Reads stored messages of a queue from an offset on (at most a count, and a body budget), moving nothing.</summary>
     private LiteTopicMessages ReadStored(Queues.MessageQueue queue, long fromOffset, int maxCount)
     {

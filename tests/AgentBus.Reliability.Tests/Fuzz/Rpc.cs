@@ -20,7 +20,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
     private static readonly HashSet<string> Unimplemented =
         ["PullMessage", "UpdateOffset", "GetOffset", "QueryOffset", "EndTransaction", "RecallMessage"];
 
-    /// <summary>All 17 RPCs of MessagingService and all 20 of AdminService.</summary>
+    /// <summary>All 17 RPCs of MessagingService and all 21 of AdminService.</summary>
     public static IReadOnlyList<Rpc> All { get; } =
     [
         new(Messaging, "QueryRoute", MethodType.Unary, V2.QueryRouteResponse.Parser),
@@ -42,6 +42,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
         new(Messaging, "SyncLiteSubscription", MethodType.Unary, V2.SyncLiteSubscriptionResponse.Parser),
         new(AdminService, "ListLiteTopics", MethodType.Unary, Admin.ListLiteTopicsResponse.Parser),
         new(AdminService, "PeekLiteTopic", MethodType.Unary, Admin.PeekLiteTopicResponse.Parser),
+        new(AdminService, "PeekQueue", MethodType.Unary, Admin.PeekQueueResponse.Parser),
         new(AdminService, "ListTopics", MethodType.Unary, Admin.ListTopicsResponse.Parser),
         new(AdminService, "DescribeTopic", MethodType.Unary, Admin.DescribeTopicResponse.Parser),
         new(AdminService, "ListGroups", MethodType.Unary, Admin.ListGroupsResponse.Parser),

@@ -77,20 +77,39 @@ internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminSe
                 throw Invalid($"from_offset {request.FromOffset} is negative.");
             }
 
-            int count = request.MaxMessages == 0 ? DefaultPageSize
-                : request.MaxMessages is > 0 and <= BrokerEngine.MaxPeekCount ? request.MaxMessages
-                : throw Invalid($"max_messages {request.MaxMessages} is out of range: 1..{BrokerEngine.MaxPeekCount}, or 0 for {DefaultPageSize}.");
-            var read = engine.PeekLiteTopic(ParentTopic(request.ParentTopic), request.LiteTopic, request.FromOffset, count);
-            string resourceNamespace = ClientMetadata.From(context.RequestHeaders).Namespace;
-            string storeHost = context.GetHttpContext().Request.Host.Value ?? "";
+            var read = engine.PeekLiteTopic(ParentTopic(request.ParentTopic), request.LiteTopic, request.FromOffset, PeekCount(request.MaxMessages));
             var response = new PeekLiteTopicResponse { MinOffset = read.MinOffset, MaxOffset = read.MaxOffset, NextOffset = read.NextOffset };
-            foreach (var record in read.Messages)
-            {
-                response.Messages.Add(MessageMapper.ToProto(record, resourceNamespace, storeHost));
-            }
-
+            response.Messages.AddRange(Peeked(read, context));
             return response;
         });
+
+    /// <inheritdoc />
+    public override Task<PeekQueueResponse> PeekQueue(PeekQueueRequest request, ServerCallContext context) =>
+        Handle(nameof(PeekQueue), context, () =>
+        {
+            string topic = Required(request.Topic, "topic", NameRules.ValidateTopic);
+            if (request.FromOffset < 0)
+            {
+                throw Invalid($"from_offset {request.FromOffset} is negative.");
+            }
+
+            var read = _host.Engine.PeekQueue(topic, request.QueueId, request.FromOffset, PeekCount(request.MaxMessages));
+            var response = new PeekQueueResponse { MinOffset = read.MinOffset, MaxOffset = read.MaxOffset, NextOffset = read.NextOffset };
+            response.Messages.AddRange(Peeked(read, context));
+            return response;
+        });
+
+    private static int PeekCount(int maxMessages) =>
+        maxMessages == 0 ? DefaultPageSize
+        : maxMessages is > 0 and <= BrokerEngine.MaxPeekCount ? maxMessages
+        : throw Invalid($"max_messages {maxMessages} is out of range: 1..{BrokerEngine.MaxPeekCount}, or 0 for {DefaultPageSize}.");
+
+    private static IEnumerable<Apache.Rocketmq.V2.Message> Peeked(LiteTopicMessages read, ServerCallContext context)
+    {
+        string resourceNamespace = ClientMetadata.From(context.RequestHeaders).Namespace;
+        string storeHost = context.GetHttpContext().Request.Host.Value ?? "";
+        return read.Messages.Select(record => MessageMapper.ToProto(record, resourceNamespace, storeHost));
+    }
 
     private static LiteTopic ToProto(LiteTopicInfo info)
     {
