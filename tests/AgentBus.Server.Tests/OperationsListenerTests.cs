@@ -148,18 +148,11 @@ public sealed partial class OperationsListenerTests
         using var http = new HttpClient();
         string scrape = "";
         // The exporter caches a scrape briefly: read until the counters caught up, then check them all.
-        var deadline = DateTime.UtcNow + Timeout;
-        do
+        await Eventually.TrueAsync(async () =>
         {
             scrape = await http.GetStringAsync(Ops(broker, "/metrics"));
-            if (Value(scrape, "agentbus_messages_acked_total") == 2)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
+            return Value(scrape, "agentbus_messages_acked_total") == 2;
+        }, Timeout, "the scrape to count both acks");
 
         Assert.Equal(3, Value(scrape, "agentbus_messages_in_total"));
         Assert.Equal(3, Value(scrape, "agentbus_messages_out_total"));

@@ -29,6 +29,23 @@ public static class Eventually
         }
     }
 
+    /// <summary>As <see cref="TrueAsync(Func{bool}, TimeSpan?, string?)"/>, for a condition that is read asynchronously (an HTTP scrape, a call).</summary>
+    /// <param name="condition">Checked until it returns true.</param>
+    /// <param name="timeout">How long to wait; <see cref="DefaultTimeout"/> when null.</param>
+    /// <param name="what">What the test waited for, shown when it times out.</param>
+    /// <returns>A task that completes once the condition held.</returns>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var limit = timeout ?? DefaultTimeout;
+        var timer = Stopwatch.StartNew();
+        while (!await condition().ConfigureAwait(false))
+        {
+            Assert.True(timer.Elapsed < limit, what ?? "Condition not met in time.");
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>Waits for <paramref name="task"/> to complete, failing the test when it takes longer than <paramref name="timeout"/>.</summary>
     /// <param name="task">The operation or signal to await.</param>
     /// <param name="timeout">How long to wait; <see cref="DefaultTimeout"/> when null.</param>
