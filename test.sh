@@ -48,5 +48,24 @@ if [ $files -eq 0 ] || { [ $test_status -ne 0 ] && [ $failed -eq 0 ]; }; then
   failed=$((failed + 1))
 fi
 
+# Name each failed test and its message next to the closing line, where a truncated log still shows them.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  if ! command -v python3 >/dev/null 2>&1; then
+    grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/FAILED: \1/p'
+  else
+    python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+for result in ET.parse(sys.argv[1]).getroot().iter(ns + "UnitTestResult"):
+    if result.get("outcome") == "Failed":
+        message = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
+        trace = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}StackTrace")
+        print(f"FAILED: {result.get('testName')}: {(message.text if message is not None else '').strip()[:2000]}")
+        print("    " + "\n    ".join((trace.text if trace is not None else "").strip().splitlines()[:8]))
+PY
+  fi
+done
+
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -257,12 +257,14 @@ public abstract partial class ClientBase : IAsyncDisposable, ITelemetryHandler
     }
 
     /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/> until the client closes.</summary>
+    /// <remarks>The schedule starts at the call, not when the loop's first turn gets a thread.</remarks>
     private protected Task RunPeriodicallyAsync(TimeSpan interval, Func<CancellationToken, Task> work)
     {
         var token = _lifetime.Token;
+        var timer = new PeriodicTimer(interval, Time);
         return Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(interval, Time);
+            using var owned = timer;
             try
             {
                 while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
