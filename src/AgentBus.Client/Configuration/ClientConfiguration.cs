@@ -59,6 +59,14 @@ public sealed class ClientConfiguration
     /// <summary>Clock for timers (heartbeats, subscription sync, backoff); tests may pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Whether sends and acks travel as frames of one long-lived call when the broker offers it (an AgentBus broker's
+    /// <c>agentbus.v1.MessageStream</c>; default on). Same semantics as the MessagingService calls, fewer call set-ups:
+    /// a request/response between agents costs about a third less. A broker that does not offer it (Apache RocketMQ)
+    /// gets the MessagingService calls whatever this says.
+    /// </summary>
+    public bool EnableMessageStream { get; init; } = true;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Endpoints))

@@ -194,8 +194,7 @@ public abstract class ConsumerBase : Core.ClientBase
             request.Entries.Add(entry);
         }
 
-        return await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => ((BrokerClient)c).AckDecoded(r, o), RequestTimeout, ct,
-            throwOnError ? static r => r.Status : null).ConfigureAwait(false);
+        return await Invoker.AckAsync(Invoker.Endpoint(endpoint), request, throwOnError ? static r => r.Status : null, RequestTimeout, ct).ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges one message, throwing the typed exception when the broker refuses.</summary>
@@ -225,8 +224,7 @@ public abstract class ConsumerBase : Core.ClientBase
             request.Suspend = suspend;
         }
 
-        var response = await Invoker.UnaryAsync(Invoker.Endpoint(message.Endpoint), request, static (c, r, o) => c.ChangeInvisibleDurationAsync(r, o),
-            RequestTimeout, ct, static r => r.Status).ConfigureAwait(false);
+        var response = await Invoker.ChangeInvisibleDurationAsync(Invoker.Endpoint(message.Endpoint), request, RequestTimeout, ct).ConfigureAwait(false);
         if (response.ReceiptHandle.Length > 0)
         {
             message.UpdateReceiptHandle(response.ReceiptHandle);

@@ -124,8 +124,7 @@ public sealed partial class Producer
         MessageQueue queue, AccessPoint? endpoint, CancellationToken ct)
     {
         var request = new OutgoingBatch(messages, ids, type, queue.Id, Configuration.Namespace, ClientIdentity.HostName, Time.GetUtcNow());
-        var response = await Invoker.UnaryAsync(Invoker.Endpoint(endpoint), request, static (c, r, o) => ((BrokerClient)c).SendBatch(r, o), RequestTimeout, ct,
-            static r => r.Status).ConfigureAwait(false);
+        var response = await Invoker.SendAsync(Invoker.Endpoint(endpoint), request, RequestTimeout, ct).ConfigureAwait(false);
         if (response.Entries.Count != messages.Count)
         {
             throw new InternalErrorException((int)Code.InternalError,

@@ -67,6 +67,9 @@ internal sealed class BrokerClient : MessagingService.MessagingServiceClient
     {
     }
 
+    /// <summary>The channel's call invoker, for the AgentBus message stream on the same connection.</summary>
+    public CallInvoker Invoker => CallInvoker;
+
     /// <summary>Sends a batch written by <see cref="OutgoingBatch"/> (the standard SendMessage call).</summary>
     public AsyncUnaryCall<SendMessageResponse> SendBatch(OutgoingBatch batch, CallOptions options) =>
         CallInvoker.AsyncUnaryCall(SendMethod, null, options, batch);

@@ -25,6 +25,8 @@ internal sealed class RpcEndpoint : IDisposable
     private AdminServiceClient? _admin;
     private bool _disposed;
     private bool _servesContinuousReceive;
+    private int _streamOffer;
+    private MessageStreamClient? _stream;
 
     public RpcEndpoint(AccessPoint accessPoint, bool tls, TimeSpan connectTimeout, RemoteCertificateValidationCallback? validateCertificate = null,
         TimeSpan? keepAliveInterval = null, TimeSpan? keepAliveTimeout = null)
@@ -49,6 +51,58 @@ internal sealed class RpcEndpoint : IDisposable
         set => Volatile.Write(ref _servesContinuousReceive, value);
     }
 
+    /// <summary>
+    /// Whether the broker behind this endpoint serves the message stream: <see cref="StreamOffer.Unknown"/> until a
+    /// MessagingService call's response headers said so (an AgentBus broker) or did not (any other broker).
+    /// </summary>
+    public StreamOffer MessageStreamOffer
+    {
+        get => (StreamOffer)Volatile.Read(ref _streamOffer);
+        set => Volatile.Write(ref _streamOffer, (int)value);
+    }
+
+    /// <summary>
+    /// The open message stream to this endpoint, opening one (with <paramref name="headers"/>) when there is none or the
+    /// last one broke; null unless the broker offers it.
+    /// </summary>
+    public MessageStreamClient? MessageStream(Func<(Metadata Headers, string RequestId)> headers)
+    {
+        if (MessageStreamOffer != StreamOffer.Offered)
+        {
+            return null;
+        }
+
+        var current = Volatile.Read(ref _stream);
+        if (current is { IsBroken: false })
+        {
+            return current;
+        }
+
+        var invoker = Client;
+        MessageStreamClient? replaced;
+        MessageStreamClient opened;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            if (_stream is { IsBroken: false } raced)
+            {
+                return raced;
+            }
+
+            replaced = _stream;
+            var (metadata, requestId) = headers();
+            opened = new MessageStreamClient(invoker.Invoker, metadata, requestId, () => MessageStreamOffer = StreamOffer.NotOffered);
+            _stream = opened;
+        }
+
+        replaced?.Dispose();
+        return opened;
+    }
+
     /// <summary>The MessagingService stub on the current address, connecting lazily.</summary>
     public BrokerClient Client => Volatile.Read(ref _client) ?? Connect().Messaging;
 
@@ -67,6 +121,7 @@ internal sealed class RpcEndpoint : IDisposable
         }
 
         GrpcChannel? old;
+        MessageStreamClient? oldStream;
         lock (_gate)
         {
             if (!ReferenceEquals(_client, failed) && !ReferenceEquals(_admin, failed))
@@ -76,26 +131,33 @@ internal sealed class RpcEndpoint : IDisposable
 
             _index = (_index + 1) % AccessPoint.Addresses.Count;
             old = _channel;
+            oldStream = _stream;
             _channel = null;
             _client = null;
             _admin = null;
+            _stream = null;
         }
 
+        oldStream?.Dispose();
         old?.Dispose();
     }
 
     public void Dispose()
     {
         GrpcChannel? channel;
+        MessageStreamClient? stream;
         lock (_gate)
         {
             _disposed = true;
             channel = _channel;
+            stream = _stream;
             _channel = null;
             _client = null;
             _admin = null;
+            _stream = null;
         }
 
+        stream?.Dispose();
         channel?.Dispose();
     }
 
@@ -146,4 +208,17 @@ internal sealed class RpcEndpoint : IDisposable
             return (client, admin);
         }
     }
+}
+
+/// <summary>Whether a broker serves the message stream, as far as the client knows.</summary>
+internal enum StreamOffer
+{
+    /// <summary>Not known yet: MessagingService calls ask.</summary>
+    Unknown,
+
+    /// <summary>The broker said it serves it.</summary>
+    Offered,
+
+    /// <summary>The broker did not say so, or turned a stream down (or the client does not use it).</summary>
+    NotOffered,
 }

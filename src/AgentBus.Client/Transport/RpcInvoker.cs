@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using AgentBus.Client.Configuration;
+using AgentBus.Client.Consuming;
 using AgentBus.Client.Errors;
+using AgentBus.Client.Producing;
+using Apache.Rocketmq.V2;
 using Grpc.Core;
 using AdminServiceClient = AgentBus.Protocol.Admin.AdminService.AdminServiceClient;
 using MessagingServiceClient = Apache.Rocketmq.V2.MessagingService.MessagingServiceClient;
@@ -13,6 +16,11 @@ namespace AgentBus.Client.Transport;
 /// </summary>
 internal sealed class RpcInvoker : IDisposable
 {
+    /// <summary>The AgentBus header asking whether the broker serves the message stream, and its answer.</summary>
+    private const string StreamHeader = "agentbus-stream";
+
+    private const string StreamVersion = "v1";
+
     private readonly ConcurrentDictionary<string, RpcEndpoint> _endpoints = new(StringComparer.Ordinal);
     private readonly RequestHeaders _headers;
     private readonly ClientConfiguration _configuration;
@@ -45,7 +53,33 @@ internal sealed class RpcInvoker : IDisposable
     public Task<TResponse> UnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
         Func<MessagingServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct,
         Func<TResponse, Apache.Rocketmq.V2.Status?>? status = null) =>
-        CallAsync(endpoint, endpoint.Client, request, call, status, timeout, ct);
+        CallAsync(endpoint, endpoint.Client, request, call, status, endpoint.MessageStreamOffer == StreamOffer.Unknown, timeout, ct);
+
+    /// <summary>
+    /// Sends a batch: as a frame of the message stream when the broker offers it, else as the SendMessage call. Either
+    /// way a response whose status is not OK throws the typed exception.
+    /// </summary>
+    public Task<SendMessageResponse> SendAsync(RpcEndpoint endpoint, OutgoingBatch batch, TimeSpan timeout, CancellationToken ct) =>
+        StreamOf(endpoint) is { } stream
+            ? stream.CallAsync<SendMessageResponse>(OutgoingFrame.Send, batch, static r => r.Status, timeout, ct)
+            : UnaryAsync(endpoint, batch, static (c, r, o) => ((BrokerClient)c).SendBatch(r, o), timeout, ct, static r => r.Status);
+
+    /// <summary>Acknowledges over the message stream when the broker offers it, else with the AckMessage call.</summary>
+    public Task<AckOutcome> AckAsync(RpcEndpoint endpoint, AckMessageRequest request, Func<AckOutcome, Apache.Rocketmq.V2.Status?>? status,
+        TimeSpan timeout, CancellationToken ct) =>
+        StreamOf(endpoint) is { } stream
+            ? stream.CallAsync(OutgoingFrame.Ack, request, status, timeout, ct)
+            : UnaryAsync(endpoint, request, static (c, r, o) => ((BrokerClient)c).AckDecoded(r, o), timeout, ct, status);
+
+    /// <summary>Changes a delivery's invisibility over the message stream when the broker offers it, else with its call.</summary>
+    public Task<ChangeInvisibleDurationResponse> ChangeInvisibleDurationAsync(RpcEndpoint endpoint, ChangeInvisibleDurationRequest request,
+        TimeSpan timeout, CancellationToken ct) =>
+        StreamOf(endpoint) is { } stream
+            ? stream.CallAsync<ChangeInvisibleDurationResponse>(OutgoingFrame.ChangeInvisibleDuration, request, static r => r.Status, timeout, ct)
+            : UnaryAsync(endpoint, request, static (c, r, o) => c.ChangeInvisibleDurationAsync(r, o), timeout, ct, static r => r.Status);
+
+    private MessageStreamClient? StreamOf(RpcEndpoint endpoint) =>
+        endpoint.MessageStreamOffer == StreamOffer.Offered ? endpoint.MessageStream(() => (_headers.Create(out string requestId), requestId)) : null;
 
     /// <summary>
     /// Runs a unary call of the AgentBus admin API (<c>agentbus.v1.AdminService</c>) with the same headers, deadline,
@@ -54,19 +88,31 @@ internal sealed class RpcInvoker : IDisposable
     /// </summary>
     public Task<TResponse> AdminUnaryAsync<TRequest, TResponse>(RpcEndpoint endpoint, TRequest request,
         Func<AdminServiceClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, TimeSpan timeout, CancellationToken ct) =>
-        CallAsync(endpoint, endpoint.Admin, request, call, status: null, timeout, ct);
+        CallAsync(endpoint, endpoint.Admin, request, call, status: null, askForStream: false, timeout, ct);
 
     private async Task<TResponse> CallAsync<TClient, TRequest, TResponse>(RpcEndpoint endpoint, TClient client, TRequest request,
         Func<TClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, Func<TResponse, Apache.Rocketmq.V2.Status?>? status,
-        TimeSpan timeout, CancellationToken ct)
+        bool askForStream, TimeSpan timeout, CancellationToken ct)
         where TClient : ClientBase
     {
         var options = Options(timeout, ct, out string requestId);
+        askForStream &= _configuration.EnableMessageStream;
+        if (askForStream)
+        {
+            options.Headers!.Add(StreamHeader, StreamVersion);
+        }
+
         TResponse response;
         try
         {
             using var pending = call(client, request, options);
             response = await pending.ResponseAsync.ConfigureAwait(false);
+            if (askForStream)
+            {
+                // An AgentBus broker says in the response headers that it serves the message stream; others say nothing.
+                var headers = await pending.ResponseHeadersAsync.ConfigureAwait(false);
+                endpoint.MessageStreamOffer = headers.GetValue(StreamHeader) == StreamVersion ? StreamOffer.Offered : StreamOffer.NotOffered;
+            }
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
         {

@@ -16,7 +16,8 @@ internal static class StatusReply<TResponse>
     private static readonly FieldDescriptor? StatusField = Find();
 
     /// <summary>Whether the response type has a status field (every MessagingService response has).</summary>
-    public static bool HasStatus => StatusField is not null || typeof(TResponse) == typeof(Mapping.ReceiveReply);
+    public static bool HasStatus => StatusField is not null || typeof(TResponse) == typeof(Mapping.ReceiveReply)
+        || typeof(TResponse) == typeof(AgentBus.Protocol.Stream.ServerFrame);
 
     /// <summary>A response carrying <paramref name="status"/>, or null when the type has no status field.</summary>
     public static TResponse? Create(Status status)
@@ -25,6 +26,12 @@ internal static class StatusReply<TResponse>
         {
             // ReceiveMessage's responses, written by the server's own encoder.
             return (TResponse)(object)Mapping.ReceiveReply.Of(new Apache.Rocketmq.V2.ReceiveMessageResponse { Status = status });
+        }
+
+        if (typeof(TResponse) == typeof(AgentBus.Protocol.Stream.ServerFrame))
+        {
+            // The message stream: a refusal of the stream as a whole, not of one of its commands (id 0).
+            return (TResponse)(object)new AgentBus.Protocol.Stream.ServerFrame { Refused = status };
         }
 
         if (StatusField is null)

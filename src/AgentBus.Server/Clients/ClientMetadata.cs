@@ -11,9 +11,19 @@ namespace AgentBus.Server.Clients;
 /// <param name="ContinuousReceive">Whether the client asked for a continuous receive (<see cref="ReceiveModeHeader"/>).</param>
 /// <param name="ContinuousMaxBytes">Body bytes after which a continuous receive ends (<see cref="ReceiveMaxBytesHeader"/>), if given.</param>
 /// <param name="Crc32BodyDigest">Whether the client reads a CRC32 body digest (<see cref="BodyDigestHeader"/>) instead of MD5.</param>
+/// <param name="AsksForStream">Whether the client asked whether the broker serves the message stream (<see cref="StreamHeader"/>).</param>
 internal sealed record ClientMetadata(string? ClientId, string Namespace, string Language, string ProtocolVersion, string RequestId,
-    bool ContinuousReceive = false, long? ContinuousMaxBytes = null, bool Crc32BodyDigest = false)
+    bool ContinuousReceive = false, long? ContinuousMaxBytes = null, bool Crc32BodyDigest = false, bool AsksForStream = false)
 {
+    /// <summary>
+    /// AgentBus extension header: sent by a client on its MessagingService calls until it knows whether the broker serves
+    /// <c>agentbus.v1.MessageStream</c>; a broker that does answers with the same header in the response headers.
+    /// </summary>
+    public const string StreamHeader = "agentbus-stream";
+
+    /// <summary>The <see cref="StreamHeader"/> value of this version of the stream.</summary>
+    public const string StreamVersion = "v1";
+
     /// <summary>
     /// AgentBus extension header of a continuous receive: the stream ends once the bodies written on it reach this many
     /// bytes (decimal), so a consumer's byte limit holds however large the messages are.
@@ -100,6 +110,7 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
         bool continuous = false;
         long? maxBytes = null;
         bool crc32 = false;
+        bool asksForStream = false;
         foreach (var entry in headers)
         {
             if (entry.IsBinary)
@@ -131,6 +142,9 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
                 case BodyDigestHeader:
                     crc32 = string.Equals(entry.Value, Crc32Digest, StringComparison.Ordinal);
                     break;
+                case StreamHeader:
+                    asksForStream = string.Equals(entry.Value, StreamVersion, StringComparison.Ordinal);
+                    break;
                 case ReceiveMaxBytesHeader:
                     // Malformed or non-positive: no byte bound (batch_size still bounds the stream).
                     maxBytes = long.TryParse(entry.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long bytes)
@@ -139,6 +153,6 @@ internal sealed record ClientMetadata(string? ClientId, string Namespace, string
             }
         }
 
-        return new ClientMetadata(clientId, ns, language, version, requestId, continuous, maxBytes, crc32);
+        return new ClientMetadata(clientId, ns, language, version, requestId, continuous, maxBytes, crc32, asksForStream);
     }
 }

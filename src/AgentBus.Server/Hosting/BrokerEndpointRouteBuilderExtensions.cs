@@ -38,6 +38,11 @@ public static class BrokerEndpointRouteBuilderExtensions
             mapped.Add(endpoints.MapGrpcService<AdminService>());
         }
 
+        if (options.EnableMessageStream)
+        {
+            mapped.Add(endpoints.MapGrpcService<MessageStreamService>());
+        }
+
         if (options.EnableReflection)
         {
             mapped.Add(endpoints.MapGrpcReflectionService());

@@ -148,6 +148,7 @@ public static class BrokerHostBuilderExtensions
         services.AddGrpcReflection();
 
         services.AddSingleton<AdminService>();
+        services.AddSingleton<MessageStreamService>();
 
         // Authentication guards the MessagingService and the AdminService (health checks stay open), and costs nothing when off.
         // The auth section is also read on its own, through IOptionsMonitor, so users and permissions change without a restart.
@@ -161,7 +162,9 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<PendingReceives>();
         services.AddSingleton<CallLimitInterceptor>();
         services.AddOptions<GrpcServiceOptions<MessagingService>>().Configure(grpc => grpc.Interceptors.Add<CallLimitInterceptor>());
+        services.AddOptions<GrpcServiceOptions<MessageStreamService>>().Configure(grpc => grpc.Interceptors.Add<CallLimitInterceptor>());
         AuthenticateWhenEnabled<MessagingService>(services);
+        AuthenticateWhenEnabled<MessageStreamService>(services);
         AuthenticateWhenEnabled<AdminService>(services);
 
         // Health, Prometheus and the dashboard over HTTP/1.1 on a port of their own (Server:Http).

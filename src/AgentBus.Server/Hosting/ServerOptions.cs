@@ -34,6 +34,13 @@ public sealed class ServerOptions
     public bool EnableAdminService { get; set; } = true;
 
     /// <summary>
+    /// Whether the broker serves its message stream, <c>agentbus.v1.MessageStream</c> (default on): one long-lived call
+    /// per client carrying its sends and acks as frames, which AgentBus clients use when the broker advertises it.
+    /// Off, the broker neither serves nor advertises it, and every client uses the MessagingService calls alone.
+    /// </summary>
+    public bool EnableMessageStream { get; set; } = true;
+
+    /// <summary>
     /// Whether the broker serves gRPC server reflection (<c>grpc.reflection.v1</c> and <c>v1alpha</c>) on its port
     /// (default on), so tools such as <c>grpcurl</c> list and call its services without the <c>.proto</c> files. It
     /// describes the public protocol only and needs no credentials; turn it off to hide even that.

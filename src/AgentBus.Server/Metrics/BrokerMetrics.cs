@@ -25,6 +25,7 @@ internal sealed class BrokerMetrics
     private readonly Counter<long> _receiveCalls;
     private readonly Counter<long> _ackCalls;
     private long _waitingReceives;
+    private long _openStreams;
     private long _receiveCallCount;
     private long _ackCallCount;
     private long _messagesInTotal;
@@ -67,6 +68,8 @@ internal sealed class BrokerMetrics
             new Measurement<long>(clients.RefusedFull, new KeyValuePair<string, object?>("reason", "too_many_clients")),
         }, "{client}", "New clients refused: an over-long client id, or the broker at Server:MaxClients.");
         meter.CreateObservableGauge("agentbus.telemetry_streams", () => telemetry.Count, "{stream}", "Open Telemetry streams.");
+        meter.CreateObservableGauge("agentbus.message_streams", () => OpenStreams, "{stream}",
+            "Open message streams (agentbus.v1.MessageStream: a client's sends and acks as frames of one call).");
         meter.CreateObservableGauge("agentbus.auto_renew.tracked", () => renewer.Count, "{delivery}", "Deliveries renewed by the server.");
     }
 
@@ -104,6 +107,15 @@ internal sealed class BrokerMetrics
         Interlocked.Increment(ref _ackCallCount);
         _ackCalls.Add(1);
     }
+
+    /// <summary>Message streams open now.</summary>
+    public long OpenStreams => Interlocked.Read(ref _openStreams);
+
+    /// <summary>A client opened its message stream.</summary>
+    public void StreamOpened() => Interlocked.Increment(ref _openStreams);
+
+    /// <summary>A message stream ended.</summary>
+    public void StreamClosed() => Interlocked.Decrement(ref _openStreams);
 
     /// <summary>A ReceiveMessage call starts waiting.</summary>
     public void ReceiveWaiting() => Interlocked.Increment(ref _waitingReceives);

@@ -67,26 +67,39 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
 
     /// <summary>
     /// Runs a unary call: requires the client id header, refreshes the client, and turns every failure into a
-    /// status (engine refusals and malformed requests at debug level, unexpected exceptions as errors).
+    /// status (engine refusals and malformed requests at debug level, unexpected exceptions as errors). A client that
+    /// asks whether the broker serves the message stream is told in the response headers.
     /// </summary>
-    private async Task<TResponse> HandleAsync<TRequest, TResponse>(string rpc, TRequest request, ServerCallContext context,
+    private Task<TResponse> HandleAsync<TRequest, TResponse>(string rpc, TRequest request, ServerCallContext context,
         Func<TRequest, RequestContext, ValueTask<TResponse>> handler, Func<Status, TResponse> reply)
     {
         var metadata = ClientMetadata.From(context.RequestHeaders);
         if (metadata.ClientId is not { } clientId)
         {
-            return reply(ClientIdRequired(rpc));
+            return Task.FromResult(reply(ClientIdRequired(rpc)));
         }
 
+        if (metadata.AsksForStream && _options.EnableMessageStream)
+        {
+            context.GetHttpContext().Response.Headers.Append(ClientMetadata.StreamHeader, ClientMetadata.StreamVersion);
+        }
+
+        return HandleCoreAsync(rpc, request, new RequestContext(clientId, metadata, context), handler, reply).AsTask();
+    }
+
+    /// <summary>Runs one command of a call whose client is known: a unary call's, or a frame of the message stream.</summary>
+    private async ValueTask<TResponse> HandleCoreAsync<TRequest, TResponse>(string rpc, TRequest request, RequestContext call,
+        Func<TRequest, RequestContext, ValueTask<TResponse>> handler, Func<Status, TResponse> reply)
+    {
         try
         {
             MalformedRequests.ThrowIfMalformed(request!);
-            _clients.Touch(clientId);
-            return await handler(request, new RequestContext(clientId, metadata, context)).ConfigureAwait(false);
+            _clients.Touch(call.ClientId);
+            return await handler(request, call).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return reply(StatusOf(rpc, ex, metadata, context));
+            return reply(StatusOf(rpc, ex, call.Metadata, call.Call, call.Frame == 0 ? null : $"{call.Metadata.RequestId}/{call.Frame}"));
         }
     }
 
@@ -98,7 +111,12 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     }
 
     /// <summary>The status that reports <paramref name="exception"/> to the client.</summary>
-    private Status StatusOf(string rpc, Exception exception, ClientMetadata metadata, ServerCallContext context)
+    /// <param name="rpc">The call (or the stream command) that failed.</param>
+    /// <param name="exception">What it threw.</param>
+    /// <param name="metadata">The call's headers.</param>
+    /// <param name="context">The call.</param>
+    /// <param name="requestId">The request id to log, when not the call's own (a command of the message stream).</param>
+    private Status StatusOf(string rpc, Exception exception, ClientMetadata metadata, ServerCallContext context, string? requestId = null)
     {
         switch (exception)
         {
@@ -118,11 +136,11 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
             case OperationCanceledException when _lifetime.ApplicationStopping.IsCancellationRequested:
                 return StatusFactory.Of(Code.InternalServerError, "The broker is shutting down.");
             default:
-                ServerLog.Failed(_logger, exception, rpc, metadata.ClientId, metadata.RequestId);
+                ServerLog.Failed(_logger, exception, rpc, metadata.ClientId, requestId ?? metadata.RequestId);
                 return StatusFactory.Of(Code.InternalError, $"Internal error ({exception.GetType().Name}); see the broker log.");
         }
     }
 
-    /// <summary>The calling client and its call.</summary>
-    private readonly record struct RequestContext(string ClientId, ClientMetadata Metadata, ServerCallContext Call);
+    /// <summary>The calling client and its call; for a command of the message stream, the id of its frame.</summary>
+    private readonly record struct RequestContext(string ClientId, ClientMetadata Metadata, ServerCallContext Call, ulong Frame = 0);
 }
