@@ -58,6 +58,7 @@ public sealed partial class AgentBusClient : IAsyncDisposable
             KeepAliveTimeout = options.KeepAliveTimeout,
             LoggerFactory = LoggerFactory,
             TimeProvider = options.TimeProvider,
+            EnableMessageStream = options.EnableMessageStream,
         });
         Replies = new ReplyRouter(this, Logger);
     }

@@ -86,6 +86,13 @@ public sealed class AgentBusOptions
     /// </summary>
     public int StreamBatchSize { get; set; } = 64;
 
+    /// <summary>
+    /// Whether sends and acks travel on the broker's message stream when it offers one (an AgentBus broker; default on):
+    /// the same semantics as the RocketMQ calls with fewer call set-ups. An Apache RocketMQ proxy offers none and gets
+    /// the RocketMQ calls whatever this says.
+    /// </summary>
+    public bool EnableMessageStream { get; set; } = true;
+
     /// <summary>Namespace of the broker's resources (RocketMQ namespaces), if the broker uses them.</summary>
     public string? Namespace { get; set; }
 

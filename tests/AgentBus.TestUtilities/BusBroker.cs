@@ -44,7 +44,14 @@ public sealed class BusBroker : IAsyncDisposable
     /// <summary>A bus instance connected to this broker (disposed with it unless the test disposes it first).</summary>
     public async Task<AgentBusClient> ConnectAsync(string? instanceId = null, Action<AgentBusOptions>? configure = null)
     {
-        var options = new AgentBusOptions { Endpoints = Endpoint, InstanceId = instanceId, LoggerFactory = Test.LoggerFactory, SendCoalescing = 64 };
+        var options = new AgentBusOptions
+        {
+            Endpoints = Endpoint,
+            InstanceId = instanceId,
+            LoggerFactory = Test.LoggerFactory,
+            SendCoalescing = 64,
+            EnableMessageStream = TestBroker.UseMessageStream,
+        };
         configure?.Invoke(options);
         var bus = await AgentBusClient.ConnectAsync(options);
         lock (_buses)

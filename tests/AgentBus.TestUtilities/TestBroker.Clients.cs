@@ -11,6 +11,14 @@ public sealed partial class TestBroker
     private GrpcChannel? _channel;
     private ClientServiceProvider? _provider;
 
+    /// <summary>
+    /// Whether the tests' clients use the broker's message stream (the default) or, with the environment variable
+    /// <c>AGENTBUS_TEST_MESSAGE_STREAM=off</c>, the MessagingService calls alone: test.sh runs the client and agent
+    /// suites both ways.
+    /// </summary>
+    public static bool UseMessageStream { get; } =
+        !string.Equals(Environment.GetEnvironmentVariable("AGENTBUS_TEST_MESSAGE_STREAM"), "off", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A gRPC channel to the broker shared by the test's raw protocol calls; it reconnects after a restart.</summary>
     public GrpcChannel Channel
     {
@@ -58,6 +66,7 @@ public sealed partial class TestBroker
         Endpoints = Endpoint,
         RequestTimeout = TimeSpan.FromSeconds(3),
         Credentials = credentials,
+        EnableMessageStream = UseMessageStream,
         EnableTls = Certificate is not null,
         RemoteCertificateValidationCallback = Certificate is null ? null : TestCertificates.Trusting(Certificate),
     };
