@@ -104,6 +104,7 @@ public sealed partial class BrokerEngine
             }
         }
 
+        RebuildMessageIndex();
         bool holdsMessages = _log.WritePosition > _log.MinPosition || _queues.All().Any();
         ReportMetadata(holdsMessages);
         var offsets = RestoreOffsets(holdsMessages);

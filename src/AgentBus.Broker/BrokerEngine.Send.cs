@@ -163,6 +163,8 @@ public sealed partial class BrokerEngine
                 queue.LastWriteTimestamp = now;
             }
 
+            IndexMessage(message, appended.Position, now);
+
             if (dedupeKey is not null)
             {
                 _deduplication.Add(message.Topic, message.LiteTopic!, dedupeKey,

@@ -32,6 +32,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly ReceiptHandleCodec _handles = new();
     private readonly Lock _appendLock = new();
     private readonly Deduplication.DeduplicationWindow _deduplication;
+    private readonly Lookup.MessageIndex _messageIndex;
     private readonly List<ITimer> _timers = [];
     private readonly CancellationTokenSource _closing = new();
     private long _deliverySeq;
@@ -84,6 +85,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _registry.Evicted += notice => LiteUnsubscribed?.Invoke(notice);
         _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
         _deduplication = new Deduplication.DeduplicationWindow((long)options.DeduplicationWindow.TotalMilliseconds, options.MaxDeduplicationKeys);
+        _messageIndex = new Lookup.MessageIndex(options.MessageIndexCapacity);
         Topics.TopicDeleted += OnTopicDeleted;
     }
 

@@ -116,6 +116,13 @@ public sealed class BrokerOptions
     public int MaxDeduplicationKeys { get; set; } = 1_000_000;
 
     /// <summary>
+    /// Message ids and keys the message index holds at most (default 1,000,000; 0 turns it off), the most recent
+    /// first: the admin API's lookup by message id or key finds the messages they point at. About 56 bytes each once
+    /// filled; a restart rebuilds it from the newest segments of the commit log. See docs/operations.md.
+    /// </summary>
+    public int MessageIndexCapacity { get; set; } = 1_000_000;
+
+    /// <summary>
     /// What the broker does when recovery finds that fsynced commit-log data is gone (its checkpoint, or the index
     /// checkpoint, records positions beyond the end of the valid log: a segment file deleted, truncated or damaged
     /// outside the broker). False (the default): it logs an error saying how much is missing and refuses to start,
@@ -157,6 +164,11 @@ public sealed class BrokerOptions
         if (DeduplicationWindow < TimeSpan.Zero || MaxDeduplicationKeys < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(DeduplicationWindow), "DeduplicationWindow cannot be negative and MaxDeduplicationKeys must be positive.");
+        }
+
+        if (MessageIndexCapacity is < 0 or > 100_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MessageIndexCapacity), "MessageIndexCapacity must be within 0..100000000.");
         }
     }
 }

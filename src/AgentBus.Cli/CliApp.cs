@@ -56,6 +56,8 @@ internal sealed class CliApp
         root.Subcommands.Add(LiteCommands.Offsets(this));
         root.Subcommands.Add(StatsCommand.Create(this));
         root.Subcommands.Add(DeadLetterCommands.Create(this));
+        root.Subcommands.Add(MessageCommands.Message(this));
+        root.Subcommands.Add(MessageCommands.Queue(this));
         foreach (var command in AgentCommands.Create(this))
         {
             root.Subcommands.Add(command);

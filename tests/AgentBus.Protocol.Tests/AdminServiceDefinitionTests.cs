@@ -15,7 +15,7 @@ public class AdminServiceDefinitionTests
         AdminService.BindService(binder, new EmptyService());
 
         Assert.Equal("agentbus.v1.AdminService", AdminService.Descriptor.FullName);
-        string[] names = ["ListLiteTopics", "PeekLiteTopic", "PeekQueue", "ListTopics", "DescribeTopic", "ListGroups", "DescribeGroup", "DescribeLiteTopic",
+        string[] names = ["ListLiteTopics", "PeekLiteTopic", "PeekQueue", "LookupMessages", "ListTopics", "DescribeTopic", "ListGroups", "DescribeGroup", "DescribeLiteTopic",
             "ListClients", "ResetOffset", "DeleteLiteTopic", "GetBrokerStats", "ListDeadLetters", "ReplayDeadLetters", "PurgeDeadLetters",
             "CreateTopic", "UpdateTopic", "DeleteTopic", "CreateGroup", "UpdateGroup", "DeleteGroup"];
         Assert.Equal(names.Select(n => ($"/agentbus.v1.AdminService/{n}", MethodType.Unary)), binder.Methods);

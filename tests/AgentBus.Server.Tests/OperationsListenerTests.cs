@@ -20,8 +20,9 @@ namespace AgentBus.Server.Tests;
 
 /// <summary>
 /// The operations listener (<c>Server:Http</c>) over real HTTP/1.1 on loopback: health endpoints, the Prometheus scrape
-/// endpoint, the dashboard's API and its access rules, and the configuration keys. In a collection run alone: the
-/// Prometheus exporter reads the broker's meter by name, which every broker in the process shares.
+/// endpoint, the dashboard's API and its access rules, and the configuration keys. In a collection run alone, so the
+/// brokers a test starts are the only ones with an operations listener (each scrape shows its own broker's figures
+/// only: see <c>Two_brokers_in_one_process_each_scrape_only_their_own_figures</c>).
 /// </summary>
 [Collection(nameof(OperationsListenerTests))]
 [CollectionDefinition(nameof(OperationsListenerTests), DisableParallelization = true)]
@@ -160,6 +161,40 @@ public sealed partial class OperationsListenerTests
         Assert.Equal(2, Value(scrape, "agentbus_lite_topics"));
         Assert.Equal(1, Value(scrape, "agentbus_lite_clients"));
         Assert.Contains("# TYPE agentbus_messages_in_total counter", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_brokers_in_one_process_each_scrape_only_their_own_figures()
+    {
+        await using var first = await StartAsync();
+        await using var second = await StartAsync();
+        foreach (var broker in new[] { first, second })
+        {
+            broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        }
+
+        await first.Client().SendAsync(TestClient.Message("agents", "a", liteTopic: "s1"), TestClient.Message("agents", "b", liteTopic: "s1"));
+        var client = second.Client();
+        await client.SendAsync(TestClient.Message("agents", "c", liteTopic: "s1"), TestClient.Message("agents", "d", liteTopic: "s2"),
+            TestClient.Message("agents", "e", liteTopic: "s3"));
+        await client.SendAsync(TestClient.Message("agents", "f", liteTopic: "s3"), TestClient.Message("agents", "g", liteTopic: "s3"));
+
+        using var http = new HttpClient();
+        string firstScrape = "", secondScrape = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            firstScrape = await http.GetStringAsync(Ops(first, "/metrics"));
+            secondScrape = await http.GetStringAsync(Ops(second, "/metrics"));
+            return Value(firstScrape, "agentbus_messages_in_total") >= 2 && Value(secondScrape, "agentbus_messages_in_total") >= 5;
+        }, Timeout, "both scrapes to count their sends");
+
+        // Summed, each would read 7 messages and 4 lite topics.
+        Assert.Equal(2, Value(firstScrape, "agentbus_messages_in_total"));
+        Assert.Equal(5, Value(secondScrape, "agentbus_messages_in_total"));
+        Assert.Equal(1, Value(firstScrape, "agentbus_lite_topics"));
+        Assert.Equal(3, Value(secondScrape, "agentbus_lite_topics"));
+        Assert.Equal(first.Engine.CommitLogPosition, Value(firstScrape, "agentbus_commitlog_position_bytes"));
+        Assert.Single(firstScrape.Split('\n'), line => line.StartsWith("agentbus_messages_in_total", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -38,6 +38,8 @@ public enum BrokerErrorCode
     TopicNotFound,
     /// <summary>Consumer group does not exist.</summary>
     ConsumerGroupNotFound,
+    /// <summary>No stored message matches a lookup by message id or key.</summary>
+    MessageNotFound,
     /// <summary>Message body is empty.</summary>
     MessageBodyEmpty,
     /// <summary>Message body exceeds the configured limit.</summary>

@@ -77,6 +77,9 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
     /// <summary>Segment files the log holds now.</summary>
     public int SegmentCount => Volatile.Read(ref _segments).Length;
 
+    /// <summary>Bytes of one segment: segment i of <see cref="SegmentCount"/> starts at <see cref="MinPosition"/> + i × this.</summary>
+    public int SegmentSize => _segmentSize;
+
     /// <summary>End of the last complete record (or the base of an empty active segment); appends go at or after it.</summary>
     public long WritePosition => Volatile.Read(ref _writePosition);
 

@@ -1,16 +1,18 @@
 using System.CommandLine;
+using System.Globalization;
 using AgentBus.Cli.Output;
 using AgentBus.Protocol.Admin;
 
 namespace AgentBus.Cli.Commands;
 
-/// <summary>dlq ls / replay / purge: a consumer group's dead letters.</summary>
+/// <summary>dlq ls / peek / replay / purge: a consumer group's dead letters.</summary>
 internal static class DeadLetterCommands
 {
     public static Command Create(CliApp app)
     {
-        var dlq = new Command("dlq", "A consumer group's dead letters: list, replay to where they came from, purge.");
+        var dlq = new Command("dlq", "A consumer group's dead letters: list, read whole, replay to where they came from, purge.");
         dlq.Subcommands.Add(List(app));
+        dlq.Subcommands.Add(Peek(app));
         dlq.Subcommands.Add(Replay(app));
         dlq.Subcommands.Add(Purge(app));
         return dlq;
@@ -60,6 +62,74 @@ internal static class DeadLetterCommands
             {
                 output.Line($"{pending} pending");
             }
+        });
+        return command;
+    }
+
+    private static Command Peek(CliApp app)
+    {
+        var group = GroupArgument();
+        var from = new Option<long>("--from") { Description = "The first offset to read (default: the first pending)." };
+        var count = new Option<int>("--count", "-n") { Description = "At most this many (1..1000).", DefaultValueFactory = _ => 5 };
+        var command = new Command("peek", "Read pending dead letters a page at a time: where each came from, its properties and its whole body.")
+        {
+            group, from, count,
+        };
+        app.SetAction(command, async (parse, output, ct) =>
+        {
+            long fromOffset = parse.GetValue(from);
+            int max = parse.GetValue(count);
+            if (fromOffset < 0 || max is < 1 or > 1000)
+            {
+                throw new UsageException("--from must be 0 or more and --count 1..1000.");
+            }
+
+            using var admin = app.Settings.Admin(parse);
+            var request = new ListDeadLettersRequest { ConsumerGroup = parse.GetRequiredValue(group), FromOffset = fromOffset, MaxMessages = max };
+            var page = await admin.CallAsync(request, static (c, r, o) => c.ListDeadLettersAsync(r, o), ct).ConfigureAwait(false);
+            var letters = page.Messages.Select(message =>
+            {
+                var system = message.SystemProperties ?? new Apache.Rocketmq.V2.SystemProperties();
+                var properties = message.UserProperties.Where(p => !p.Key.StartsWith("DLQ_ORIGIN_", StringComparison.Ordinal))
+                    .OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+                return new
+                {
+                    offset = system.QueueOffset,
+                    originTopic = message.UserProperties.GetValueOrDefault("DLQ_ORIGIN_TOPIC"),
+                    originLiteTopic = message.UserProperties.GetValueOrDefault("DLQ_ORIGIN_LITE_TOPIC"),
+                    messageId = message.UserProperties.GetValueOrDefault("DLQ_ORIGIN_MESSAGE_ID") ?? system.MessageId,
+                    storeTime = system.StoreTimestamp?.ToDateTimeOffset(),
+                    properties,
+                    body = LiteCommands.Body(message.Body.Span),
+                };
+            }).ToList();
+            if (output.IsJson)
+            {
+                output.WriteJson(new { consumerGroup = request.ConsumerGroup, firstPending = page.FirstPending, maxOffset = page.MaxOffset, nextOffset = page.NextOffset,
+                    messages = letters });
+                return;
+            }
+
+            if (letters.Count == 0)
+            {
+                output.Line($"No pending dead letters for {request.ConsumerGroup} from offset {fromOffset}.");
+                return;
+            }
+
+            foreach (var letter in letters)
+            {
+                string origin = letter.originLiteTopic is { } lite ? $"{letter.originTopic} / {lite}" : letter.originTopic ?? "-";
+                output.Line(string.Create(CultureInfo.InvariantCulture, $"── offset {letter.offset} · {origin} · {letter.messageId} · stored {CliOutput.Human(letter.storeTime)}"));
+                if (letter.properties.Count > 0)
+                {
+                    output.Line(string.Join(" ", letter.properties.Select(p => $"{p.Key}={p.Value}")));
+                }
+
+                output.Line(letter.body);
+            }
+
+            string more = page.NextOffset < page.MaxOffset ? $"more from --from {page.NextOffset}" : "read to the end";
+            output.Line(string.Create(CultureInfo.InvariantCulture, $"{page.MaxOffset - page.FirstPending} pending; {more}"));
         });
         return command;
     }

@@ -131,7 +131,7 @@ internal sealed class CliOutput
         return table;
     }
 
-    private static List<Dictionary<string, object?>> Rows(Listing listing)
+    internal static List<Dictionary<string, object?>> Rows(Listing listing)
     {
         var rows = new List<Dictionary<string, object?>>(listing.Rows.Count);
         foreach (var row in listing.Rows)

@@ -30,6 +30,7 @@ internal static class StatusMapping
         BrokerErrorCode.MessageTypeMismatch => Code.MessagePropertyConflictWithType,
         BrokerErrorCode.TopicNotFound => Code.TopicNotFound,
         BrokerErrorCode.ConsumerGroupNotFound => Code.ConsumerGroupNotFound,
+        BrokerErrorCode.MessageNotFound => Code.MessageNotFound,
         BrokerErrorCode.NoLiveSubscriber => Code.NotFound,
         BrokerErrorCode.MessageBodyEmpty => Code.MessageBodyEmpty,
         BrokerErrorCode.MessageBodyTooLarge => Code.MessageBodyTooLarge,

@@ -116,6 +116,7 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<LimitMetrics>();
         services.AddHostedService<InstrumentsActivation>();
+        OwnMetersOnly.AddTo(services);
         services.AddSingleton<BrokerEngineHost>();
         BrokerOtlpSetup.AddWhenEnabled(services, configured.Telemetry.Otlp, configured.BrokerName);
         services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());

@@ -43,6 +43,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
         new(AdminService, "ListLiteTopics", MethodType.Unary, Admin.ListLiteTopicsResponse.Parser),
         new(AdminService, "PeekLiteTopic", MethodType.Unary, Admin.PeekLiteTopicResponse.Parser),
         new(AdminService, "PeekQueue", MethodType.Unary, Admin.PeekQueueResponse.Parser),
+        new(AdminService, "LookupMessages", MethodType.Unary, Admin.LookupMessagesResponse.Parser),
         new(AdminService, "ListTopics", MethodType.Unary, Admin.ListTopicsResponse.Parser),
         new(AdminService, "DescribeTopic", MethodType.Unary, Admin.DescribeTopicResponse.Parser),
         new(AdminService, "ListGroups", MethodType.Unary, Admin.ListGroupsResponse.Parser),

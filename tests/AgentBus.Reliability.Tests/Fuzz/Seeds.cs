@@ -95,6 +95,9 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
             "ListLiteTopics" => new Admin.ListLiteTopicsRequest { ParentTopic = LiteParent, PageSize = 10, ConsumerGroup = Group },
             "PeekLiteTopic" => new Admin.PeekLiteTopicRequest { ParentTopic = LiteParent, LiteTopic = LiteTopic, FromOffset = 0, MaxMessages = 10 },
             "PeekQueue" => new Admin.PeekQueueRequest { Topic = NormalTopic, QueueId = random.Next(-1, 5), FromOffset = random.Next(-1, 5), MaxMessages = 10 },
+            "LookupMessages" => random.Next(2) == 0
+                ? new Admin.LookupMessagesRequest { MessageId = messageId, MaxMessages = 10 }
+                : new Admin.LookupMessagesRequest { Key = "k" + random.Next(3), Topic = NormalTopic, MaxMessages = random.Next(-1, 5) },
             "ListTopics" => new Admin.ListTopicsRequest { PageSize = 10 },
             "DescribeTopic" => new Admin.DescribeTopicRequest { Topic = LiteParent },
             "ListGroups" => new Admin.ListGroupsRequest { PageSize = 10 },

@@ -52,7 +52,10 @@ public sealed class AdminPermissionTests
         var delete = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).DeleteLiteTopicAsync(
             new DeleteLiteTopicRequest { ParentTopic = Parent, LiteTopic = "bob|inbox" }, Options(broker, "bob")).ResponseAsync);
 
-        Assert.All(new[] { stats, describe, delete }, e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
+        var lookup = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).LookupMessagesAsync(
+            new LookupMessagesRequest { Key = "k" }, Options(broker, "bob")).ResponseAsync);
+
+        Assert.All(new[] { stats, describe, delete, lookup }, e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
         Assert.Contains("GetBrokerStats needs the admin permission", stats.Status.Detail, StringComparison.Ordinal);
         Assert.True((await Admin(broker).GetBrokerStatsAsync(new GetBrokerStatsRequest(), Options(broker, "carol"))).MessagesIn >= 1);
         var described = await Admin(broker).DescribeLiteTopicAsync(new DescribeLiteTopicRequest { ParentTopic = Parent, LiteTopic = "bob|inbox" }, Options(broker, "carol"));

@@ -104,11 +104,13 @@ internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminSe
         : maxMessages is > 0 and <= BrokerEngine.MaxPeekCount ? maxMessages
         : throw Invalid($"max_messages {maxMessages} is out of range: 1..{BrokerEngine.MaxPeekCount}, or 0 for {DefaultPageSize}.");
 
-    private static IEnumerable<Apache.Rocketmq.V2.Message> Peeked(LiteTopicMessages read, ServerCallContext context)
+    private static IEnumerable<Apache.Rocketmq.V2.Message> Peeked(LiteTopicMessages read, ServerCallContext context) => Peeked(read.Messages, context);
+
+    private static IEnumerable<Apache.Rocketmq.V2.Message> Peeked(IReadOnlyList<Broker.Messages.MessageRecord> messages, ServerCallContext context)
     {
         string resourceNamespace = ClientMetadata.From(context.RequestHeaders).Namespace;
         string storeHost = context.GetHttpContext().Request.Host.Value ?? "";
-        return read.Messages.Select(record => MessageMapper.ToProto(record, resourceNamespace, storeHost));
+        return messages.Select(record => MessageMapper.ToProto(record, resourceNamespace, storeHost));
     }
 
     private static LiteTopic ToProto(LiteTopicInfo info)
@@ -210,7 +212,7 @@ internal sealed partial class AdminService : Protocol.Admin.AdminService.AdminSe
     /// <summary>The gRPC status code of an engine refusal in the admin API.</summary>
     private static StatusCode ToStatusCode(BrokerErrorCode code) => code switch
     {
-        BrokerErrorCode.TopicNotFound or BrokerErrorCode.ConsumerGroupNotFound => StatusCode.NotFound,
+        BrokerErrorCode.TopicNotFound or BrokerErrorCode.ConsumerGroupNotFound or BrokerErrorCode.MessageNotFound => StatusCode.NotFound,
         BrokerErrorCode.MessageTypeMismatch or BrokerErrorCode.PreconditionFailed => StatusCode.FailedPrecondition,
         BrokerErrorCode.IllegalOffset => StatusCode.OutOfRange,
         BrokerErrorCode.Unavailable => StatusCode.Unavailable,
