@@ -31,6 +31,15 @@ dotnet test AgentBus.sln -c "$configuration" --no-build --nologo -m:1 \
   --blame-hang-timeout 5m -- RunConfiguration.TestSessionTimeout=1500000
 test_status=$?
 
+# The client and agent suites once more over the MessagingService calls alone (clients use the broker's message
+# stream by default), so both paths of every send and ack stay tested.
+AGENTBUS_TEST_MESSAGE_STREAM=off dotnet test tests/AgentBus.Client.Tests/AgentBus.Client.Tests.csproj -c "$configuration" --no-build --nologo \
+  --logger "trx;LogFilePrefix=calls-client" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 5m -- RunConfiguration.TestSessionTimeout=600000 || test_status=1
+AGENTBUS_TEST_MESSAGE_STREAM=off dotnet test tests/AgentBus.Tests/AgentBus.Tests.csproj -c "$configuration" --no-build --nologo \
+  --logger "trx;LogFilePrefix=calls-agents" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 5m -- RunConfiguration.TestSessionTimeout=600000 || test_status=1
+
 passed=0; failed=0; skipped=0; files=0
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue

@@ -19,13 +19,15 @@ internal static class AgentHarness
     }
 
     /// <summary>A bus on the harness broker with the given send coalescing (the raw path uses the same).</summary>
-    public static Task<AgentBusClient> ConnectAsync(ClientHarness harness, int sendCoalescing) =>
-        AgentBusClient.ConnectAsync(Options(harness, sendCoalescing));
+    /// <remarks>With <paramref name="messageStream"/> off, its sends and acks use the MessagingService calls alone.</remarks>
+    public static Task<AgentBusClient> ConnectAsync(ClientHarness harness, int sendCoalescing, bool messageStream = true) =>
+        AgentBusClient.ConnectAsync(Options(harness, sendCoalescing, messageStream));
 
-    private static AgentBusOptions Options(ClientHarness harness, int sendCoalescing) => new()
+    private static AgentBusOptions Options(ClientHarness harness, int sendCoalescing, bool messageStream = true) => new()
     {
         Endpoints = harness.Endpoint,
         ParentTopic = ClientHarness.Parent,
         SendCoalescing = sendCoalescing,
+        EnableMessageStream = messageStream,
     };
 }

@@ -7,11 +7,13 @@ namespace AgentBus.Benchmarks.Harness;
 /// same two lite-topic hops done by hand with the client (<see cref="RawRequestPath"/>), on one broker in one run, with
 /// the same send coalescing. The two paths alternate round by round, so drift of the shared machine hits both.
 /// <c>--concurrency 1</c> (the default) measures latency back to back; more keeps that many requests in flight
-/// against one agent id and measures requests per second.
+/// against one agent id and measures requests per second. A third path is the agent layer with the message stream
+/// off (every send and ack a MessagingService call), so the stream's gain is measured in the same run.
 /// </summary>
 internal static class AgentRequestScenario
 {
     private const string Peer = "svc";
+    private const string PeerOverCalls = "svc-calls";
     private const double LatencyTarget = 1.15;
     private const double ThroughputTarget = 25_000;
 
@@ -30,16 +32,20 @@ internal static class AgentRequestScenario
         await using var server = await bus.CreateAgentAsync(Peer, (ctx, ct) => ctx.ReplyAsync(ctx.Body, ct));
         await using var caller = await bus.CreateAgentAsync("bench-caller");
         await using var raw = await RawRequestPath.StartAsync(harness, coalesce, concurrency, payload);
+        await using var callsBus = await AgentHarness.ConnectAsync(harness, coalesce, messageStream: false);
+        await using var callsServer = await callsBus.CreateAgentAsync(PeerOverCalls, (ctx, ct) => ctx.ReplyAsync(ctx.Body, ct));
+        await using var callsCaller = await callsBus.CreateAgentAsync("bench-caller-calls");
         var paths = new RequestPath[]
         {
             new("raw", raw.RequestAsync),
             new("agent", _ => caller.RequestAsync<byte[], byte[]>(Peer, payload)),
+            new("calls", _ => callsCaller.RequestAsync<byte[], byte[]>(PeerOverCalls, payload)),
         };
         // For a profiler: AGENTBUS_BENCH_ONLY=raw (or agent) runs that path in both slots of each round.
         switch (Environment.GetEnvironmentVariable("AGENTBUS_BENCH_ONLY"))
         {
-            case "raw": paths[1] = paths[0]; break;
-            case "agent": paths[0] = paths[1]; break;
+            case "raw": paths[1] = paths[2] = paths[0]; break;
+            case "agent": paths[0] = paths[2] = paths[1]; break;
         }
 
         Console.WriteLine($"agent-request: {body} B body (echoed back; raw bytes, no JSON), {concurrency} in flight, send coalescing {(coalesce > 0 ? coalesce : "off")} on both paths, "
@@ -83,8 +89,12 @@ internal static class AgentRequestScenario
 
         var rawAll = LatencySummary.Merge(samples[0]);
         var agentAll = LatencySummary.Merge(samples[1]);
+        var callsAll = LatencySummary.Merge(samples[2]);
         Console.WriteLine($"  all rounds raw:   {rawAll.Tail}");
         Console.WriteLine($"  all rounds agent: {agentAll.Tail}");
+        Console.WriteLine($"  all rounds calls: {callsAll.Tail}");
+        Console.WriteLine($"  agent (message stream) / agent over calls: p50 {agentAll.Percentile(0.50) / callsAll.Percentile(0.50):F2}x, "
+            + $"p99 {agentAll.Percentile(0.99) / callsAll.Percentile(0.99):F2}x");
         double p50 = agentAll.Percentile(0.50) / rawAll.Percentile(0.50);
         double p99 = agentAll.Percentile(0.99) / rawAll.Percentile(0.99);
         Console.WriteLine($"  agent/raw: p50 {p50:F2}x, p99 {p99:F2}x, p99.9 {agentAll.Percentile(0.999) / rawAll.Percentile(0.999):F2}x; "
@@ -106,8 +116,9 @@ internal static class AgentRequestScenario
             }
         }
 
-        double raw = RunCost.Median(rates[0]), agent = RunCost.Median(rates[1]);
-        Console.WriteLine($"  median raw {raw:N0} req/s, agent {agent:N0} req/s, agent/raw {agent / raw:F2}x; "
+        double raw = RunCost.Median(rates[0]), agent = RunCost.Median(rates[1]), calls = RunCost.Median(rates[2]);
+        Console.WriteLine($"  median raw {raw:N0} req/s, agent {agent:N0} req/s, agent over calls {calls:N0} req/s; agent/raw {agent / raw:F2}x, "
+            + $"agent (message stream) / agent over calls {agent / calls:F2}x; "
             + $"target agent >= {ThroughputTarget:N0} req/s: {(agent >= ThroughputTarget ? "met" : "missed")}");
     }
 

@@ -31,7 +31,7 @@ internal sealed class CaseGenerator(Seeds seeds, Random random, int maxRequestBy
             return new FuzzCase(++_number, rpc, [Random(maxRequestBytes + 1 + random.Next(1024))], oversizeHeaders, "oversize random body");
         }
 
-        int count = rpc.Name == "Telemetry" ? random.Next(1, 4) : 1;
+        int count = rpc.Name is "Telemetry" or "Open" ? random.Next(1, 4) : 1;
         var requests = new List<byte[]>(count);
         var described = new List<string>(count);
         for (int i = 0; i < count; i++)

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace AgentBus.Reliability.Tests.Fuzz;
 
 /// <summary>
-/// Every RPC of MessagingService (17) and AdminService (21) fed random bytes, mutated valid requests (bit flips,
+/// Every RPC of MessagingService (17), AdminService and the message stream fed random bytes, mutated valid requests (bit flips,
 /// truncation, unknown fields, field-level edits), odd headers and oversize bodies, from a seeded generator. The
 /// broker must answer each within its deadline, never with gRPC INTERNAL/UNKNOWN or an INTERNAL_ERROR status, log
 /// no error for any of it, and still carry a message from a producer to a consumer after every batch.

@@ -13,6 +13,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
 {
     public const string Messaging = "apache.rocketmq.v2.MessagingService";
     public const string AdminService = "agentbus.v1.AdminService";
+    public const string MessageStream = "agentbus.v1.MessageStream";
 
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static bytes => bytes, static bytes => bytes);
 
@@ -20,7 +21,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
     private static readonly HashSet<string> Unimplemented =
         ["PullMessage", "UpdateOffset", "GetOffset", "QueryOffset", "EndTransaction", "RecallMessage"];
 
-    /// <summary>All 17 RPCs of MessagingService and all 21 of AdminService.</summary>
+    /// <summary>All 17 RPCs of MessagingService, every one of AdminService, and the message stream.</summary>
     public static IReadOnlyList<Rpc> All { get; } =
     [
         new(Messaging, "QueryRoute", MethodType.Unary, V2.QueryRouteResponse.Parser),
@@ -62,6 +63,7 @@ internal sealed record Rpc(string Service, string Name, MethodType Type, Message
         new(AdminService, "CreateGroup", MethodType.Unary, Admin.CreateGroupResponse.Parser),
         new(AdminService, "UpdateGroup", MethodType.Unary, Admin.UpdateGroupResponse.Parser),
         new(AdminService, "DeleteGroup", MethodType.Unary, Admin.DeleteGroupResponse.Parser),
+        new(MessageStream, "Open", MethodType.DuplexStreaming, AgentBus.Protocol.Stream.ServerFrame.Parser),
     ];
 
     /// <summary>

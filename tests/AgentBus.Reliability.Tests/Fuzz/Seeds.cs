@@ -120,6 +120,17 @@ internal sealed class Seeds(IReadOnlyList<(string MessageId, string ReceiptHandl
             "CreateGroup" => new Admin.CreateGroupRequest { Group = MadeGroup(random) },
             "UpdateGroup" => new Admin.UpdateGroupRequest { Group = MadeGroup(random) },
             "DeleteGroup" => new Admin.DeleteGroupRequest { Group = MadeName },
+            // A frame of the message stream carries the request of the call it stands for.
+            "Open" => (random.Next(3)) switch
+            {
+                0 => new AgentBus.Protocol.Stream.ClientFrame { Id = (ulong)random.Next(0, 100), Send = (SendMessageRequest)For(Rpc.All.First(static r => r.Name == "SendMessage"), random) },
+                1 => new AgentBus.Protocol.Stream.ClientFrame { Id = (ulong)random.Next(0, 100), Ack = (AckMessageRequest)For(Rpc.All.First(static r => r.Name == "AckMessage"), random) },
+                _ => new AgentBus.Protocol.Stream.ClientFrame
+                {
+                    Id = (ulong)random.Next(0, 100),
+                    ChangeInvisibleDuration = (ChangeInvisibleDurationRequest)For(Rpc.All.First(static r => r.Name == "ChangeInvisibleDuration"), random),
+                },
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(rpc), rpc.Name, "no seed"),
         };
     }
