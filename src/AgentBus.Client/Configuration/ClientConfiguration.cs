@@ -61,9 +61,9 @@ public sealed class ClientConfiguration
 
     /// <summary>
     /// Whether sends and acks travel as frames of one long-lived call when the broker offers it (an AgentBus broker's
-    /// <c>agentbus.v1.MessageStream</c>; default on). Same semantics as the MessagingService calls, fewer call set-ups:
-    /// a request/response between agents costs about a third less. A broker that does not offer it (Apache RocketMQ)
-    /// gets the MessagingService calls whatever this says.
+    /// <c>agentbus.v1.MessageStream</c>; default on): the same semantics as the MessagingService calls without a call
+    /// set-up per send or ack (figures in docs/benchmarks.md). A broker that does not offer it (Apache RocketMQ) gets
+    /// the MessagingService calls whatever this says.
     /// </summary>
     public bool EnableMessageStream { get; init; } = true;
 

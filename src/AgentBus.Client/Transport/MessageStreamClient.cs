@@ -91,7 +91,8 @@ internal sealed class MessageStreamClient : IDisposable
         ulong id = (ulong)Interlocked.Increment(ref _lastId);
         var reply = new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = reply;
-        if (Volatile.Read(ref _broken) is { } broken || !_outbox.Writer.TryWrite(new OutgoingFrame(id, field, command)))
+        var frame = new OutgoingFrame(id, field, command);
+        if (Volatile.Read(ref _broken) is not null || !_outbox.Writer.TryWrite(frame))
         {
             _pending.TryRemove(id, out _);
             throw Unavailable(Volatile.Read(ref _broken) ?? new NetworkException("The message stream is closed."));
@@ -109,16 +110,22 @@ internal sealed class MessageStreamClient : IDisposable
         }
         catch (TimeoutException)
         {
-            // No reply within a call's deadline: the stream is not working (e.g. still waiting for a connection, its
-            // frame unwritten). Reset it, so that nothing given up on here is written later and stored behind the
-            // caller's back, as a unary call's deadline cancels its request; the other commands fail and are retried.
+            // Given up on: a frame not written yet is dropped, as a unary call's deadline cancels its request. One stuck
+            // in its write (the stream still waiting for a connection) could go out later and be stored behind the
+            // caller's back: then the stream is reset, failing its other commands as retryable network errors. One
+            // already written is like a unary call in flight: the broker may still act on it.
             _pending.TryRemove(id, out _);
-            Break(new NetworkException("A command of the message stream got no reply within its deadline; the stream was reset."));
+            if (Interlocked.CompareExchange(ref frame.State, OutgoingFrame.Abandoned, OutgoingFrame.Queued) == OutgoingFrame.Writing)
+            {
+                Break(new NetworkException("A command of the message stream got no reply within its deadline while still being written; the stream was reset."));
+            }
+
             throw new RequestTimeoutException((int)Code.RequestTimeout, "The command did not complete within its deadline.", RequestIdOf(id));
         }
         catch (OperationCanceledException)
         {
             _pending.TryRemove(id, out _);
+            Interlocked.CompareExchange(ref frame.State, OutgoingFrame.Abandoned, OutgoingFrame.Queued);
             throw;
         }
     }
@@ -135,8 +142,20 @@ internal sealed class MessageStreamClient : IDisposable
             {
                 while (reader.TryRead(out var frame))
                 {
-                    stream.WriteOptions = reader.TryPeek(out _) ? Buffered : WriteOptions.Default;
+                    // Claimed here, or already when it was the next frame behind a buffered write.
+                    if (Volatile.Read(ref frame.State) != OutgoingFrame.Writing
+                        && Interlocked.CompareExchange(ref frame.State, OutgoingFrame.Writing, OutgoingFrame.Queued) != OutgoingFrame.Queued)
+                    {
+                        continue; // abandoned by its caller
+                    }
+
+                    // Buffer this write only when the next frame is claimed for writing too: its write then flushes both,
+                    // and it can no longer be abandoned and skipped, leaving this one in the buffer.
+                    bool more = reader.TryPeek(out var next)
+                        && Interlocked.CompareExchange(ref next.State, OutgoingFrame.Writing, OutgoingFrame.Queued) == OutgoingFrame.Queued;
+                    stream.WriteOptions = more ? Buffered : WriteOptions.Default;
                     await stream.WriteAsync(frame).ConfigureAwait(false);
+                    Volatile.Write(ref frame.State, OutgoingFrame.Written);
                 }
             }
         }

@@ -25,6 +25,14 @@ internal sealed class OutgoingFrame : IBufferMessage
 
     public ulong Id { get; }
 
+    /// <summary>
+    /// Where the frame is: <see cref="Queued"/>, <see cref="Writing"/>, <see cref="Written"/>, or <see cref="Abandoned"/>
+    /// (its caller gave up before it was written: the writer skips it).
+    /// </summary>
+    public int State;
+
+    public const int Queued = 0, Writing = 1, Written = 2, Abandoned = 3;
+
     MessageDescriptor IMessage.Descriptor => AgentBus.Protocol.Stream.ClientFrame.Descriptor;
 
     public int CalculateSize()
