@@ -47,7 +47,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         StartedAt = time.GetUtcNow();
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
         Directory.CreateDirectory(options.DataDirectory);
-        _metadata = new MetadataStore(options.DataDirectory, time, options.MetadataJournalLimit);
+        _metadata = new MetadataStore(options.DataDirectory, time, options.MetadataJournalLimit, _logger);
         try
         {
             Topics = new TopicRegistry(_metadata, options);

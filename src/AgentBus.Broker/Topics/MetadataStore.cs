@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentBus.Broker.Errors;
 using AgentBus.Broker.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentBus.Broker.Topics;
 
@@ -17,7 +19,7 @@ internal sealed record MetadataSnapshot(List<TopicDefinition> Topics, List<Consu
 /// JSON file, the format before the header, is read once and rewritten. Without an intact copy of the full file the
 /// broker refuses to start rather than forget definitions.
 /// </summary>
-internal sealed class MetadataStore(string directory, TimeProvider time, long journalLimit) : IDisposable
+internal sealed class MetadataStore(string directory, TimeProvider time, long journalLimit, ILogger? logger = null) : IDisposable
 {
     public const string FileName = "metadata.json";
 
@@ -72,9 +74,19 @@ internal sealed class MetadataStore(string directory, TimeProvider time, long jo
     public void Record(IReadOnlyList<MetadataChange> changes, Func<MetadataSnapshot> current)
     {
         _journal.Append(changes);
-        if (_journal.Length > journalLimit)
+        if (_journal.Length <= journalLimit)
+        {
+            return;
+        }
+
+        try
         {
             Compact(current());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The changes are durable in the journal already; the next change tries the compaction again.
+            EngineLog.MetadataCompactionDeferred(logger ?? NullLogger.Instance, _journal.Length, ex);
         }
     }
 

@@ -228,6 +228,33 @@ public sealed class MetadataJournalTests
     }
 
     [Fact]
+    public async Task AFailedCompactionLeavesTheChangesInTheJournalAndIsTriedAgainAtTheNextChange()
+    {
+        await using var h = await StartAsync(o => o.MetadataJournalLimit = 1024);
+        // A directory where the full file's temp copy goes: writing metadata.json fails, appending to the journal does not.
+        string blocker = FullPath(h.DataDirectory) + ".tmp";
+        Directory.CreateDirectory(blocker);
+        for (int i = 0; i < 20; i++)
+        {
+            h.Engine.Topics.CreateTopic(new TopicDefinition($"topic-{i:D2}", MessageType.Normal));
+        }
+
+        Assert.False(File.Exists(FullPath(h.DataDirectory)));
+        Assert.True(new FileInfo(JournalPath(h.DataDirectory)).Length > 1024);
+        Assert.Contains(h.Logs.Logger.Entries, e => e.Event.Id == 1217 && e.Level == LogLevel.Error);
+
+        Directory.Delete(blocker);
+        h.Engine.Topics.CreateTopic(new TopicDefinition("topic-20", MessageType.Normal));
+        Assert.True(File.Exists(FullPath(h.DataDirectory)));
+        Assert.Equal(MetadataJournal.HeaderSize, new FileInfo(JournalPath(h.DataDirectory)).Length);
+
+        using var copy = new TempDirectory();
+        var (engine, _) = await OpenCrashCopyAsync(h, copy);
+        await using var running = engine;
+        Assert.Equal(21, engine.Topics.Topics.Count);
+    }
+
+    [Fact]
     public async Task ACrashBetweenTheFullWriteAndTheJournalResetReplaysChangesTheFileHoldsWithoutHarm()
     {
         await using var h = await StartAsync();
