@@ -31,12 +31,6 @@ internal sealed class MetadataStore(string directory, TimeProvider time, long jo
     /// <summary>Where the changes since the last full write are.</summary>
     public string JournalPath => _journal.Path;
 
-    /// <summary>Bytes the journal holds now.</summary>
-    public long JournalLength => _journal.Length;
-
-    /// <summary>Times the journal was folded into the full file since start.</summary>
-    public int Compactions { get; private set; }
-
     /// <summary>What the last <see cref="Load"/> found; the engine logs it once it knows what the log holds.</summary>
     public StateFileLoad<MetadataSnapshot>? LastLoad { get; private set; }
 
@@ -98,7 +92,6 @@ internal sealed class MetadataStore(string directory, TimeProvider time, long jo
     {
         _file.Write(stream => JsonSerializer.Serialize(stream, snapshot, MetadataJsonContext.Default.MetadataSnapshot));
         _journal.Reset();
-        Compactions++;
     }
 
     public void Dispose() => _journal.Dispose();
