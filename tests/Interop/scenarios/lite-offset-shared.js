@@ -54,12 +54,12 @@ scenario('lite-offset-shared', async ctx => {
     'member-b\'s PARTIAL_ADD did not carry offset option MIN on the wire', partialAdds.map(call => call.request.toObject()));
 
   await ctx.step(`send seq ${NEW_SEQ}`, () => send(ctx, producer, { topic: parent, liteTopic, seq: NEW_SEQ }));
-  const group_ = () => [ ...inboxA.liteTopic(liteTopic), ...inboxB.liteTopic(liteTopic) ];
-  const replayed = () => group_().filter(message => ACKED.includes(message.seq)).length - firstRound;
+  const groupReceived = () => [ ...inboxA.liteTopic(liteTopic), ...inboxB.liteTopic(liteTopic) ];
+  const replayed = () => groupReceived().filter(message => ACKED.includes(message.seq)).length - firstRound;
   const expectedReplay = mode === 'keep' ? 0 : ACKED.length;
   await ctx.step(`wait until the group has seq ${NEW_SEQ}${mode === 'move' ? ' and the acknowledged messages again' : ''}`, () =>
     ctx.waitFor(`seq ${NEW_SEQ} at the group and ${expectedReplay} replayed; have a ${JSON.stringify(inboxA.liteTopic(liteTopic).map(m => m.seq))}, b ${JSON.stringify(inboxB.liteTopic(liteTopic).map(m => m.seq))}`,
-      () => group_().some(message => message.seq === NEW_SEQ) && replayed() >= expectedReplay, 10000));
+      () => groupReceived().some(message => message.seq === NEW_SEQ) && replayed() >= expectedReplay, 10000));
   await ctx.step('watch for further deliveries', () => quietWindow(1500));
 
   const received = {
@@ -71,7 +71,7 @@ scenario('lite-offset-shared', async ctx => {
       ? 'member-b\'s MIN_OFFSET moved the group\'s position: the group received acknowledged messages again'
       : `with MoveGroup the group should receive the ${ACKED.length} acknowledged messages once more`,
     received);
-  ctx.check(group_().filter(message => message.seq === NEW_SEQ).length === 1, `the group received seq ${NEW_SEQ} other than once`, received);
+  ctx.check(groupReceived().filter(message => message.seq === NEW_SEQ).length === 1, `the group received seq ${NEW_SEQ} other than once`, received);
   ctx.checkNoRpcProblems();
   return { mode, received, replayed: replayed() };
 });
