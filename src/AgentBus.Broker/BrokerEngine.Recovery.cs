@@ -231,6 +231,11 @@ public sealed partial class BrokerEngine
 
     private void ReportMetadata(bool holdsMessages)
     {
+        if (_metadata.LastJournalLoad is { Problem: { } problem } journal)
+        {
+            StateFileLog.MetadataJournalTailDropped(_logger, _metadata.JournalPath, problem, journal.Changes.Count, journal.DroppedBytes);
+        }
+
         var load = _metadata.LastLoad;
         if (load is null)
         {
@@ -245,7 +250,7 @@ public sealed partial class BrokerEngine
         {
             StateFileLog.LegacyRewritten(_logger, _metadata.Path, Storage.StateFile.FormatVersion);
         }
-        else if (load.Copy == StateFileCopy.None && holdsMessages)
+        else if (load.Copy == StateFileCopy.None && holdsMessages && _metadata.LastJournalLoad is not { Changes.Count: > 0 })
         {
             StateFileLog.MetadataMissing(_logger, _metadata.Path);
         }
@@ -269,7 +274,7 @@ public sealed partial class BrokerEngine
         {
             StateFileLog.OffsetsLost(_logger, _offsets.Path, load.Describe());
         }
-        else if (load.Copy == StateFileCopy.None && holdsMessages)
+        else if (load.Copy == StateFileCopy.None && holdsMessages && _metadata.LastJournalLoad is not { Changes.Count: > 0 })
         {
             StateFileLog.OffsetsMissing(_logger, _offsets.Path);
         }

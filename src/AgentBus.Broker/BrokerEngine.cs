@@ -48,7 +48,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         StartedAt = time.GetUtcNow();
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
         Directory.CreateDirectory(options.DataDirectory);
-        _metadata = new MetadataStore(options.DataDirectory, time);
+        _metadata = new MetadataStore(options.DataDirectory, time, options.MetadataJournalLimit, _logger);
         try
         {
             Topics = new TopicRegistry(_metadata, options);
@@ -235,6 +235,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         {
             // Recovery refused or failed: the state files on disk are the only good record; leave them alone.
             _log.Dispose();
+            _metadata.Dispose();
             _closing.Dispose();
             return false;
         }
@@ -265,6 +266,17 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         {
             EngineLog.IndexCheckpointFailed(_logger, ex);
         }
+
+        try
+        {
+            Topics.CompactMetadata();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            EngineLog.MetadataCompactionFailed(_logger, ex);
+        }
+
+        _metadata.Dispose();
 
         _closing.Dispose();
     }

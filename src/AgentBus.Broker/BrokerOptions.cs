@@ -131,6 +131,13 @@ public sealed class BrokerOptions
     /// </summary>
     public bool ContinueAfterLogDataLoss { get; set; }
 
+    /// <summary>
+    /// Bytes the definitions journal (<c>metadata.journal</c>) may grow to before it is folded into
+    /// <c>metadata.json</c> (default 1 MiB, a few thousand changes). Each topic or group change costs one small fsynced
+    /// append; the full file is rewritten only at this bound and at clean shutdown.
+    /// </summary>
+    public long MetadataJournalLimit { get; set; } = 1 << 20;
+
     /// <summary>How often consume offsets are checkpointed to disk.</summary>
     public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -159,6 +166,11 @@ public sealed class BrokerOptions
         if (MaxReceiveBatch < 1 || MaxLiteSubscriptionsPerClient < 1 || MaxLiteSubscriptionsPerBroker < 1 || MaxLiteTopics < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxReceiveBatch), "Quotas and batch sizes must be positive.");
+        }
+
+        if (MetadataJournalLimit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MetadataJournalLimit), "MetadataJournalLimit must be positive.");
         }
 
         if (DeduplicationWindow < TimeSpan.Zero || MaxDeduplicationKeys < 1)

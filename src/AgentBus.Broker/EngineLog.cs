@@ -52,4 +52,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1215, Level = LogLevel.Error, Message = "Could not checkpoint queue indexes at shutdown; the next start scans the whole log")]
     public static partial void IndexCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1216, Level = LogLevel.Error, Message = "Could not fold the definitions journal into the full definitions file at shutdown; the next start replays the journal (nothing is lost)")]
+    public static partial void MetadataCompactionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1217, Level = LogLevel.Error, Message = "Could not fold the definitions journal ({Bytes} bytes) into the full definitions file; the change is durable in the journal, and the next change tries again")]
+    public static partial void MetadataCompactionDeferred(ILogger logger, long bytes, Exception exception);
 }

@@ -32,6 +32,24 @@ public sealed class LiteTopicTests(ITestOutputHelper output) : InteropTest(outpu
     }
 
     [Fact]
+    public async Task WithWhenAloneASecondMembersMinOffsetDoesNotRedeliverWhatTheGroupAcknowledged()
+    {
+        var result = await RunScenarioAsync("lite-offset-shared", "lite-offset-shared", "keep");
+
+        Assert.Equal(0, result["replayed"].GetInt32());
+        Assert.Equal([0, 1, 2, 3], result["received"].GetProperty("a").EnumerateArray().Select(seq => seq.GetInt32()).Where(seq => seq < 10));
+        Assert.DoesNotContain(result["received"].GetProperty("b").EnumerateArray().Select(seq => seq.GetInt32()), seq => seq < 10);
+    }
+
+    [Fact]
+    public async Task ByDefaultASecondMembersMinOffsetMovesTheGroupBackAsRocketMq55Does()
+    {
+        var result = await RunScenarioAsync("lite-offset-shared", "lite-offset-shared-move", "move");
+
+        Assert.Equal(4, result["replayed"].GetInt32());
+    }
+
+    [Fact]
     public async Task ClientsOfOneGroupGetOnlyTheirOwnLiteTopics()
     {
         var result = await RunScenarioAsync("lite-directed");

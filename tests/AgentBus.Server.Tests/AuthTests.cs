@@ -111,6 +111,33 @@ public sealed class AuthTests
     }
 
     [Theory]
+    [InlineData(-90, false)]
+    [InlineData(90, false)]
+    [InlineData(-30, true)]
+    [InlineData(30, true)]
+    public async Task A_shortened_tolerance_narrows_the_window_a_captured_signature_is_valid_in(int secondsOff, bool accepted)
+    {
+        await using var broker = await TestBroker.StartAsync(configureServer: server =>
+        {
+            WithAuth(server);
+            server.Auth.DateTimeTolerance = TimeSpan.FromMinutes(1);
+        });
+        var client = broker.Client(sign: Signed(at: DateTimeOffset.UtcNow.AddSeconds(secondsOff)));
+
+        var send = await client.SendAsync(TestClient.Message("orders", "hello"));
+
+        if (accepted)
+        {
+            Assert.Equal(Code.Ok, send.Status.Code);
+        }
+        else
+        {
+            AssertUnauthorized(send.Status);
+            Assert.Contains("too far from the broker's clock", send.Status.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("Bearer abc")]
     [InlineData("MQv2-HMAC-SHA1")]
     [InlineData("MQv2-HMAC-SHA1 Credential=agent-ak")]

@@ -51,12 +51,15 @@ internal static class HarnessRunner
             case "agent-stream":
                 await AgentStreamScenario.RunAsync(options);
                 return 0;
+            case "flood":
+                await FloodScenario.RunAsync(options);
+                return 0;
             case "agent-sessions":
                 await AgentSessionsScenario.RunAsync(options);
                 return 0;
             default:
                 Console.Error.WriteLine("usage: harness lite-scale|lite-list|restart|pop-latency|send-e2e|lite-latency-e2e|rpc-latency|client-throughput|client-latency|client-subscriptions"
-                    + "|agent-request|agent-stream|agent-sessions|peers"
+                    + "|agent-request|agent-stream|agent-sessions|flood|peers"
                     + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
                     + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]"
                     + " [--rounds N] [--chunks N] [--sessions N] [--quick (peers)]");

@@ -56,4 +56,8 @@ internal static partial class StateFileLog
     [LoggerMessage(EventId = 1113, Level = LogLevel.Warning,
         Message = "Deduplication window {Path} is unusable ({Problems}); using {Copy} written at {WrittenAt}, and the keys of the log written since")]
     public static partial void DeduplicationFellBack(ILogger logger, string path, string problems, string? copy, string writtenAt);
+
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Warning,
+        Message = "Definitions journal {Path} ends in {Problem}; replayed the {Changes} intact changes before it and dropped the {Dropped} bytes from there on (a crash mid-append leaves a torn tail: that change was never acknowledged)")]
+    public static partial void MetadataJournalTailDropped(ILogger logger, string path, string problem, int changes, long dropped);
 }

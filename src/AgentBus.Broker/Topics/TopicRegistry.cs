@@ -4,8 +4,8 @@ using AgentBus.Broker.Errors;
 namespace AgentBus.Broker.Topics;
 
 /// <summary>
-/// Topic and consumer-group definitions. Changes are persisted through <see cref="MetadataStore"/> before they
-/// become visible, so a definition that was acknowledged survives a restart.
+/// Topic and consumer-group definitions. Each change is made durable through <see cref="MetadataStore"/> (one journal
+/// append) before the call returns, so a definition that was acknowledged survives a restart.
 /// </summary>
 public sealed class TopicRegistry
 {
@@ -102,7 +102,7 @@ public sealed class TopicRegistry
             }
 
             _topics[topic.Name] = topic;
-            Persist();
+            Persist(MetadataChange.Put(topic));
             return true;
         }
     }
@@ -117,7 +117,7 @@ public sealed class TopicRegistry
                 return false;
             }
 
-            Persist();
+            Persist(MetadataChange.DeletedTopic(name));
         }
 
         TopicDeleted?.Invoke(name);
@@ -155,7 +155,7 @@ public sealed class TopicRegistry
             }
 
             _groups[group.Name] = group;
-            Persist();
+            Persist(MetadataChange.Put(group));
             return true;
         }
     }
@@ -170,7 +170,7 @@ public sealed class TopicRegistry
                 return false;
             }
 
-            Persist();
+            Persist(MetadataChange.DeletedGroup(name));
             return true;
         }
     }
@@ -210,7 +210,7 @@ public sealed class TopicRegistry
             ThrowIfTopicQuotaReachedLocked(name);
             topic = new TopicDefinition(name, hasLiteTopic ? MessageType.Lite : MessageType.Normal);
             _topics[name] = topic;
-            Persist();
+            Persist(MetadataChange.Put(topic));
             return topic;
         }
     }
@@ -241,7 +241,7 @@ public sealed class TopicRegistry
                 {
                     group = group with { BindTopic = bindTopic };
                     _groups[groupName] = group;
-                    Persist();
+                    Persist(MetadataChange.Put(group));
                 }
             }
 
@@ -273,13 +273,14 @@ public sealed class TopicRegistry
             }
 
             ThrowIfGroupQuotaReachedLocked(groupName);
-            if (topic is null)
+            var parent = topic is null ? new TopicDefinition(bindTopic, MessageType.Lite) : null;
+            if (parent is not null && !_topics.TryAdd(bindTopic, parent))
             {
-                _topics.TryAdd(bindTopic, new TopicDefinition(bindTopic, MessageType.Lite));
+                parent = null; // created meanwhile by a send, already persisted
             }
 
             group = _groups.GetOrAdd(groupName, static (name, bind) => new ConsumerGroupDefinition(name, BindTopic: bind), bindTopic);
-            Persist();
+            Persist(parent is null ? [MetadataChange.Put(group)] : [MetadataChange.Put(parent), MetadataChange.Put(group)]);
             return group;
         }
     }
@@ -307,7 +308,7 @@ public sealed class TopicRegistry
 
             ThrowIfGroupQuotaReachedLocked(groupName);
             group = _groups.GetOrAdd(groupName, static name => new ConsumerGroupDefinition(name));
-            Persist();
+            Persist(MetadataChange.Put(group));
             return group;
         }
     }
@@ -332,8 +333,9 @@ public sealed class TopicRegistry
             }
 
             ThrowIfTopicQuotaReachedLocked(name);
-            _topics[name] = new TopicDefinition(name, MessageType.Normal);
-            Persist();
+            var created = new TopicDefinition(name, MessageType.Normal);
+            _topics[name] = created;
+            Persist(MetadataChange.Put(created));
         }
     }
 
@@ -361,5 +363,17 @@ public sealed class TopicRegistry
     internal IEnumerable<ConsumerGroupDefinition> GroupsBoundTo(string topic) =>
         _groups.Values.Where(g => string.Equals(g.BindTopic, topic, StringComparison.Ordinal));
 
-    private void Persist() => _store.Save(new MetadataSnapshot([.. _topics.Values], [.. _groups.Values]));
+    /// <summary>Writes the journal into the full definitions file (at clean shutdown), so the next start replays nothing.</summary>
+    internal void CompactMetadata()
+    {
+        lock (_writeLock)
+        {
+            _store.Compact(Snapshot());
+        }
+    }
+
+    /// <summary>Makes a change durable before it is answered; called under <see cref="_writeLock"/>.</summary>
+    private void Persist(params MetadataChange[] changes) => _store.Record(changes, Snapshot);
+
+    private MetadataSnapshot Snapshot() => new([.. _topics.Values], [.. _groups.Values]);
 }

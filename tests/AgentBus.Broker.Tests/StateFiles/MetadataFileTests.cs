@@ -17,6 +17,7 @@ public sealed class MetadataFileTests
     {
         var h = await EngineHarness.StartAsync(o => o.AutoCreate = false);
         h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
+        h.Engine.Topics.CompactMetadata(); // metadata.json with the topic; the shutdown's compaction makes it .prev
         if (withGroup)
         {
             h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", Fifo: true));

@@ -13,12 +13,18 @@ namespace AgentBus.Interop.Tests.Infrastructure;
 public abstract class InteropTest(ITestOutputHelper output)
 {
     /// <summary>Runs <paramref name="scenario"/> on a fresh broker and returns its result line.</summary>
-    internal async Task<ScenarioResult> RunScenarioAsync(string scenario)
+    internal Task<ScenarioResult> RunScenarioAsync(string scenario) => RunScenarioAsync(scenario, scenario);
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> with <paramref name="arguments"/> on a fresh broker set up as
+    /// <paramref name="resourcesOf"/> declares in resources.json (a script run in several broker configurations).
+    /// </summary>
+    internal async Task<ScenarioResult> RunScenarioAsync(string scenario, string resourcesOf, params string[] arguments)
     {
-        var resources = ScenarioResources.For(scenario);
+        var resources = ScenarioResources.For(resourcesOf);
         using var workspace = new ScenarioWorkspace();
         await using var broker = await InteropBroker.StartAsync(resources);
-        var result = await NodeScenario.RunAsync(scenario, broker.Endpoint, workspace);
+        var result = await NodeScenario.RunAsync(scenario, broker.Endpoint, workspace, arguments);
         Verify(result, broker);
         return result;
     }

@@ -46,8 +46,8 @@ internal sealed class ScenarioResources
         {
             var property = typeof(BrokerOptions).GetProperty(setting.Name, BindingFlags.Public | BindingFlags.Instance)
                 ?? throw new InvalidOperationException($"resources.json ({Scenario}) sets unknown broker option '{setting.Name}'.");
-            object value = property.PropertyType == typeof(bool)
-                ? setting.Value.GetBoolean()
+            object value = property.PropertyType == typeof(bool) ? setting.Value.GetBoolean()
+                : property.PropertyType.IsEnum ? Enum.Parse(property.PropertyType, setting.Value.GetString()!)
                 : Convert.ChangeType(setting.Value.ToString(), property.PropertyType, CultureInfo.InvariantCulture);
             property.SetValue(options, value);
         }

@@ -37,7 +37,7 @@ internal static class Policies
 
     public static string Secret(string accessKey) => accessKey + "-secret";
 
-    public static Action<Grpc.Core.Metadata> As(string accessKey) => Signatures.Signed(accessKey, Secret(accessKey));
+    public static Action<Grpc.Core.Metadata> As(string accessKey, DateTimeOffset? at = null) => Signatures.Signed(accessKey, Secret(accessKey), at);
 
     /// <summary>
     /// alice and bob share the lite parent <see cref="Parent"/> and the group <see cref="SharedGroup"/>; each may

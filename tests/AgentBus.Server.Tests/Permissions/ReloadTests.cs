@@ -75,6 +75,22 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task A_shortened_date_tolerance_applies_at_once()
+    {
+        var configuration = Configuration(("alice|*", "Publish"));
+        await using var running = await RunningBroker.StartAsync(configuration);
+        var fiveMinutesSlow = running.Client("alice", at: DateTimeOffset.UtcNow.AddMinutes(-5));
+        Assert.Equal(Code.Ok, (await fiveMinutesSlow.SendAsync(TestClient.Message(Parent, "hi", liteTopic: "alice|x"))).Status.Code);
+
+        configuration["Server:Auth:DateTimeTolerance"] = "00:01:00";
+        configuration.Reload();
+
+        Assert.Equal(Code.Unauthorized, (await fiveMinutesSlow.SendAsync(TestClient.Message(Parent, "hi", liteTopic: "alice|x"))).Status.Code);
+        var current = running.Client("alice");
+        Assert.Equal(Code.Ok, (await current.SendAsync(TestClient.Message(Parent, "hi", liteTopic: "alice|x"))).Status.Code);
+    }
+
+    [Fact]
     public async Task An_invalid_change_is_refused_with_a_warning_and_the_previous_policy_stays()
     {
         var configuration = Configuration(("alice|*", "Publish"));
@@ -166,7 +182,7 @@ public sealed class ReloadTests
             return new RunningBroker(loggers, logs, broker);
         }
 
-        public TestClient Client(string user) => new(_channel, "client-" + Guid.NewGuid().ToString("N")[..12], As(user));
+        public TestClient Client(string user, DateTimeOffset? at = null) => new(_channel, "client-" + Guid.NewGuid().ToString("N")[..12], As(user, at));
 
         public async ValueTask DisposeAsync()
         {

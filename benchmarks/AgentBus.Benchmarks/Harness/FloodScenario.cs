@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Reflection;
+using AgentBus.Benchmarks.Harness.Peers;
+using Apache.Rocketmq.V2;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace AgentBus.Benchmarks.Harness;
+
+/// <summary>
+/// `harness flood`: the standalone broker in its own process, flooded past its caps from this one — heartbeats from
+/// distinct client ids past Server:MaxClients, lite subscriptions past the per-client and broker-wide quotas, open
+/// receives past Server:MaxPendingReceivesPerClient — with the broker's resident memory (VmRSS) read after each phase,
+/// while the receives are parked, and after the flooding clients expired. Every phase is bounded by its counts and a
+/// deadline; refusals are counted by the protocol code the broker answered.
+/// </summary>
+internal static class FloodScenario
+{
+    private const string Parent = "bench-flood";
+    private const string Group = "bench-flood-group";
+    private const int PerClientSubscriptions = 2000;     // Broker:MaxLiteSubscriptionsPerClient (default)
+    private const int BrokerSubscriptions = 200_000;     // Broker:MaxLiteSubscriptionsPerBroker, lowered from 2,000,000 to be reached in seconds
+    private const int SubscribingClients = 110;          // 110 × 2,000 = 220,000 asked for: past the broker-wide quota
+    private const int PendingPerClient = 64;             // Server:MaxPendingReceivesPerClient (default)
+    private const int ReceivingClients = 40;
+    private const int ExtraReceives = 4;                 // per receiving client, past its cap
+    private static readonly TimeSpan ClientExpiry = TimeSpan.FromSeconds(20);
+    private static readonly string[] Gauges = ["agentbus_clients", "agentbus_lite_subscriptions", "agentbus_receives_waiting"];
+
+    public static async Task RunAsync(HarnessOptions options)
+    {
+        int maxClients = options.Sessions; // --sessions N: Server:MaxClients for the run (default 10,000, the broker's default)
+        int floodClients = maxClients + (maxClients / 5);
+        int concurrency = options.ConcurrencyGiven ? options.Concurrency : 32;
+        // Later rounds show whether memory keeps growing once the earlier rounds' clients expired.
+        int rounds = options.Rounds > 0 ? options.Rounds : 3;
+        int httpPort = PeerProcess.FreePort();
+        await using var broker = await StartBrokerAsync(maxClients, httpPort);
+        Console.WriteLine($"flood: broker pid {broker.Pid} on 127.0.0.1:{broker.Port}; Server:MaxClients={maxClients}, " +
+            $"Broker:MaxLiteSubscriptionsPerBroker={BrokerSubscriptions}, Broker:ClientExpiry={ClientExpiry.TotalSeconds}s");
+
+        var channels = Enumerable.Range(0, 8).Select(_ => E2eClient.Channel($"127.0.0.1:{broker.Port}")).ToArray();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            var warm = new E2eClient(channels[0], "flood-warmup");
+            await warm.Stub.HeartbeatAsync(new HeartbeatRequest { ClientType = ClientType.Producer }, warm.Options(TimeSpan.FromSeconds(10)));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await ReportAsync("idle (one client)", broker.Pid, null, http);
+            for (int round = 1; round <= rounds; round++)
+            {
+                Console.WriteLine($"flood: round {round} of {rounds} (new client ids)");
+                await FloodOnceAsync(round, floodClients, concurrency, channels, broker.Pid, http);
+            }
+        }
+        finally
+        {
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One flood of every kind, then idle until the flooding clients expired.</summary>
+    private static async Task FloodOnceAsync(int round, int floodClients, int concurrency, GrpcChannel[] channels, int pid, HttpClient http)
+    {
+        string ClientId(int index) => $"flood-r{round}-client-{index:D6}@harness";
+
+        // 1. Heartbeats from distinct client ids, 20 % more than the broker admits.
+        var heartbeats = await ForEachAsync(floodClients, concurrency, async i =>
+        {
+            var client = new E2eClient(channels[i % channels.Length], ClientId(i));
+            var reply = await client.Stub.HeartbeatAsync(new HeartbeatRequest { ClientType = ClientType.LitePushConsumer, Group = new Resource { Name = Group } },
+                client.Options(TimeSpan.FromSeconds(30)));
+            return reply.Status.Code;
+        });
+        await ReportAsync($"{floodClients:N0} heartbeats, distinct client ids", pid, heartbeats, http);
+
+        // 2. Lite subscriptions: each of the first clients fills its quota with distinct lite topics, then asks for one more.
+        var subscriptions = await ForEachAsync(SubscribingClients * 2, Math.Min(concurrency, 8), async i =>
+        {
+            int clientIndex = i / 2;
+            var client = new E2eClient(channels[clientIndex % channels.Length], ClientId(clientIndex));
+            var request = new SyncLiteSubscriptionRequest
+            {
+                Action = LiteSubscriptionAction.PartialAdd,
+                Topic = new Resource { Name = Parent },
+                Group = new Resource { Name = Group },
+            };
+            if (i % 2 == 0)
+            {
+                request.LiteTopicSet.AddRange(Enumerable.Range(0, PerClientSubscriptions).Select(n => $"c{clientIndex}-lite-{n}"));
+            }
+            else
+            {
+                request.LiteTopicSet.Add($"c{clientIndex}-one-more");
+            }
+
+            var reply = await client.Stub.SyncLiteSubscriptionAsync(request, client.Options(TimeSpan.FromSeconds(60)));
+            return reply.Status.Code;
+        }, run: 2);
+        await ReportAsync($"{SubscribingClients} clients × ({PerClientSubscriptions:N0} + 1) lite subscriptions", pid, subscriptions, http);
+
+        // 3. Open receives: every receiving client opens its cap and a few more long polls on its subscribed lite topics.
+        using var stop = new CancellationTokenSource();
+        var refusedAtOnce = new Dictionary<Code, int>();
+        int parked = 0;
+        var polls = new List<Task>();
+        for (int c = 0; c < ReceivingClients; c++)
+        {
+            var client = new E2eClient(channels[c % channels.Length], ClientId(c));
+            for (int r = 0; r < PendingPerClient + ExtraReceives; r++)
+            {
+                polls.Add(PollAsync(client, code =>
+                {
+                    lock (refusedAtOnce)
+                    {
+                        refusedAtOnce[code] = refusedAtOnce.GetValueOrDefault(code) + 1;
+                    }
+                }, () => Interlocked.Increment(ref parked), stop.Token));
+            }
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Dictionary<Code, int> answered;
+        lock (refusedAtOnce)
+        {
+            answered = new Dictionary<Code, int>(refusedAtOnce);
+        }
+
+        await ReportAsync($"{ReceivingClients} clients × {PendingPerClient + ExtraReceives} open receives ({Volatile.Read(ref parked)} sent, " +
+            $"{polls.Count - answered.Values.Sum()} parked)", pid, answered, http);
+        stop.Cancel();
+        await Task.WhenAll(polls);
+
+        // 4. The flooding clients stop; once they expire the broker drops their entries and subscriptions.
+        await Task.Delay(ClientExpiry + TimeSpan.FromSeconds(15));
+        await ReportAsync($"after the clients expired ({(ClientExpiry + TimeSpan.FromSeconds(15)).TotalSeconds:0} s idle)", pid, null, http);
+
+        // The expired slots are free again: a new client is admitted.
+        var late = new E2eClient(channels[0], $"flood-r{round}-late-client");
+        var lateReply = await late.Stub.HeartbeatAsync(new HeartbeatRequest { ClientType = ClientType.Producer }, late.Options(TimeSpan.FromSeconds(10)));
+        Console.WriteLine($"flood: a new client after expiry is answered {lateReply.Status.Code}");
+    }
+
+    private static async Task PollAsync(E2eClient client, Action<Code> answered, Action sent, CancellationToken stop)
+    {
+        var request = new ReceiveMessageRequest
+        {
+            Group = new Resource { Name = Group },
+            MessageQueue = new MessageQueue { Topic = new Resource { Name = Parent }, Id = -1 },
+            BatchSize = 1,
+            InvisibleDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)),
+            LongPollingTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(25)),
+        };
+        var callOptions = client.Options(TimeSpan.FromSeconds(40)).WithCancellationToken(stop);
+        try
+        {
+            using var call = client.Stub.ReceiveMessage(request, callOptions);
+            sent();
+            while (await call.ResponseStream.MoveNext(stop))
+            {
+                if (call.ResponseStream.Current.ContentCase == ReceiveMessageResponse.ContentOneofCase.Status)
+                {
+                    answered(call.ResponseStream.Current.Status.Code);
+                    return;
+                }
+            }
+        }
+        catch (RpcException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Makes calls 0..<paramref name="count"/> from <paramref name="concurrency"/> workers and counts the codes answered.
+    /// A worker takes <paramref name="run"/> consecutive calls at a time and makes them in order (a client's "one more"
+    /// must follow its full request). Bounded by five minutes.
+    /// </summary>
+    private static async Task<Dictionary<Code, int>> ForEachAsync(int count, int concurrency, Func<int, Task<Code>> call, int run = 1)
+    {
+        var codes = new Dictionary<Code, int>();
+        int next = -1;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        async Task WorkerAsync()
+        {
+            for (int first = Interlocked.Increment(ref next) * run; first < count && DateTime.UtcNow < deadline; first = Interlocked.Increment(ref next) * run)
+            {
+                for (int i = first; i < Math.Min(first + run, count); i++)
+                {
+                    Code code = await call(i);
+                    lock (codes)
+                    {
+                        codes[code] = codes.GetValueOrDefault(code) + 1;
+                    }
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => WorkerAsync()));
+        return codes;
+    }
+
+    private static async Task ReportAsync(string phase, int pid, IReadOnlyDictionary<Code, int>? codes, HttpClient http)
+    {
+        string answers = codes is null ? "" : "; answered " + string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:N0}"));
+        string gauges = await GaugesAsync(http);
+        Console.WriteLine($"flood: {phase}: broker RSS {ResidentMiB(pid):F1} MiB{answers}; broker reports {gauges}");
+    }
+
+    /// <summary>The broker's own counts from its Prometheus endpoint, each summed over its series.</summary>
+    private static async Task<string> GaugesAsync(HttpClient http)
+    {
+        string text = await http.GetStringAsync("metrics");
+        var sums = Gauges.ToDictionary(name => name, _ => 0.0);
+        foreach (string line in text.Split('\n'))
+        {
+            foreach (string name in Gauges)
+            {
+                if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{')
+                {
+                    sums[name] += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return string.Join(", ", sums.Select(s => $"{s.Key} {s.Value:N0}"));
+    }
+
+    /// <summary>VmRSS of the process, from /proc.</summary>
+    private static double ResidentMiB(int pid)
+    {
+        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    private static Task<PeerProcess> StartBrokerAsync(int maxClients, int httpPort)
+    {
+        string host = typeof(FloodScenario).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AgentBusServerHost").Value!;
+        if (!File.Exists(host))
+        {
+            throw new FileNotFoundException($"The standalone broker is not built at {host}; build benchmarks/AgentBus.Benchmarks in the same configuration.", host);
+        }
+
+        string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
+        return PeerProcess.StartAsync("flood", "dotnet", (port, dir) =>
+            [
+                host,
+                "--Server:Address=127.0.0.1", $"--Server:Port={Text(port)}", $"--Broker:DataDirectory={Path.Combine(dir, "data")}",
+                $"--Server:MaxClients={Text(maxClients)}",
+                "--Server:Http:Enabled=true", "--Server:Http:Address=127.0.0.1", $"--Server:Http:Port={Text(httpPort)}",
+                $"--Broker:MaxLiteSubscriptionsPerBroker={Text(BrokerSubscriptions)}",
+                $"--Broker:ClientExpiry={ClientExpiry:c}", "--Broker:ClientScanInterval=00:00:05",
+                $"--Broker:Topics:0:Name={Parent}", "--Broker:Topics:0:MessageType=Lite",
+                $"--Broker:Groups:0:Name={Group}", $"--Broker:Groups:0:BindTopic={Parent}",
+                "--Logging:LogLevel:Default=Warning",
+            ],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+    }
+}
