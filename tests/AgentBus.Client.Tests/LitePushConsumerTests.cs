@@ -4,12 +4,12 @@ using AgentBus.Client.Tests.Infrastructure;
 
 namespace AgentBus.Client.Tests;
 
-public sealed class LitePushConsumerTests
+public sealed class LitePushConsumerTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Fact]
     public async Task A_subscribed_lite_topic_is_consumed_and_acked()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         var collector = new Collector();
         await using var consumer = await broker.LiteConsumerAsync("workers", collector.Listener);
@@ -36,7 +36,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task Messages_of_each_lite_topic_are_consumed_in_order_with_parallelism_across_lite_topics()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         const int topics = 8, perTopic = 60;
         var running = 0;
@@ -88,7 +88,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task A_failure_is_redelivered_with_the_next_attempt()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         var collector = new Collector(m => m.DeliveryAttempt < 3 ? ConsumeResult.Failure : ConsumeResult.Success);
         await using var consumer = await broker.LiteConsumerAsync("retrying", collector.Listener);
@@ -106,7 +106,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task A_fifo_group_redelivers_a_failed_message_locally_and_keeps_the_lite_topic_in_order()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         broker.Engine.Topics.CreateGroup(new Broker.Topics.ConsumerGroupDefinition("ordered-fifo", Scenario.Parent, Fifo: true, MaxDeliveryAttempts: 5));
         var seen = new ConcurrentQueue<(string Body, int Attempt)>();
@@ -129,7 +129,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task A_listener_exception_counts_as_a_failure_and_the_consumer_keeps_going()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         int calls = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,7 +162,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task Suspend_pauses_the_lite_topic_without_counting_an_attempt()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         var firstSeen = DateTimeOffset.MinValue;
         var collector = new Collector(m =>
@@ -191,7 +191,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task Two_consumers_of_one_group_get_only_their_own_lite_topics()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         var a = new Collector();
         var b = new Collector();
@@ -218,7 +218,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task Unsubscribe_removes_the_lite_topic_locally_and_on_the_broker()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         await using var consumer = await broker.LiteConsumerAsync("unsub", new Collector().Listener);
         await consumer.SubscribeLiteAsync("x");
@@ -234,7 +234,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task Subscribing_from_the_minimum_offset_replays_earlier_messages()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
         await producer.SendAsync(broker.Lite("history", "old-1"));
@@ -251,7 +251,7 @@ public sealed class LitePushConsumerTests
     [Fact]
     public async Task Flow_control_holds_at_most_the_cache_limit_of_unsettled_messages()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int started = 0;

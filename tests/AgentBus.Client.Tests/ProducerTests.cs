@@ -5,12 +5,12 @@ using AgentBus.Client.Tests.Infrastructure;
 
 namespace AgentBus.Client.Tests;
 
-public sealed partial class ProducerTests
+public sealed partial class ProducerTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Fact]
     public async Task Send_returns_receipts_with_official_message_ids_and_increasing_offsets()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -26,7 +26,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Batch_send_stores_every_message_in_one_request()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -40,7 +40,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task Normal_fifo_and_tagged_messages_are_sent_to_normal_topics()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal));
         broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.MessageType.Fifo));
         await using var producer = await broker.Provider.NewProducerBuilder().SetTopics("orders", "ledger").BuildAsync();
@@ -58,11 +58,11 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task A_message_of_the_wrong_type_for_the_topic_is_refused_before_sending()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal));
+        var broker = shared.Broker;
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("invoices", Broker.Topics.MessageType.Normal));
         await using var producer = await broker.ProducerAsync();
 
-        await Assert.ThrowsAsync<InvalidMessageException>(() => producer.SendAsync(broker.Lite("x", "body", parent: "orders")));
+        await Assert.ThrowsAsync<InvalidMessageException>(() => producer.SendAsync(broker.Lite("x", "body", parent: "invoices")));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task An_illegal_lite_topic_name_is_an_illegal_lite_topic_exception()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         await using var producer = await broker.ProducerAsync();
 
@@ -118,7 +118,7 @@ public sealed partial class ProducerTests
     [Fact]
     public async Task A_closed_producer_refuses_to_send()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.CreateLiteParent();
         var producer = await broker.ProducerAsync();
         await producer.DisposeAsync();

@@ -8,18 +8,18 @@ using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
-public sealed class ErrorTests
+public sealed class ErrorTests(SharedTestBroker shared) : IClassFixture<SharedTestBroker>
 {
     [Fact]
     public async Task A_call_without_a_client_id_is_refused_with_client_id_required()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var stub = new MessagingService.MessagingServiceClient(broker.Channel);
         var noId = new CallOptions(new Metadata(), DateTime.UtcNow.AddSeconds(10));
 
-        var route = await stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("t") }, noId);
-        var send = await stub.SendMessageAsync(new SendMessageRequest { Messages = { TestClient.Message("t", "x") } }, noId);
-        using var receive = stub.ReceiveMessage(TestClient.ReceiveRequest("t", "g"), noId);
+        var route = await stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("no-client-id") }, noId);
+        var send = await stub.SendMessageAsync(new SendMessageRequest { Messages = { TestClient.Message("no-client-id", "x") } }, noId);
+        using var receive = stub.ReceiveMessage(TestClient.ReceiveRequest("no-client-id", "g"), noId);
         var receiveResponses = await receive.ResponseStream.ReadAllAsync().ToListAsync();
         using var telemetry = stub.Telemetry(noId);
         Assert.True(await telemetry.ResponseStream.MoveNext());
@@ -33,7 +33,7 @@ public sealed class ErrorTests
     [Fact]
     public async Task Illegal_lite_topic_names_are_refused_on_send_and_subscribe()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
         var client = broker.Client();
 
@@ -70,9 +70,9 @@ public sealed class ErrorTests
     [Fact]
     public async Task A_forged_receipt_handle_is_refused_per_entry()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
-        var request = new AckMessageRequest { Group = TestClient.Res("g"), Topic = TestClient.Res("t") };
+        var request = new AckMessageRequest { Group = TestClient.Res("g"), Topic = TestClient.Res("forged") };
         request.Entries.Add(new AckMessageEntry { MessageId = "m", ReceiptHandle = "forged-handle" });
         request.Entries.Add(new AckMessageEntry { MessageId = "n", ReceiptHandle = "" });
 
@@ -80,7 +80,7 @@ public sealed class ErrorTests
         var change = await client.Stub.ChangeInvisibleDurationAsync(new ChangeInvisibleDurationRequest
         {
             Group = TestClient.Res("g"),
-            Topic = TestClient.Res("t"),
+            Topic = TestClient.Res("forged"),
             ReceiptHandle = "forged-handle",
             InvisibleDuration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(5)),
         }, client.Options());
@@ -124,21 +124,21 @@ public sealed class ErrorTests
     [Fact]
     public async Task Malformed_requests_get_bad_request_family_codes()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
 
         var empty = await client.SendAsync();
         var noTopic = await client.Stub.QueryRouteAsync(new QueryRouteRequest(), client.Options());
         var badTopic = await client.SendAsync(TestClient.Message("bad topic", "x"));
-        var noId = TestClient.Message("t", "x");
+        var noId = TestClient.Message("malformed", "x");
         noId.SystemProperties.MessageId = "";
         var missingId = await client.SendAsync(noId);
-        var badBatch = await client.ReceiveAsync(TestClient.ReceiveRequest("t", "g", batch: 0));
-        var noGroup = await client.ReceiveAsync(TestClient.ReceiveRequest("t", ""));
-        var sql = TestClient.ReceiveRequest("t", "g");
+        var badBatch = await client.ReceiveAsync(TestClient.ReceiveRequest("malformed", "g", batch: 0));
+        var noGroup = await client.ReceiveAsync(TestClient.ReceiveRequest("malformed", ""));
+        var sql = TestClient.ReceiveRequest("malformed", "g");
         sql.FilterExpression = new FilterExpression { Type = FilterType.Sql, Expression = "a > 1" };
         var sqlFilter = await client.ReceiveAsync(sql);
-        var typeClash = await client.SendAsync(TestClient.Message("t", "x", messageGroup: "fifo-on-normal"));
+        var typeClash = await client.SendAsync(TestClient.Message("malformed", "x", messageGroup: "fifo-on-normal"));
 
         Assert.Equal(Code.BadRequest, empty.Status.Code);
         Assert.Equal(Code.IllegalTopic, noTopic.Status.Code);
@@ -153,7 +153,7 @@ public sealed class ErrorTests
     [Fact]
     public async Task Unsupported_rpcs_answer_at_once()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         var timer = Stopwatch.StartNew();
         var options = client.Options(TimeSpan.FromSeconds(5));

@@ -9,20 +9,20 @@ using MessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Tests;
 
-public sealed class SendReceiveTests
+public sealed class SendReceiveTests(SharedTestBroker shared) : IClassFixture<SharedTestBroker>
 {
     [Fact]
     public async Task A_consumer_asking_for_a_crc32_body_digest_gets_one_and_others_keep_md5()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var producer = broker.Client();
-        await producer.SendOkAsync(TestClient.Message("orders", "hello"));
-        await producer.SendOkAsync(TestClient.Message("orders", "world"));
+        await producer.SendOkAsync(TestClient.Message("digests", "hello"));
+        await producer.SendOkAsync(TestClient.Message("digests", "world"));
 
         var agentBusClient = broker.Client();
         var options = agentBusClient.Options();
         options.Headers!.Add(ClientMetadata.BodyDigestHeader, ClientMetadata.Crc32Digest);
-        using (var call = agentBusClient.Stub.ReceiveMessage(TestClient.ReceiveRequest("orders", "billing", batch: 1), options))
+        using (var call = agentBusClient.Stub.ReceiveMessage(TestClient.ReceiveRequest("digests", "checkers", batch: 1), options))
         {
             await foreach (var response in call.ResponseStream.ReadAllAsync())
             {
@@ -36,14 +36,14 @@ public sealed class SendReceiveTests
             }
         }
 
-        var official = Assert.Single((await broker.Client().ReceiveAsync("orders", "billing", batch: 1)).Messages);
+        var official = Assert.Single((await broker.Client().ReceiveAsync("digests", "checkers", batch: 1)).Messages);
         Assert.Equal(DigestType.Md5, official.SystemProperties.BodyDigest.Type);
     }
 
     [Fact]
     public async Task Normal_messages_are_received_with_full_system_properties_and_acked_once()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var producer = broker.Client();
         var consumer = broker.Client();
         var sent = TestClient.Message("orders", "hello", tag: "created", properties: new Dictionary<string, string> { ["k"] = "v" });
@@ -86,7 +86,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task A_batch_is_stored_whole_with_an_entry_per_message()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         var batch = Enumerable.Range(0, 10).Select(i => TestClient.Message("bulk", $"m{i}")).ToArray();
 
@@ -101,7 +101,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task Fifo_messages_of_one_group_arrive_in_order_one_batch_at_a_time()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", BrokerMessageType.Fifo));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("auditors", Fifo: true));
         var client = broker.Client();
@@ -125,7 +125,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task A_waiting_receive_gets_a_message_sent_while_it_waits()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         await client.SendOkAsync(TestClient.Message("events", "warm-up"));
         var warm = await client.ReceiveAsync("events", "g");
@@ -141,7 +141,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task A_tag_filter_delivers_matching_messages_and_skips_the_rest()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         await client.SendAsync(TestClient.Message("mixed", "a", tag: "keep"), TestClient.Message("mixed", "b", tag: "drop"),
             TestClient.Message("mixed", "c", tag: "keep"));
@@ -156,7 +156,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task Change_invisible_duration_returns_a_new_handle_and_redelivers()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         await client.SendOkAsync(TestClient.Message("retry", "x"));
         var message = Assert.Single((await client.ReceiveAsync("retry", "g")).Messages);
@@ -181,7 +181,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task Forward_to_dead_letter_queue_moves_the_message_to_the_groups_dlq()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         await client.SendOkAsync(TestClient.Message("work", "poison"));
         var message = Assert.Single((await client.ReceiveAsync("work", "g")).Messages);
@@ -229,7 +229,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task A_long_poll_ends_before_the_calls_deadline_with_message_not_found()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         var timer = System.Diagnostics.Stopwatch.StartNew();
 
@@ -244,7 +244,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task Invisible_durations_outside_the_engines_range_are_refused()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
 
         var tooShort = await client.ReceiveAsync(TestClient.ReceiveRequest("t", "g", invisible: TimeSpan.FromMilliseconds(100)));
@@ -259,7 +259,7 @@ public sealed class SendReceiveTests
     [Fact]
     public async Task Namespaces_are_echoed_but_not_part_of_stored_names()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         var message = TestClient.Message("shared", "ns");
         message.Topic.ResourceNamespace = "tenant-a";

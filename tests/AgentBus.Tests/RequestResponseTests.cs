@@ -3,7 +3,7 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class RequestResponseTests
+public sealed class RequestResponseTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     private sealed record Question(string Text, int Number);
 
@@ -12,8 +12,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task A_request_gets_the_typed_reply_back_on_this_instance()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var workers = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var workers = await broker.ConnectAsync();
         await using var worker = await workers.CreateAgentAsync("doubler", async (ctx, ct) =>
         {
             var q = ctx.GetBody<Question>();
@@ -22,7 +22,7 @@ public sealed class RequestResponseTests
             Assert.NotNull(ctx.Envelope.Deadline);
             await ctx.ReplyAsync(new Answer(q.Text.ToUpperInvariant(), q.Number * 2, ctx.Envelope.SessionId), ct);
         });
-        var gateways = await broker.ConnectAsync("gw-1");
+        await using var gateways = await broker.ConnectAsync("gw-1");
         await using var gateway = await gateways.CreateAgentAsync("gateway");
 
         var answer = await gateway.RequestAsync<Question, Answer>("doubler", new Question("hi", 21));
@@ -33,8 +33,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task Raw_bytes_travel_as_they_are_and_json_types_as_json()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
         var seen = new List<(string ContentType, int Length)>();
         await using var worker = await bus.CreateAgentAsync("bytes", async (ctx, ct) =>
         {
@@ -64,8 +64,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task A_thousand_concurrent_requests_all_get_their_own_reply()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
         await using var worker = await bus.CreateAgentAsync("echo", (ctx, ct) => ctx.ReplyAsync(ctx.GetBody<int>() + 1, ct));
         await using var caller = await bus.CreateAgentAsync("caller");
 
@@ -78,8 +78,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task One_agent_serves_many_requests_at_once_not_one_after_another()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync(configure: o => o.MaxConcurrency = 8);
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync(configure: o => o.MaxConcurrency = 8);
         var running = 0;
         var peak = 0;
         var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,8 +110,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task A_handler_exception_reaches_the_caller_as_a_remote_agent_exception()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
         await using var worker = await bus.CreateAgentAsync("fails", (ctx, ct) => throw new InvalidOperationException("the model is unavailable"));
         await using var caller = await bus.CreateAgentAsync("caller");
 
@@ -125,8 +125,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task A_handler_that_does_not_reply_gives_the_caller_a_no_reply_error_not_a_timeout()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
         await using var worker = await bus.CreateAgentAsync("silent", (ctx, ct) => ValueTask.CompletedTask);
         await using var caller = await bus.CreateAgentAsync("caller");
 
@@ -138,8 +138,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task A_request_to_an_agent_that_is_not_running_times_out_and_its_handler_never_sees_it_after_the_deadline()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
         await using var caller = await bus.CreateAgentAsync("caller");
 
         var error = await Assert.ThrowsAsync<AgentTimeoutException>(() =>
@@ -164,8 +164,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task Cancelling_a_request_stops_waiting_and_frees_its_slot()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var worker = await bus.CreateAgentAsync("stuck", async (ctx, ct) =>
         {
@@ -186,8 +186,8 @@ public sealed class RequestResponseTests
     [Fact]
     public async Task A_full_pending_request_table_refuses_the_next_request_with_a_clear_error()
     {
-        await using var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync(configure: o => o.MaxPendingRequests = 2);
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync(configure: o => o.MaxPendingRequests = 2);
         await using var caller = await bus.CreateAgentAsync("caller");
         var options = new RequestOptions { Timeout = TimeSpan.FromSeconds(5) };
         var first = caller.RequestAsync<string, string>("nobody", "1", options);
