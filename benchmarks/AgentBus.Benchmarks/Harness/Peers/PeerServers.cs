@@ -93,6 +93,8 @@ internal sealed class PeerServers : IAsyncDisposable
             [
                 host,
                 $"--Server:Address=127.0.0.1", $"--Server:Port={Text(port)}", $"--Broker:DataDirectory={Path.Combine(dir, "data")}", $"--Broker:FlushMode={flushMode}",
+                // Two brokers run side by side: neither takes the operations listener's fixed port (8082).
+                "--Server:Http:Enabled=false",
                 $"--Broker:Topics:0:Name={AgentParent}", "--Broker:Topics:0:MessageType=Lite",
                 $"--Broker:Topics:1:Name={PublishParent}", "--Broker:Topics:1:MessageType=Lite",
                 "--Broker:Groups:0:Name=agentbus", $"--Broker:Groups:0:BindTopic={AgentParent}",
