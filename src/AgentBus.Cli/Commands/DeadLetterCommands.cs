@@ -28,16 +28,7 @@ internal static class DeadLetterCommands
         var command = new Command("ls", "List pending dead letters: where each came from and its body.") { group, from, count };
         app.SetAction(command, async (parse, output, ct) =>
         {
-            long fromOffset = parse.GetValue(from);
-            int max = parse.GetValue(count);
-            if (fromOffset < 0 || max is < 1 or > 1000)
-            {
-                throw new UsageException("--from must be 0 or more and --count 1..1000.");
-            }
-
-            using var admin = app.Settings.Admin(parse);
-            var request = new ListDeadLettersRequest { ConsumerGroup = parse.GetRequiredValue(group), FromOffset = fromOffset, MaxMessages = max };
-            var page = await admin.CallAsync(request, static (c, r, o) => c.ListDeadLettersAsync(r, o), ct).ConfigureAwait(false);
+            var (request, page) = await ReadPageAsync(app, parse, group, from, count, ct).ConfigureAwait(false);
             var listing = new Listing(new("offset", "Offset"), new("originTopic", "Topic"), new("originLiteTopic", "Lite topic"), new("messageId", "Message id"),
                 new("body", "Body"));
             foreach (var message in page.Messages)
@@ -66,6 +57,23 @@ internal static class DeadLetterCommands
         return command;
     }
 
+    /// <summary>One page of a group's pending dead letters, as <c>--from</c> and <c>--count</c> ask.</summary>
+    private static async Task<(ListDeadLettersRequest Request, ListDeadLettersResponse Page)> ReadPageAsync(CliApp app, ParseResult parse,
+        Argument<string> group, Option<long> from, Option<int> count, CancellationToken ct)
+    {
+        long fromOffset = parse.GetValue(from);
+        int max = parse.GetValue(count);
+        if (fromOffset < 0 || max is < 1 or > 1000)
+        {
+            throw new UsageException("--from must be 0 or more and --count 1..1000.");
+        }
+
+        using var admin = app.Settings.Admin(parse);
+        var request = new ListDeadLettersRequest { ConsumerGroup = parse.GetRequiredValue(group), FromOffset = fromOffset, MaxMessages = max };
+        var page = await admin.CallAsync(request, static (c, r, o) => c.ListDeadLettersAsync(r, o), ct).ConfigureAwait(false);
+        return (request, page);
+    }
+
     private static Command Peek(CliApp app)
     {
         var group = GroupArgument();
@@ -77,16 +85,7 @@ internal static class DeadLetterCommands
         };
         app.SetAction(command, async (parse, output, ct) =>
         {
-            long fromOffset = parse.GetValue(from);
-            int max = parse.GetValue(count);
-            if (fromOffset < 0 || max is < 1 or > 1000)
-            {
-                throw new UsageException("--from must be 0 or more and --count 1..1000.");
-            }
-
-            using var admin = app.Settings.Admin(parse);
-            var request = new ListDeadLettersRequest { ConsumerGroup = parse.GetRequiredValue(group), FromOffset = fromOffset, MaxMessages = max };
-            var page = await admin.CallAsync(request, static (c, r, o) => c.ListDeadLettersAsync(r, o), ct).ConfigureAwait(false);
+            var (request, page) = await ReadPageAsync(app, parse, group, from, count, ct).ConfigureAwait(false);
             var letters = page.Messages.Select(message =>
             {
                 var system = message.SystemProperties ?? new Apache.Rocketmq.V2.SystemProperties();
@@ -112,7 +111,7 @@ internal static class DeadLetterCommands
 
             if (letters.Count == 0)
             {
-                output.Line($"No pending dead letters for {request.ConsumerGroup} from offset {fromOffset}.");
+                output.Line($"No pending dead letters for {request.ConsumerGroup} from offset {request.FromOffset}.");
                 return;
             }
 
