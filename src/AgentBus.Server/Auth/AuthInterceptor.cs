@@ -30,6 +30,8 @@ internal sealed class AuthInterceptor : Interceptor
     /// <summary>The <see cref="ServerCallContext.UserState"/> key of the authenticated call's access key.</summary>
     public const string AccessKeyState = "agentbus.access-key";
 
+    private const string MessageStreamPath = "/agentbus.v1.MessageStream/";
+
     public AuthInterceptor(CredentialVerifier verifier, Authorizer authorizer, IOptions<ServerOptions> options, ILogger<AuthInterceptor> logger)
     {
         _requireTls = options.Value.Auth.RequireTls;
@@ -79,8 +81,13 @@ internal sealed class AuthInterceptor : Interceptor
             return StatusFactory.Of(Code.Unauthorized, reason);
         }
 
-        // The message stream authorizes each of its commands as its own call, under the user's current permissions.
-        context.UserState[AccessKeyState] = identity!.AccessKey;
+        // The message stream authorizes each of its commands as its own call, under the user's current permissions
+        // (other calls are authorized here, whole, and need no state).
+        if (context.Method.StartsWith(MessageStreamPath, StringComparison.Ordinal))
+        {
+            context.UserState[AccessKeyState] = identity!.AccessKey;
+        }
+
         string? forbidden = _authorizer.CheckClient(identity!, clientId)
             ?? (request is null ? null : _authorizer.CheckRequest(identity!, clientId, request));
         if (forbidden is null)

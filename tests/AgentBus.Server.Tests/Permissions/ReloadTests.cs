@@ -57,6 +57,31 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task A_revoked_permission_applies_to_the_next_command_of_an_open_message_stream()
+    {
+        var configuration = Configuration(("alice|*", "Publish"));
+        await using var running = await RunningBroker.StartAsync(configuration);
+        var headers = new Grpc.Core.Metadata { { "x-mq-client-id", "client-stream-alice" } };
+        As("alice")(headers);
+        using var stream = new AgentBus.Protocol.Stream.MessageStream.MessageStreamClient(running.Channel).Open(headers);
+        var send = new SendMessageRequest { Messages = { TestClient.Message(Parent, "hi", liteTopic: "alice|inbox") } };
+
+        await stream.RequestStream.WriteAsync(new AgentBus.Protocol.Stream.ClientFrame { Id = 1, Send = send });
+        Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(Code.Ok, stream.ResponseStream.Current.Send.Status.Code);
+
+        configuration["Server:Auth:Users:0:Permissions:0:LiteTopics:0"] = "alice|other*";
+        configuration.Reload();
+
+        await stream.RequestStream.WriteAsync(new AgentBus.Protocol.Stream.ClientFrame { Id = 2, Send = send });
+        Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(2UL, stream.ResponseStream.Current.Id);
+        PermissionTests.AssertForbidden(stream.ResponseStream.Current.Send.Status, "alice|inbox");
+        await stream.RequestStream.CompleteAsync();
+        Assert.False(await stream.ResponseStream.MoveNext(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_new_user_can_sign_in_and_a_removed_one_cannot()
     {
         var configuration = Configuration(("alice|*", "Publish"));
@@ -169,6 +194,8 @@ public sealed class ReloadTests
         }
 
         public CapturingLoggerProvider Logs { get; }
+
+        public GrpcChannel Channel => _channel;
 
         public Auth.AccessPolicyMonitor Policy => _broker.Services.GetRequiredService<Auth.AccessPolicyMonitor>();
 
