@@ -1,5 +1,6 @@
 using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Messages;
+using AgentBus.Broker.Storage;
 using AgentBus.Server.Mapping;
 using Apache.Rocketmq.V2;
 using CsCheck;
@@ -62,6 +63,32 @@ public sealed class DeliveryEncoderTests
             int written = DeliveryEncoder.Write(delivery, encoding, size, actual);
             Assert.Equal(expected, actual[..written]);
         }, iter: 3000);
+    }
+
+    [Fact]
+    public void A_record_read_back_from_the_commit_log_encoding_is_encoded_as_the_record_it_was_written_from()
+    {
+        // Read back, the properties stay in their stored UTF-8 and go out as bytes: the wire must not differ.
+        AnyDelivery.Sample(x =>
+        {
+            var (delivery, encoding) = x;
+            var record = delivery.Message;
+            var stored = new byte[RecordEncoder.Measure(record, int.MaxValue)];
+            RecordEncoder.Write(stored, record, record.QueueId, record.QueueOffset, record.StoreTimestamp);
+            var readBack = new Delivery(RecordDecoder.Decode(stored), delivery.ReceiptHandle, delivery.DeliveryAttempt, delivery.InvisibleUntil);
+            Assert.Equal(record.Properties.Count, readBack.Message.Stored.Count);
+
+            Assert.Equal(Encode(delivery, encoding), Encode(readBack, encoding));
+            Assert.Equal(record.Properties.OrderBy(p => p.Key, StringComparer.Ordinal), readBack.Message.Properties.OrderBy(p => p.Key, StringComparer.Ordinal));
+        }, iter: 2000);
+
+        static byte[] Encode(Delivery delivery, DeliveryEncoding encoding)
+        {
+            var size = DeliveryEncoder.Measure(delivery, encoding);
+            byte[] bytes = new byte[size.Total];
+            Assert.Equal(size.Total, DeliveryEncoder.Write(delivery, encoding, size, bytes));
+            return bytes;
+        }
     }
 
     [Fact]

@@ -41,7 +41,8 @@ internal static class AgentRequestScenario
             new("agent", _ => caller.RequestAsync<byte[], byte[]>(Peer, payload)),
             new("calls", _ => callsCaller.RequestAsync<byte[], byte[]>(PeerOverCalls, payload)),
         };
-        // For a profiler: AGENTBUS_BENCH_ONLY=raw (or agent) runs that path in both slots of each round.
+        // For a profiler: AGENTBUS_BENCH_ONLY=raw (or agent) runs that path in every slot of each round;
+        // AGENTBUS_BENCH_ALLOCATIONS=1 prints what the measured rounds allocated, by type.
         switch (Environment.GetEnvironmentVariable("AGENTBUS_BENCH_ONLY"))
         {
             case "raw": paths[1] = paths[2] = paths[0]; break;
@@ -50,11 +51,13 @@ internal static class AgentRequestScenario
 
         Console.WriteLine($"agent-request: {body} B body (echoed back; raw bytes, no JSON), {concurrency} in flight, send coalescing {(coalesce > 0 ? coalesce : "off")} on both paths, "
             + $"{rounds} rounds of {requests:N0} requests per path, load average {CostMeter.LoadAverage()}");
+        using var allocations = AllocationSampler.StartIfAsked();
         foreach (var path in paths)
         {
             await ClosedLoop.RunForAsync(concurrency, TimeSpan.FromSeconds(options.WarmupSeconds), path.Request);
         }
 
+        allocations?.Record();
         if (concurrency == 1)
         {
             await MeasureLatencyAsync(paths, rounds, requests);
@@ -64,6 +67,7 @@ internal static class AgentRequestScenario
             await MeasureThroughputAsync(paths, rounds, requests, concurrency);
         }
 
+        allocations?.Print((long)rounds * requests * paths.Length);
         Console.WriteLine($"  load average at the end {CostMeter.LoadAverage()}");
     }
 

@@ -46,10 +46,30 @@ public sealed class MessageRecord
     public int ReconsumeTimes { get; init; }
 
     /// <summary>User properties.</summary>
-    public IReadOnlyDictionary<string, string> Properties { get; init; } = EmptyProperties;
+    public IReadOnlyDictionary<string, string> Properties
+    {
+        get => _properties ?? DecodeStored();
+        init => _properties = value;
+    }
 
     /// <summary>Message payload.</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>
+    /// The properties still in their stored form, for a record read from the commit log whose
+    /// <see cref="Properties"/> were not decoded; empty otherwise.
+    /// </summary>
+    internal StoredProperties Stored { get; init; }
+
+    private IReadOnlyDictionary<string, string>? _properties;
+
+    private IReadOnlyDictionary<string, string> DecodeStored()
+    {
+        // Racing readers decode the same entries; either dictionary is kept, both are equal.
+        var decoded = Stored.IsEmpty ? EmptyProperties : Stored.Decode();
+        Interlocked.CompareExchange(ref _properties, decoded, null);
+        return _properties;
+    }
 
     internal static readonly IReadOnlyDictionary<string, string> EmptyProperties = new Dictionary<string, string>();
 }

@@ -72,9 +72,15 @@ internal static class RecordDecoder
         };
     }
 
-    /// <summary>Decodes every field of a record that <see cref="Check"/> reported as valid; copies the body out of <paramref name="record"/>.</summary>
+    /// <summary>
+    /// Decodes a record that <see cref="Check"/> reported as valid. The record is copied out of
+    /// <paramref name="record"/> once: the body and the still undecoded properties (<see cref="MessageRecord.Stored"/>)
+    /// are slices of that copy.
+    /// </summary>
     public static MessageRecord Decode(ReadOnlySpan<byte> record)
     {
+        var copy = record.ToArray();
+        record = copy;
         var flags = record[RecordLayout.FlagsOffset];
         var topicLength = BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLayout.TopicLengthOffset..]);
         var liteTopicLength = BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLayout.LiteTopicLengthOffset..]);
@@ -93,8 +99,11 @@ internal static class RecordDecoder
         var messageGroup = reader.ShortString();
         var bornHost = reader.ShortString();
         var propertyCount = reader.UInt16();
-        var properties = propertyCount == 0 ? MessageRecord.EmptyProperties : ReadProperties(ref reader, propertyCount);
-        var body = reader.Bytes(reader.Int32()).ToArray();
+        int propertiesStart = RecordLayout.FixedSize + reader.Position;
+        SkipProperties(ref reader, propertyCount);
+        var properties = new StoredProperties(copy.AsMemory(propertiesStart, RecordLayout.FixedSize + reader.Position - propertiesStart), propertyCount);
+        int bodyLength = reader.Int32();
+        var body = copy.AsMemory(RecordLayout.FixedSize + reader.Position, bodyLength);
 
         return new MessageRecord
         {
@@ -111,21 +120,18 @@ internal static class RecordDecoder
             BornHost = bornHost,
             StoreTimestamp = BinaryPrimitives.ReadInt64LittleEndian(record[RecordLayout.StoreTimestampOffset..]),
             ReconsumeTimes = BinaryPrimitives.ReadInt32LittleEndian(record[RecordLayout.ReconsumeTimesOffset..]),
-            Properties = properties,
+            Stored = properties,
             Body = body,
         };
     }
 
-    private static Dictionary<string, string> ReadProperties(ref FieldReader reader, int count)
+    private static void SkipProperties(ref FieldReader reader, int count)
     {
-        var properties = new Dictionary<string, string>(count);
         for (var i = 0; i < count; i++)
         {
-            var key = reader.ShortString();
-            properties[key] = reader.String(reader.Int32());
+            reader.Bytes(reader.UInt16());
+            reader.Bytes(reader.Int32());
         }
-
-        return properties;
     }
 
     private static FrameStatus CheckRecord(ReadOnlySpan<byte> span, int length)
@@ -210,6 +216,8 @@ internal static class RecordDecoder
         private int _position;
 
         public readonly bool AtEnd => _position == _data.Length;
+
+        public readonly int Position => _position;
 
         public bool TrySkip(int length)
         {

@@ -19,7 +19,9 @@ internal sealed record DeliveryEncoding(string ResourceNamespace, string StoreHo
 /// Writes the <c>ReceiveMessageResponse</c> of a delivery straight from the stored record, byte for byte what
 /// Google.Protobuf writes for <see cref="MessageMapper.ToProto(Delivery, string, string, DateTimeOffset, bool)"/>
 /// (fields in number order, defaults of implicit-presence fields left out), without building that object graph —
-/// system properties, map field, timestamps, digest, the digest's text — for every message that goes out.
+/// system properties, map field, timestamps, digest, the digest's text — for every message that goes out. The user
+/// properties of a record read from the commit log go out as the UTF-8 it stores (<see cref="MessageRecord.Stored"/>),
+/// never decoded to strings.
 /// </summary>
 internal static class DeliveryEncoder
 {
@@ -53,12 +55,25 @@ internal static class DeliveryEncoder
         writer.StringIfAny(1, encoding.ResourceNamespace);
         writer.StringIfAny(2, record.Topic);
 
-        foreach (var (key, value) in record.Properties)
+        if (!record.Stored.IsEmpty)
         {
-            writer.Tag(2, LengthDelimited);
-            writer.Varint((uint)(StringIfAnySize(1, key) + StringIfAnySize(2, value)));
-            writer.StringIfAny(1, key);
-            writer.StringIfAny(2, value);
+            foreach (var (key, value) in record.Stored)
+            {
+                writer.Tag(2, LengthDelimited);
+                writer.Varint((uint)(BytesIfAnySize(1, key.Length) + BytesIfAnySize(2, value.Length)));
+                writer.BytesIfAny(1, key);
+                writer.BytesIfAny(2, value);
+            }
+        }
+        else
+        {
+            foreach (var (key, value) in record.Properties)
+            {
+                writer.Tag(2, LengthDelimited);
+                writer.Varint((uint)(StringIfAnySize(1, key) + StringIfAnySize(2, value)));
+                writer.StringIfAny(1, key);
+                writer.StringIfAny(2, value);
+            }
         }
 
         writer.Tag(3, LengthDelimited);
@@ -142,9 +157,19 @@ internal static class DeliveryEncoder
         var record = delivery.Message;
         topicSize = StringIfAnySize(1, encoding.ResourceNamespace) + StringIfAnySize(2, record.Topic);
         int size = LengthField(1, topicSize);
-        foreach (var (key, value) in record.Properties)
+        if (!record.Stored.IsEmpty)
         {
-            size += LengthField(2, StringIfAnySize(1, key) + StringIfAnySize(2, value));
+            foreach (var (key, value) in record.Stored)
+            {
+                size += LengthField(2, BytesIfAnySize(1, key.Length) + BytesIfAnySize(2, value.Length));
+            }
+        }
+        else
+        {
+            foreach (var (key, value) in record.Properties)
+            {
+                size += LengthField(2, StringIfAnySize(1, key) + StringIfAnySize(2, value));
+            }
         }
 
         systemSize = SystemSize(delivery, encoding);
@@ -257,6 +282,8 @@ internal static class DeliveryEncoder
 
     private static int StringIfAnySize(int field, string? value) => string.IsNullOrEmpty(value) ? 0 : StringSize(field, value);
 
+    private static int BytesIfAnySize(int field, int length) => length == 0 ? 0 : LengthField(field, length);
+
     private static int LengthField(int field, int length) => TagSize(field) + VarintSize((uint)length) + length;
 
     private static int TagSize(int field) => VarintSize((uint)field << 3);
@@ -293,6 +320,16 @@ internal static class DeliveryEncoder
             Tag(field, LengthDelimited);
             Varint((uint)Utf8.GetByteCount(value));
             Position += Utf8.GetBytes(value, _destination[Position..]);
+        }
+
+        public void BytesIfAny(int field, scoped ReadOnlySpan<byte> utf8)
+        {
+            if (!utf8.IsEmpty)
+            {
+                Tag(field, LengthDelimited);
+                Varint((uint)utf8.Length);
+                Raw(utf8);
+            }
         }
 
         public void StringIfAny(int field, string? value)
