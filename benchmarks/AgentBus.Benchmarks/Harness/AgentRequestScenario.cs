@@ -57,6 +57,10 @@ internal static class AgentRequestScenario
             await ClosedLoop.RunForAsync(concurrency, TimeSpan.FromSeconds(options.WarmupSeconds), path.Request);
         }
 
+        var (took, quiet) = await ClosedLoop.WarmUntilJitQuietAsync(concurrency, paths.Select(path => path.Request).ToArray(),
+            TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(120));
+        Console.WriteLine($"  warm-up went on {took.TotalSeconds:F0} s more until {(quiet ? "the JIT compiled nothing for 3 s" : "its limit, the JIT still compiling")}");
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         allocations?.Record();
         if (concurrency == 1)
         {
@@ -68,6 +72,7 @@ internal static class AgentRequestScenario
         }
 
         allocations?.Print((long)rounds * requests * paths.Length);
+        Console.WriteLine($"  JIT time during the measured rounds: {(System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds:F0} ms");
         Console.WriteLine($"  load average at the end {CostMeter.LoadAverage()}");
     }
 
