@@ -5,7 +5,9 @@ namespace AgentBus.Server.Http;
 
 /// <summary>
 /// The Prometheus scrape endpoint of the operations listener: the broker's meter (<c>AgentBus.Broker</c>, which the
-/// server's limit counters share) read through OpenTelemetry's Prometheus exporter. Other OpenTelemetry setups of the
+/// server's limit counters share) and the .NET runtime's own meter (<c>System.Runtime</c>: GC heap after the last
+/// collection, collections, working set, thread pool), read through OpenTelemetry's Prometheus exporter. The runtime
+/// figures are what tells a growing heap from memory the GC has not returned yet. Other OpenTelemetry setups of the
 /// application (an OTLP exporter, more meters) join the same meter provider.
 /// </summary>
 internal static class PrometheusSetup
@@ -13,9 +15,12 @@ internal static class PrometheusSetup
     /// <summary>Where Prometheus scrapes.</summary>
     public const string Path = "/metrics";
 
+    /// <summary>The meter the .NET runtime publishes its GC, memory and thread-pool figures on (process-wide).</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>Registers the exporter.</summary>
     public static void AddPrometheus(IServiceCollection services) =>
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName).AddPrometheusExporter());
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName, RuntimeMeterName).AddPrometheusExporter());
 
     /// <summary>Maps the scrape endpoint.</summary>
     public static IEndpointConventionBuilder MapPrometheus(IEndpointRouteBuilder endpoints) =>
