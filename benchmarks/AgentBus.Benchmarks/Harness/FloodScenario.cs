@@ -52,7 +52,7 @@ internal static class FloodScenario
         var channels = Enumerable.Range(0, 8).Select(_ => E2eClient.Channel($"127.0.0.1:{broker.Port}")).ToArray();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
             var warm = new E2eClient(channels[0], "flood-warmup");
             await warm.Stub.HeartbeatAsync(new HeartbeatRequest { ClientType = ClientType.Producer }, warm.Options(TimeSpan.FromSeconds(10)));
             await Task.Delay(TimeSpan.FromSeconds(2));
