@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Reflection;
 using AgentBus.Benchmarks.Harness.Peers;
@@ -5,6 +6,7 @@ using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Diagnostics.NETCore.Client;
 
 namespace AgentBus.Benchmarks.Harness;
 
@@ -13,8 +15,9 @@ namespace AgentBus.Benchmarks.Harness;
 /// distinct client ids past Server:MaxClients, lite subscriptions past the per-client and broker-wide quotas, open
 /// receives past Server:MaxPendingReceivesPerClient — with the broker's resident memory (VmRSS) read after each phase,
 /// while the receives are parked, and after the flooding clients expired, next to the managed heap the broker's GC
-/// found at its last collection (the runtime meter on the broker's Prometheus scrape: what is live, apart from memory
-/// the GC has not handed back to the OS). Every phase is bounded by its counts and a
+/// found live: before each reading the harness has the broker's runtime run a full, blocking collection (an EventPipe
+/// session asking for a heap collection, the request `dotnet-gcdump` makes), then reads the heap after that collection
+/// from the runtime meter on the broker's Prometheus scrape. Every phase is bounded by its counts and a
 /// deadline; refusals are counted by the protocol code the broker answered.
 /// </summary>
 internal static class FloodScenario
@@ -218,14 +221,44 @@ internal static class FloodScenario
     private static async Task ReportAsync(string phase, int pid, IReadOnlyDictionary<Code, int>? codes, HttpClient http)
     {
         string answers = codes is null ? "" : "; answered " + string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:N0}"));
+        await CollectAsync(pid, http);
         string text = await http.GetStringAsync("metrics");
         var sums = Sum(text, [.. Gauges, .. Runtime]);
         string gauges = string.Join(", ", Gauges.Select(name => $"{name} {sums[name]:N0}"));
         const double MiB = 1024 * 1024;
-        string heap = $"heap after last GC {sums[HeapAfterGc] / MiB:F1} MiB (fragmentation {sums[Fragmentation] / MiB:F1} MiB, " +
+        string heap = $"heap after a full GC {sums[HeapAfterGc] / MiB:F1} MiB (fragmentation {sums[Fragmentation] / MiB:F1} MiB, " +
             $"GC committed {sums[Committed] / MiB:F1} MiB; collections gen0/gen1/gen2 {Series(text, Collections, "gen0")}/" +
             $"{Series(text, Collections, "gen1")}/{Series(text, Collections, "gen2")})";
         Console.WriteLine($"flood: {phase}: broker RSS {ResidentMiB(pid):F1} MiB, {heap}{answers}; broker reports {gauges}");
+    }
+
+    /// <summary>
+    /// Has the broker run a full blocking collection: the runtime collects when an EventPipe session enables the
+    /// GCHeapCollect keyword. Returns once the scrape counts one more gen2 collection (bounded by 20 s).
+    /// </summary>
+    private static async Task CollectAsync(int pid, HttpClient http)
+    {
+        const long GcHeapCollectKeyword = 0x800000;
+        long before = long.Parse(Series(await http.GetStringAsync("metrics"), Collections, "gen2"), CultureInfo.InvariantCulture);
+        var client = new DiagnosticsClient(pid);
+        using (var session = client.StartEventPipeSession(
+                   [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcHeapCollectKeyword)], requestRundown: false))
+        {
+            var drain = session.EventStream.CopyToAsync(Stream.Null);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                string gen2 = Series(await http.GetStringAsync("metrics"), Collections, "gen2");
+                if (long.Parse(gen2, CultureInfo.InvariantCulture) > before)
+                {
+                    break;
+                }
+            }
+
+            session.Stop();
+            await drain;
+        }
     }
 
     /// <summary>Each metric of the scrape <paramref name="text"/> summed over its series.</summary>
