@@ -126,6 +126,11 @@ internal static class OffsetsScenario
         Directory.CreateDirectory(to);
         foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
         {
+            if (file.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                continue; // a state file being written; a crash leaves it incomplete, and recovery does not take such a copy
+            }
+
             File.Copy(file, file.Replace(from, to, StringComparison.Ordinal), overwrite: true);
         }
     }

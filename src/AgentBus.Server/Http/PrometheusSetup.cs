@@ -15,12 +15,9 @@ internal static class PrometheusSetup
     /// <summary>Where Prometheus scrapes.</summary>
     public const string Path = "/metrics";
 
-    /// <summary>The meter the .NET runtime publishes its GC, memory and thread-pool figures on (process-wide).</summary>
-    public const string RuntimeMeterName = "System.Runtime";
-
     /// <summary>Registers the exporter.</summary>
     public static void AddPrometheus(IServiceCollection services) =>
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName, RuntimeMeterName).AddPrometheusExporter());
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName, BrokerMetrics.RuntimeMeterName).AddPrometheusExporter());
 
     /// <summary>Maps the scrape endpoint.</summary>
     public static IEndpointConventionBuilder MapPrometheus(IEndpointRouteBuilder endpoints) =>
