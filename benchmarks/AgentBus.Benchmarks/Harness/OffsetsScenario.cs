@@ -12,8 +12,7 @@ namespace AgentBus.Benchmarks.Harness;
 /// and sends each acknowledged lite topic a new message — while the offset checkpoint runs on its default interval.
 /// Reports acks per second and the bytes the process wrote through write calls per second (the commit log is mapped,
 /// so this is the state files: the offset checkpoint, nothing else runs in that time), the offsets files' sizes, and
-/// the time until the engine serves again after a clean shutdown and from a copy of the data directory taken while it
-/// ran (as after a crash). Engine in-process; every loop is bounded by the run time.
+/// the time until the engine serves again after a clean shutdown. Engine in-process; every loop is bounded by the run time.
 /// </summary>
 internal static class OffsetsScenario
 {
@@ -22,7 +21,6 @@ internal static class OffsetsScenario
     public static async Task RunAsync(HarnessOptions options)
     {
         string directory = options.Directory;
-        string crashCopy = directory + "-crash";
         Directory.CreateDirectory(directory);
         try
         {
@@ -70,20 +68,14 @@ internal static class OffsetsScenario
                     $"{acked / elapsed.TotalSeconds:N0} acks/s ({acked:N0} acks); state files written {written / elapsed.TotalSeconds / 1048576.0:F2} MiB/s " +
                     $"({written / 1048576.0:F1} MiB)");
                 Console.WriteLine($"offsets: files while running: {Sizes(directory)}");
-                CopyDirectory(directory, crashCopy);
             }
 
             Console.WriteLine($"offsets: files after a clean shutdown: {Sizes(directory)}");
             await MeasureReopenAsync(directory, "restart after a clean shutdown");
-            await MeasureReopenAsync(crashCopy, "restart from a copy taken while running (as after a crash)");
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
-            if (Directory.Exists(crashCopy))
-            {
-                Directory.Delete(crashCopy, recursive: true);
-            }
         }
     }
 
@@ -115,23 +107,4 @@ internal static class OffsetsScenario
     private static string Sizes(string directory) =>
         string.Join(", ", Directory.GetFiles(directory, "offsets*").Order(StringComparer.Ordinal)
             .Select(path => $"{Path.GetFileName(path)} {new FileInfo(path).Length / 1048576.0:F1} MiB"));
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
-        }
-
-        Directory.CreateDirectory(to);
-        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            if (file.EndsWith(".tmp", StringComparison.Ordinal))
-            {
-                continue; // a state file being written; a crash leaves it incomplete, and recovery does not take such a copy
-            }
-
-            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal), overwrite: true);
-        }
-    }
 }
