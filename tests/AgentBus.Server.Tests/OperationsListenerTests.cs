@@ -164,6 +164,31 @@ public sealed partial class OperationsListenerTests
     }
 
     [Fact]
+    public async Task Prometheus_scrape_carries_the_runtime_heap_after_the_last_collection()
+    {
+        await using var broker = await StartAsync();
+        using var http = new HttpClient();
+        // The broker runs in this process: a full collection here is the one the runtime meter reports.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        long gen2 = GC.CollectionCount(2);
+        string scrape = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            scrape = await http.GetStringAsync(Ops(broker, "/metrics"));
+            return Generation(scrape, "dotnet_gc_collections_total", "gen2") >= gen2;
+        }, Timeout, "the scrape to count the forced collection");
+
+        string[] generations = ["gen0", "gen1", "gen2", "loh", "poh"];
+        long heap = generations.Sum(generation => Math.Max(0, Generation(scrape, "dotnet_gc_last_collection_heap_size_bytes", generation)));
+        Assert.All(generations, generation => Assert.True(Generation(scrape, "dotnet_gc_last_collection_heap_size_bytes", generation) >= 0, generation));
+        Assert.True(heap > 0, "no heap size after the last collection");
+        Assert.True(Value(scrape, "dotnet_gc_last_collection_memory_committed_size_bytes") > 0);
+        Assert.True(Value(scrape, "dotnet_process_memory_working_set_bytes") > 0);
+        Assert.Contains("otel_scope_name=\"System.Runtime\"", scrape, StringComparison.Ordinal);
+        Assert.Equal(0, Value(scrape, "agentbus_lite_topics")); // the broker's own figures are still there
+    }
+
+    [Fact]
     public async Task Two_brokers_in_one_process_each_scrape_only_their_own_figures()
     {
         await using var first = await StartAsync();
@@ -195,6 +220,9 @@ public sealed partial class OperationsListenerTests
         Assert.Equal(3, Value(secondScrape, "agentbus_lite_topics"));
         Assert.Equal(first.Engine.CommitLogPosition, Value(firstScrape, "agentbus_commitlog_position_bytes"));
         Assert.Single(firstScrape.Split('\n'), line => line.StartsWith("agentbus_messages_in_total", StringComparison.Ordinal));
+        // The runtime meter is the process's: each scrape carries it once, not once per broker.
+        Assert.Single(secondScrape.Split('\n'), line => line.StartsWith("dotnet_gc_collections_total{", StringComparison.Ordinal)
+            && line.Contains("gc_heap_generation=\"gen2\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -336,6 +364,20 @@ public sealed partial class OperationsListenerTests
     }
 
     /// <summary>The value of the one sample of <paramref name="metric"/> in a Prometheus text scrape; -1 when absent.</summary>
+    /// <summary>The value of a runtime metric's series for one GC generation, or -1 when absent.</summary>
+    private static long Generation(string scrape, string metric, string generation)
+    {
+        foreach (string line in scrape.Split('\n'))
+        {
+            if (line.StartsWith(metric + "{", StringComparison.Ordinal) && line.Contains($"gc_heap_generation=\"{generation}\"", StringComparison.Ordinal))
+            {
+                return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
     private static long Value(string scrape, string metric)
     {
         foreach (string line in scrape.Split('\n'))

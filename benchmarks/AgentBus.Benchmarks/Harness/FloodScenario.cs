@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Reflection;
 using AgentBus.Benchmarks.Harness.Peers;
@@ -5,6 +6,7 @@ using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Diagnostics.NETCore.Client;
 
 namespace AgentBus.Benchmarks.Harness;
 
@@ -12,7 +14,10 @@ namespace AgentBus.Benchmarks.Harness;
 /// `harness flood`: the standalone broker in its own process, flooded past its caps from this one — heartbeats from
 /// distinct client ids past Server:MaxClients, lite subscriptions past the per-client and broker-wide quotas, open
 /// receives past Server:MaxPendingReceivesPerClient — with the broker's resident memory (VmRSS) read after each phase,
-/// while the receives are parked, and after the flooding clients expired. Every phase is bounded by its counts and a
+/// while the receives are parked, and after the flooding clients expired, next to the managed heap the broker's GC
+/// found live: before each reading the harness has the broker's runtime run a full, blocking collection (an EventPipe
+/// session asking for a heap collection, the request `dotnet-gcdump` makes), then reads the heap after that collection
+/// from the runtime meter on the broker's Prometheus scrape. Every phase is bounded by its counts and a
 /// deadline; refusals are counted by the protocol code the broker answered.
 /// </summary>
 internal static class FloodScenario
@@ -27,6 +32,13 @@ internal static class FloodScenario
     private const int ExtraReceives = 4;                 // per receiving client, past its cap
     private static readonly TimeSpan ClientExpiry = TimeSpan.FromSeconds(20);
     private static readonly string[] Gauges = ["agentbus_clients", "agentbus_lite_subscriptions", "agentbus_receives_waiting"];
+
+    // The runtime meter (System.Runtime) on the same scrape; each summed over its series (the heap over its generations).
+    private const string HeapAfterGc = "dotnet_gc_last_collection_heap_size_bytes";
+    private const string Fragmentation = "dotnet_gc_last_collection_heap_fragmentation_size_bytes";
+    private const string Committed = "dotnet_gc_last_collection_memory_committed_size_bytes";
+    private const string Collections = "dotnet_gc_collections_total";
+    private static readonly string[] Runtime = [HeapAfterGc, Fragmentation, Committed];
 
     public static async Task RunAsync(HarnessOptions options)
     {
@@ -43,7 +55,7 @@ internal static class FloodScenario
         var channels = Enumerable.Range(0, 8).Select(_ => E2eClient.Channel($"127.0.0.1:{broker.Port}")).ToArray();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
             var warm = new E2eClient(channels[0], "flood-warmup");
             await warm.Stub.HeartbeatAsync(new HeartbeatRequest { ClientType = ClientType.Producer }, warm.Options(TimeSpan.FromSeconds(10)));
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -209,18 +221,53 @@ internal static class FloodScenario
     private static async Task ReportAsync(string phase, int pid, IReadOnlyDictionary<Code, int>? codes, HttpClient http)
     {
         string answers = codes is null ? "" : "; answered " + string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:N0}"));
-        string gauges = await GaugesAsync(http);
-        Console.WriteLine($"flood: {phase}: broker RSS {ResidentMiB(pid):F1} MiB{answers}; broker reports {gauges}");
+        await CollectAsync(pid, http);
+        string text = await http.GetStringAsync("metrics");
+        var sums = Sum(text, [.. Gauges, .. Runtime]);
+        string gauges = string.Join(", ", Gauges.Select(name => $"{name} {sums[name]:N0}"));
+        const double MiB = 1024 * 1024;
+        string heap = $"heap after a full GC {sums[HeapAfterGc] / MiB:F1} MiB (fragmentation {sums[Fragmentation] / MiB:F1} MiB, " +
+            $"GC committed {sums[Committed] / MiB:F1} MiB; collections gen0/gen1/gen2 {Series(text, Collections, "gen0")}/" +
+            $"{Series(text, Collections, "gen1")}/{Series(text, Collections, "gen2")})";
+        Console.WriteLine($"flood: {phase}: broker RSS {ResidentMiB(pid):F1} MiB, {heap}{answers}; broker reports {gauges}");
     }
 
-    /// <summary>The broker's own counts from its Prometheus endpoint, each summed over its series.</summary>
-    private static async Task<string> GaugesAsync(HttpClient http)
+    /// <summary>
+    /// Has the broker run a full blocking collection: the runtime collects when an EventPipe session enables the
+    /// GCHeapCollect keyword. Returns once the scrape counts one more gen2 collection (bounded by 20 s).
+    /// </summary>
+    private static async Task CollectAsync(int pid, HttpClient http)
     {
-        string text = await http.GetStringAsync("metrics");
-        var sums = Gauges.ToDictionary(name => name, _ => 0.0);
+        const long GcHeapCollectKeyword = 0x800000;
+        long before = long.Parse(Series(await http.GetStringAsync("metrics"), Collections, "gen2"), CultureInfo.InvariantCulture);
+        var client = new DiagnosticsClient(pid);
+        using (var session = client.StartEventPipeSession(
+                   [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcHeapCollectKeyword)], requestRundown: false))
+        {
+            var drain = session.EventStream.CopyToAsync(Stream.Null);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                string gen2 = Series(await http.GetStringAsync("metrics"), Collections, "gen2");
+                if (long.Parse(gen2, CultureInfo.InvariantCulture) > before)
+                {
+                    break;
+                }
+            }
+
+            session.Stop();
+            await drain;
+        }
+    }
+
+    /// <summary>Each metric of the scrape <paramref name="text"/> summed over its series.</summary>
+    private static Dictionary<string, double> Sum(string text, string[] names)
+    {
+        var sums = names.ToDictionary(name => name, _ => 0.0);
         foreach (string line in text.Split('\n'))
         {
-            foreach (string name in Gauges)
+            foreach (string name in names)
             {
                 if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{')
                 {
@@ -229,7 +276,16 @@ internal static class FloodScenario
             }
         }
 
-        return string.Join(", ", sums.Select(s => $"{s.Key} {s.Value:N0}"));
+        return sums;
+    }
+
+    /// <summary>The value of the series of <paramref name="name"/> for one GC generation.</summary>
+    private static string Series(string text, string name, string generation)
+    {
+        string prefix = name + "{";
+        string label = $"gc_heap_generation=\"{generation}\"";
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal));
+        return line is null ? "?" : line[(line.LastIndexOf(' ') + 1)..].Trim();
     }
 
     /// <summary>VmRSS of the process, from /proc.</summary>

@@ -32,7 +32,7 @@ internal static class BrokerOtlpSetup
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(BrokerMetrics.MeterName)
+                .AddMeter(BrokerMetrics.MeterName, BrokerMetrics.RuntimeMeterName)
                 .AddOtlpExporter((exporter, reader) =>
                 {
                     Configure(exporter, endpoint, protocol, "v1/metrics");

@@ -18,6 +18,12 @@ internal sealed class BrokerMetrics
     /// <summary>Name of the meter.</summary>
     public const string MeterName = "AgentBus.Broker";
 
+    /// <summary>
+    /// The meter the .NET runtime publishes its GC, memory and thread-pool figures on (one per process), exported next
+    /// to the broker's: the heap after the last collection is what tells retained memory from GC headroom.
+    /// </summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     private readonly Counter<long> _messagesIn;
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _messagesOut;

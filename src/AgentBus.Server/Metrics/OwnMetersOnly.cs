@@ -9,7 +9,9 @@ namespace AgentBus.Server.Metrics;
 /// with two brokers in one process (two embedded brokers, or a host that runs a second one) each provider would also
 /// read the other broker's <c>AgentBus.Broker</c> meter and add its figures into the same series. Each broker's meter
 /// comes from its own host's <see cref="IMeterFactory"/>, which is the meter's <see cref="Meter.Scope"/>: a view drops
-/// every <c>AgentBus.Broker</c> instrument of another scope.
+/// every <c>AgentBus.Broker</c> instrument of another scope. Other meters pass untouched: the runtime's
+/// <c>System.Runtime</c> meter is one per process (no scope), its figures are the process's whatever the number of
+/// brokers, and each provider reads them once.
 /// </summary>
 internal static class OwnMetersOnly
 {
