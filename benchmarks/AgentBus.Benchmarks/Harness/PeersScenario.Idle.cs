@@ -41,21 +41,16 @@ internal static partial class PeersScenario
 
         var body = new byte[IdleBody];
         Random.Shared.NextBytes(body);
+        string workload = Invariant($"idle scale, {count:N0} topics");
+        var rows = new List<Row>();
         await using var abIdle = await PopulateAsync($"AgentBus: {count:N0} lite topics, a message and a lite subscription each",
             () => IdleTopics.AgentBusAsync(servers.AgentBusAsync, count, body));
+        rows.Add(await MemoryRowAsync(workload, AbAsync, servers.AgentBusAsync, before, count,
+            Invariant($"{count:N0} lite topics, one {IdleBody} B message and one lite subscription each ({IdleTopics.SubscriptionsPerClient:N0} per LiteSimpleConsumer; quota raised for the run), unconsumed")));
         await using var natsIdle = await PopulateAsync($"NATS: {count:N0} core subscriptions", () => IdleTopics.NatsAsync(servers.Nats, count));
+        rows.Add(await MemoryRowAsync(workload, "NATS core", servers.Nats, before, count, Invariant($"{count:N0} core subscriptions (100,000 per connection), no messages")));
         await using var redisIdle = await PopulateAsync($"Redis: {count:N0} streams of one entry", () => IdleTopics.RedisAsync(servers.RedisEverySec, count, body));
-        // The broker flushes within 200 ms (and releases the flushed pages of its log); the servers settle.
-        await Task.Delay(TimeSpan.FromSeconds(5));
-
-        string workload = Invariant($"idle scale, {count:N0} topics");
-        var rows = new List<Row>
-        {
-            MemoryRow(workload, AbAsync, servers.AgentBusAsync, before, count,
-                Invariant($"{count:N0} lite topics, one {IdleBody} B message and one lite subscription each ({IdleTopics.SubscriptionsPerClient:N0} per LiteSimpleConsumer; quota raised for the run), unconsumed")),
-            MemoryRow(workload, "NATS core", servers.Nats, before, count, Invariant($"{count:N0} core subscriptions (100,000 per connection), no messages")),
-            MemoryRow(workload, "Redis Streams (everysec)", servers.RedisEverySec, before, count, Invariant($"{count:N0} streams, one {IdleBody} B XADD each")),
-        };
+        rows.Add(await MemoryRowAsync(workload, "Redis Streams (everysec)", servers.RedisEverySec, before, count, Invariant($"{count:N0} streams, one {IdleBody} B XADD each")));
 
         var with = (await LatencyAsync(Invariant($"request/response, 1 in flight, {count:N0} idle topics"), requests, plan)).ToList();
         rows.AddRange(none);
@@ -72,8 +67,10 @@ internal static partial class PeersScenario
         return idle;
     }
 
-    private static Row MemoryRow(string workload, string system, PeerProcess server, Dictionary<PeerProcess, ProcessMemory> before, int count, string what)
+    /// <summary>The server's memory 5 s after its population: the broker flushes within 200 ms (and releases the flushed pages of its log), the servers settle.</summary>
+    private static async Task<Row> MemoryRowAsync(string workload, string system, PeerProcess server, Dictionary<PeerProcess, ProcessMemory> before, int count, string what)
     {
+        await Task.Delay(TimeSpan.FromSeconds(5));
         var now = ProcessMemory.Of(server.Pid);
         var empty = before[server];
         var grown = now - empty;

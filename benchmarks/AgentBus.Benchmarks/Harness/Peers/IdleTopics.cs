@@ -51,6 +51,7 @@ internal sealed class IdleTopics : IAsyncDisposable
                 Endpoints = "127.0.0.1:" + broker.Port.ToString(CultureInfo.InvariantCulture),
                 RequestTimeout = TimeSpan.FromSeconds(30),
             });
+            var timer = System.Diagnostics.Stopwatch.StartNew();
             var producer = await provider.NewProducerBuilder().SetTopics(AgentBusParent).EnableSendCoalescing(128).BuildAsync();
             idle._held.Add(producer);
             long next = -1;
@@ -60,6 +61,8 @@ internal sealed class IdleTopics : IAsyncDisposable
                 return producer.SendAsync(provider.NewMessageBuilder().SetTopic(AgentBusParent).SetLiteTopic(Name(i)).SetBody(body).Build());
             });
 
+            Console.WriteLine($"  AgentBus: {count:N0} sends in {timer.Elapsed.TotalSeconds:F1} s");
+            timer.Restart();
             var consumers = new LiteSimpleConsumer[(count + SubscriptionsPerClient - 1) / SubscriptionsPerClient];
             for (int c = 0; c < consumers.Length; c++)
             {
@@ -73,6 +76,7 @@ internal sealed class IdleTopics : IAsyncDisposable
                 long i = Interlocked.Increment(ref next);
                 return consumers[i / SubscriptionsPerClient].SubscribeLiteAsync(Name(i));
             });
+            Console.WriteLine($"  AgentBus: {count:N0} lite subscriptions (one PARTIAL_ADD each) from {consumers.Length} clients in {timer.Elapsed.TotalSeconds:F1} s");
             return idle;
         }
         catch
@@ -99,6 +103,8 @@ internal sealed class IdleTopics : IAsyncDisposable
                     Url = "nats://127.0.0.1:" + server.Port.ToString(CultureInfo.InvariantCulture),
                     Name = "bench-idle-" + c.ToString(CultureInfo.InvariantCulture),
                     SubPendingChannelCapacity = 16,
+                    // Each subscription waits for its SUB to be written; 100,000 of them on a loaded machine take a while.
+                    CommandTimeout = TimeSpan.FromMinutes(5),
                 });
                 lock (idle._held)
                 {
