@@ -73,6 +73,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
                 FlushInterval = options.FlushInterval,
                 MaxRecordSize = Math.Min(options.SegmentSize / 2, options.MaxMessageBodySize + options.MaxPropertiesSize + 64 * 1024),
                 ContinueAfterDataLoss = options.ContinueAfterLogDataLoss,
+                ResidentTail = options.CommitLogResidentTail,
             }, loggerFactory.CreateLogger<CommitLog>());
         }
         catch (CommitLogDataLossException loss)

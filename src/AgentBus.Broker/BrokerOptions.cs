@@ -42,6 +42,13 @@ public sealed class BrokerOptions
     /// <summary>Longest lite topic name (<c>max_lite_topic_size</c>).</summary>
     public int MaxLiteTopicLength { get; set; } = 64;
 
+    /// <summary>
+    /// Bytes of the commit log behind its durable position whose mapped pages stay mapped in the broker's process; the
+    /// flushed pages before them are released after each flush (they stay in the page cache). Negative keeps every page
+    /// mapped. Internal: for measurements.
+    /// </summary>
+    internal long CommitLogResidentTail { get; set; } = Storage.CommitLogOptions.DefaultResidentTail;
+
     /// <summary>Lite topics the broker holds at most; a send that would create one more fails with LiteTopicQuotaExceeded.</summary>
     public int MaxLiteTopics { get; set; } = 2_000_000;
 

@@ -12,11 +12,12 @@ internal static class HarnessRunner
             return await PeersScenario.RunAsync(args[1..]);
         }
 
-        var options = HarnessOptions.Parse(args.Length > 1 ? args[1..] : []);
+        bool keepLogPages = args.Contains("--keep-log-pages");
+        var options = HarnessOptions.Parse(args.Length > 1 ? args[1..].Where(a => a != "--keep-log-pages").ToArray() : []);
         switch (scenario)
         {
             case "lite-scale":
-                await LiteScaleScenario.RunAsync(options);
+                await LiteScaleScenario.RunAsync(options, keepLogPages);
                 return 0;
             case "restart":
                 await RestartScenario.RunAsync(options);

@@ -7,11 +7,12 @@ namespace AgentBus.Benchmarks.Harness;
 
 /// <summary>
 /// N lite topics, each with one message and one subscription (clients of 2,000 subscriptions each): reports the
-/// process memory and the bytes per lite topic.
+/// process memory and the bytes per lite topic. <c>--keep-log-pages</c> keeps the flushed pages of the commit log
+/// mapped (as before they were released), for comparison.
 /// </summary>
 internal static class LiteScaleScenario
 {
-    public static async Task RunAsync(HarnessOptions options)
+    public static async Task RunAsync(HarnessOptions options, bool keepLogPages = false)
     {
         Directory.CreateDirectory(options.Directory);
         try
@@ -19,9 +20,16 @@ internal static class LiteScaleScenario
             long before = ManagedBytes();
             long rssBefore = Process.GetCurrentProcess().WorkingSet64;
             var stopwatch = Stopwatch.StartNew();
-            await using var engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = options.Directory, MaxLiteSubscriptionsPerClient = 2000 });
+            await using var engine = await BrokerEngine.OpenAsync(new BrokerOptions
+            {
+                DataDirectory = options.Directory,
+                MaxLiteSubscriptionsPerClient = 2000,
+                CommitLogResidentTail = keepLogPages ? -1 : Broker.Storage.CommitLogOptions.DefaultResidentTail,
+            });
             await PopulateAsync(engine, options.Topics, options.BodySize, subscribe: true);
             var populated = stopwatch.Elapsed;
+            // The periodic flush (every 200 ms) releases the flushed pages of the log.
+            await Task.Delay(TimeSpan.FromSeconds(1));
 
             long after = ManagedBytes();
             var process = Process.GetCurrentProcess();

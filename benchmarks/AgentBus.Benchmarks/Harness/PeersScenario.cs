@@ -10,9 +10,10 @@ namespace AgentBus.Benchmarks.Harness;
 /// request/response at 1 in flight (latency) and 64 in flight (requests per second), a durable publish at 64 in
 /// flight, and a streamed reply of 1,000 chunks of 16 B. Rounds alternate between the systems (the order rotating
 /// from round to round), so drift of the shared machine hits all of them. Prints one table with AgentBus's ratio to
-/// each peer. <c>--quick</c> keeps the whole run under two minutes.
+/// each peer. Then the idle scale on fresh servers (see PeersScenario.Idle.cs). <c>--quick</c> keeps the whole run
+/// around three minutes; <c>--idle-only</c> runs only the idle-scale workloads.
 /// </summary>
-internal static class PeersScenario
+internal static partial class PeersScenario
 {
     private const int Body = 1024;
     private const int ChunkSize = 16;
@@ -24,7 +25,8 @@ internal static class PeersScenario
     public static async Task<int> RunAsync(string[] args)
     {
         bool quick = args.Contains("--quick");
-        var options = HarnessOptions.Parse(args.Where(a => a != "--quick").ToArray());
+        bool idleOnly = args.Contains("--idle-only");
+        var options = HarnessOptions.Parse(args.Where(a => a is not "--quick" and not "--idle-only").ToArray());
         var plan = new Plan(
             Warmup: TimeSpan.FromSeconds(args.Contains("--warmup-s") ? options.WarmupSeconds : quick ? 2 : 5),
             Rounds: options.Rounds > 0 ? options.Rounds : quick ? 2 : 5,
@@ -32,7 +34,8 @@ internal static class PeersScenario
             ThroughputRequests: quick ? 5_000 : 30_000,
             Publishes: quick ? 10_000 : 50_000,
             Chunks: options.Chunks,
-            Streams: quick ? 10 : 20);
+            Streams: quick ? 10 : 20,
+            IdleTopics: args.Contains("--topics") ? options.Topics : quick ? 100_000 : 1_000_000);
         var payload = new byte[Body];
         Random.Shared.NextBytes(payload);
         var chunk = new byte[ChunkSize];
@@ -79,10 +82,19 @@ internal static class PeersScenario
             };
 
             var rows = new List<Row>();
-            rows.AddRange(await LatencyAsync(requests, plan));
-            rows.AddRange(await RatesAsync("request/response, 64 in flight", "req/s", requests, plan, plan.ThroughputRequests));
-            rows.AddRange(await RatesAsync("durable publish, 64 in flight", "msgs/s", publishes, plan, plan.Publishes));
-            rows.AddRange(await StreamsAsync(streams, plan));
+            if (!idleOnly)
+            {
+                rows.AddRange(await LatencyAsync("request/response, 1 in flight", requests, plan));
+                rows.AddRange(await RatesAsync("request/response, 64 in flight", "req/s", requests, plan, plan.ThroughputRequests));
+                rows.AddRange(await RatesAsync("durable publish, 64 in flight", "msgs/s", publishes, plan, plan.Publishes));
+                rows.AddRange(await StreamsAsync(streams, plan));
+            }
+
+            if (plan.IdleTopics > 0)
+            {
+                rows.AddRange(await IdleScaleAsync(plan, payload, chunk));
+            }
+
             PrintTable(rows);
             Console.WriteLine($"  load average at the end {CostMeter.LoadAverage()}; whole run {total.Elapsed.TotalSeconds:F0} s");
             return 0;
@@ -93,9 +105,9 @@ internal static class PeersScenario
         }
     }
 
-    private static async Task<IEnumerable<Row>> LatencyAsync(Contender[] contenders, Plan plan)
+    private static async Task<IEnumerable<Row>> LatencyAsync(string workload, Contender[] contenders, Plan plan)
     {
-        Console.WriteLine($"request/response, 1 in flight: {plan.Rounds} rounds of {plan.LatencyRequests:N0} requests per system");
+        Console.WriteLine($"{workload}: {plan.Rounds} rounds of {plan.LatencyRequests:N0} requests per system");
         foreach (var c in contenders)
         {
             await ClosedLoop.RunForAsync(1, plan.Warmup, c.Operation);
@@ -115,7 +127,7 @@ internal static class PeersScenario
             Console.WriteLine($"  round {round} {contenders[i].System,-26}: {summary.Tail}");
         });
         var merged = samples.Select(LatencySummary.Merge).ToArray();
-        return contenders.Select((c, i) => Row.Latency("request/response, 1 in flight", c, merged[i]));
+        return contenders.Select((c, i) => Row.Latency(workload, c, merged[i]));
     }
 
     private static async Task<IEnumerable<Row>> RatesAsync(string workload, string unit, Contender[] contenders, Plan plan, int operations)
@@ -189,7 +201,8 @@ internal static class PeersScenario
     private static void PrintTable(List<Row> rows)
     {
         Console.WriteLine();
-        Console.WriteLine("Ratios are AgentBus's figure divided by the peer's: for latency below 1 means AgentBus is faster, for rates above 1.");
+        Console.WriteLine("Ratios are AgentBus's figure divided by the peer's: for latency below 1 means AgentBus is faster, for rates above 1,"
+            + " for memory (bytes per topic of the whole server process's RSS) below 1 means AgentBus needs less.");
         Console.WriteLine();
         Console.WriteLine("CPU per op: the harness process (load generator and clients) plus the server process over all rounds, divided by the operations;"
             + " the kernel counts a process's CPU in 10 ms ticks, so a figure under ~1 µs per op in a short run is only a bound.");
@@ -208,22 +221,26 @@ internal static class PeersScenario
         }
     }
 
-    private sealed record Plan(TimeSpan Warmup, int Rounds, int LatencyRequests, int ThroughputRequests, int Publishes, int Chunks, int Streams);
+    private sealed record Plan(TimeSpan Warmup, int Rounds, int LatencyRequests, int ThroughputRequests, int Publishes, int Chunks, int Streams, int IdleTopics);
 
     private sealed record Contender(string System, PeerProcess Server, string Ack, Func<int, Task> Operation);
 
     private sealed record StreamContender(string System, PeerProcess Server, string Ack, Func<Task<TimeSpan>> Stream);
 
     /// <summary>One system's figure in one workload: a latency distribution or a rate.</summary>
-    private sealed record Row(string Workload, string System, string Ack, LatencySummary? Latencies, double Rate, string Unit, double CpuMicros = double.NaN)
+    private sealed record Row(string Workload, string System, string Ack, LatencySummary? Latencies, double Rate, string Unit, double CpuMicros = double.NaN,
+        string? Text = null)
     {
         public string Cpu => double.IsNaN(CpuMicros) ? "—" : Invariant($"{CpuMicros:F1} µs");
 
-        public string Figure => Latencies is { } l
+        public string Figure => Text ?? (Latencies is { } l
             ? Invariant($"p50 {l.Percentile(0.50):F0} µs, p99 {l.Percentile(0.99):F0} µs, p99.9 {l.Percentile(0.999):F0} µs")
-            : Invariant($"{Rate:N0} {Unit}");
+            : Invariant($"{Rate:N0} {Unit}"));
 
         public static Row Latency(string workload, Contender contender, LatencySummary latencies) => new(workload, contender.System, contender.Ack, latencies, 0, "µs");
+
+        /// <summary>A memory figure: <paramref name="perTopic"/> bytes per topic is what the ratios divide.</summary>
+        public static Row Memory(string workload, string system, string what, double perTopic, string text) => new(workload, system, what, null, perTopic, "B", Text: text);
 
         public static Row Rated(string workload, string unit, string system, string ack, double rate, double cpuMicros) => new(workload, system, ack, null, rate, unit, cpuMicros);
 

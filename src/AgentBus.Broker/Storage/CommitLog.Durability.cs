@@ -78,5 +78,6 @@ internal sealed partial class CommitLog
         }
 
         _checkpoint.Write(to);
+        ReleaseFlushedPages(to);
     }
 }

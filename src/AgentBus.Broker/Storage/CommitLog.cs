@@ -47,6 +47,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
         // and do better with the kernel's default large folios.
         _smallFolios = _flushMode == FlushMode.Sync;
         _logger = logger;
+        _residentTail = options.ResidentTail;
         _checkpoint = checkpoint;
         _segments = [.. recovered.Segments];
         _active = _segments[^1];

@@ -35,6 +35,15 @@ internal sealed class CommitLogOptions
     /// </summary>
     public bool ContinueAfterDataLoss { get; init; }
 
+    /// <summary>
+    /// Bytes behind the durable position whose mapped pages stay mapped (default 4 MiB: readers mostly read just behind
+    /// the writer); the pages before them are released after each flush (see <see cref="CommitLog.ReleasedPosition"/>).
+    /// Negative keeps every page mapped.
+    /// </summary>
+    internal long ResidentTail { get; init; } = DefaultResidentTail;
+
+    internal const long DefaultResidentTail = 4 << 20;
+
     /// <summary>The record size limit actually applied: <see cref="MaxRecordSize"/> capped at <see cref="SegmentSize"/>.</summary>
     internal int EffectiveMaxRecordSize => Math.Min(MaxRecordSize, SegmentSize);
 

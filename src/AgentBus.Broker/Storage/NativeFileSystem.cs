@@ -4,8 +4,8 @@ using Microsoft.Win32.SafeHandles;
 namespace AgentBus.Broker.Storage;
 
 /// <summary>
-/// The few POSIX calls .NET does not expose: fsync of a directory, msync of a range, madvise(MADV_POPULATE_WRITE)
-/// and SEEK_DATA/SEEK_HOLE. Linux values; other systems take the portable fallbacks.
+/// The few POSIX calls .NET does not expose: fsync of a directory, msync of a range, madvise(MADV_POPULATE_WRITE,
+/// MADV_DONTNEED) and SEEK_DATA/SEEK_HOLE. Linux values; other systems take the portable fallbacks.
 /// </summary>
 internal static unsafe partial class NativeFileSystem
 {
@@ -13,6 +13,7 @@ internal static unsafe partial class NativeFileSystem
     private const int MsSync = 4;        // MS_SYNC
     private const int NormalAdvice = 0;  // MADV_NORMAL
     private const int RandomAdvice = 1;  // MADV_RANDOM
+    private const int DontNeedAdvice = 4; // MADV_DONTNEED
     private const int PopulateWriteAdvice = 23; // MADV_POPULATE_WRITE, Linux 5.14+
     private static int _populateUnsupported;
     private const int SeekData = 3;      // SEEK_DATA on Linux
@@ -153,6 +154,20 @@ internal static unsafe partial class NativeFileSystem
         if (OperatingSystem.IsLinux())
         {
             _ = MAdvise(address, length, RandomAdvice);
+        }
+    }
+
+    /// <summary>
+    /// Unmaps the pages of a range of a shared file mapping from this process (MADV_DONTNEED): they leave its resident
+    /// set but not the page cache, and the next access maps them in again with the file's contents (a dirty page's
+    /// state moves to the page cache, so nothing is lost; callers still only release flushed ranges). A no-op on other
+    /// systems. Best effort; errors are ignored.
+    /// </summary>
+    public static void ReleasePages(byte* address, nuint length)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = MAdvise(address, length, DontNeedAdvice);
         }
     }
 

@@ -184,6 +184,22 @@ internal sealed unsafe class Segment
         }
     }
 
+    /// <summary>
+    /// Unmaps the whole pages within [<paramref name="from"/>, <paramref name="to"/>) from this process (see
+    /// <see cref="NativeFileSystem.ReleasePages"/>); the bytes must be flushed. A later access maps them in again from
+    /// the page cache. Caller holds a reference.
+    /// </summary>
+    public void ReleasePages(int from, int to)
+    {
+        var pageSize = Environment.SystemPageSize;
+        var start = (from + pageSize - 1) / pageSize * (long)pageSize;
+        var end = to / pageSize * (long)pageSize;
+        if (end > start)
+        {
+            NativeFileSystem.ReleasePages(_pointer + start, (nuint)(end - start));
+        }
+    }
+
     /// <summary>Marks the segment as the one being appended to (see <see cref="NativeFileSystem.AdviseAppending"/>).</summary>
     public void AdviseAppending() => NativeFileSystem.AdviseAppending(_pointer, (nuint)Size);
 

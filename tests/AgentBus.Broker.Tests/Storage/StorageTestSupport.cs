@@ -60,8 +60,9 @@ internal static class TestRecords
     public const int SmallSegment = 64 * 1024;
 
     public static CommitLogOptions Options(string directory, int segmentSize = SmallSegment, FlushMode mode = FlushMode.Async,
-        TimeSpan? flushInterval = null, int maxRecordSize = 8 << 20) => new()
+        TimeSpan? flushInterval = null, int maxRecordSize = 8 << 20, long residentTail = CommitLogOptions.DefaultResidentTail) => new()
     {
+        ResidentTail = residentTail,
         Directory = directory,
         SegmentSize = segmentSize,
         FlushMode = mode,

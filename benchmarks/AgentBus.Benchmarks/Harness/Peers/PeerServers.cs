@@ -57,6 +57,32 @@ internal sealed class PeerServers : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Fresh servers for the idle-scale workloads, so their memory is theirs alone: an AgentBus broker (async flush)
+    /// with the idle lite parent topic and its group declared and the lite subscription quota per client raised to
+    /// <see cref="IdleTopics.SubscriptionsPerClient"/>, a nats-server with JetStream and a redis-server (everysec).
+    /// </summary>
+    public static async Task<PeerServers> StartIdleAsync()
+    {
+        var servers = new PeerServers();
+        try
+        {
+            servers.Nats = servers.Keep(await PeerProcess.StartAsync("nats-idle", "nats-server", static (port, dir) =>
+                ["-a", "127.0.0.1", "-p", Text(port), "-js", "-sd", Path.Combine(dir, "jetstream")]));
+            servers.RedisEverySec = servers.Keep(await PeerProcess.StartAsync("redis-idle", "redis-server", static (port, dir) => RedisArguments(port, dir, "everysec")));
+            servers.AgentBusAsync = servers.Keep(await StartAgentBusAsync("agentbus-idle", "Async",
+                $"--Broker:Topics:2:Name={IdleTopics.AgentBusParent}", "--Broker:Topics:2:MessageType=Lite",
+                $"--Broker:Groups:2:Name={IdleTopics.AgentBusGroup}", $"--Broker:Groups:2:BindTopic={IdleTopics.AgentBusParent}",
+                $"--Broker:MaxLiteSubscriptionsPerClient={Text(IdleTopics.SubscriptionsPerClient)}"));
+            return servers;
+        }
+        catch
+        {
+            await servers.DisposeAsync();
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes)
@@ -81,7 +107,7 @@ internal sealed class PeerServers : IAsyncDisposable
     /// The standalone broker from its build output (the benchmark project builds it first), workstation GC (on two
     /// cores it trims the tail, see the client latency figures), the topics and the agent layer's groups declared.
     /// </summary>
-    private static Task<PeerProcess> StartAgentBusAsync(string name, string flushMode)
+    private static Task<PeerProcess> StartAgentBusAsync(string name, string flushMode, params string[] extra)
     {
         string host = typeof(PeerServers).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AgentBusServerHost").Value!;
         if (!File.Exists(host))
@@ -101,6 +127,7 @@ internal sealed class PeerServers : IAsyncDisposable
                 "--Broker:Groups:1:Name=agentbus-sessions", $"--Broker:Groups:1:BindTopic={AgentParent}", "--Broker:Groups:1:Fifo=true",
                 "--Broker:Groups:1:LiteMode=Exclusive",
                 "--Logging:LogLevel:Default=Warning",
+                .. extra,
             ],
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
     }

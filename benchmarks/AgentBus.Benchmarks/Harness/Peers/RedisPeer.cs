@@ -135,7 +135,7 @@ internal sealed class RedisPeer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static async Task<ConnectionMultiplexer> ConnectAsync(PeerProcess server)
+    internal static async Task<ConnectionMultiplexer> ConnectAsync(PeerProcess server)
     {
         var options = ConfigurationOptions.Parse("127.0.0.1:" + server.Port.ToString(CultureInfo.InvariantCulture));
         // RESP2: the stream replies parsed below are arrays, not RESP3 maps.
