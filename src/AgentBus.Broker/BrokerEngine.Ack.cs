@@ -33,6 +33,7 @@ public sealed partial class BrokerEngine
             freed = fifo && cursor.HasDeliverableLocked(fifo: true);
         }
 
+        OffsetsChanged();
 
         if (freed)
         {

@@ -142,6 +142,7 @@ public sealed partial class BrokerEngine
             }
         }
 
+        OffsetsChanged();
     }
 
     /// <summary>A dead letter as a new message to its origin: its own properties without the dead-letter ones.</summary>

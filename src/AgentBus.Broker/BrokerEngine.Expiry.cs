@@ -53,6 +53,7 @@ public sealed partial class BrokerEngine
 
         if (expired > 0)
         {
+            OffsetsChanged();
             EngineLog.LiteTopicsExpired(_logger, expired);
         }
 
