@@ -21,7 +21,7 @@ internal enum OfferOutcome
 internal sealed class ReadySet(int capacity)
 {
     private readonly Queue<MessageQueue> _order = new();
-    private readonly HashSet<MessageQueue> _members = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<MessageQueue> _members = []; // MessageQueue's own hash: see its _hash
     private readonly Lock _lock = new();
     private readonly WakeSignal _offered = new();
 
