@@ -33,7 +33,6 @@ public sealed partial class BrokerEngine
             freed = fifo && cursor.HasDeliverableLocked(fifo: true);
         }
 
-        OffsetsChanged();
 
         if (freed)
         {

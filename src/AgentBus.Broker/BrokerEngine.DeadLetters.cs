@@ -142,7 +142,6 @@ public sealed partial class BrokerEngine
             }
         }
 
-        OffsetsChanged();
     }
 
     /// <summary>A dead letter as a new message to its origin: its own properties without the dead-letter ones.</summary>

@@ -53,7 +53,6 @@ public sealed partial class BrokerEngine
 
         if (expired > 0)
         {
-            OffsetsChanged();
             EngineLog.LiteTopicsExpired(_logger, expired);
         }
 

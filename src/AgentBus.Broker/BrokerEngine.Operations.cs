@@ -55,7 +55,6 @@ public sealed partial class BrokerEngine
             cursor.ResetLocked(target);
         }
 
-        OffsetsChanged();
         _dispatcher.OnLiteReady(queue, group);
         EngineLog.OffsetReset(_logger, group, parentTopic, liteTopic, previous, target);
         return new LiteOffsetReset(previous, target, min, max);
@@ -101,7 +100,6 @@ public sealed partial class BrokerEngine
             _log.Append(new MessageRecord { Topic = queue.Topic, LiteTopic = queue.LiteTopic, QueueId = TombstoneQueueId, MessageId = "-" }, next, Now());
         }
 
-        OffsetsChanged();
         EngineLog.LiteTopicDeleted(_logger, parentTopic, liteTopic, dropped);
         return dropped;
     }

@@ -187,7 +187,6 @@ public sealed partial class BrokerEngine
 
         if (toDeadLetter is not null)
         {
-            OffsetsChanged();
             foreach (long position in toDeadLetter)
             {
                 DeadLetter(group.Name, position);

@@ -260,12 +260,14 @@ public sealed partial class BrokerEngine
     private readonly record struct OffsetRestore(int Restored, int Beyond, long BeyondMessages, int Orphaned);
 
     /// <summary>
-    /// Restores committed offsets from the newest intact copy of the offsets file. An older copy or none at all only
-    /// moves cursors back (redelivery); an offset past its queue's end is lowered to it, never used to skip ahead.
+    /// Restores committed offsets from the newest intact copy of the offsets snapshot plus the journal written after it.
+    /// An older copy, a journal cut at a damaged record, or nothing at all only moves cursors back (redelivery); an
+    /// offset past its queue's end is lowered to it, never used to skip ahead. Tracking of moved offsets starts here.
     /// </summary>
     private OffsetRestore RestoreOffsets(bool holdsMessages)
     {
-        var load = _offsets.Load();
+        var all = _offsets.Load();
+        var load = all.Snapshot;
         if (load.FellBack)
         {
             StateFileLog.OffsetsFellBack(_logger, _offsets.Path, load.Describe(), load.LoadedPath, load.WrittenAtText);
@@ -274,7 +276,8 @@ public sealed partial class BrokerEngine
         {
             StateFileLog.OffsetsLost(_logger, _offsets.Path, load.Describe());
         }
-        else if (load.Copy == StateFileCopy.None && holdsMessages && _metadata.LastJournalLoad is not { Changes.Count: > 0 })
+        else if (load.Copy == StateFileCopy.None && holdsMessages && all.Journal.Entries.Count == 0
+                 && _metadata.LastJournalLoad is not { Changes.Count: > 0 })
         {
             StateFileLog.OffsetsMissing(_logger, _offsets.Path);
         }
@@ -283,9 +286,17 @@ public sealed partial class BrokerEngine
             StateFileLog.LegacyRewritten(_logger, _offsets.Path, Storage.StateFile.FormatVersion);
         }
 
+        if (all.Journal.Problem is { } problem)
+        {
+            StateFileLog.OffsetsJournalTailDropped(_logger, _offsets.JournalPath, problem, all.Journal.Entries.Count, all.Journal.DroppedBytes);
+        }
+
+        // After a fallback the snapshot on disk is older than the state restored from it: write it in full at the first checkpoint.
+        _offsetSnapshotDue = load.FellBack || (load.Copy == StateFileCopy.None && load.Problems.Count > 0);
         int restored = 0, beyond = 0, orphaned = 0;
         long beyondMessages = 0;
-        foreach (var committed in load.Value ?? [])
+        List<MessageQueue>? lowered = null;
+        foreach (var committed in all.Offsets)
         {
             var queue = _queues.Find(committed.Topic, committed.LiteTopic, committed.QueueId);
             if (queue is null)
@@ -301,6 +312,7 @@ public sealed partial class BrokerEngine
                 {
                     beyond++;
                     beyondMessages += committed.Offset - queue.MaxOffsetLocked;
+                    (lowered ??= []).Add(queue);
                 }
 
                 long offset = Math.Clamp(committed.Offset, queue.MinOffsetLocked, queue.MaxOffsetLocked);
@@ -308,6 +320,20 @@ public sealed partial class BrokerEngine
             }
 
             restored++;
+        }
+
+        _offsetChanges.StartTracking();
+        // A lowered offset differs from the files: persist it, or a later start would take the higher one again once the
+        // queue has grown past it, and skip what was sent in between.
+        foreach (var queue in lowered ?? [])
+        {
+            lock (queue)
+            {
+                foreach (var cursor in queue.Cursors)
+                {
+                    cursor.CommittedMovedLocked();
+                }
+            }
         }
 
         return new OffsetRestore(restored, beyond, beyondMessages, orphaned);

@@ -20,7 +20,6 @@ public sealed partial class BrokerEngine
         if (deleted > 0)
         {
             long dropped = TrimIndexes(_log.MinPosition);
-            OffsetsChanged();
             EngineLog.RetentionDeleted(_logger, deleted, _log.MinPosition);
             if (dropped > 0)
             {

@@ -68,7 +68,6 @@ public sealed partial class BrokerEngine
 
     private long ResolveStartOffset(MessageQueue queue, ConsumerGroupDefinition group, OffsetOption option)
     {
-        OffsetsChanged(); // the caller creates or moves a cursor with the result
         long min, max;
         GroupCursor? cursor;
         lock (queue)

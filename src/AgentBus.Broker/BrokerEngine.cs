@@ -36,8 +36,9 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly List<ITimer> _timers = [];
     private readonly CancellationTokenSource _closing = new();
     private long _deliverySeq;
-    private long _offsetChanges;      // bumped whenever a committed offset may have moved
-    private long _offsetChangesSaved; // value of _offsetChanges at the last checkpoint
+    private readonly OffsetChanges _offsetChanges = new();
+    private readonly Lock _offsetCheckpointLock = new(); // one offset checkpoint at a time; taken before any queue lock
+    private bool _offsetSnapshotDue;  // the next checkpoint writes offsets.bin in full (after a failed append, or a load that fell back); guarded by _offsetCheckpointLock
     private int _disposed;
     private bool _recovered;          // recovery finished: only then may shutdown overwrite the state files
 
@@ -59,7 +60,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
             throw;
         }
 
-        _offsets = new OffsetCheckpoint(options.DataDirectory, time);
+        _offsets = new OffsetCheckpoint(options.DataDirectory, time, options.OffsetJournalLimit);
         _indexes = new IndexCheckpoint(options.DataDirectory, time);
         _deduplicationFile = new Deduplication.DeduplicationCheckpoint(options.DataDirectory, time);
         try
@@ -80,7 +81,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
             throw RefuseForLogDataLoss(loss.DataEnd, loss.CheckpointPosition, offsetsBeyond: null);
         }
 
-        _queues = new QueueTable(options.MaxLiteTopics);
+        _queues = new QueueTable(options.MaxLiteTopics, _offsetChanges);
         _dispatcher = new Dispatcher(options, time, HasDeliverable);
         _registry = new SubscriptionRegistry(_queues, Topics, options, time, _dispatcher, ResolveStartOffset);
         _registry.Evicted += notice => LiteUnsubscribed?.Invoke(notice);
@@ -146,7 +147,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     {
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireLiteTopics(), "lite topic expiry"), null, _options.LiteTopicExpiryInterval, _options.LiteTopicExpiryInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => _registry.ExpireDead(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
-        _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIfDirty, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointMovedOffsets, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ApplyRetention(), "log retention"), null, _options.RetentionInterval, _options.RetentionInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIndexes, "index checkpoint"), null, _options.IndexCheckpointInterval, _options.IndexCheckpointInterval));
     }
@@ -167,23 +168,102 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         }
     }
 
-    private void CheckpointIfDirty()
+    /// <summary>
+    /// The periodic checkpoint: appends the committed offsets that moved since the last one (and the queues deleted
+    /// since) to the journal; writes the full snapshot instead once the journal passed its bound.
+    /// </summary>
+    internal void CheckpointMovedOffsets()
     {
-        if (Interlocked.Read(ref _offsetChanges) != Interlocked.Read(ref _offsetChangesSaved))
+        lock (_offsetCheckpointLock)
         {
-            CheckpointOffsets();
+            if (_offsetSnapshotDue)
+            {
+                CompactOffsetsLocked();
+                return;
+            }
+
+            if (_offsetChanges.IsEmpty)
+            {
+                return;
+            }
+
+            var (cursors, removed) = _offsetChanges.Drain();
+            var removedKeys = new List<MessageQueueKey>(removed.Count);
+            foreach (var queue in removed)
+            {
+                removedKeys.Add(new MessageQueueKey(queue.Topic, queue.LiteTopic, queue.QueueId));
+            }
+
+            var moved = new List<CommittedOffset>(cursors.Count);
+            foreach (var cursor in cursors)
+            {
+                var queue = cursor.Queue;
+                long offset;
+                lock (queue)
+                {
+                    offset = cursor.TakeForCheckpointLocked();
+                }
+
+                // A queue deleted since is forgotten: its deletion is in this append or the next one.
+                if (!queue.Deleted)
+                {
+                    moved.Add(new CommittedOffset(queue.Topic, queue.LiteTopic, queue.QueueId, cursor.Group, offset));
+                }
+            }
+
+            try
+            {
+                _offsets.Append(removedKeys, moved);
+            }
+            catch
+            {
+                // What was taken is not on disk: the next checkpoint writes everything.
+                _offsetSnapshotDue = true;
+                throw;
+            }
+
+            if (_offsets.JournalFull)
+            {
+                CompactOffsetsLocked();
+            }
         }
     }
 
-    /// <summary>Persists consume offsets now (also done periodically, when offsets moved, and at shutdown).</summary>
+    /// <summary>
+    /// Persists consume offsets now, in full: writes <c>offsets.bin</c> anew and empties <c>offsets.journal</c> (the
+    /// periodic checkpoint appends only what moved to the journal; this is also done when the journal passed its bound,
+    /// and at shutdown).
+    /// </summary>
     public void CheckpointOffsets()
     {
-        long changes = Interlocked.Read(ref _offsetChanges);
-        _offsets.Save(_queues.All());
-        Interlocked.Exchange(ref _offsetChangesSaved, changes);
+        lock (_offsetCheckpointLock)
+        {
+            CompactOffsetsLocked();
+        }
     }
 
-    private void OffsetsChanged() => Interlocked.Increment(ref _offsetChanges);
+    private void CompactOffsetsLocked()
+    {
+        // Taken first: whatever moves from here on is queued again and goes into the next journal.
+        var (cursors, _) = _offsetChanges.Drain();
+        foreach (var cursor in cursors)
+        {
+            lock (cursor.Queue)
+            {
+                cursor.TakeForCheckpointLocked();
+            }
+        }
+
+        _offsetSnapshotDue = true;
+        _offsets.Compact(_queues.All());
+        _offsetSnapshotDue = false;
+    }
+
+    /// <summary>Bytes the offset checkpoints wrote since the engine opened (journal appends and full snapshots).</summary>
+    internal long OffsetCheckpointBytesWritten => _offsets.BytesWritten;
+
+    /// <summary>Full offset snapshots (<c>offsets.bin</c>) written since the engine opened.</summary>
+    internal long OffsetSnapshotsWritten => _offsets.SnapshotsWritten;
 
     private void OnTopicDeleted(string topic)
     {
@@ -235,6 +315,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         if (!_recovered)
         {
             // Recovery refused or failed: the state files on disk are the only good record; leave them alone.
+            _offsets.Dispose();
             _log.Dispose();
             _metadata.Dispose();
             _closing.Dispose();
@@ -248,11 +329,15 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     {
         try
         {
-            _offsets.Save(_queues.All());
+            CheckpointOffsets();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             EngineLog.OffsetCheckpointFailed(_logger, ex);
+        }
+        finally
+        {
+            _offsets.Dispose();
         }
     }
 

@@ -145,8 +145,18 @@ public sealed class BrokerOptions
     /// </summary>
     public long MetadataJournalLimit { get; set; } = 1 << 20;
 
-    /// <summary>How often consume offsets are checkpointed to disk.</summary>
+    /// <summary>
+    /// How often consume offsets are checkpointed to disk: the committed offsets that moved since the last checkpoint
+    /// are appended to <c>offsets.journal</c> (one fsynced append); nothing is written when none moved.
+    /// </summary>
     public TimeSpan OffsetCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bytes the offsets journal (<c>offsets.journal</c>) may grow to before every committed offset is written to
+    /// <c>offsets.bin</c> anew and the journal emptied (default 16 MiB); the bound is never below the size of the last
+    /// <c>offsets.bin</c>, so the full rewrite costs at most as much as the journal it replaces. Also done at clean shutdown.
+    /// </summary>
+    public long OffsetJournalLimit { get; set; } = 16 << 20;
 
     internal void Validate()
     {
@@ -178,6 +188,11 @@ public sealed class BrokerOptions
         if (MetadataJournalLimit < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MetadataJournalLimit), "MetadataJournalLimit must be positive.");
+        }
+
+        if (OffsetJournalLimit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(OffsetJournalLimit), "OffsetJournalLimit must be positive.");
         }
 
         if (DeduplicationWindow < TimeSpan.Zero || MaxDeduplicationKeys < 1)

@@ -67,7 +67,24 @@ internal static class OffsetsScenario
                 Console.WriteLine($"offsets: constant acking over {clients:N0} clients, {workers} workers, {elapsed.TotalSeconds:F1} s: " +
                     $"{acked / elapsed.TotalSeconds:N0} acks/s ({acked:N0} acks); state files written {written / elapsed.TotalSeconds / 1048576.0:F2} MiB/s " +
                     $"({written / 1048576.0:F1} MiB)");
-                Console.WriteLine($"offsets: files while running: {Sizes(directory)}");
+                Console.WriteLine($"offsets: files while running: {Sizes(directory)}; {engine.OffsetSnapshotsWritten} full snapshot(s) written");
+
+                // A crash: the files as they are now (the journal not compacted), read by a second engine.
+                string crashed = directory + "-crash";
+                Directory.CreateDirectory(crashed);
+                using (var cp = Process.Start("cp", ["-a", directory + "/.", crashed])!)
+                {
+                    await cp.WaitForExitAsync();
+                }
+
+                try
+                {
+                    await MeasureReopenAsync(crashed, "restart from a crash copy (journal replayed)");
+                }
+                finally
+                {
+                    Directory.Delete(crashed, recursive: true);
+                }
             }
 
             Console.WriteLine($"offsets: files after a clean shutdown: {Sizes(directory)}");

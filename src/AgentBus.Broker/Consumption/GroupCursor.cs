@@ -11,6 +11,7 @@ internal sealed class GroupCursor
 {
     // Allocated only while something is in flight: an idle cursor (most lite topics) stays small.
     private InflightState? _state;
+    private bool _checkpointPending; // queued in the queue's OffsetChanges, not yet written by a checkpoint
 
     public GroupCursor(MessageQueue queue, string group, long startOffset)
     {
@@ -18,6 +19,7 @@ internal sealed class GroupCursor
         Group = group;
         CommittedOffset = startOffset;
         PopOffset = startOffset;
+        CommittedMoved(); // a new cursor is a new offset to persist
     }
 
     public MessageQueue Queue { get; }
@@ -249,7 +251,18 @@ internal sealed class GroupCursor
         _state = null;
         CommittedOffset = offset;
         PopOffset = offset;
+        CommittedMoved();
     }
+
+    /// <summary>The offset to persist, taken by a checkpoint: the next move queues the cursor again.</summary>
+    public long TakeForCheckpointLocked()
+    {
+        _checkpointPending = false;
+        return CommittedOffset;
+    }
+
+    /// <summary>Queues the cursor for the next checkpoint, once.</summary>
+    public void CommittedMovedLocked() => CommittedMoved();
 
     /// <summary>Moves the cursor forward past offsets trimmed from the queue.</summary>
     public void SkipBelowLocked(long minOffset)
@@ -276,6 +289,7 @@ internal sealed class GroupCursor
         if (CommittedOffset < minOffset)
         {
             CommittedOffset = minOffset;
+            CommittedMoved();
         }
     }
 
@@ -305,11 +319,24 @@ internal sealed class GroupCursor
             committed++;
         }
 
-        CommittedOffset = committed;
+        if (committed != CommittedOffset)
+        {
+            CommittedOffset = committed;
+            CommittedMoved();
+        }
 
         if (_state is { Entries.Count: 0 })
         {
             _state = null;
+        }
+    }
+
+    private void CommittedMoved()
+    {
+        if (!_checkpointPending && Queue.OffsetChanges is { Tracking: true } changes)
+        {
+            _checkpointPending = true;
+            changes.Moved(this);
         }
     }
 

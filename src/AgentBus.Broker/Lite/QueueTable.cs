@@ -9,7 +9,7 @@ namespace AgentBus.Broker.Lite;
 /// Every queue the broker holds: the fixed queues of normal topics and the dynamic single-queue lite topics,
 /// created on first message or first subscription and bounded by the lite-topic quota.
 /// </summary>
-internal sealed class QueueTable(int maxLiteTopics)
+internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? offsetChanges = null)
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MessageQueue>> _lite = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MessageQueue[]> _normal = new(StringComparer.Ordinal);
@@ -61,7 +61,7 @@ internal sealed class QueueTable(int maxLiteTopics)
                     $"The broker holds {MaxLiteTopics} lite topics, its quota; '{liteTopic}' cannot be created.");
             }
 
-            queue = new MessageQueue(parent, liteTopic, 0, now);
+            queue = new MessageQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
             children[liteTopic] = queue;
             _liteCount++;
             created = true;
@@ -139,7 +139,7 @@ internal sealed class QueueTable(int maxLiteTopics)
         var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
         if (!children.TryGetValue(liteTopic, out var queue))
         {
-            queue = new MessageQueue(parent, liteTopic, 0, now);
+            queue = new MessageQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
             children[liteTopic] = queue;
             _liteCount++;
         }
@@ -156,7 +156,7 @@ internal sealed class QueueTable(int maxLiteTopics)
             return queue;
         }
 
-        queue = new MessageQueue(parent, liteTopic, 0, now);
+        queue = new MessageQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
         children[liteTopic] = queue;
         _liteCount++;
         return queue;
@@ -193,7 +193,7 @@ internal sealed class QueueTable(int maxLiteTopics)
             existing.CopyTo(grown, 0);
             for (int i = existing.Length; i < queueCount; i++)
             {
-                grown[i] = new MessageQueue(topic, null, i, now);
+                grown[i] = new MessageQueue(topic, null, i, now) { OffsetChanges = offsetChanges };
             }
 
             _normal[topic] = grown;
@@ -231,6 +231,7 @@ internal sealed class QueueTable(int maxLiteTopics)
 
             _liteCount--;
             queue.Deleted = true;
+            offsetChanges?.Removed(queue);
             return true;
         }
     }
@@ -251,11 +252,13 @@ internal sealed class QueueTable(int maxLiteTopics)
             {
                 removed.AddRange(queues);
             }
-        }
 
-        foreach (var queue in removed)
-        {
-            queue.Deleted = true;
+            // Under the lock: a queue of the same name created after this is reported to the checkpoint after the deletion.
+            foreach (var queue in removed)
+            {
+                queue.Deleted = true;
+                offsetChanges?.Removed(queue);
+            }
         }
 
         return removed;

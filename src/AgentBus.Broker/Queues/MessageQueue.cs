@@ -43,6 +43,9 @@ internal sealed class MessageQueue
     /// <summary>Unix milliseconds of the last append (or of creation).</summary>
     public long LastWriteTimestamp { get; set; }
 
+    /// <summary>Where its cursors report committed offsets that moved, for the next offset checkpoint (null: not tracked).</summary>
+    public Consumption.OffsetChanges? OffsetChanges { get; init; }
+
     /// <summary>Set once the queue was expired or its topic deleted; holders must stop using it.</summary>
     public bool Deleted { get; set; }
 

@@ -60,4 +60,8 @@ internal static partial class StateFileLog
     [LoggerMessage(EventId = 1114, Level = LogLevel.Warning,
         Message = "Definitions journal {Path} ends in {Problem}; replayed the {Changes} intact changes before it and dropped the {Dropped} bytes from there on (a crash mid-append leaves a torn tail: that change was never acknowledged)")]
     public static partial void MetadataJournalTailDropped(ILogger logger, string path, string problem, int changes, long dropped);
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning,
+        Message = "Offsets journal {Path} ends in {Problem}; replayed the {Entries} intact entries before it and dropped the {Dropped} bytes from there on: the offsets in them are restored from earlier entries or the snapshot, so groups may receive messages again that they acknowledged (redelivery; no unread message is skipped)")]
+    public static partial void OffsetsJournalTailDropped(ILogger logger, string path, string problem, int entries, long dropped);
 }

@@ -7,17 +7,23 @@ namespace AgentBus.Broker.Tests.Engine;
 /// <summary>An engine on real files in a temp directory, with a fake clock, reopenable to test restarts.</summary>
 public sealed class EngineHarness : IAsyncDisposable
 {
-    private readonly TempDirectory _directory = new();
+    private readonly TempDirectory? _directory; // null: the directory belongs to someone else
     private readonly Action<BrokerOptions>? _configure;
     private int _messageId;
 
-    private EngineHarness(Action<BrokerOptions>? configure) => _configure = configure;
+    private EngineHarness(Action<BrokerOptions>? configure, string? directory = null, FakeTimeProvider? time = null)
+    {
+        _configure = configure;
+        _directory = directory is null ? new TempDirectory() : null;
+        DataDirectory = directory ?? _directory!.Path;
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; }
 
     public BrokerEngine Engine { get; private set; } = null!;
 
-    public string DataDirectory => _directory.Path;
+    public string DataDirectory { get; }
 
     public static async Task<EngineHarness> StartAsync(Action<BrokerOptions>? configure = null)
     {
@@ -26,11 +32,20 @@ public sealed class EngineHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>An engine on a data directory that someone else owns (a crash copy), on the same clock; disposing it
+    /// closes the engine and leaves the directory.</summary>
+    public static async Task<EngineHarness> OpenCopyAsync(string directory, FakeTimeProvider time, Action<BrokerOptions>? configure = null)
+    {
+        var harness = new EngineHarness(configure, directory, time);
+        await harness.OpenAsync();
+        return harness;
+    }
+
     public BrokerOptions NewOptions()
     {
         var options = new BrokerOptions
         {
-            DataDirectory = _directory.Path,
+            DataDirectory = DataDirectory,
             SegmentSize = 1 << 20,
             // Background timers are driven by the fake clock; keep them out of the way unless a test advances time.
             LiteTopicExpiryInterval = TimeSpan.FromDays(1),
@@ -84,7 +99,7 @@ public sealed class EngineHarness : IAsyncDisposable
             await Engine.DisposeAsync();
         }
 
-        _directory.Dispose();
+        _directory?.Dispose();
     }
 }
 

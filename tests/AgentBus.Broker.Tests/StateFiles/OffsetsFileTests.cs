@@ -64,10 +64,11 @@ public sealed class OffsetsFileTests
         string path = OffsetsPath(h);
         if (!Damage(path, damage, flipFromEnd: 30))
         {
-            // "raised offset": the one committed offset is the 8 bytes before the end marker: 30 becomes 35.
+            // "raised offset": the one committed offset is the 8 bytes before the end marker (which the 8-byte epoch
+            // follows): 30 becomes 35.
             byte[] bytes = File.ReadAllBytes(path);
-            Assert.Equal(30L, BitConverter.ToInt64(bytes, bytes.Length - 9));
-            BitConverter.GetBytes(35L).CopyTo(bytes, bytes.Length - 9);
+            Assert.Equal(30L, BitConverter.ToInt64(bytes, bytes.Length - 17));
+            BitConverter.GetBytes(35L).CopyTo(bytes, bytes.Length - 17);
             File.WriteAllBytes(path, bytes);
         }
 
