@@ -26,7 +26,17 @@ internal static partial class PeersScenario
     {
         bool quick = args.Contains("--quick");
         bool idleOnly = args.Contains("--idle-only");
-        var options = HarnessOptions.Parse(args.Where(a => a is not "--quick" and not "--idle-only").ToArray());
+        int write = Array.IndexOf(args, "--write");
+        string? writePath = write >= 0 && write + 1 < args.Length ? args[write + 1] : null;
+        if (write >= 0 && writePath is null)
+        {
+            Console.Error.WriteLine("--write needs a file, e.g. --write docs/benchmarks.md");
+            return 2;
+        }
+
+        var options = HarnessOptions.Parse(args.Where((a, i) => a is not "--quick" and not "--idle-only" && (write < 0 || (i != write && i != write + 1))).ToArray());
+        string command = "dotnet run -c Release --project benchmarks/AgentBus.Benchmarks -- harness peers" + string.Concat(args.Select(a => " " + a));
+        string loadAtStart = CostMeter.LoadAverage();
         var plan = new Plan(
             Warmup: TimeSpan.FromSeconds(args.Contains("--warmup-s") ? options.WarmupSeconds : quick ? 2 : 5),
             Rounds: options.Rounds > 0 ? options.Rounds : quick ? 2 : 5,
@@ -95,8 +105,27 @@ internal static partial class PeersScenario
                 rows.AddRange(await IdleScaleAsync(plan, payload, chunk));
             }
 
-            PrintTable(rows);
-            Console.WriteLine($"  load average at the end {CostMeter.LoadAverage()}; whole run {total.Elapsed.TotalSeconds:F0} s");
+            var table = TableLines(rows);
+            var targets = TargetLines(rows);
+            Console.WriteLine();
+            foreach (string line in table)
+            {
+                Console.WriteLine(line);
+            }
+
+            Console.WriteLine();
+            foreach (string line in targets)
+            {
+                Console.WriteLine(line);
+            }
+
+            string loadAtEnd = CostMeter.LoadAverage();
+            Console.WriteLine($"  load average at the end {loadAtEnd}; whole run {total.Elapsed.TotalSeconds:F0} s");
+            if (writePath is not null)
+            {
+                WriteSection(writePath, MachineLines(servers.NatsVersion, servers.RedisVersion, command, loadAtStart, loadAtEnd, total.Elapsed), table, targets);
+            }
+
             return 0;
         }
         finally
@@ -198,17 +227,19 @@ internal static partial class PeersScenario
         }
     }
 
-    private static void PrintTable(List<Row> rows)
+    private static List<string> TableLines(List<Row> rows)
     {
-        Console.WriteLine();
-        Console.WriteLine("Ratios are AgentBus's figure divided by the peer's: for latency below 1 means AgentBus is faster, for rates above 1,"
-            + " for memory (bytes per topic of the whole server process's RSS) below 1 means AgentBus needs less.");
-        Console.WriteLine();
-        Console.WriteLine("CPU per op: the harness process (load generator and clients) plus the server process over all rounds, divided by the operations;"
-            + " the kernel counts a process's CPU in 10 ms ticks, so a figure under ~1 µs per op in a short run is only a bound.");
-        Console.WriteLine();
-        Console.WriteLine("| workload | system | figure | CPU per op | AgentBus (async) ÷ this | AgentBus (sync) ÷ this | what an ack means |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        var lines = new List<string>
+        {
+            "Ratios are AgentBus's figure divided by the peer's: for latency below 1 means AgentBus is faster, for rates above 1,"
+                + " for memory (bytes per topic of the whole server process's RSS) below 1 means AgentBus needs less.",
+            "",
+            "CPU per op: the harness process (load generator and clients) plus the server process over all rounds, divided by the operations;"
+                + " the kernel counts a process's CPU in 10 ms ticks, so a figure under ~1 µs per op in a short run is only a bound.",
+            "",
+            "| workload | system | figure | CPU per op | AgentBus (async) ÷ this | AgentBus (sync) ÷ this | what an ack means |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        };
         foreach (var group in rows.GroupBy(r => r.Workload))
         {
             var async = group.Single(r => r.System == AbAsync);
@@ -216,9 +247,11 @@ internal static partial class PeersScenario
             foreach (var row in group)
             {
                 bool own = row.System is AbAsync or AbSync;
-                Console.WriteLine($"| {row.Workload} | {row.System} | {row.Figure} | {row.Cpu} | {(own ? "—" : async.RatioTo(row))} | {(own || sync is null ? "—" : sync.RatioTo(row))} | {row.Ack} |");
+                lines.Add($"| {row.Workload} | {row.System} | {row.Figure} | {row.Cpu} | {(own ? "—" : async.RatioTo(row))} | {(own || sync is null ? "—" : sync.RatioTo(row))} | {row.Ack} |");
             }
         }
+
+        return lines;
     }
 
     private sealed record Plan(TimeSpan Warmup, int Rounds, int LatencyRequests, int ThroughputRequests, int Publishes, int Chunks, int Streams, int IdleTopics);
