@@ -66,7 +66,7 @@ internal static class HarnessRunner
                     + "|agent-request|agent-stream|agent-sessions|flood|offsets|peers"
                     + " [--topics N] [--messages N] [--body BYTES] [--dir PATH] [--batch N] [--concurrency N] [--endpoint HOST:PORT] [--lite-topics N]"
                     + " [--flush async|sync] [--coalesce N] [--polls N] [--workers N] [--gap-us N] [--warmup-s SECONDS] [--continuous 0|1] [--ack-linger-ms MS] [--drain 1]"
-                    + " [--rounds N] [--chunks N] [--sessions N] [--seconds N] [--quick (peers)]");
+                    + " [--rounds N] [--chunks N] [--sessions N] [--seconds N] [--active N (offsets)] [--quick (peers)]");
                 return 2;
         }
     }
@@ -76,7 +76,7 @@ internal static class HarnessRunner
 internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, string Directory, int Batch = 64, int Concurrency = 4,
     string? Endpoint = null, bool MessagesGiven = false, bool BodyGiven = false, int LiteTopics = 0, bool SyncFlush = false,
     bool BatchGiven = false, bool ConcurrencyGiven = false, int Coalesce = 0, int Polls = 1, int Workers = 8, int GapMicros = 0, bool Drain = false, double WarmupSeconds = 10,
-    bool Continuous = true, double AckLingerMs = 1, int Rounds = 0, int Chunks = 1000, int Sessions = 10_000, bool CoalesceGiven = false, double Seconds = 30)
+    bool Continuous = true, double AckLingerMs = 1, int Rounds = 0, int Chunks = 1000, int Sessions = 10_000, bool CoalesceGiven = false, double Seconds = 30, int Active = 0)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -89,6 +89,7 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
         double ackLingerMs = 1;
         int rounds = 0, chunks = 1000, sessions = 10_000;
         double seconds = 30;
+        int active = 0;
         bool bodyGiven = false, syncFlush = false, batchGiven = false, concurrencyGiven = false, coalesceGiven = false;
         string directory = Path.Combine(Path.GetTempPath(), "agentbus-harness-" + Environment.ProcessId);
         for (int i = 0; i + 1 < args.Length; i += 2)
@@ -116,12 +117,13 @@ internal sealed record HarnessOptions(int Topics, int Messages, int BodySize, st
                 case "--chunks": chunks = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--sessions": sessions = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--active": active = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
         return new HarnessOptions(topics, messages == 0 ? topics : messages, body, directory, batch, concurrency, endpoint, messages != 0, bodyGiven, liteTopics,
             syncFlush, batchGiven, concurrencyGiven, coalesce, polls, workers, gapMicros, drain, warmupSeconds, continuous, ackLingerMs, rounds, chunks, sessions,
-            coalesceGiven, seconds);
+            coalesceGiven, seconds, active);
     }
 }

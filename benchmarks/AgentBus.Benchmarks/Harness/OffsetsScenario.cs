@@ -26,7 +26,9 @@ internal static class OffsetsScenario
         {
             var brokerOptions = new BrokerOptions { DataDirectory = directory, MaxLiteSubscriptionsPerClient = PerClient };
             var seconds = TimeSpan.FromSeconds(options.Seconds);
-            int clients = (options.Topics + PerClient - 1) / PerClient;
+            // --active K: the acking goes to the first K lite topics only (the clients holding them), the rest stay idle.
+            int activeTopics = options.Active > 0 ? Math.Min(options.Active, options.Topics) : options.Topics;
+            int clients = (activeTopics + PerClient - 1) / PerClient;
             int workers = Math.Min(clients, options.ConcurrencyGiven ? options.Concurrency : 2);
             await using (var engine = await BrokerEngine.OpenAsync(brokerOptions))
             {
@@ -64,7 +66,7 @@ internal static class OffsetsScenario
                 })));
                 var elapsed = run.Elapsed;
                 long written = WrittenBytes() - writtenBefore;
-                Console.WriteLine($"offsets: constant acking over {clients:N0} clients, {workers} workers, {elapsed.TotalSeconds:F1} s: " +
+                Console.WriteLine($"offsets: constant acking over {clients:N0} clients ({Math.Min(clients * PerClient, options.Topics):N0} of the lite topics), {workers} workers, {elapsed.TotalSeconds:F1} s: " +
                     $"{acked / elapsed.TotalSeconds:N0} acks/s ({acked:N0} acks); state files written {written / elapsed.TotalSeconds / 1048576.0:F2} MiB/s " +
                     $"({written / 1048576.0:F1} MiB)");
                 Console.WriteLine($"offsets: files while running: {Sizes(directory)}; {engine.OffsetSnapshotsWritten} full snapshot(s) written");
@@ -72,13 +74,17 @@ internal static class OffsetsScenario
                 // A crash: the files as they are now (the journal not compacted), read by a second engine.
                 string crashed = directory + "-crash";
                 Directory.CreateDirectory(crashed);
-                using (var cp = Process.Start("cp", ["-a", directory + "/.", crashed])!)
+                // A file renamed while cp runs (offsets.bin.tmp mid-compaction) is missing from the copy, as from a crash then.
+                using (var cp = Process.Start(new ProcessStartInfo("cp", ["-a", directory + "/.", crashed]) { RedirectStandardError = true })!)
                 {
                     await cp.WaitForExitAsync();
                 }
 
                 try
                 {
+                    var read = Stopwatch.StartNew();
+                    int offsets = ReadOffsets(crashed);
+                    Console.WriteLine($"offsets: reading the crash copy's offsets files alone: {read.Elapsed.TotalMilliseconds:F0} ms, {offsets:N0} committed offsets");
                     await MeasureReopenAsync(crashed, "restart from a crash copy (journal replayed)");
                 }
                 finally
@@ -105,6 +111,13 @@ internal static class OffsetsScenario
         var elapsed = reopen.Elapsed;
         Console.WriteLine($"offsets: {what}: serving again after {elapsed.TotalSeconds:F2} s ({engine.LiteTopicCount:N0} lite topics, probe received {batch.Count})");
         engine.ClientTerminated("probe");
+    }
+
+    /// <summary>Reads the committed offsets of <paramref name="directory"/> as recovery does, and counts them.</summary>
+    private static int ReadOffsets(string directory)
+    {
+        using var checkpoint = new Broker.Consumption.OffsetCheckpoint(directory, TimeProvider.System, long.MaxValue);
+        return checkpoint.Load().Offsets.Count;
     }
 
     /// <summary>Bytes this process passed to write calls so far (<c>wchar</c> of /proc/self/io).</summary>

@@ -75,47 +75,55 @@ internal sealed class OffsetCheckpoint(string directory, TimeProvider time, long
             return new OffsetsLoad(snapshot, journal, snapshot.Value?.Offsets ?? []);
         }
 
-        // Per queue, per group: the snapshot, then each journal entry in order (a deletion forgets the queue's cursors).
-        var queues = new Dictionary<MessageQueueKey, Dictionary<string, long>>();
-        foreach (var committed in snapshot.Value?.Offsets ?? [])
-        {
-            Groups(queues, new MessageQueueKey(committed.Topic, committed.LiteTopic, committed.QueueId))[committed.Group] = committed.Offset;
-        }
+        return new OffsetsLoad(snapshot, journal, Replay(snapshot.Value?.Offsets ?? [], journal.Entries));
+    }
 
-        foreach (var entry in journal.Entries)
+    /// <summary>
+    /// The offsets the snapshot and the journal add up to: per cursor the last entry written, minus what a later deletion
+    /// of its queue forgot. Only the journal is indexed (the snapshot is looked up once per entry, never copied into a
+    /// map): the journal holds at most its bound, while the snapshot may hold every cursor of a million lite topics.
+    /// </summary>
+    internal static List<CommittedOffset> Replay(List<CommittedOffset> snapshot, IReadOnlyList<OffsetJournalEntry> entries)
+    {
+        // The newest entry per cursor with its position in the journal, and per deleted queue the position of its last deletion.
+        var latest = new Dictionary<CursorKey, (long Offset, int At)>(entries.Count);
+        Dictionary<MessageQueueKey, int>? deletedAt = null;
+        for (int i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
             if (entry.Group is null)
             {
-                queues.Remove(entry.Queue);
+                (deletedAt ??= [])[entry.Queue] = i;
             }
             else
             {
-                Groups(queues, entry.Queue)[entry.Group] = entry.Offset;
+                latest[new CursorKey(entry.Queue, entry.Group)] = (entry.Offset, i);
             }
         }
 
-        var offsets = new List<CommittedOffset>(queues.Count);
-        foreach (var (queue, groups) in queues)
+        var offsets = new List<CommittedOffset>(snapshot.Count + latest.Count);
+        foreach (var committed in snapshot)
         {
-            foreach (var (group, offset) in groups)
+            var queue = new MessageQueueKey(committed.Topic, committed.LiteTopic, committed.QueueId);
+            // Every journal entry is newer than the snapshot: a later offset, or the queue's deletion, supersedes it.
+            if (!latest.ContainsKey(new CursorKey(queue, committed.Group)) && deletedAt?.ContainsKey(queue) != true)
             {
-                offsets.Add(new CommittedOffset(queue.Topic, queue.LiteTopic, queue.QueueId, group, offset));
+                offsets.Add(committed);
             }
         }
 
-        return new OffsetsLoad(snapshot, journal, offsets);
-
-        static Dictionary<string, long> Groups(Dictionary<MessageQueueKey, Dictionary<string, long>> queues, MessageQueueKey key)
+        foreach (var (cursor, (offset, at)) in latest)
         {
-            if (!queues.TryGetValue(key, out var groups))
+            if (deletedAt is null || !deletedAt.TryGetValue(cursor.Queue, out int deleted) || deleted < at)
             {
-                groups = new Dictionary<string, long>(1, StringComparer.Ordinal);
-                queues[key] = groups;
+                offsets.Add(new CommittedOffset(cursor.Queue.Topic, cursor.Queue.LiteTopic, cursor.Queue.QueueId, cursor.Group, offset));
             }
-
-            return groups;
         }
+
+        return offsets;
     }
+
+    private readonly record struct CursorKey(MessageQueueKey Queue, string Group);
 
     /// <summary>Appends one tick's changes to the journal (fsynced when this returns).</summary>
     public void Append(IReadOnlyList<MessageQueueKey> removed, IReadOnlyList<CommittedOffset> moved) =>

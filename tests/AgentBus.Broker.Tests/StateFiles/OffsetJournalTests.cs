@@ -417,3 +417,62 @@ public sealed class OffsetJournalTests
         NothingAtOrAbove(h, LogLevel.Warning);
     }
 }
+
+/// <summary>The replay of a journal on a snapshot against the plain model: apply every entry in order to a map of maps.</summary>
+public sealed class OffsetReplayTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void ReplayEqualsApplyingEveryEntryInOrder(int seed)
+    {
+        var random = new Random(seed);
+        for (int round = 0; round < 200; round++)
+        {
+            MessageQueueKey Queue() => random.Next(4) == 0
+                ? new MessageQueueKey("normal", null, random.Next(3))
+                : new MessageQueueKey("agents", "t" + random.Next(6), 0);
+            string Group() => "g" + random.Next(3);
+
+            var snapshot = new List<CommittedOffset>();
+            var model = new Dictionary<MessageQueueKey, Dictionary<string, long>>();
+            foreach (var queue in Enumerable.Range(0, random.Next(10)).Select(_ => Queue()).Distinct())
+            {
+                foreach (string group in Enumerable.Range(0, random.Next(1, 3)).Select(_ => Group()).Distinct())
+                {
+                    long offset = random.Next(100);
+                    snapshot.Add(new CommittedOffset(queue.Topic, queue.LiteTopic, queue.QueueId, group, offset));
+                    (model.TryGetValue(queue, out var groups) ? groups : model[queue] = [])[group] = offset;
+                }
+            }
+
+            var entries = new List<OffsetJournalEntry>();
+            for (int i = random.Next(20); i > 0; i--)
+            {
+                var queue = Queue();
+                if (random.Next(5) == 0)
+                {
+                    entries.Add(new OffsetJournalEntry(queue, null, 0));
+                    model.Remove(queue);
+                }
+                else
+                {
+                    string group = Group();
+                    long offset = random.Next(100);
+                    entries.Add(new OffsetJournalEntry(queue, group, offset));
+                    (model.TryGetValue(queue, out var groups) ? groups : model[queue] = [])[group] = offset;
+                }
+            }
+
+            var expected = model.SelectMany(q => q.Value.Select(g => new CommittedOffset(q.Key.Topic, q.Key.LiteTopic, q.Key.QueueId, g.Key, g.Value)));
+            var actual = OffsetCheckpoint.Replay(snapshot, entries);
+            Assert.Equal(Sorted(expected), Sorted(actual));
+        }
+
+        static List<string> Sorted(IEnumerable<CommittedOffset> offsets) =>
+            [.. offsets.Select(o => $"{o.Topic}/{o.LiteTopic}/{o.QueueId}/{o.Group}={o.Offset}").Order(StringComparer.Ordinal)];
+    }
+}

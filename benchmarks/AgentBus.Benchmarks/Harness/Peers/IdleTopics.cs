@@ -165,9 +165,11 @@ internal sealed class IdleTopics : IAsyncDisposable
         {
             try
             {
-                await held[i].DisposeAsync();
+                // Bounded: NATS.Net unsubscribes 100,000 subscriptions one by one on disposal, which can stall on a
+                // loaded machine; the server process is stopped next in any case.
+                await held[i].DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
             }
-            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or RedisException or NatsException)
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or TimeoutException or RedisException or NatsException)
             {
                 // Stopping anyway; the server process is stopped next.
             }

@@ -129,7 +129,26 @@ internal sealed class PeerServers : IAsyncDisposable
                 "--Logging:LogLevel:Default=Warning",
                 .. extra,
             ],
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+            BrokerEnvironment());
+    }
+
+    /// <summary>
+    /// Workstation GC, plus whatever <c>AGENTBUS_PEERS_BROKER_ENV</c> adds for an experiment (e.g.
+    /// <c>DOTNET_GCConserveMemory=7</c>; <c>;</c>-separated <c>NAME=value</c> pairs).
+    /// </summary>
+    private static Dictionary<string, string> BrokerEnvironment()
+    {
+        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" };
+        foreach (string pair in (Environment.GetEnvironmentVariable("AGENTBUS_PEERS_BROKER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                environment[pair[..equals]] = pair[(equals + 1)..];
+            }
+        }
+
+        return environment;
     }
 
     private static async Task EnsureInstalledAsync()
