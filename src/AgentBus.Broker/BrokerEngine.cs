@@ -124,7 +124,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     public BrokerOptions Options => _options;
 
     /// <summary>What commit-log recovery did at open.</summary>
-    public CommitLogRecovery Recovery => _log.Recovery;
+    public CommitLogRecoveryReport Recovery => _log.Recovery;
 
     /// <summary>Lite topics held now.</summary>
     public int LiteTopicCount => _queues.LiteTopicCount;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Broker;
 
-/// <summary>The engine's own log lines (the commit log and state files have theirs: <c>CommitLogLog</c>, <c>StateFileLog</c>).</summary>
+/// <summary>The engine's own log lines (the commit log and state files have theirs: <c>StorageLog</c>, <c>StateFileLog</c>).</summary>
 internal static partial class EngineLog
 {
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information,

@@ -117,7 +117,7 @@ internal sealed partial class CommitLog
         var status = RecordDecoder.Check(bytes, out size);
         if (status is FrameStatus.ChecksumMismatch or FrameStatus.Malformed)
         {
-            CommitLogLog.CorruptRecord(_logger, position, status);
+            StorageLog.CorruptRecord(_logger, position, status);
         }
 
         return status == FrameStatus.Valid;
@@ -183,7 +183,7 @@ internal sealed partial class CommitLog
         header = default;
         if (status is not (FrameStatus.Padding or FrameStatus.SegmentFull))
         {
-            CommitLogLog.ScanSkipped(_logger, segment.BasePosition, segment.BasePosition + offset, status);
+            StorageLog.ScanSkipped(_logger, segment.BasePosition, segment.BasePosition + offset, status);
         }
 
         return false;

@@ -34,7 +34,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
     private long _preparedRolls;   // rolls that used a segment prepared in the background
     private volatile bool _disposed;
 
-    private CommitLog(string directory, CommitLogOptions options, ILogger logger, CheckpointFile checkpoint, RecoveredLog recovered)
+    private CommitLog(string directory, CommitLogOptions options, ILogger logger, CheckpointFile checkpoint, ValidatedLog recovered)
     {
         _directory = directory;
         _segmentSize = options.SegmentSize;
@@ -70,7 +70,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
     }
 
     /// <summary>What recovery did when the log was opened.</summary>
-    public CommitLogRecovery Recovery { get; }
+    public CommitLogRecoveryReport Recovery { get; }
 
     /// <summary>First position still stored: the base of the oldest segment that retention kept.</summary>
     public long MinPosition => Volatile.Read(ref _segments)[0].BasePosition;
@@ -113,9 +113,9 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
         {
             Directory.CreateDirectory(directory);
             checkpoint = CheckpointFile.Open(directory);
-            var recovered = LogRecovery.Run(directory, options.SegmentSize, options.ContinueAfterDataLoss, checkpoint, logger);
+            var recovered = SegmentValidation.Run(directory, options.SegmentSize, options.ContinueAfterDataLoss, checkpoint, logger);
             var log = new CommitLog(directory, options, logger, checkpoint, recovered);
-            CommitLogLog.Opened(logger, directory, recovered.Segments.Count, log.MinPosition, log.WritePosition,
+            StorageLog.Opened(logger, directory, recovered.Segments.Count, log.MinPosition, log.WritePosition,
                 recovered.Report.RecordsValidated, recovered.Report.ValidatedFrom);
             return log;
         }
@@ -208,7 +208,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
             segment.Delete();
         }
 
-        CommitLogLog.SegmentsDeleted(_logger, removed.Length, position);
+        StorageLog.SegmentsDeleted(_logger, removed.Length, position);
         return removed.Length;
     }
 
@@ -260,7 +260,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
         }
         catch (IOException ex)
         {
-            CommitLogLog.FlushFailed(_logger, ex);
+            StorageLog.FlushFailed(_logger, ex);
         }
 
         foreach (var segment in Volatile.Read(ref _segments))

@@ -232,7 +232,7 @@ internal sealed class GroupCommitFlusher
             {
                 // After a failed fsync the kernel may have dropped the dirty pages; retrying could report success for
                 // lost data, so the log stops accepting work instead.
-                CommitLogLog.FlushFailed(_logger, ex);
+                StorageLog.FlushFailed(_logger, ex);
                 lock (_gate)
                 {
                     _failure = ex;

@@ -112,7 +112,7 @@ internal sealed class SegmentPreparer
         catch (Exception ex)
         {
             // Only an optimisation: without it rolls create segments themselves and pages fault on first write.
-            CommitLogLog.PreparerStopped(_logger, ex);
+            StorageLog.PreparerStopped(_logger, ex);
         }
     }
 
@@ -231,7 +231,7 @@ internal sealed class SegmentPreparer
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The roll will try again itself and report the error to the appender.
-            CommitLogLog.PrepareFailed(_logger, ex, basePosition);
+            StorageLog.PrepareFailed(_logger, ex, basePosition);
             lock (_gate)
             {
                 _failedBase = basePosition;

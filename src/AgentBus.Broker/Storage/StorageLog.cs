@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Broker.Storage;
 
-/// <summary>Log messages of the commit log.</summary>
-internal static partial class CommitLogLog
+/// <summary>Log messages of the commit log (its opening, flushes, segments); the state files have <see cref="StateFileLog"/>.</summary>
+internal static partial class StorageLog
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
         Message = "Commit log opened in {Directory}: {Segments} segments, positions {MinPosition}..{WritePosition}; validated {Records} records from position {ValidatedFrom}")]

@@ -3,19 +3,23 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentBus.Broker.Storage;
 
-/// <summary>The state a log resumes from: mapped segments (the last one active) and where the next record goes.</summary>
-internal sealed record RecoveredLog(List<Segment> Segments, int WriteOffset, long WritePosition, CommitLogRecovery Report);
+/// <summary>
+/// What <see cref="SegmentValidation"/> leaves a log to resume from: mapped segments (the last one active), where the
+/// next record goes, and the report of what validation found (<see cref="CommitLogRecoveryReport"/>, public).
+/// </summary>
+internal sealed record ValidatedLog(List<Segment> Segments, int WriteOffset, long WritePosition, CommitLogRecoveryReport Report);
 
 /// <summary>
-/// Brings a log directory back to a consistent end on open. Validation starts at the segment holding the
+/// The commit log's part of recovery (the engine's, <c>BrokerEngine.Recovery</c>, restores the indexes and state files
+/// on top of it): brings a log directory back to a consistent end on open. Validation starts at the segment holding the
 /// checkpoint (never later than the last segment; at the first segment when there is no checkpoint, and at any
 /// segment found shorter than the segment size) and walks records until the first one that is not complete and
 /// intact. The log ends there: the rest of that segment is zeroed and every later segment deleted, so exactly the
 /// records written completely before a tear survive.
 /// </summary>
-internal static class LogRecovery
+internal static class SegmentValidation
 {
-    public static RecoveredLog Run(string directory, int segmentSize, bool continueAfterDataLoss, CheckpointFile checkpoint, ILogger logger)
+    public static ValidatedLog Run(string directory, int segmentSize, bool continueAfterDataLoss, CheckpointFile checkpoint, ILogger logger)
     {
         // A segment prepared ahead of time never held data; one left by a crash is simply removed.
         foreach (var prepared in Directory.EnumerateFiles(directory, "*" + SegmentFiles.PreparedSuffix))
@@ -38,7 +42,7 @@ internal static class LogRecovery
         return files.Count == 0 ? CreateNew(directory, segmentSize, checkpoint) : Recover(directory, segmentSize, files, checkpoint, continueAfterDataLoss, logger);
     }
 
-    private static RecoveredLog CreateNew(string directory, int segmentSize, CheckpointFile checkpoint)
+    private static ValidatedLog CreateNew(string directory, int segmentSize, CheckpointFile checkpoint)
     {
         var segment = Segment.Create(SegmentFiles.PathFor(directory, 0), 0, segmentSize);
         try
@@ -53,10 +57,10 @@ internal static class LogRecovery
             throw;
         }
 
-        return new RecoveredLog([segment], 0, 0, new CommitLogRecovery { Reason = RecoveryStopReason.NewLog, CheckpointFound = !checkpoint.Created });
+        return new ValidatedLog([segment], 0, 0, new CommitLogRecoveryReport { Reason = RecoveryStopReason.NewLog, CheckpointFound = !checkpoint.Created });
     }
 
-    private static RecoveredLog Recover(string directory, int segmentSize, List<(long BasePosition, string Path)> files,
+    private static ValidatedLog Recover(string directory, int segmentSize, List<(long BasePosition, string Path)> files,
         CheckpointFile checkpoint, bool continueAfterDataLoss, ILogger logger)
     {
         var segments = new List<Segment>(files.Count);
@@ -70,7 +74,7 @@ internal static class LogRecovery
                 segments.Add(segment);
                 if (originalLength < segmentSize)
                 {
-                    CommitLogLog.ShortSegment(logger, path, originalLength, segmentSize);
+                    StorageLog.ShortSegment(logger, path, originalLength, segmentSize);
                     extended++;
                     start = Math.Min(start, segments.Count - 1);
                 }
@@ -103,7 +107,7 @@ internal static class LogRecovery
                     throw new CommitLogDataLossException(directory, dataEnd, stored!.Value, reason);
                 }
 
-                CommitLogLog.DurableDataLost(logger, directory, dataEnd, stored!.Value, lostBytes, reason);
+                StorageLog.DurableDataLost(logger, directory, dataEnd, stored!.Value, lostBytes, reason);
             }
 
             // Delete later segments before zeroing the tail: if recovery is interrupted, the next one still starts at
@@ -114,7 +118,7 @@ internal static class LogRecovery
             {
                 if (i >= contiguous)
                 {
-                    CommitLogLog.SegmentGap(logger, segments[i].Path);
+                    StorageLog.SegmentGap(logger, segments[i].Path);
                 }
 
                 dropped += segments[i].MeasureData(0);
@@ -150,7 +154,7 @@ internal static class LogRecovery
                 NativeFileSystem.SyncDirectory(directory);
             }
 
-            var report = new CommitLogRecovery
+            var report = new CommitLogRecoveryReport
             {
                 CheckpointFound = stored is not null,
                 ValidatedFrom = segments[start].BasePosition,
@@ -166,10 +170,10 @@ internal static class LogRecovery
             };
             if (report.Truncated)
             {
-                CommitLogLog.Truncated(logger, end, reason, dropped, segmentsDropped);
+                StorageLog.Truncated(logger, end, reason, dropped, segmentsDropped);
             }
 
-            return new RecoveredLog(segments, offset, end, report);
+            return new ValidatedLog(segments, offset, end, report);
         }
         catch
         {

@@ -3,9 +3,9 @@ using System.Globalization;
 namespace AgentBus.Broker.Storage;
 
 /// <summary>What opening the commit log did to bring it back to a consistent end (<see cref="BrokerEngine.Recovery"/>).</summary>
-public sealed class CommitLogRecovery
+public sealed class CommitLogRecoveryReport
 {
-    internal CommitLogRecovery()
+    internal CommitLogRecoveryReport()
     {
     }
 
