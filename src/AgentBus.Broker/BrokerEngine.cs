@@ -1,6 +1,5 @@
 using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Dispatch;
-using AgentBus.Broker.Lite;
 using AgentBus.Broker.Queues;
 using AgentBus.Broker.Storage;
 using AgentBus.Broker.Subscriptions;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
-using AgentBus.Broker.Lite;
 using AgentBus.Broker.Storage;
 
 namespace AgentBus.Broker.Queues;

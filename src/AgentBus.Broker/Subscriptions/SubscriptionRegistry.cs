@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using AgentBus.Broker.Dispatch;
 using AgentBus.Broker.Errors;
-using AgentBus.Broker.Lite;
 using AgentBus.Broker.Queues;
 using AgentBus.Broker.Topics;
 

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using AgentBus.Broker.Errors;
-using AgentBus.Broker.Queues;
 
-namespace AgentBus.Broker.Lite;
+namespace AgentBus.Broker.Queues;
 
 /// <summary>
 /// Every queue the broker holds: the fixed queues of normal topics and the dynamic single-queue lite topics,
