@@ -98,7 +98,7 @@ internal sealed partial class MessagingService
             throw new RequestException(Code.BadRequest, "batch_size must be positive.");
         }
 
-        var filter = TagFilter.Parse(request.FilterExpression);
+        var filter = FilterMapper.ToTagFilter(request.FilterExpression);
         var invisible = RequestFields.Duration(request.InvisibleDuration, Code.IllegalInvisibleTime, "invisible_duration");
         if (invisible is null && !request.AutoRenew)
         {
@@ -129,36 +129,18 @@ internal sealed partial class MessagingService
             continuous ? attemptId : null);
     }
 
-    /// <summary>Waits for messages the consumer's filter accepts; rejected ones are consumed for the group on the way.</summary>
+    /// <summary>Waits for messages the consumer's filter accepts (the engine consumes the rejected ones for the group).</summary>
     private async ValueTask<IReadOnlyList<Delivery>> PollAsync(ReceivePlan plan, ServerCallContext context)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
-        var deadline = _time.GetUtcNow() + plan.LongPoll;
         _metrics.ReceiveWaiting();
         try
         {
-            // Bounded: every round either returns or consumes at least one filtered-out message, and stops at the deadline.
-            for (int round = 0; round < 1024; round++)
-            {
-                var left = deadline - _time.GetUtcNow();
-                var batch = plan.Lite
-                    ? await Engine.ReceiveLiteAsync(plan.ClientId, plan.Group, plan.Topic, plan.BatchSize, plan.InvisibleDuration,
-                        left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping.Token).ConfigureAwait(false)
-                    : await Engine.ReceiveAsync(plan.Group, plan.Topic, null, plan.BatchSize, plan.InvisibleDuration,
-                        left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping.Token).ConfigureAwait(false);
-                if (plan.Filter.AcceptsAll || batch.Count == 0)
-                {
-                    return batch;
-                }
-
-                var accepted = Filter(plan, batch);
-                if (accepted.Count > 0 || _time.GetUtcNow() >= deadline)
-                {
-                    return accepted;
-                }
-            }
-
-            return [];
+            return plan.Lite
+                ? await Engine.ReceiveLiteAsync(plan.ClientId, plan.Group, plan.Topic, plan.BatchSize, plan.InvisibleDuration,
+                    plan.LongPoll, plan.Filter, stopping.Token).ConfigureAwait(false)
+                : await Engine.ReceiveAsync(plan.Group, plan.Topic, null, plan.BatchSize, plan.InvisibleDuration,
+                    plan.LongPoll, plan.Filter, stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -168,30 +150,6 @@ internal sealed partial class MessagingService
         {
             _metrics.ReceiveDone();
         }
-    }
-
-    private List<Delivery> Filter(ReceivePlan plan, IReadOnlyList<Delivery> batch)
-    {
-        var accepted = new List<Delivery>(batch.Count);
-        foreach (var delivery in batch)
-        {
-            if (plan.Filter.Accepts(delivery.Message.Tag))
-            {
-                accepted.Add(delivery);
-                continue;
-            }
-
-            try
-            {
-                Engine.Ack(plan.Group, delivery.ReceiptHandle);
-            }
-            catch (Broker.Errors.BrokerException)
-            {
-                // Already settled: nothing to skip.
-            }
-        }
-
-        return accepted;
     }
 
     private async Task DeliverAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveReply> stream,
