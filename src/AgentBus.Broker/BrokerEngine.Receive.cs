@@ -11,6 +11,15 @@ namespace AgentBus.Broker;
 public sealed partial class BrokerEngine
 {
     /// <summary>
+    /// Longest a receive may long-poll (5 minutes): the engine refuses a longer one, and a server's configured long
+    /// polls are validated against it.
+    /// </summary>
+    public static TimeSpan MaxLongPollTimeout { get; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><see cref="MaxLongPollTimeout"/> as messages quote it.</summary>
+    internal static string MaxLongPollText => $"{MaxLongPollTimeout.TotalMinutes:0} min";
+
+    /// <summary>
     /// A lite consumer's long poll: pops lite topics from the client's ready set and returns up to
     /// <paramref name="maxMessages"/> messages across them, waiting up to <paramref name="longPollTimeout"/> for
     /// the first one. Only lite topics with pending messages are visited, however many the client subscribes to.
@@ -283,9 +292,9 @@ public sealed partial class BrokerEngine
                 $"Invisible duration {invisibleDuration} is outside {_options.MinInvisibleDuration}..{_options.MaxInvisibleDuration}.");
         }
 
-        if (longPollTimeout < TimeSpan.Zero || longPollTimeout > TimeSpan.FromMinutes(5))
+        if (longPollTimeout < TimeSpan.Zero || longPollTimeout > MaxLongPollTimeout)
         {
-            throw new BrokerException(BrokerErrorCode.BadRequest, $"Long polling timeout {longPollTimeout} is outside 0..5 min.");
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Long polling timeout {longPollTimeout} is outside 0..{MaxLongPollText}.");
         }
     }
 
