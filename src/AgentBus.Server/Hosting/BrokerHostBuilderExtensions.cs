@@ -111,7 +111,6 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<TelemetryHub>();
         services.AddSingleton<ReceiptRenewer>();
-        services.AddSingleton(provider => new ReceiveAttempts(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<LimitMetrics>();

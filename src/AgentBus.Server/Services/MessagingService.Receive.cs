@@ -54,17 +54,17 @@ internal sealed partial class MessagingService
             MalformedRequests.ThrowIfMalformed(request);
             plan = Plan(request, clientId, context, metadata);
             if (plan.StreamAttemptId is { } streamAttempt
-                && _attempts.TakeUnconfirmedStream(clientId, streamAttempt, plan.Group, plan.Topic) is { } unconfirmed)
+                && Engine.ReceiveAttempts.TakeUnconfirmedStream(clientId, streamAttempt, plan.Group, plan.Topic) is { } unconfirmed)
             {
                 _renewer.Abandon(unconfirmed);
             }
 
-            deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
+            deliveries = plan.AttemptId is { } attemptId && Engine.ReceiveAttempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
                 ? replayed
                 : await PollAsync(plan.Continuous && plan.MaxBytes != long.MaxValue ? plan with { BatchSize = 1 } : plan, context).ConfigureAwait(false);
             if (plan.AttemptId is { } attempt)
             {
-                _attempts.Remember(clientId, attempt, plan.Group, plan.Topic, deliveries);
+                Engine.ReceiveAttempts.Remember(clientId, attempt, plan.Group, plan.Topic, deliveries);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -172,7 +172,7 @@ internal sealed partial class MessagingService
             ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
             if (plan.AttemptId is not null)
             {
-                _attempts.Forget(plan.ClientId, plan.Group, plan.Topic);
+                Engine.ReceiveAttempts.Forget(plan.ClientId, plan.Group, plan.Topic);
             }
 
             Release(plan.Group, deliveries);
@@ -250,7 +250,7 @@ internal sealed partial class MessagingService
             await stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { Status = StatusFactory.Ok() })).ConfigureAwait(false);
             if (plan.StreamAttemptId is { } attemptId)
             {
-                _attempts.RememberStream(plan.ClientId, attemptId, plan.Group, plan.Topic, written);
+                Engine.ReceiveAttempts.RememberStream(plan.ClientId, attemptId, plan.Group, plan.Topic, written);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
