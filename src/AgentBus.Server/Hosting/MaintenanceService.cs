@@ -1,6 +1,6 @@
 using AgentBus.Broker;
+using AgentBus.Broker.Consumption;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using Microsoft.Extensions.Options;
 
 namespace AgentBus.Server.Hosting;

@@ -2,7 +2,6 @@ using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Topics;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Mapping;
 using AgentBus.Server.Tracing;

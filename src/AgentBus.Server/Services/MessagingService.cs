@@ -1,8 +1,8 @@
 using AgentBus.Broker;
+using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Errors;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Metrics;
