@@ -11,13 +11,33 @@ namespace AgentBus.Broker;
 public sealed partial class BrokerEngine
 {
     /// <summary>
+    /// Longest a receive may long-poll (5 minutes): the engine refuses a longer one, and a server's configured long
+    /// polls are validated against it.
+    /// </summary>
+    public static TimeSpan MaxLongPollTimeout { get; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><see cref="MaxLongPollTimeout"/> as messages quote it.</summary>
+    internal static string MaxLongPollText => $"{MaxLongPollTimeout.TotalMinutes:0} min";
+
+    /// <summary>
     /// A lite consumer's long poll: pops lite topics from the client's ready set and returns up to
     /// <paramref name="maxMessages"/> messages across them, waiting up to <paramref name="longPollTimeout"/> for
     /// the first one. Only lite topics with pending messages are visited, however many the client subscribes to.
     /// </summary>
+    public ValueTask<IReadOnlyList<Delivery>> ReceiveLiteAsync(string clientId, string group, string topic,
+        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default) =>
+        ReceiveLiteAsync(clientId, group, topic, maxMessages, invisibleDuration, longPollTimeout, TagFilter.All, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReceiveLiteAsync(string, string, string, int, TimeSpan, TimeSpan, CancellationToken)"/>, handing
+    /// out only the messages <paramref name="filter"/> accepts. A message it rejects is consumed for the group as it is
+    /// popped: no receipt handle, no invisibility, no delivery attempt. A poll that finds only rejected messages keeps
+    /// waiting for accepted ones until its timeout.
+    /// </summary>
     public async ValueTask<IReadOnlyList<Delivery>> ReceiveLiteAsync(string clientId, string group, string topic,
-        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default)
+        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, TagFilter filter, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         ThrowIfDisposed();
         ValidateReceive(maxMessages, invisibleDuration, longPollTimeout);
         var session = _registry.GetOrCreateSession(clientId, group, topic);
@@ -26,7 +46,7 @@ public sealed partial class BrokerEngine
         long deadline = Now() + (long)longPollTimeout.TotalMilliseconds;
         while (true)
         {
-            var deliveries = PopReadySet(session, groupDefinition, Math.Min(maxMessages, _options.MaxReceiveBatch), invisibleDuration);
+            var deliveries = PopReadySet(session, groupDefinition, Math.Min(maxMessages, _options.MaxReceiveBatch), invisibleDuration, filter);
             if (deliveries.Count > 0 || session.Closed)
             {
                 return deliveries;
@@ -49,9 +69,20 @@ public sealed partial class BrokerEngine
     /// A consumer of a normal or FIFO topic (simple or push consumer): pops from the topic's queues (one queue when
     /// <paramref name="queueId"/> is given), waiting up to <paramref name="longPollTimeout"/> for a message.
     /// </summary>
+    public ValueTask<IReadOnlyList<Delivery>> ReceiveAsync(string group, string topic, int? queueId,
+        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default) =>
+        ReceiveAsync(group, topic, queueId, maxMessages, invisibleDuration, longPollTimeout, TagFilter.All, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReceiveAsync(string, string, int?, int, TimeSpan, TimeSpan, CancellationToken)"/>, handing out
+    /// only the messages <paramref name="filter"/> accepts. A message it rejects is consumed for the group as it is
+    /// popped: no receipt handle, no invisibility, no delivery attempt. A poll that finds only rejected messages keeps
+    /// waiting for accepted ones until its timeout.
+    /// </summary>
     public async ValueTask<IReadOnlyList<Delivery>> ReceiveAsync(string group, string topic, int? queueId,
-        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default)
+        int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, TagFilter filter, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         ThrowIfDisposed();
         ValidateReceive(maxMessages, invisibleDuration, longPollTimeout);
         NameRules.ValidateTopic(topic);
@@ -83,7 +114,7 @@ public sealed partial class BrokerEngine
             for (int i = 0; i < queues.Length && deliveries.Count < max; i++)
             {
                 var queue = queueId is { } only ? queues[only] : queues[(start + i) % queues.Length];
-                PopQueue(queue, groupDefinition, max - deliveries.Count, invisibleDuration, deliveries, holder: null);
+                PopQueue(queue, groupDefinition, max - deliveries.Count, invisibleDuration, filter, deliveries, holder: null);
                 if (queueId is not null)
                 {
                     break;
@@ -103,7 +134,7 @@ public sealed partial class BrokerEngine
         }
     }
 
-    private List<Delivery> PopReadySet(ClientSession session, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration)
+    private List<Delivery> PopReadySet(ClientSession session, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter)
     {
         var deliveries = new List<Delivery>();
         while (deliveries.Count < max && session.Ready.TryTake(out var queue))
@@ -114,7 +145,7 @@ public sealed partial class BrokerEngine
                 continue;
             }
 
-            bool more = PopQueue(queue, group, max - deliveries.Count, invisibleDuration, deliveries, holder: session);
+            bool more = PopQueue(queue, group, max - deliveries.Count, invisibleDuration, filter, deliveries, holder: session);
             if (more)
             {
                 _dispatcher.Offer(session, queue);
@@ -124,8 +155,12 @@ public sealed partial class BrokerEngine
         return deliveries;
     }
 
-    /// <summary>Pops up to <paramref name="max"/> messages of one queue for one group; returns whether more are deliverable now.</summary>
-    private bool PopQueue(MessageQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration,
+    /// <summary>
+    /// Pops up to <paramref name="max"/> messages of one queue that <paramref name="filter"/> accepts, for one group;
+    /// returns whether more are deliverable now. Messages the filter rejects are consumed for the group on the way
+    /// (popping on past them until <paramref name="max"/> are accepted or the queue has nothing more to give).
+    /// </summary>
+    private bool PopQueue(MessageQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter,
         List<Delivery> deliveries, ClientSession? holder)
     {
         long now = Now();
@@ -133,56 +168,97 @@ public sealed partial class BrokerEngine
         var taken = new List<(long Offset, int Attempt)>(Math.Min(max, 32));
         var toRead = new List<(long Position, long Offset, int Attempt, long Seq)>(Math.Min(max, 32));
         List<long>? toDeadLetter = null;
+        List<(long Offset, long Seq)>? skipped = null;
+        int wanted = max;
         bool more;
+        bool scheduled = false;
         GroupCursor cursor;
         lock (queue)
         {
             cursor = queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, queue.MinOffsetLocked, out _);
-            cursor.TakeLocked(max, group.Fifo, taken);
-            foreach (var (offset, attempt) in taken)
+        }
+
+        // Bounded: a round that hands nothing out ends the loop unless it consumed at least one rejected message.
+        while (true)
+        {
+            lock (queue)
             {
-                if (!queue.TryGetPositionLocked(offset, out long position))
+                cursor.TakeLocked(wanted, group.Fifo, taken);
+                foreach (var (offset, attempt) in taken)
                 {
-                    cursor.DropLocked(offset); // trimmed by retention meanwhile
+                    if (!queue.TryGetPositionLocked(offset, out long position))
+                    {
+                        cursor.DropLocked(offset); // trimmed by retention meanwhile
+                        continue;
+                    }
+
+                    if (attempt > group.MaxDeliveryAttempts)
+                    {
+                        (toDeadLetter ??= []).Add(position);
+                        cursor.DropLocked(offset);
+                        continue;
+                    }
+
+                    long seq = Interlocked.Increment(ref _deliverySeq);
+                    cursor.MarkInflightLocked(offset, attempt, invisibleUntil, seq, holder);
+                    toRead.Add((position, offset, attempt, seq));
+                }
+
+                taken.Clear();
+            }
+
+            int accepted = 0;
+            foreach (var (position, offset, attempt, seq) in toRead)
+            {
+                // A filter decides on the tag before the record is decoded: a rejected message allocates nothing.
+                bool readable = filter.AcceptsAll ? _log.TryRead(position, out MessageRecord? record) : _log.TryReadIfAccepted(position, filter, out record);
+                if (!readable)
+                {
+                    // Never deliver a corrupt record; acknowledge it away so it cannot block the queue.
+                    EngineLog.UnreadableRecordSkipped(_logger, position, queue, offset);
+                    (skipped ??= []).Add((offset, seq));
                     continue;
                 }
 
-                if (attempt > group.MaxDeliveryAttempts)
+                if (record is null)
                 {
-                    (toDeadLetter ??= []).Add(position);
-                    cursor.DropLocked(offset);
+                    (skipped ??= []).Add((offset, seq)); // the filter rejects it: consumed for the group, never handed out
                     continue;
                 }
 
-                long seq = Interlocked.Increment(ref _deliverySeq);
-                cursor.MarkInflightLocked(offset, attempt, invisibleUntil, seq, holder);
-                toRead.Add((position, offset, attempt, seq));
-            }
-
-            more = cursor.HasDeliverableLocked(group.Fifo);
-        }
-
-        if (toRead.Count > 0)
-        {
-            _invisibility.Schedule(cursor, invisibleUntil);
-        }
-
-        foreach (var (position, offset, attempt, seq) in toRead)
-        {
-            if (!_log.TryRead(position, out var record))
-            {
-                // Never deliver a corrupt record; acknowledge it away so it cannot block the queue.
-                EngineLog.UnreadableRecordSkipped(_logger, position, queue, offset);
-                lock (queue)
+                if (!scheduled)
                 {
-                    cursor.AckLocked(offset, seq);
+                    // Before the handle leaves: the invisibility must end even if the consumer never answers.
+                    _invisibility.Schedule(cursor, invisibleUntil);
+                    scheduled = true;
                 }
 
-                continue;
+                string handle = _handles.Encode(new ReceiptHandle(queue.Topic, queue.LiteTopic, queue.QueueId, offset, seq, invisibleUntil));
+                deliveries.Add(new Delivery(record, handle, attempt, DateTimeOffset.FromUnixTimeMilliseconds(invisibleUntil)));
+                accepted++;
             }
 
-            string handle = _handles.Encode(new ReceiptHandle(queue.Topic, queue.LiteTopic, queue.QueueId, offset, seq, invisibleUntil));
-            deliveries.Add(new Delivery(record, handle, attempt, DateTimeOffset.FromUnixTimeMilliseconds(invisibleUntil)));
+            toRead.Clear();
+            bool consumed = skipped is { Count: > 0 };
+            lock (queue)
+            {
+                if (consumed)
+                {
+                    foreach (var (offset, seq) in skipped!)
+                    {
+                        cursor.AckLocked(offset, seq);
+                    }
+                }
+
+                more = cursor.HasDeliverableLocked(group.Fifo);
+            }
+
+            skipped?.Clear();
+            wanted -= accepted;
+            if (wanted <= 0 || !consumed || !more)
+            {
+                break;
+            }
         }
 
         if (toDeadLetter is not null)
@@ -209,9 +285,9 @@ public sealed partial class BrokerEngine
                 $"Invisible duration {invisibleDuration} is outside {_options.MinInvisibleDuration}..{_options.MaxInvisibleDuration}.");
         }
 
-        if (longPollTimeout < TimeSpan.Zero || longPollTimeout > TimeSpan.FromMinutes(5))
+        if (longPollTimeout < TimeSpan.Zero || longPollTimeout > MaxLongPollTimeout)
         {
-            throw new BrokerException(BrokerErrorCode.BadRequest, $"Long polling timeout {longPollTimeout} is outside 0..5 min.");
+            throw new BrokerException(BrokerErrorCode.BadRequest, $"Long polling timeout {longPollTimeout} is outside 0..{MaxLongPollText}.");
         }
     }
 

@@ -87,6 +87,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
         _deduplication = new Deduplication.DeduplicationWindow((long)options.DeduplicationWindow.TotalMilliseconds, options.MaxDeduplicationKeys);
         _messageIndex = new Lookup.MessageIndex(options.MessageIndexCapacity);
+        ReceiveAttempts = new ReceiveAttempts(time);
         Topics.TopicDeleted += OnTopicDeleted;
     }
 
@@ -119,6 +120,9 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     /// <summary>Raised when exclusive mode takes a lite topic away from a client; the server tells that client.</summary>
     public event Action<LiteUnsubscribeNotice>? LiteUnsubscribed;
 
+    /// <summary>What recent receives returned by attempt id, so a retried receive gets the same deliveries back.</summary>
+    internal ReceiveAttempts ReceiveAttempts { get; }
+
     /// <summary>The options the engine runs with.</summary>
     public BrokerOptions Options => _options;
 
@@ -146,6 +150,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     {
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireLiteTopics(), "lite topic expiry"), null, _options.LiteTopicExpiryInterval, _options.LiteTopicExpiryInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => _registry.ExpireDead(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => ReceiveAttempts.RemoveExpired(), "receive attempt expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointMovedOffsets, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ApplyRetention(), "log retention"), null, _options.RetentionInterval, _options.RetentionInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointIndexes, "index checkpoint"), null, _options.IndexCheckpointInterval, _options.IndexCheckpointInterval));

@@ -58,4 +58,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1217, Level = LogLevel.Error, Message = "Could not fold the definitions journal ({Bytes} bytes) into the full definitions file; the change is durable in the journal, and the next change tries again")]
     public static partial void MetadataCompactionDeferred(ILogger logger, long bytes, Exception exception);
+
+    [LoggerMessage(EventId = 1218, Level = LogLevel.Debug, Message = "Auto-renewal of {Count} deliveries ran; {Dropped} dropped")]
+    public static partial void Renewed(ILogger logger, int count, int dropped);
+
+    [LoggerMessage(EventId = 1219, Level = LogLevel.Warning, Message = "Auto-renewal of a delivery of group {Group} failed")]
+    public static partial void RenewFailed(ILogger logger, Exception exception, string group);
 }

@@ -39,6 +39,43 @@ internal sealed partial class CommitLog
     }
 
     /// <summary>
+    /// As <see cref="TryRead"/>, but decodes the record only when <paramref name="filter"/> accepts its tag;
+    /// <paramref name="record"/> is null for a record it rejects, which costs a CRC check and no allocation.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public bool TryReadIfAccepted(long position, IRecordTagFilter filter, out MessageRecord? record)
+    {
+        record = null;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!TryAcquire(position, out var segment, out var limit))
+        {
+            return false;
+        }
+
+        try
+        {
+            var bytes = segment.GetSpan((int)(position - segment.BasePosition), limit);
+            if (!CheckRecord(position, bytes, out var size))
+            {
+                return false;
+            }
+
+            bytes = bytes[..size];
+            bool tagged = RecordDecoder.TryReadTag(bytes, out var tag);
+            if (filter.Accepts(tagged, tag))
+            {
+                record = RecordDecoder.Decode(bytes);
+            }
+
+            return true;
+        }
+        finally
+        {
+            segment.Release();
+        }
+    }
+
+    /// <summary>
     /// Reads the indexing fields of the record at <paramref name="position"/> without decoding its body or
     /// properties; the CRC is still verified. False in the same cases as <see cref="TryRead"/>.
     /// </summary>

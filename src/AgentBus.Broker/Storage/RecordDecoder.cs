@@ -72,6 +72,23 @@ internal static class RecordDecoder
         };
     }
 
+    /// <summary>The tag's UTF-8 bytes of a record that <see cref="Check"/> reported as valid; false when it has no tag.</summary>
+    public static bool TryReadTag(ReadOnlySpan<byte> record, out ReadOnlySpan<byte> tag)
+    {
+        tag = default;
+        if ((record[RecordLayout.FlagsOffset] & RecordLayout.FlagTag) == 0)
+        {
+            return false;
+        }
+
+        var reader = new FieldReader(record[RecordLayout.FixedSize..]);
+        reader.Bytes(BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLayout.TopicLengthOffset..]));
+        reader.Bytes(BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLayout.LiteTopicLengthOffset..]));
+        reader.Bytes(reader.UInt16()); // message id
+        tag = reader.Bytes(reader.UInt16());
+        return true;
+    }
+
     /// <summary>
     /// Decodes a record that <see cref="Check"/> reported as valid. The record is copied out of
     /// <paramref name="record"/> once: the body and the still undecoded properties (<see cref="MessageRecord.Stored"/>)

@@ -1,7 +1,7 @@
 using AgentBus.Broker;
+using AgentBus.Broker.Consumption;
 using AgentBus.Server.Auth;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Limits;
 using AgentBus.Server.Metrics;
@@ -110,8 +110,18 @@ public static class BrokerHostBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<TelemetryHub>();
-        services.AddSingleton<ReceiptRenewer>();
-        services.AddSingleton(provider => new ReceiveAttempts(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider =>
+        {
+            // The server's auto-renew settings and its clients' liveness, mapped onto the engine's renewer.
+            var server = provider.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var clients = provider.GetRequiredService<ClientRegistry>();
+            var clientWindow = provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ClientExpiry;
+            return new ReceiptRenewer(
+                new ReceiptRenewal(server.MaxAutoRenewEntries, server.MaxAutoRenewDuration, server.AutoRenewAhead, server.AutoRenewInvisibleDuration),
+                clientId => clients.IsAlive(clientId, clientWindow),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger<ReceiptRenewer>());
+        });
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<LimitMetrics>();

@@ -1,16 +1,15 @@
 using AgentBus.Broker;
+using AgentBus.Broker.Consumption;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using Microsoft.Extensions.Options;
 
 namespace AgentBus.Server.Hosting;
 
-/// <summary>Periodic server-side work: renews auto-renewed deliveries, drops stale receive attempts and forgets silent clients.</summary>
+/// <summary>Periodic server-side work: renews auto-renewed deliveries and forgets silent clients (and their receive attempts).</summary>
 internal sealed class MaintenanceService : BackgroundService
 {
     private readonly BrokerEngineHost _host;
     private readonly ReceiptRenewer _renewer;
-    private readonly ReceiveAttempts _attempts;
     private readonly ClientRegistry _clients;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
@@ -18,12 +17,11 @@ internal sealed class MaintenanceService : BackgroundService
     private readonly ILogger<MaintenanceService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public MaintenanceService(BrokerEngineHost host, ReceiptRenewer renewer, ReceiveAttempts attempts, ClientRegistry clients, TimeProvider time,
+    public MaintenanceService(BrokerEngineHost host, ReceiptRenewer renewer, ClientRegistry clients, TimeProvider time,
         IOptions<ServerOptions> options, IOptions<BrokerOptions> brokerOptions, ILogger<MaintenanceService> logger)
     {
         _host = host;
         _renewer = renewer;
-        _attempts = attempts;
         _clients = clients;
         _time = time;
         _interval = options.Value.AutoRenewInterval;
@@ -40,12 +38,11 @@ internal sealed class MaintenanceService : BackgroundService
         }
 
         _renewer.RenewDue(_host.Engine);
-        _attempts.RemoveExpired();
         var silent = _clients.RemoveSilent(_clientExpiry);
         foreach (string clientId in silent)
         {
             _renewer.ForgetClient(clientId);
-            _attempts.ForgetClient(clientId);
+            _host.Engine.ReceiveAttempts.ForgetClient(clientId);
         }
 
         if (silent.Count > 0)

@@ -1,3 +1,5 @@
+using AgentBus.Broker;
+
 namespace AgentBus.Server.Hosting;
 
 /// <summary>Settings of the gRPC server (configuration section <c>Server</c>).</summary>
@@ -67,7 +69,7 @@ public sealed class ServerOptions
     /// <summary>Longest a ReceiveMessage call is held open waiting for messages; also pushed to consumers in their settings.</summary>
     public TimeSpan LongPollingTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Longest long poll the server honours when a client asks for more.</summary>
+    /// <summary>Longest long poll the server honours when a client asks for more (at most <see cref="BrokerEngine.MaxLongPollTimeout"/>).</summary>
     public TimeSpan MaxLongPollingTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Batch size pushed to push consumers in their settings.</summary>
@@ -148,14 +150,16 @@ public sealed class ServerOptions
             throw new ArgumentOutOfRangeException(nameof(Port), "Server:Port must be within 0..65535.");
         }
 
-        if (LongPollingTimeout <= TimeSpan.Zero || LongPollingTimeout > TimeSpan.FromMinutes(5))
+        // The engine refuses a longer long poll than its own limit: the server's settings stay within it.
+        if (LongPollingTimeout <= TimeSpan.Zero || LongPollingTimeout > BrokerEngine.MaxLongPollTimeout)
         {
-            throw new ArgumentOutOfRangeException(nameof(LongPollingTimeout), "Server:LongPollingTimeout must be within (0, 5 min].");
+            throw new ArgumentOutOfRangeException(nameof(LongPollingTimeout), $"Server:LongPollingTimeout must be within (0, {BrokerEngine.MaxLongPollText}].");
         }
 
-        if (MaxLongPollingTimeout < LongPollingTimeout || MaxLongPollingTimeout > TimeSpan.FromMinutes(5))
+        if (MaxLongPollingTimeout < LongPollingTimeout || MaxLongPollingTimeout > BrokerEngine.MaxLongPollTimeout)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxLongPollingTimeout), "Server:MaxLongPollingTimeout must be within [LongPollingTimeout, 5 min].");
+            throw new ArgumentOutOfRangeException(nameof(MaxLongPollingTimeout),
+                $"Server:MaxLongPollingTimeout must be within [LongPollingTimeout, {BrokerEngine.MaxLongPollText}].");
         }
 
         if (ReceiveBatchSize < 1 || TelemetryQueueCapacity < 1 || MaxAutoRenewEntries < 0 || ProducerMaxAttempts < 1)

@@ -57,12 +57,6 @@ internal static partial class ServerLog
     [LoggerMessage(30, LogLevel.Information, "Client {ClientId} terminated")]
     public static partial void ClientTerminated(ILogger logger, string clientId);
 
-    [LoggerMessage(31, LogLevel.Debug, "Auto-renewal of {Count} deliveries ran; {Dropped} dropped")]
-    public static partial void Renewed(ILogger logger, int count, int dropped);
-
-    [LoggerMessage(32, LogLevel.Warning, "Auto-renewal of a delivery of group {Group} failed")]
-    public static partial void RenewFailed(ILogger logger, Exception exception, string group);
-
     [LoggerMessage(33, LogLevel.Information, "Forgot {Count} silent clients")]
     public static partial void ClientsExpired(ILogger logger, int count);
 

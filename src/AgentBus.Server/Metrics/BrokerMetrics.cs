@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
+using AgentBus.Broker.Consumption;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Telemetry;
 

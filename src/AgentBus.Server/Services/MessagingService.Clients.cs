@@ -41,7 +41,7 @@ internal sealed partial class MessagingService
     {
         Engine.ClientTerminated(call.ClientId);
         _renewer.ForgetClient(call.ClientId);
-        _attempts.ForgetClient(call.ClientId);
+        Engine.ReceiveAttempts.ForgetClient(call.ClientId);
         _telemetry.CloseClient(call.ClientId);
         _clients.Remove(call.ClientId);
         ServerLog.ClientTerminated(_logger, call.ClientId);

@@ -2,7 +2,6 @@ using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Topics;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Mapping;
 using AgentBus.Server.Tracing;
@@ -54,17 +53,17 @@ internal sealed partial class MessagingService
             MalformedRequests.ThrowIfMalformed(request);
             plan = Plan(request, clientId, context, metadata);
             if (plan.StreamAttemptId is { } streamAttempt
-                && _attempts.TakeUnconfirmedStream(clientId, streamAttempt, plan.Group, plan.Topic) is { } unconfirmed)
+                && Engine.ReceiveAttempts.TakeUnconfirmedStream(clientId, streamAttempt, plan.Group, plan.Topic) is { } unconfirmed)
             {
                 _renewer.Abandon(unconfirmed);
             }
 
-            deliveries = plan.AttemptId is { } attemptId && _attempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
+            deliveries = plan.AttemptId is { } attemptId && Engine.ReceiveAttempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
                 ? replayed
                 : await PollAsync(plan.Continuous && plan.MaxBytes != long.MaxValue ? plan with { BatchSize = 1 } : plan, context).ConfigureAwait(false);
             if (plan.AttemptId is { } attempt)
             {
-                _attempts.Remember(clientId, attempt, plan.Group, plan.Topic, deliveries);
+                Engine.ReceiveAttempts.Remember(clientId, attempt, plan.Group, plan.Topic, deliveries);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -98,7 +97,7 @@ internal sealed partial class MessagingService
             throw new RequestException(Code.BadRequest, "batch_size must be positive.");
         }
 
-        var filter = TagFilter.Parse(request.FilterExpression);
+        var filter = FilterMapper.ToTagFilter(request.FilterExpression);
         var invisible = RequestFields.Duration(request.InvisibleDuration, Code.IllegalInvisibleTime, "invisible_duration");
         if (invisible is null && !request.AutoRenew)
         {
@@ -129,36 +128,18 @@ internal sealed partial class MessagingService
             continuous ? attemptId : null);
     }
 
-    /// <summary>Waits for messages the consumer's filter accepts; rejected ones are consumed for the group on the way.</summary>
+    /// <summary>Waits for messages the consumer's filter accepts (the engine consumes the rejected ones for the group).</summary>
     private async ValueTask<IReadOnlyList<Delivery>> PollAsync(ReceivePlan plan, ServerCallContext context)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
-        var deadline = _time.GetUtcNow() + plan.LongPoll;
         _metrics.ReceiveWaiting();
         try
         {
-            // Bounded: every round either returns or consumes at least one filtered-out message, and stops at the deadline.
-            for (int round = 0; round < 1024; round++)
-            {
-                var left = deadline - _time.GetUtcNow();
-                var batch = plan.Lite
-                    ? await Engine.ReceiveLiteAsync(plan.ClientId, plan.Group, plan.Topic, plan.BatchSize, plan.InvisibleDuration,
-                        left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping.Token).ConfigureAwait(false)
-                    : await Engine.ReceiveAsync(plan.Group, plan.Topic, null, plan.BatchSize, plan.InvisibleDuration,
-                        left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping.Token).ConfigureAwait(false);
-                if (plan.Filter.AcceptsAll || batch.Count == 0)
-                {
-                    return batch;
-                }
-
-                var accepted = Filter(plan, batch);
-                if (accepted.Count > 0 || _time.GetUtcNow() >= deadline)
-                {
-                    return accepted;
-                }
-            }
-
-            return [];
+            return plan.Lite
+                ? await Engine.ReceiveLiteAsync(plan.ClientId, plan.Group, plan.Topic, plan.BatchSize, plan.InvisibleDuration,
+                    plan.LongPoll, plan.Filter, stopping.Token).ConfigureAwait(false)
+                : await Engine.ReceiveAsync(plan.Group, plan.Topic, null, plan.BatchSize, plan.InvisibleDuration,
+                    plan.LongPoll, plan.Filter, stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -168,30 +149,6 @@ internal sealed partial class MessagingService
         {
             _metrics.ReceiveDone();
         }
-    }
-
-    private List<Delivery> Filter(ReceivePlan plan, IReadOnlyList<Delivery> batch)
-    {
-        var accepted = new List<Delivery>(batch.Count);
-        foreach (var delivery in batch)
-        {
-            if (plan.Filter.Accepts(delivery.Message.Tag))
-            {
-                accepted.Add(delivery);
-                continue;
-            }
-
-            try
-            {
-                Engine.Ack(plan.Group, delivery.ReceiptHandle);
-            }
-            catch (Broker.Errors.BrokerException)
-            {
-                // Already settled: nothing to skip.
-            }
-        }
-
-        return accepted;
     }
 
     private async Task DeliverAsync(ReceivePlan plan, IReadOnlyList<Delivery> deliveries, IServerStreamWriter<ReceiveReply> stream,
@@ -214,7 +171,7 @@ internal sealed partial class MessagingService
             ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
             if (plan.AttemptId is not null)
             {
-                _attempts.Forget(plan.ClientId, plan.Group, plan.Topic);
+                Engine.ReceiveAttempts.Forget(plan.ClientId, plan.Group, plan.Topic);
             }
 
             Release(plan.Group, deliveries);
@@ -292,7 +249,7 @@ internal sealed partial class MessagingService
             await stream.WriteAsync(ReceiveReply.Of(new ReceiveMessageResponse { Status = StatusFactory.Ok() })).ConfigureAwait(false);
             if (plan.StreamAttemptId is { } attemptId)
             {
-                _attempts.RememberStream(plan.ClientId, attemptId, plan.Group, plan.Topic, written);
+                Engine.ReceiveAttempts.RememberStream(plan.ClientId, attemptId, plan.Group, plan.Topic, written);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)

@@ -1,8 +1,8 @@
 using AgentBus.Broker;
+using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Errors;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
-using AgentBus.Server.Consumption;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Metrics;
@@ -26,7 +26,6 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     private readonly ClientRegistry _clients;
     private readonly TelemetryHub _telemetry;
     private readonly ReceiptRenewer _renewer;
-    private readonly ReceiveAttempts _attempts;
     private readonly ServerOptions _options;
     private readonly BrokerMetrics _metrics;
     private readonly LimitMetrics _limitMetrics;
@@ -36,14 +35,13 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
 
     /// <summary>Creates the service; one instance serves every call.</summary>
     public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer,
-        ReceiveAttempts attempts, IOptions<ServerOptions> options, BrokerMetrics metrics, LimitMetrics limitMetrics, TimeProvider time,
+        IOptions<ServerOptions> options, BrokerMetrics metrics, LimitMetrics limitMetrics, TimeProvider time,
         IHostApplicationLifetime lifetime, ILogger<MessagingService> logger)
     {
         _host = host;
         _clients = clients;
         _telemetry = telemetry;
         _renewer = renewer;
-        _attempts = attempts;
         _options = options.Value;
         _metrics = metrics;
         _limitMetrics = limitMetrics;

@@ -1,4 +1,5 @@
 using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Messages;
 using AgentBus.Broker.Storage;
 using AgentBus.Broker.Subscriptions;
 using AgentBus.Broker.Tests.Engine;
@@ -400,6 +401,33 @@ public sealed class OffsetJournalTests
         }
 
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"new-{i}"), await DrainAsync(h, "c2"));
+    }
+
+    [Fact]
+    public async Task MessagesATagFilterSkippedAreJournaledAsConsumed()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        for (int i = 0; i < 6; i++)
+        {
+            var lite = h.Lite("agents", "t", $"{i}");
+            await h.Engine.SendAsync(new MessageRecord
+            {
+                Topic = lite.Topic, LiteTopic = lite.LiteTopic, MessageId = lite.MessageId, Body = lite.Body,
+                BornTimestamp = lite.BornTimestamp, BornHost = lite.BornHost, Tag = i < 5 ? "other" : "wanted",
+            });
+        }
+
+        var batch = await h.Engine.ReceiveLiteAsync("c1", "g", "agents", 32, TimeSpan.FromSeconds(30), TimeSpan.Zero, TagFilter.Parse("wanted"));
+        Assert.Equal(["5"], batch.Select(d => d.BodyText()));
+        h.Engine.CheckpointMovedOffsets(); // the five skipped ones are consumed: the committed offset moved to 5
+
+        var (crashed, copy) = await CrashCopyAsync(h);
+        await using (crashed)
+        using (copy)
+        {
+            Assert.Equal((0L, 6L, (long?)5), crashed.Engine.LiteOffsets("agents", "t", "g"));
+        }
     }
 
     [Fact]

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
-using AgentBus.Broker.Consumption;
 
-namespace AgentBus.Server.Consumption;
+namespace AgentBus.Broker.Consumption;
 
 /// <summary>
 /// Makes ReceiveMessage retries idempotent by <c>attempt_id</c>. A client whose receive failed in transit retries
 /// with the same attempt id; it gets the deliveries of the lost attempt back (same receipt handles) instead of
 /// leaving them invisible, which for a FIFO group or an auto-renewed delivery would stall the queue.
 /// Only a consumer's latest attempt per group and topic is kept: a receive with a new attempt id means the previous
-/// answer arrived, so memory stays at one batch per consumer.
+/// answer arrived, so memory stays at one batch per consumer. The engine holds one table and drops the attempts whose
+/// deliveries became visible again on its client-scan timer; the server maps the requests' attempt ids onto it.
 /// </summary>
 internal sealed class ReceiveAttempts
 {

@@ -1,41 +1,34 @@
 using System.Collections.Concurrent;
-using AgentBus.Broker;
 using AgentBus.Broker.Errors;
-using AgentBus.Server.Clients;
-using AgentBus.Server.Hosting;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
-namespace AgentBus.Server.Consumption;
+namespace AgentBus.Broker.Consumption;
 
 /// <summary>
-/// Server-side renewal of deliveries received with <c>auto_renew</c> (push consumers): while the client lives and
-/// has not settled a delivery, its invisibility is extended before it ends. The engine issues a new receipt handle
-/// on each extension, so the client keeps the handle it received and the renewer translates it on ack,
-/// change-invisible-duration and dead-lettering.
+/// Renewal of deliveries received with auto-renew (push consumers): while the client lives and has not settled a
+/// delivery, its invisibility is extended before it ends. The engine issues a new receipt handle on each extension,
+/// so the client keeps the handle it received and the renewer translates it on ack, change-invisible-duration and
+/// dead-lettering. The server maps its settings and its clients' liveness onto it and runs <see cref="RenewDue"/>.
 /// </summary>
 internal sealed class ReceiptRenewer
 {
     private readonly ConcurrentDictionary<string, RenewalEntry> _entries = new(StringComparer.Ordinal);
-    private readonly ServerOptions _options;
-    private readonly ClientRegistry _clients;
+    private readonly ReceiptRenewal _options;
+    private readonly Func<string, bool> _isClientAlive;
     private readonly TimeProvider _time;
-    private readonly ILogger<ReceiptRenewer> _logger;
-    private readonly TimeSpan _clientWindow;
+    private readonly ILogger _logger;
 
     /// <summary>Creates an empty renewer.</summary>
-    /// <param name="options">Server options (renewal timings and bound).</param>
-    /// <param name="brokerOptions">Engine options (client expiry).</param>
-    /// <param name="clients">Client liveness.</param>
+    /// <param name="options">Renewal timings and bound.</param>
+    /// <param name="isClientAlive">Whether a client id still belongs to a live client.</param>
     /// <param name="time">Clock.</param>
     /// <param name="logger">Logger.</param>
-    public ReceiptRenewer(IOptions<ServerOptions> options, IOptions<BrokerOptions> brokerOptions, ClientRegistry clients, TimeProvider time,
-        ILogger<ReceiptRenewer> logger)
+    public ReceiptRenewer(ReceiptRenewal options, Func<string, bool> isClientAlive, TimeProvider time, ILogger logger)
     {
-        _options = options.Value;
-        _clients = clients;
+        _options = options;
+        _isClientAlive = isClientAlive;
         _time = time;
         _logger = logger;
-        _clientWindow = brokerOptions.Value.ClientExpiry;
     }
 
     /// <summary>Deliveries being renewed now.</summary>
@@ -48,12 +41,12 @@ internal sealed class ReceiptRenewer
     /// <param name="invisibleUntil">When the delivery's invisibility ends.</param>
     public void Track(string clientId, string group, string receiptHandle, DateTimeOffset invisibleUntil)
     {
-        if (_entries.Count >= _options.MaxAutoRenewEntries)
+        if (_entries.Count >= _options.MaxEntries)
         {
             return;
         }
 
-        var deadline = _time.GetUtcNow() + _options.MaxAutoRenewDuration;
+        var deadline = _time.GetUtcNow() + _options.MaxDuration;
         // A replayed attempt tracks the same handle again: keep the entry, which may hold a renewed handle.
         _entries.TryAdd(receiptHandle, new RenewalEntry(clientId, group, receiptHandle, invisibleUntil, deadline));
     }
@@ -133,12 +126,12 @@ internal sealed class ReceiptRenewer
         int renewed = 0, dropped = 0;
         foreach (var (handle, entry) in _entries)
         {
-            if (entry.InvisibleUntil - now > _options.AutoRenewAhead)
+            if (entry.InvisibleUntil - now > _options.Ahead)
             {
                 continue;
             }
 
-            if (now >= entry.Deadline || !_clients.IsAlive(entry.ClientId, _clientWindow) || IsAbandoned(entry, now))
+            if (now >= entry.Deadline || !_isClientAlive(entry.ClientId) || IsAbandoned(entry, now))
             {
                 _entries.TryRemove(handle, out _);
                 dropped++;
@@ -154,8 +147,8 @@ internal sealed class ReceiptRenewer
                         continue;
                     }
 
-                    entry.CurrentHandle = engine.ChangeInvisibleDuration(entry.Group, entry.CurrentHandle, _options.AutoRenewInvisibleDuration);
-                    entry.InvisibleUntil = now + _options.AutoRenewInvisibleDuration;
+                    entry.CurrentHandle = engine.ChangeInvisibleDuration(entry.Group, entry.CurrentHandle, _options.InvisibleDuration);
+                    entry.InvisibleUntil = now + _options.InvisibleDuration;
                 }
 
                 renewed++;
@@ -168,13 +161,13 @@ internal sealed class ReceiptRenewer
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                ServerLog.RenewFailed(_logger, ex, entry.Group);
+                EngineLog.RenewFailed(_logger, ex, entry.Group);
             }
         }
 
         if (renewed + dropped > 0)
         {
-            ServerLog.Renewed(_logger, renewed, dropped);
+            EngineLog.Renewed(_logger, renewed, dropped);
         }
 
         return renewed;

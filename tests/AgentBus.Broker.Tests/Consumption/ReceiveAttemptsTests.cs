@@ -1,6 +1,8 @@
-using AgentBus.Server.Consumption;
+using AgentBus.Broker.Consumption;
+using AgentBus.Broker.Subscriptions;
+using AgentBus.Broker.Tests.Engine;
 
-namespace AgentBus.Server.Tests;
+namespace AgentBus.Broker.Tests.Consumption;
 
 /// <summary>The memory of completed continuous receives that tells a retried attempt id from a new one.</summary>
 public sealed class ReceiveAttemptsTests
@@ -35,5 +37,22 @@ public sealed class ReceiveAttemptsTests
 
         Assert.Null(attempts.TakeUnconfirmedStream("a", "x", "group", "topic"));
         Assert.Equal(["hb"], attempts.TakeUnconfirmedStream("b", "x", "group", "topic"));
+    }
+
+    [Fact]
+    public async Task The_engine_replays_an_attempt_until_its_deliveries_become_visible_and_then_drops_it()
+    {
+        await using var h = await EngineHarness.StartAsync(options => options.ClientScanInterval = TimeSpan.FromSeconds(1));
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        await h.SendLiteAsync("agents", "t");
+        var deliveries = await h.ReceiveAsync("c1", "g", invisibleSeconds: 10);
+        h.Engine.ReceiveAttempts.Remember("c1", "a1", "g", "agents", deliveries);
+
+        Assert.Same(deliveries, h.Engine.ReceiveAttempts.Replay("c1", "a1", "g", "agents"));
+        Assert.Null(h.Engine.ReceiveAttempts.Replay("c1", "a2", "g", "agents"));
+        h.Time.Advance(TimeSpan.FromSeconds(11));
+
+        Assert.Equal(0, h.Engine.ReceiveAttempts.Count);
+        Assert.Null(h.Engine.ReceiveAttempts.Replay("c1", "a1", "g", "agents"));
     }
 }
