@@ -32,7 +32,7 @@ public sealed class ReflectionAndHealthTests
     public async Task Reflection_describes_a_service_from_its_name()
     {
         await using var broker = await TestBroker.StartAsync();
-        using var call = new V1.ServerReflection.ServerReflectionClient(broker.Channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        using var call = new V1.ServerReflection.ServerReflectionClient(broker.Channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(60));
 
         await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { FileContainingSymbol = Messaging });
         Assert.True(await call.ResponseStream.MoveNext());
@@ -88,7 +88,7 @@ public sealed class ReflectionAndHealthTests
 
     private static async Task<List<string>> ListServicesV1Async(GrpcChannel channel)
     {
-        using var call = new V1.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        using var call = new V1.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(60));
         await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
@@ -103,7 +103,7 @@ public sealed class ReflectionAndHealthTests
 
     private static async Task<List<string>> ListServicesV1AlphaAsync(GrpcChannel channel)
     {
-        using var call = new V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        using var call = new V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(60));
         await call.RequestStream.WriteAsync(new V1Alpha.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
