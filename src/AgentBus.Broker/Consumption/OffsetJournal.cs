@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Text;
 using AgentBus.Broker.Storage;
 
@@ -26,9 +24,6 @@ internal sealed class OffsetJournal : IDisposable
     /// <summary>Bytes of the file header.</summary>
     public const int HeaderSize = 24;
 
-    /// <summary>Bytes in front of each record's payload.</summary>
-    public const int RecordHeaderSize = 8;
-
     /// <summary>A record is cut once its payload passes this.</summary>
     public const int ChunkBytes = 64 * 1024;
 
@@ -40,21 +35,15 @@ internal sealed class OffsetJournal : IDisposable
     /// <summary>An entry is a few hundred bytes at most; a longer length field is damage, not a record.</summary>
     private const int MaxPayload = 4 * ChunkBytes;
 
-    private readonly string _directory;
-    private FileStream? _stream;
-    private long _validLength; // bytes of the file known to be a header and whole records; 0: no usable header
-    private long _epoch;       // the epoch in the header of the file being appended to
+    private readonly RecordJournal _journal;
 
-    public OffsetJournal(string directory)
-    {
-        _directory = directory;
-        Path = System.IO.Path.Combine(directory, FileName);
-    }
+    public OffsetJournal(string directory) =>
+        _journal = new RecordJournal(directory, FileName, Magic, FormatVersion, MaxPayload, hasEpoch: true);
 
-    public string Path { get; }
+    public string Path => _journal.Path;
 
     /// <summary>Bytes of header and records the journal holds (what compaction is measured against).</summary>
-    public long Length => _validLength;
+    public long Length => _journal.Length;
 
     /// <summary>
     /// Reads the journal's entries, oldest first, when it continues the snapshot of <paramref name="epoch"/>; a journal
@@ -62,81 +51,22 @@ internal sealed class OffsetJournal : IDisposable
     /// </summary>
     public OffsetJournalLoad Read(long epoch)
     {
-        _epoch = epoch;
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(Path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            _validLength = 0;
-            return new OffsetJournalLoad([], 0, 0, null, null);
-        }
-
-        if (HeaderProblem(bytes) is { } headerProblem)
-        {
-            _validLength = 0;
-            return new OffsetJournalLoad([], 0, bytes.Length, headerProblem, null);
-        }
-
-        long fileEpoch = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
-        if (fileEpoch != epoch)
-        {
-            // Older than the snapshot (a crash between writing it and emptying this), or belonging to a snapshot that
-            // was lost: its entries are not applied on top of this one.
-            _validLength = 0;
-            return new OffsetJournalLoad([], 0, 0, null, fileEpoch);
-        }
-
         var entries = new List<OffsetJournalEntry>();
-        int position = HeaderSize;
-        string? problem = null;
-        while (position < bytes.Length)
+        var read = _journal.Read(payload =>
         {
-            if (bytes.Length - position < RecordHeaderSize)
-            {
-                problem = $"a torn record at byte {position}: {bytes.Length - position} of its {RecordHeaderSize} header bytes";
-                break;
-            }
-
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position));
-            if (length > MaxPayload)
-            {
-                problem = $"a damaged record at byte {position}: length {length} is out of range";
-                break;
-            }
-
-            if (bytes.Length - position - RecordHeaderSize < length)
-            {
-                problem = $"a torn record at byte {position}: {bytes.Length - position - RecordHeaderSize} of its {length} payload bytes";
-                break;
-            }
-
-            var record = bytes.AsSpan(position, RecordHeaderSize + (int)length);
-            if (RecordCrc(record[..4], record[RecordHeaderSize..]) != BinaryPrimitives.ReadUInt32LittleEndian(record[4..]))
-            {
-                problem = $"a damaged record at byte {position}: CRC mismatch";
-                break;
-            }
-
             int before = entries.Count;
             try
             {
-                ParsePayload(bytes, position + RecordHeaderSize, (int)length, entries);
+                ParsePayload(payload, entries);
+                return null;
             }
             catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
             {
                 entries.RemoveRange(before, entries.Count - before);
-                problem = $"an unreadable record at byte {position} ({ex.Message})";
-                break;
+                return ex.Message;
             }
-
-            position += record.Length;
-        }
-
-        _validLength = position;
-        return new OffsetJournalLoad(entries, position, bytes.Length - position, problem, fileEpoch);
+        }, epoch);
+        return new OffsetJournalLoad(entries, read.ValidBytes, read.DroppedBytes, read.Problem, read.Epoch);
     }
 
     /// <summary>
@@ -175,32 +105,14 @@ internal sealed class OffsetJournal : IDisposable
             Cut(payload, buffer);
         }
 
-        var stream = OpenForAppend();
-        try
-        {
-            stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            stream.Flush(flushToDisk: true);
-            _validLength += buffer.Length;
-            return buffer.Length;
-        }
-        catch
-        {
-            // What reached the file may be a partial record: the next append reopens and cuts back to the last whole one.
-            CloseStream();
-            throw;
-        }
+        _journal.Append(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return buffer.Length;
     }
 
     /// <summary>Empties the journal and makes it continue the snapshot of <paramref name="epoch"/>; durable on return.</summary>
-    public void Reset(long epoch)
-    {
-        _epoch = epoch;
-        _validLength = 0; // the header is written anew, with the new epoch
-        CloseStream();
-        OpenForAppend();
-    }
+    public void Reset(long epoch) => _journal.Reset(epoch);
 
-    public void Dispose() => CloseStream();
+    public void Dispose() => _journal.Dispose();
 
     private static void WriteQueue(BinaryWriter writer, string topic, string? liteTopic, int queueId)
     {
@@ -222,18 +134,13 @@ internal sealed class OffsetJournal : IDisposable
     /// <summary>Frames what <paramref name="payload"/> holds as one record at the end of <paramref name="buffer"/>, and empties it.</summary>
     private static void Cut(MemoryStream payload, MemoryStream buffer)
     {
-        var body = payload.GetBuffer().AsSpan(0, (int)payload.Length);
-        Span<byte> header = stackalloc byte[RecordHeaderSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)body.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], RecordCrc(header[..4], body));
-        buffer.Write(header);
-        buffer.Write(body);
+        RecordJournal.Frame(buffer, payload.GetBuffer().AsSpan(0, (int)payload.Length));
         payload.SetLength(0);
     }
 
-    private static void ParsePayload(byte[] bytes, int start, int count, List<OffsetJournalEntry> entries)
+    private static void ParsePayload(ArraySegment<byte> payload, List<OffsetJournalEntry> entries)
     {
-        using var stream = new MemoryStream(bytes, start, count, writable: false);
+        using var stream = new MemoryStream(payload.Array!, payload.Offset, payload.Count, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         while (stream.Position < stream.Length)
         {
@@ -268,93 +175,6 @@ internal sealed class OffsetJournal : IDisposable
 
             entries.Add(new OffsetJournalEntry(queue, group, offset));
         }
-    }
-
-    /// <summary>
-    /// The open journal, positioned at the end of its intact part: a torn or damaged tail is cut off first, and a missing
-    /// or damaged header (or one of another epoch) is written anew, durable in its directory before any record depends on it.
-    /// </summary>
-    private FileStream OpenForAppend()
-    {
-        if (_stream is not null)
-        {
-            return _stream;
-        }
-
-        Directory.CreateDirectory(_directory);
-        bool existed = File.Exists(Path);
-        var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-        try
-        {
-            if (_validLength < HeaderSize)
-            {
-                Span<byte> header = stackalloc byte[HeaderSize];
-                header.Clear();
-                BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[4..], FormatVersion);
-                BinaryPrimitives.WriteInt64LittleEndian(header[8..], _epoch);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(header[..16]));
-                stream.SetLength(0);
-                stream.Write(header);
-                stream.Flush(flushToDisk: true);
-                _validLength = HeaderSize;
-                if (!existed)
-                {
-                    NativeFileSystem.SyncDirectory(_directory);
-                }
-            }
-            else if (stream.Length != _validLength)
-            {
-                stream.SetLength(_validLength);
-                stream.Flush(flushToDisk: true);
-            }
-
-            stream.Position = _validLength;
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-
-        _stream = stream;
-        return stream;
-    }
-
-    private void CloseStream()
-    {
-        var stream = _stream;
-        _stream = null;
-        stream?.Dispose();
-    }
-
-    private static string? HeaderProblem(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.Length < HeaderSize)
-        {
-            return bytes.Length == 0 ? "zero-length file" : $"truncated to {bytes.Length} bytes, inside the {HeaderSize}-byte header";
-        }
-
-        if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
-        {
-            return "no journal header (unknown magic)";
-        }
-
-        if (Crc32.HashToUInt32(bytes[..16]) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]))
-        {
-            return "header CRC mismatch";
-        }
-
-        int version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[4..]);
-        return version > FormatVersion ? $"format version {version} is newer than this broker reads ({FormatVersion})" : null;
-    }
-
-    private static uint RecordCrc(ReadOnlySpan<byte> lengthField, ReadOnlySpan<byte> payload)
-    {
-        var crc = new Crc32();
-        crc.Append(lengthField);
-        crc.Append(payload);
-        return crc.GetCurrentHashAsUInt32();
     }
 }
 
