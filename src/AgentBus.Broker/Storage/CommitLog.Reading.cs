@@ -12,31 +12,8 @@ internal sealed partial class CommitLog
     /// corrupt (logged as an error); damaged data is never returned.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public bool TryRead(long position, [NotNullWhen(true)] out MessageRecord? record)
-    {
-        record = null;
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!TryAcquire(position, out var segment, out var limit))
-        {
-            return false;
-        }
-
-        try
-        {
-            var bytes = segment.GetSpan((int)(position - segment.BasePosition), limit);
-            if (!CheckRecord(position, bytes, out var size))
-            {
-                return false;
-            }
-
-            record = RecordDecoder.Decode(bytes[..size]);
-            return true;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
+    public bool TryRead(long position, [NotNullWhen(true)] out MessageRecord? record) =>
+        TryReadCore(position, filter: null, out record);
 
     /// <summary>
     /// As <see cref="TryRead"/>, but decodes the record only when <paramref name="filter"/> accepts its tag;
@@ -44,6 +21,13 @@ internal sealed partial class CommitLog
     /// </summary>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
     public bool TryReadIfAccepted(long position, IRecordTagFilter filter, out MessageRecord? record)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return TryReadCore(position, filter, out record);
+    }
+
+    /// <summary>Without a filter every record is decoded (its tag not even looked at).</summary>
+    private bool TryReadCore(long position, IRecordTagFilter? filter, out MessageRecord? record)
     {
         record = null;
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -61,8 +45,7 @@ internal sealed partial class CommitLog
             }
 
             bytes = bytes[..size];
-            bool tagged = RecordDecoder.TryReadTag(bytes, out var tag);
-            if (filter.Accepts(tagged, tag))
+            if (filter is null || filter.Accepts(RecordDecoder.TryReadTag(bytes, out var tag), tag))
             {
                 record = RecordDecoder.Decode(bytes);
             }
