@@ -246,7 +246,7 @@ internal static class EnvelopeCodec
         return false;
     }
 
-    // shared: a value that repeats across messages (an agent id, a reply topic), read through EnvelopeNames.
+    // shared: a value that repeats across messages (an agent id, a reply topic), read through the client's name cache.
     private static bool TryText(ReadOnlySpan<char> text, string key, out string? value, ref string problem, bool shared = false)
     {
         if (text.IsEmpty)
@@ -258,7 +258,7 @@ internal static class EnvelopeCodec
         int first = text.IndexOf('%');
         if (first < 0)
         {
-            value = shared ? EnvelopeNames.Get(text) : text.ToString();
+            value = shared ? Client.Transport.NameCache.Get(text) : text.ToString();
             return true;
         }
 
