@@ -124,17 +124,9 @@ public sealed partial class Agent
             RequireSubscriber = options?.RequireLiveAgent ?? Bus.Options.RequireLiveAgent,
         };
 
-    private async Task<ReceivedReply> AwaitReplyAsync(PendingReply pending, TimeSpan timeout, CancellationToken ct)
-    {
-        try
-        {
-            return await pending.Reply.WaitAsync(timeout, Bus.Time, ct).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new AgentTimeoutException(pending.Peer, pending.RequestId, timeout);
-        }
-    }
+    /// <summary>Waits for the reply; <see cref="AgentTimeoutException"/> after <paramref name="timeout"/> (the router's deadline timer).</summary>
+    private static ValueTask<ReceivedReply> AwaitReplyAsync(PendingReply pending, TimeSpan timeout, CancellationToken ct) =>
+        pending.WaitAsync(timeout, ct);
 
     private TReply ReadReply<TReply>(string peer, ReceivedReply reply)
     {

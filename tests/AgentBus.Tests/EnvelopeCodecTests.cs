@@ -59,6 +59,20 @@ public sealed class EnvelopeCodecTests
     }
 
     [Fact]
+    public void Sender_addressee_and_reply_topic_are_shared_between_messages_and_ids_are_not()
+    {
+        Assert.True(EnvelopeCodec.TryRead("k=req;id=m1;rq=r1;rt=reply|gw-1;f=gateway;t=svc", out var first, out _));
+        Assert.True(EnvelopeCodec.TryRead("k=req;id=m2;rq=r2;rt=reply|gw-1;f=gateway;t=svc", out var second, out _));
+        Assert.Same(first.ReplyTo, second.ReplyTo);
+        Assert.Same(first.From, second.From);
+        Assert.Same(first.To, second.To);
+        Assert.Equal(("m2", "r2"), (second.MessageId, second.RequestId));
+
+        Assert.True(EnvelopeCodec.TryRead("k=req;id=m3;rq=r3;rt=reply|gw-1;f=a%3Bb;t=" + new string('x', 200), out var escaped, out _));
+        Assert.Equal(("a;b", new string('x', 200)), (escaped.From, escaped.To));
+    }
+
+    [Fact]
     public void A_field_a_later_version_adds_is_skipped()
     {
         Assert.True(EnvelopeCodec.TryRead("k=reply;zz=anything;id=m1;rq=r1;x=", out var read, out _));

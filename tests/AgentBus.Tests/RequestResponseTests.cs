@@ -199,4 +199,31 @@ public sealed class RequestResponseTests(SharedBusBroker shared) : IClassFixture
         await Assert.ThrowsAsync<AgentTimeoutException>(() => first);
         await Assert.ThrowsAsync<AgentTimeoutException>(() => second);
     }
+
+    [Fact]
+    public async Task A_shorter_timeout_started_after_a_longer_one_still_fires_first_and_each_keeps_its_own()
+    {
+        var broker = shared.Broker;
+        await using var bus = await broker.ConnectAsync();
+        await using var caller = await bus.CreateAgentAsync("caller");
+        using var cts = new CancellationTokenSource();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var patient = caller.RequestAsync<string, string>("nobody", "long", new RequestOptions { Timeout = TimeSpan.FromMinutes(5) }, cts.Token);
+        var hasty = caller.RequestAsync<string, string>("nobody", "short", new RequestOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+
+        var error = await Assert.ThrowsAsync<AgentTimeoutException>(() => hasty).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), error.Timeout);
+        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(30));
+        Assert.False(patient.IsCompleted);
+        Assert.Equal(1, bus.Replies.Pending);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => patient).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, bus.Replies.Pending);
+
+        // The timer is re-armed for requests that come after it fired.
+        var later = caller.RequestAsync<string, string>("nobody", "again", new RequestOptions { Timeout = TimeSpan.FromMilliseconds(200) });
+        await Assert.ThrowsAsync<AgentTimeoutException>(() => later).WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

@@ -102,8 +102,8 @@ internal static class RecordDecoder
         var topicLength = BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLayout.TopicLengthOffset..]);
         var liteTopicLength = BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLayout.LiteTopicLengthOffset..]);
         var reader = new FieldReader(record[RecordLayout.FixedSize..]);
-        var topic = reader.String(topicLength);
-        var liteTopic = reader.String(liteTopicLength);
+        var topic = reader.Name(topicLength);
+        var liteTopic = reader.Name(liteTopicLength);
         var messageId = reader.ShortString();
         var tag = reader.ShortString();
         var keyCount = reader.UInt16();
@@ -114,7 +114,7 @@ internal static class RecordDecoder
         }
 
         var messageGroup = reader.ShortString();
-        var bornHost = reader.ShortString();
+        var bornHost = reader.Name(reader.UInt16());
         var propertyCount = reader.UInt16();
         int propertiesStart = RecordLayout.FixedSize + reader.Position;
         SkipProperties(ref reader, propertyCount);
@@ -300,5 +300,8 @@ internal static class RecordDecoder
         public string String(int length) => length == 0 ? string.Empty : RecordEncoder.Utf8.GetString(Bytes(length));
 
         public string ShortString() => String(UInt16());
+
+        /// <summary>A name that repeats from record to record, shared (<see cref="SharedNameCache"/>).</summary>
+        public string Name(int length) => length == 0 ? string.Empty : SharedNameCache.Get(Bytes(length));
     }
 }

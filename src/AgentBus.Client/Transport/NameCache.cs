@@ -4,7 +4,8 @@ using System.Text;
 namespace AgentBus.Client.Transport;
 
 /// <summary>
-/// The strings that repeat in every delivery — topic, lite topic, born host, property keys — decoded once and shared,
+/// The strings that repeat in every delivery — topic, lite topic, born host, property keys, and the agent layer's
+/// sender, addressee and reply topic — decoded once and shared,
 /// so a received message allocates only what is its own (id, receipt handle, property values, body). Bounded: once
 /// full it is cleared and refills with what is in use.
 /// </summary>
@@ -31,7 +32,17 @@ internal static class NameCache
 
         // UTF-8 never decodes to more UTF-16 chars than it has bytes.
         Span<char> buffer = stackalloc char[MaxBytes];
-        var chars = buffer[..Encoding.UTF8.GetChars(utf8, buffer)];
+        return Get(buffer[..Encoding.UTF8.GetChars(utf8, buffer)]);
+    }
+
+    /// <summary>The shared string of a name already decoded (the agent layer's sender, addressee and reply topic).</summary>
+    public static string Get(ReadOnlySpan<char> chars)
+    {
+        if (chars.Length > MaxBytes)
+        {
+            return chars.ToString();
+        }
+
         if (Lookup.TryGetValue(chars, out var existing))
         {
             return existing;

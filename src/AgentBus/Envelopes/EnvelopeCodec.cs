@@ -184,7 +184,7 @@ internal static class EnvelopeCodec
                 return true;
             case 1 << 1: return TryText(text, MessageId, out fields.MessageId, ref problem);
             case 1 << 2: return TryText(text, RequestId, out fields.RequestId, ref problem);
-            case 1 << 3: return TryText(text, ReplyTo, out fields.ReplyTo, ref problem);
+            case 1 << 3: return TryText(text, ReplyTo, out fields.ReplyTo, ref problem, shared: true);
             case 1 << 4:
                 if (!TryNumber(text, Sequence, long.MaxValue, out number, ref problem))
                 {
@@ -221,8 +221,8 @@ internal static class EnvelopeCodec
 
                 fields.Attempt = (int)number;
                 return true;
-            case 1 << 9: return TryText(text, From, out fields.From, ref problem);
-            case 1 << 10: return TryText(text, To, out fields.To, ref problem);
+            case 1 << 9: return TryText(text, From, out fields.From, ref problem, shared: true);
+            case 1 << 10: return TryText(text, To, out fields.To, ref problem, shared: true);
             case 1 << 11:
                 if (text.SequenceEqual(OctetStream))
                 {
@@ -246,7 +246,8 @@ internal static class EnvelopeCodec
         return false;
     }
 
-    private static bool TryText(ReadOnlySpan<char> text, string key, out string? value, ref string problem)
+    // shared: a value that repeats across messages (an agent id, a reply topic), read through the client's name cache.
+    private static bool TryText(ReadOnlySpan<char> text, string key, out string? value, ref string problem, bool shared = false)
     {
         if (text.IsEmpty)
         {
@@ -257,7 +258,7 @@ internal static class EnvelopeCodec
         int first = text.IndexOf('%');
         if (first < 0)
         {
-            value = text.ToString();
+            value = shared ? Client.Transport.NameCache.Get(text) : text.ToString();
             return true;
         }
 

@@ -30,34 +30,51 @@ internal struct OutgoingMessage
         Attempt = 1;
     }
 
+    /// <summary>
+    /// The client message: built directly rather than through a <see cref="MessageBuilder"/>, whose growing
+    /// dictionary is copied again by <c>Build</c> — two dictionaries per send for what is one to four fixed entries.
+    /// The names here are the bus's own (parent topic and lite topic validated when configured or mapped).
+    /// </summary>
     public readonly Message Build(string parentTopic, string liteTopic, Serialization.Payload payload, Activity? activity)
     {
-        var builder = new MessageBuilder().SetTopic(parentTopic).SetLiteTopic(liteTopic).SetBody(payload.Body)
-            .AddProperty(EnvelopeProperties.Envelope, EnvelopeCodec.Write(this, ContentType ?? payload.ContentType));
+        if (string.IsNullOrWhiteSpace(liteTopic))
+        {
+            // A reply-to read from a received envelope: refused as the builder would.
+            throw new Client.Errors.InvalidMessageException("A lite topic cannot be blank.", nameof(liteTopic));
+        }
+
+        var properties = new Dictionary<string, string>(PropertyCount(activity), StringComparer.Ordinal)
+        {
+            [EnvelopeProperties.Envelope] = EnvelopeCodec.Write(this, ContentType ?? payload.ContentType),
+        };
         if (SessionId is not null)
         {
-            builder.AddProperty(EnvelopeProperties.SessionId, SessionId);
+            properties[EnvelopeProperties.SessionId] = SessionId;
         }
 
         if (IdempotencyKey is not null && Deduplicate)
         {
-            builder.AddProperty(Broker.BrokerEngine.DeduplicationKeyProperty, IdempotencyKey);
+            properties[Broker.BrokerEngine.DeduplicationKeyProperty] = IdempotencyKey;
         }
 
         if (RequireSubscriber)
         {
-            builder.AddProperty(Broker.BrokerEngine.RequireSubscriberProperty, "true");
+            properties[Broker.BrokerEngine.RequireSubscriberProperty] = "true";
         }
 
         if (activity is not null)
         {
-            builder.AddProperty(EnvelopeProperties.TraceParent, activity.Id!);
+            properties[EnvelopeProperties.TraceParent] = activity.Id!;
             if (!string.IsNullOrEmpty(activity.TraceStateString))
             {
-                builder.AddProperty(EnvelopeProperties.TraceState, activity.TraceStateString);
+                properties[EnvelopeProperties.TraceState] = activity.TraceStateString;
             }
         }
 
-        return builder.Build();
+        return new Message(parentTopic, payload.Body, tag: null, keys: [], messageGroup: null, liteTopic, deliveryTimestamp: null, properties);
     }
+
+    private readonly int PropertyCount(Activity? activity) =>
+        1 + (SessionId is null ? 0 : 1) + (IdempotencyKey is not null && Deduplicate ? 1 : 0) + (RequireSubscriber ? 1 : 0) +
+        (activity is null ? 0 : string.IsNullOrEmpty(activity.TraceStateString) ? 1 : 2);
 }

@@ -24,7 +24,10 @@ internal sealed class ReplyRouter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PendingReply> _pending = new(StringComparer.Ordinal);
     private readonly int _limit;
+    private readonly Lock _deadlineLock = new();
+    private readonly ITimer _deadlineTimer;
     private LitePushConsumer? _consumer;
+    private long _timerDue = PendingReply.NotWaiting;
     private int _count;
 
     public ReplyRouter(AgentBusClient bus, ILogger logger)
@@ -32,6 +35,8 @@ internal sealed class ReplyRouter : IAsyncDisposable
         _bus = bus;
         _logger = logger;
         _limit = bus.Options.MaxPendingRequests;
+        // One timer for every waiting request, due at the earliest deadline (see OnDeadline).
+        _deadlineTimer = bus.Time.CreateTimer(static state => ((ReplyRouter)state!).OnDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Requests waiting for a reply now.</summary>
@@ -63,7 +68,7 @@ internal sealed class ReplyRouter : IAsyncDisposable
             throw new RequestLimitExceededException(_limit);
         }
 
-        var pending = new PendingReply(requestId, peer);
+        var pending = new PendingReply(this, requestId, peer);
         if (!_pending.TryAdd(requestId, pending))
         {
             Interlocked.Decrement(ref _count);
@@ -73,17 +78,104 @@ internal sealed class ReplyRouter : IAsyncDisposable
         return pending;
     }
 
+    /// <summary>The caller stopped waiting (or never started: its send failed).</summary>
     public void Unregister(PendingReply pending)
+    {
+        TryTake(pending);
+        pending.ReleaseCancellation();
+    }
+
+    /// <summary>Takes a request out of the table; true for the one caller that may then complete it.</summary>
+    internal bool TryTake(PendingReply pending)
     {
         if (_pending.TryRemove(new KeyValuePair<string, PendingReply>(pending.RequestId, pending)))
         {
             Interlocked.Decrement(ref _count);
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>Completes a waiting request with a reply that arrived elsewhere (on a session topic); false when nobody waits.</summary>
     public bool TryComplete(ReceivedReply reply) =>
-        reply.Envelope.RequestId is { } id && _pending.TryGetValue(id, out var pending) && pending.TryComplete(reply);
+        reply.Envelope.RequestId is { } id && _pending.TryGetValue(id, out var pending) && TryComplete(pending, reply);
+
+    private bool TryComplete(PendingReply pending, ReceivedReply reply)
+    {
+        if (!TryTake(pending))
+        {
+            return false;
+        }
+
+        pending.Complete(reply);
+        return true;
+    }
+
+    /// <summary>Starts the caller's timeout: the deadline timer is brought forward when this deadline is the earliest.</summary>
+    internal void StartDeadline(PendingReply pending, TimeSpan timeout)
+    {
+        var time = _bus.Time;
+        long now = time.GetTimestamp();
+        long deadline = now + TimestampTicks(timeout, time.TimestampFrequency);
+        // Under the lock, so that a sweep running now either sees this deadline or leaves the timer due before it.
+        lock (_deadlineLock)
+        {
+            pending.SetDeadline(deadline);
+            if (deadline < _timerDue)
+            {
+                _timerDue = deadline;
+                _deadlineTimer.Change(DueIn(deadline - now, time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The deadline timer: fails every request whose deadline passed and sets the timer to the next deadline. With one
+    /// timeout for all requests (the usual case) it fires about once per timeout, whatever the request rate.
+    /// </summary>
+    private void OnDeadline()
+    {
+        var time = _bus.Time;
+        lock (_deadlineLock)
+        {
+            long now = time.GetTimestamp();
+            long next = PendingReply.NotWaiting;
+            foreach (var (_, pending) in _pending)
+            {
+                long deadline = pending.Deadline;
+                if (deadline <= now)
+                {
+                    if (TryTake(pending))
+                    {
+                        pending.Fail(new AgentTimeoutException(pending.Peer, pending.RequestId, pending.Timeout));
+                    }
+                }
+                else if (deadline < next)
+                {
+                    next = deadline;
+                }
+            }
+
+            _timerDue = next;
+            if (next != PendingReply.NotWaiting)
+            {
+                _deadlineTimer.Change(DueIn(next - now, time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private static long TimestampTicks(TimeSpan timeout, long frequency) =>
+        frequency == TimeSpan.TicksPerSecond ? timeout.Ticks : (long)Math.Ceiling(timeout.Ticks * ((double)frequency / TimeSpan.TicksPerSecond));
+
+    /// <summary>A timestamp interval as a due time, rounded up, and at least a millisecond (the system timer's resolution) so a timer firing early re-arms rather than spins.</summary>
+    private static TimeSpan DueIn(long timestampTicks, long frequency)
+    {
+        long ticks = frequency == TimeSpan.TicksPerSecond
+            ? timestampTicks
+            : (long)Math.Ceiling(timestampTicks * ((double)TimeSpan.TicksPerSecond / frequency));
+        return TimeSpan.FromTicks(Math.Max(ticks, TimeSpan.TicksPerMillisecond));
+    }
 
     /// <summary>Also watches the request's own lite topic, where a reply that found no caller was kept.</summary>
     public Task WatchKeptReplyAsync(string requestId, CancellationToken ct) =>
@@ -98,10 +190,14 @@ internal sealed class ReplyRouter : IAsyncDisposable
             await consumer.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _deadlineTimer.DisposeAsync().ConfigureAwait(false);
         // Callers stop waiting at once; their replies stay on the broker for this instance id to attach to later.
         foreach (var pending in _pending.Values)
         {
-            pending.Fail(new ObjectDisposedException(nameof(AgentBusClient), $"The bus closed while request {pending.RequestId} waited for its reply."));
+            if (TryTake(pending))
+            {
+                pending.Fail(new ObjectDisposedException(nameof(AgentBusClient), $"The bus closed while request {pending.RequestId} waited for its reply."));
+            }
         }
 
     }
@@ -118,9 +214,8 @@ internal sealed class ReplyRouter : IAsyncDisposable
 
         var reply = new ReceivedReply(envelope, message.Body);
         string requestId = envelope.RequestId!;
-        if (_pending.TryGetValue(requestId, out var pending) && envelope.Kind is MessageKind.Reply or MessageKind.Error)
+        if (envelope.Kind is MessageKind.Reply or MessageKind.Error && _pending.TryGetValue(requestId, out var pending) && TryComplete(pending, reply))
         {
-            pending.TryComplete(reply);
             return ConsumeResult.Success;
         }
 

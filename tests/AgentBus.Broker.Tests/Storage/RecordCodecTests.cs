@@ -190,4 +190,21 @@ public sealed class RecordCodecTests
         var longValue = new string('x', 300);
         Assert.Equal(longValue, cache.Get(System.Text.Encoding.UTF8.GetBytes(longValue)));
     }
+
+    [Fact]
+    public void RecordsReadBackShareTheirRepeatedNamesButNotTheirOwnFields()
+    {
+        var first = RecordDecoder.Decode(Encode(new MessageRecord { Topic = "agents", LiteTopic = "inbox|svc", MessageId = "m1", BornHost = "host-a" }));
+        var second = RecordDecoder.Decode(Encode(new MessageRecord { Topic = "agents", LiteTopic = "inbox|svc", MessageId = "m2", BornHost = "host-a" }));
+
+        Assert.Equal(("agents", "inbox|svc", "host-a"), (second.Topic, second.LiteTopic, second.BornHost));
+        Assert.Same(first.Topic, second.Topic);
+        Assert.Same(first.LiteTopic, second.LiteTopic);
+        Assert.Same(first.BornHost, second.BornHost);
+        Assert.Equal(("m1", "m2"), (first.MessageId, second.MessageId));
+
+        var unicode = RecordDecoder.Decode(Encode(new MessageRecord { Topic = "ünï", LiteTopic = new string('l', 200), MessageId = "m" }));
+        Assert.Equal(("ünï", new string('l', 200)), (unicode.Topic, unicode.LiteTopic));
+        Assert.Same(string.Empty, unicode.BornHost);
+    }
 }
