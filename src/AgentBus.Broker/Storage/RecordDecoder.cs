@@ -301,7 +301,7 @@ internal static class RecordDecoder
 
         public string ShortString() => String(UInt16());
 
-        /// <summary>A name that repeats from record to record, shared (<see cref="SharedNameCache"/>).</summary>
-        public string Name(int length) => length == 0 ? string.Empty : SharedNameCache.Get(Bytes(length));
+        /// <summary>A name that repeats from record to record, shared (<see cref="Utf8StringCache.Shared"/>).</summary>
+        public string Name(int length) => length == 0 ? string.Empty : Utf8StringCache.Shared.Get(Bytes(length));
     }
 }

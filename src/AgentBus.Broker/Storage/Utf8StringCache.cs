@@ -1,19 +1,31 @@
+using System.Collections.Concurrent;
+
 namespace AgentBus.Broker.Storage;
 
 /// <summary>
-/// Returns one shared string per distinct short UTF-8 value, so a scan over millions of records that repeat the same
-/// topics does not allocate a string per record. Bounded: cleared when it grows past <see cref="MaxEntries"/>.
-/// Not thread-safe; one instance per scan.
+/// Returns one shared string per distinct short UTF-8 value, so reads that repeat the same names do not allocate a
+/// string per record: a scan over millions of records (an instance per scan), and the names a record read back for a
+/// delivery repeats — topic, lite topic, born host — through <see cref="Shared"/>, so each delivery allocates only what
+/// is its own (message id, body). Thread-safe. Bounded: once full it is cleared and refills with the names in use, so
+/// reads over more distinct names than it holds cost what decoding each one did, plus the lookup.
 /// </summary>
 internal sealed class Utf8StringCache
 {
-    private const int MaxEntries = 1 << 16;
-    private const int MaxBytes = 256;
+    private readonly int _maxEntries;
+    private readonly int _maxBytes;
+    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    public Utf8StringCache(int maxEntries = 1 << 16, int maxBytes = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBytes, 256);
+        _maxEntries = maxEntries;
+        _maxBytes = maxBytes;
+        _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
-    public Utf8StringCache() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>The process-wide cache of the names deliveries repeat.</summary>
+    public static Utf8StringCache Shared { get; } = new(maxEntries: 4096, maxBytes: 128);
 
     public string Get(ReadOnlySpan<byte> utf8)
     {
@@ -22,26 +34,25 @@ internal sealed class Utf8StringCache
             return string.Empty;
         }
 
-        if (utf8.Length > MaxBytes)
+        if (utf8.Length > _maxBytes)
         {
             return RecordEncoder.Utf8.GetString(utf8);
         }
 
-        // UTF-8 never decodes to more UTF-16 chars than it has bytes, so MaxBytes chars always suffice.
-        Span<char> buffer = stackalloc char[MaxBytes];
+        // UTF-8 never decodes to more UTF-16 chars than it has bytes, so as many chars as bytes always suffice.
+        Span<char> buffer = stackalloc char[256];
         var chars = buffer[..RecordEncoder.Utf8.GetChars(utf8, buffer)];
         if (_lookup.TryGetValue(chars, out var existing))
         {
             return existing;
         }
 
-        if (_strings.Count >= MaxEntries)
+        if (_strings.Count >= _maxEntries)
         {
             _strings.Clear();
         }
 
         var value = new string(chars);
-        _strings.Add(value);
-        return value;
+        return _strings.GetOrAdd(value, value);
     }
 }
