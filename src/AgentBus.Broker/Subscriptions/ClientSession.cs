@@ -28,6 +28,17 @@ internal sealed class ClientSession
     /// <summary>Lite topics this client subscribes to. Guarded by the registry's lock.</summary>
     public HashSet<MessageQueue> LiteTopics { get; } = [];
 
+    /// <summary>Evicted lite topics remembered per client at most.</summary>
+    public const int MaxEvicted = 10_000;
+
+    /// <summary>
+    /// Lite topics exclusive mode gave to another client of the group (null until the first). A client that does not
+    /// act on the unsubscribe notice (the Node.js client 1.0.8 ignores it) still lists them in its periodic
+    /// COMPLETE_ADD, which would take them back from their new owner every 30 s: they stay out of its COMPLETE_ADD until
+    /// it adds them again itself with a PARTIAL_ADD. Guarded by the registry's lock.
+    /// </summary>
+    public HashSet<string>? Evicted { get; set; }
+
     /// <summary>Highest subscription version applied.</summary>
     public long Version { get; set; }
 

@@ -87,6 +87,11 @@ internal sealed class SubscriptionRegistry
             session.Version = Math.Max(session.Version, version);
             session.ExpiresAt = now + (long)_options.ClientExpiry.TotalMilliseconds;
             var wanted = new HashSet<string>(liteTopics, StringComparer.Ordinal);
+            if (action == LiteSubscriptionAction.CompleteAdd && session.Evicted is { Count: > 0 } taken)
+            {
+                wanted.ExceptWith(taken); // what exclusive mode gave away stays with its new owner (see ClientSession.Evicted)
+            }
+
             result = action switch
             {
                 LiteSubscriptionAction.PartialAdd => AddLocked(session, groupDefinition, wanted, removeOthers: false, offsetOption, now, added, evicted),
@@ -95,6 +100,15 @@ internal sealed class SubscriptionRegistry
                 LiteSubscriptionAction.CompleteRemove => RemoveAllLocked(session),
                 _ => throw new BrokerException(BrokerErrorCode.BadRequest, $"Unknown lite subscription action {action}."),
             };
+
+            if (action == LiteSubscriptionAction.PartialAdd)
+            {
+                session.Evicted?.ExceptWith(wanted); // added again by the client itself
+            }
+            else if (action == LiteSubscriptionAction.CompleteRemove)
+            {
+                session.Evicted = null;
+            }
         }
 
         foreach (var queue in added)
@@ -277,6 +291,11 @@ internal sealed class SubscriptionRegistry
                             other.LiteTopics.Remove(queue);
                             _references--;
                             evicted.Add((other, queue));
+                            var lost = other.Evicted ??= new HashSet<string>(StringComparer.Ordinal);
+                            if (lost.Count < ClientSession.MaxEvicted)
+                            {
+                                lost.Add(queue.LiteTopic!);
+                            }
                         }
                     }
                 }

@@ -22,9 +22,6 @@ internal sealed class ClientInfo
     /// <summary>Whether a Telemetry stream of this client is open now.</summary>
     public bool TelemetryOpen => Volatile.Read(ref _telemetryStreams) > 0;
 
-    /// <summary>Lite topics exclusive mode took away from this client.</summary>
-    public LiteEvictions Evictions { get; } = new();
-
     /// <summary>Whether this is a lite push or lite simple consumer.</summary>
     public bool IsLiteConsumer => ClientType is ClientType.LitePushConsumer or ClientType.LiteSimpleConsumer;
 

@@ -122,14 +122,6 @@ internal sealed class ClientRegistry
     public bool IsAlive(string clientId, TimeSpan window) =>
         _clients.TryGetValue(clientId, out var info) && (info.TelemetryOpen || _time.GetUtcNow() - info.LastSeen < window);
 
-    /// <summary>Engine callback: exclusive mode gave one of a client's lite topics to another client.</summary>
-    /// <param name="notice">Which client lost which lite topic.</param>
-    public void OnLiteEvicted(LiteUnsubscribeNotice notice)
-    {
-        ArgumentNullException.ThrowIfNull(notice);
-        Find(notice.ClientId)?.Evictions.Record(notice.LiteTopic);
-    }
-
     /// <summary>Forgets a client (it terminated).</summary>
     /// <param name="clientId">The client id.</param>
     public void Remove(string clientId)

@@ -71,7 +71,6 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
             throw;
         }
 
-        engine.LiteUnsubscribed += _clients.OnLiteEvicted;
         engine.LiteUnsubscribed += _telemetry.NotifyUnsubscribed;
         Volatile.Write(ref _engine, engine);
         Opened?.Invoke(engine);
@@ -90,7 +89,6 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
             return;
         }
 
-        engine.LiteUnsubscribed -= _clients.OnLiteEvicted;
         engine.LiteUnsubscribed -= _telemetry.NotifyUnsubscribed;
         await engine.DisposeAsync().ConfigureAwait(false);
         ServerLog.EngineClosed(_logger);

@@ -23,7 +23,7 @@ internal sealed partial class MessagingService
     /// COMPLETE_ADD (the set is the client's whole set) or COMPLETE_REMOVE, with an optional version (older versions
     /// are ignored; a request without one is versioned by its HTTP/2 stream, the order the client opened its calls) and
     /// an optional start position for the listed lite topics of a PARTIAL_ADD (see <see cref="Broker.BrokerOptions.LiteSubscribeOffset"/>). A COMPLETE_ADD leaves out lite topics exclusive mode
-    /// took away from the client (see <see cref="LiteEvictions"/>).
+    /// took away from the client (the engine remembers them per client).
     /// </summary>
     private ValueTask<SyncLiteSubscriptionResponse> SyncLiteAsync(SyncLiteSubscriptionRequest request, RequestContext call)
     {
@@ -50,22 +50,10 @@ internal sealed partial class MessagingService
         var client = _clients.Touch(call.ClientId);
         long version = request.HasVersion ? request.Version : ImplicitVersion(client, call.Call);
         client.Group ??= group;
-        IReadOnlyCollection<string> liteTopics = action == EngineAction.CompleteAdd
-            ? client.Evictions.Filter(request.LiteTopicSet)
-            : request.LiteTopicSet;
-        var result = Engine.SyncLiteSubscription(call.ClientId, group, topic, action, liteTopics, version, offset);
+        var result = Engine.SyncLiteSubscription(call.ClientId, group, topic, action, request.LiteTopicSet, version, offset);
         if (result.OffsetsKept > 0)
         {
             ServerLog.OffsetsKept(_logger, call.ClientId, group, result.OffsetsKept);
-        }
-
-        if (action == EngineAction.PartialAdd)
-        {
-            client.Evictions.Readded(liteTopics);
-        }
-        else if (action == EngineAction.CompleteRemove)
-        {
-            client.Evictions.Clear();
         }
 
         return ValueTask.FromResult(new SyncLiteSubscriptionResponse { Status = StatusFactory.Ok() });

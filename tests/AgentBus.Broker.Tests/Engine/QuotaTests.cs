@@ -110,4 +110,31 @@ public sealed class QuotaTests
         Assert.Empty(await h.ReceiveAsync("old", "g"));
         Assert.Single(await h.ReceiveAsync("new", "g"));
     }
+    [Fact]
+    public async Task AnEvictedClientsPeriodicCompleteAddDoesNotTakeTheLiteTopicBackButItsPartialAddDoes()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", LiteMode: LiteSubscriptionMode.Exclusive));
+        var notices = new List<LiteUnsubscribeNotice>();
+        h.Engine.LiteUnsubscribed += notices.Add;
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1", "session-2"]);
+        h.Engine.SyncLiteSubscription("new", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1"]);
+
+        // A client that ignored the notice still lists session-1 in its full set: it keeps only what is still its own.
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["session-1", "session-2"]);
+        Assert.Equal(["session-2"], h.Engine.LiteSubscriptionsOf("old"));
+        Assert.Equal(["session-1"], h.Engine.LiteSubscriptionsOf("new"));
+        Assert.Single(notices);
+
+        // Added again by the client itself: exclusive mode moves it back, and the new owner is told.
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1"]);
+        Assert.Equal(["session-1", "session-2"], h.Engine.LiteSubscriptionsOf("old").Order(StringComparer.Ordinal));
+        Assert.Empty(h.Engine.LiteSubscriptionsOf("new"));
+        Assert.Equal(new LiteUnsubscribeNotice("new", "g", "agents", "session-1"), notices[^1]);
+
+        // From then on its full set applies again as sent.
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["session-1", "session-2"]);
+        Assert.Equal(["session-1", "session-2"], h.Engine.LiteSubscriptionsOf("old").Order(StringComparer.Ordinal));
+    }
 }
