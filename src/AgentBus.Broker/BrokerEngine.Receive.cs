@@ -172,17 +172,15 @@ public sealed partial class BrokerEngine
         int wanted = max;
         bool more;
         bool scheduled = false;
-        GroupCursor cursor;
-        lock (queue)
-        {
-            cursor = queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, queue.MinOffsetLocked, out _);
-        }
+        GroupCursor? cursor = null;
 
-        // Bounded: a round that hands nothing out ends the loop unless it consumed at least one rejected message.
+        // Bounded: a round that hands nothing out ends the loop unless it consumed at least one rejected message. A
+        // round without rejected or unreadable messages (every round without a filter) takes the queue's lock once.
         while (true)
         {
             lock (queue)
             {
+                cursor ??= queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, queue.MinOffsetLocked, out _);
                 cursor.TakeLocked(wanted, group.Fifo, taken);
                 foreach (var (offset, attempt) in taken)
                 {
@@ -205,6 +203,7 @@ public sealed partial class BrokerEngine
                 }
 
                 taken.Clear();
+                more = cursor.HasDeliverableLocked(group.Fifo);
             }
 
             int accepted = 0;
@@ -239,23 +238,24 @@ public sealed partial class BrokerEngine
             }
 
             toRead.Clear();
-            bool consumed = skipped is { Count: > 0 };
+            if (skipped is not { Count: > 0 })
+            {
+                break;
+            }
+
             lock (queue)
             {
-                if (consumed)
+                foreach (var (offset, seq) in skipped)
                 {
-                    foreach (var (offset, seq) in skipped!)
-                    {
-                        cursor.AckLocked(offset, seq);
-                    }
+                    cursor.AckLocked(offset, seq);
                 }
 
                 more = cursor.HasDeliverableLocked(group.Fifo);
             }
 
-            skipped?.Clear();
+            skipped.Clear();
             wanted -= accepted;
-            if (wanted <= 0 || !consumed || !more)
+            if (wanted <= 0 || !more)
             {
                 break;
             }
