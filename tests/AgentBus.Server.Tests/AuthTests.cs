@@ -10,8 +10,18 @@ using Status = Apache.Rocketmq.V2.Status;
 namespace AgentBus.Server.Tests;
 
 /// <summary>Server:Auth: every MessagingService call must be signed by a known user, or it is answered UNAUTHORIZED.</summary>
-public sealed class AuthTests
+public sealed class AuthTests(AuthTests.AuthBroker shared) : IClassFixture<AuthTests.AuthBroker>
 {
+    /// <summary>
+    /// One broker with auth on for the tests whose calls are all refused (nothing they do is stored or subscribed),
+    /// so they can share it; a test that stores messages or changes the auth settings starts its own.
+    /// </summary>
+    public sealed class AuthBroker : SharedBroker<TestBroker>
+    {
+        /// <inheritdoc />
+        protected override Task<TestBroker> StartAsync() => TestBroker.StartAsync(configureServer: WithAuth);
+    }
+
     [Fact]
     public async Task Unsigned_unary_calls_are_answered_unauthorized()
     {
@@ -36,7 +46,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Unsigned_receive_streams_end_after_one_unauthorized_status()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var client = broker.Client();
 
         var received = await client.ReceiveAsync("orders", "billing", poll: TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(3));
@@ -49,7 +59,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Unsigned_telemetry_streams_end_after_one_unauthorized_status()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var client = broker.Client();
         using var call = client.Stub.Telemetry(client.Options());
 
@@ -64,7 +74,7 @@ public sealed class AuthTests
     [Fact]
     public async Task A_wrong_secret_is_unauthorized()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var client = broker.Client(sign: Signed(secret: "not-the-secret"));
 
         var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());
@@ -77,7 +87,7 @@ public sealed class AuthTests
     [Fact]
     public async Task An_unknown_access_key_is_unauthorized()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var client = broker.Client(sign: Signed(accessKey: "stranger"));
 
         var send = await client.SendAsync(TestClient.Message("orders", "hello"));
@@ -91,7 +101,7 @@ public sealed class AuthTests
     [InlineData(-24 * 60)]
     public async Task A_date_outside_the_tolerance_is_unauthorized(int minutesOff)
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var client = broker.Client(sign: Signed(at: DateTimeOffset.UtcNow.AddMinutes(minutesOff)));
 
         var send = await client.SendAsync(TestClient.Message("orders", "hello"));
@@ -149,7 +159,7 @@ public sealed class AuthTests
     [InlineData("MQv2-HMAC-SHA1 garbage")]
     public async Task A_malformed_authorization_is_unauthorized(string authorization)
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var client = broker.Client(sign: WithAuthorization(authorization));
 
         var send = await client.SendAsync(TestClient.Message("orders", "hello"));
@@ -160,7 +170,7 @@ public sealed class AuthTests
     [Fact]
     public async Task A_signature_without_its_date_header_is_unauthorized()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         string date = DateTimeHeader(DateTimeOffset.UtcNow);
         var client = broker.Client(sign: headers => headers.Add("authorization", Authorization(AccessKey, Sign(SecretKey, date))));
 
@@ -216,7 +226,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Health_checks_need_no_credentials()
     {
-        await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
+        var broker = shared.Broker;
         var health = new Grpc.Health.V1.Health.HealthClient(broker.Channel);
 
         var reply = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));

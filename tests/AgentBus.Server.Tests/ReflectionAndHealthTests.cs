@@ -7,7 +7,7 @@ using V1Alpha = Grpc.Reflection.V1Alpha;
 namespace AgentBus.Server.Tests;
 
 /// <summary>What grpcurl and a load balancer's probe see: server reflection and health per service name, over real gRPC.</summary>
-public sealed class ReflectionAndHealthTests
+public sealed class ReflectionAndHealthTests(SharedTestBroker shared) : IClassFixture<SharedTestBroker>
 {
     private const string Messaging = "apache.rocketmq.v2.MessagingService";
     private const string Admin = "agentbus.v1.AdminService";
@@ -16,7 +16,7 @@ public sealed class ReflectionAndHealthTests
     [Fact]
     public async Task Reflection_lists_the_brokers_services()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
 
         var services = await ListServicesV1Async(broker.Channel);
 
@@ -31,7 +31,7 @@ public sealed class ReflectionAndHealthTests
     [Fact]
     public async Task Reflection_describes_a_service_from_its_name()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         using var call = new V1.ServerReflection.ServerReflectionClient(broker.Channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(60));
 
         await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { FileContainingSymbol = Messaging });
@@ -61,7 +61,7 @@ public sealed class ReflectionAndHealthTests
     [InlineData(Admin)]
     public async Task Health_check_by_service_name_answers_serving(string service)
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var health = new Health.HealthClient(broker.Channel);
 
         var reply = await health.CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow.AddSeconds(10));

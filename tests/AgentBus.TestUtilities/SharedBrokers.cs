@@ -1,20 +1,24 @@
+using Microsoft.Extensions.Logging;
+
 namespace AgentBus.TestUtilities;
 
 /// <summary>
-/// One <see cref="TestBroker"/> (as <see cref="TestBroker.StartAsync"/> starts it) shared by the tests of a class
-/// (<c>IClassFixture&lt;SharedTestBroker&gt;</c>), for tests that need a broker but not a fresh one: each uses topics,
-/// groups and lite topics of its own, and none changes options, restarts the broker or counts what the whole broker holds.
-/// An unexpected error the broker logged fails the class when the fixture is disposed.
+/// One broker shared by the tests of a class (<c>IClassFixture&lt;…&gt;</c> of a subclass), for tests that need a
+/// broker but not a fresh one: each uses topics, groups, lite topics and agent names of its own, and none changes
+/// options, restarts the broker or counts what the whole broker holds. An unexpected error the broker logged fails
+/// the class when the fixture is disposed.
 /// </summary>
-public sealed class SharedTestBroker : IAsyncLifetime
+/// <typeparam name="TBroker">The kind of broker.</typeparam>
+public abstract class SharedBroker<TBroker> : IAsyncLifetime
+    where TBroker : class, IAsyncDisposable
 {
-    private TestBroker? _broker;
+    private TBroker? _broker;
 
     /// <summary>The running broker.</summary>
-    public TestBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker is not started.");
+    public TBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker is not started.");
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _broker = await TestBroker.StartAsync();
+    public async Task InitializeAsync() => _broker = await StartAsync();
 
     /// <inheritdoc />
     public async Task DisposeAsync()
@@ -24,49 +28,35 @@ public sealed class SharedTestBroker : IAsyncLifetime
             await _broker.DisposeAsync();
         }
     }
+
+    /// <summary>Starts the broker the class shares.</summary>
+    protected abstract Task<TBroker> StartAsync();
+}
+
+/// <summary>A <see cref="TestBroker"/> with default options, shared by a class.</summary>
+public sealed class SharedTestBroker : SharedBroker<TestBroker>
+{
+    /// <inheritdoc />
+    protected override Task<TestBroker> StartAsync() => TestBroker.StartAsync();
+}
+
+/// <summary>As <see cref="SharedTestBroker"/>, capturing the broker's log from Debug up, for tests that look at what it logged.</summary>
+public sealed class SharedDebugLogTestBroker : SharedBroker<TestBroker>
+{
+    /// <inheritdoc />
+    protected override Task<TestBroker> StartAsync() => TestBroker.StartAsync(minimumLogLevel: LogLevel.Debug);
 }
 
 /// <summary>As <see cref="SharedTestBroker"/>, for tests of clients: the broker <see cref="TestBroker.StartForClientsAsync"/> starts.</summary>
-public sealed class SharedClientTestBroker : IAsyncLifetime
+public sealed class SharedClientTestBroker : SharedBroker<TestBroker>
 {
-    private TestBroker? _broker;
-
-    /// <summary>The running broker.</summary>
-    public TestBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker is not started.");
-
     /// <inheritdoc />
-    public async Task InitializeAsync() => _broker = await TestBroker.StartForClientsAsync();
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-    }
+    protected override Task<TestBroker> StartAsync() => TestBroker.StartForClientsAsync();
 }
 
-/// <summary>
-/// As <see cref="SharedTestBroker"/>, for tests of the agent layer: one <see cref="BusBroker"/> for the class. Its
-/// tests use agent names of their own and dispose the buses they connect.
-/// </summary>
-public sealed class SharedBusBroker : IAsyncLifetime
+/// <summary>As <see cref="SharedTestBroker"/>, for tests of the agent layer: one <see cref="BusBroker"/> with the bus's resources declared.</summary>
+public sealed class SharedBusBroker : SharedBroker<BusBroker>
 {
-    private BusBroker? _broker;
-
-    /// <summary>The running broker with the bus's resources declared.</summary>
-    public BusBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker is not started.");
-
     /// <inheritdoc />
-    public async Task InitializeAsync() => _broker = await BusBroker.StartAsync();
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-    }
+    protected override Task<BusBroker> StartAsync() => BusBroker.StartAsync();
 }
