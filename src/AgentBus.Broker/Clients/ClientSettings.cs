@@ -1,0 +1,17 @@
+using AgentBus.Broker.Consumption;
+
+namespace AgentBus.Broker.Clients;
+
+/// <summary>
+/// What a hosting server sets for the engine's clients, from its own settings: which new clients are admitted, and how
+/// deliveries received with auto-renew are renewed while their client lives.
+/// </summary>
+/// <param name="Admission">Bounds on new clients.</param>
+/// <param name="Renewal">Renewal timings and bound.</param>
+/// <param name="RenewInterval">How often auto-renewed deliveries are checked.</param>
+internal readonly record struct ClientSettings(ClientAdmission Admission, ReceiptRenewal Renewal, TimeSpan RenewInterval)
+{
+    /// <summary>The engine on its own: <see cref="ClientAdmission.Default"/>, and the server's default renewal.</summary>
+    public static ClientSettings Default { get; } = new(ClientAdmission.Default,
+        new ReceiptRenewal(1_000_000, TimeSpan.FromHours(1), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)), TimeSpan.FromSeconds(5));
+}
