@@ -161,7 +161,8 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     {
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireLiteTopics(), "lite topic expiry"), null, _options.LiteTopicExpiryInterval, _options.LiteTopicExpiryInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireDeadClients(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
-        _timers.Add(_time.CreateTimer(_ => RunSafely(() => Renewals.RenewDue(this), "auto-renewal"), null, _clientSettings.RenewInterval, _clientSettings.RenewInterval));
+        var renewInterval = _clientSettings.RenewInterval ?? _options.ClientScanInterval;
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => Renewals.RenewDue(this), "auto-renewal"), null, renewInterval, renewInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ReceiveAttempts.RemoveExpired(), "receive attempt expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointMovedOffsets, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ApplyRetention(), "log retention"), null, _options.RetentionInterval, _options.RetentionInterval));

@@ -8,10 +8,14 @@ namespace AgentBus.Broker.Clients;
 /// </summary>
 /// <param name="Admission">Bounds on new clients.</param>
 /// <param name="Renewal">Renewal timings and bound.</param>
-/// <param name="RenewInterval">How often auto-renewed deliveries are checked.</param>
-internal readonly record struct ClientSettings(ClientAdmission Admission, ReceiptRenewal Renewal, TimeSpan RenewInterval)
+/// <param name="RenewInterval">How often auto-renewed deliveries are checked; null: with the client sweep
+/// (<see cref="BrokerOptions.ClientScanInterval"/>).</param>
+internal readonly record struct ClientSettings(ClientAdmission Admission, ReceiptRenewal Renewal, TimeSpan? RenewInterval = null)
 {
-    /// <summary>The engine on its own: <see cref="ClientAdmission.Default"/>, and the server's default renewal.</summary>
+    /// <summary>
+    /// The engine on its own: <see cref="ClientAdmission.Default"/>, the server's default renewal timings, checked with
+    /// the client sweep (only a server tracks deliveries for renewal).
+    /// </summary>
     public static ClientSettings Default { get; } = new(ClientAdmission.Default,
-        new ReceiptRenewal(1_000_000, TimeSpan.FromHours(1), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)), TimeSpan.FromSeconds(5));
+        new ReceiptRenewal(1_000_000, TimeSpan.FromHours(1), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)));
 }

@@ -1,3 +1,4 @@
+using AgentBus.Broker.Clients;
 using AgentBus.Broker.Subscriptions;
 using AgentBus.Broker.Tests.Engine;
 
@@ -129,13 +130,14 @@ public sealed class ClientLivenessTests
     [Fact]
     public async Task Auto_renewal_goes_on_while_the_client_lives_and_stops_once_it_is_silent()
     {
-        await using var h = await StartAsync();
+        await using var h = await EngineHarness.StartAsync(ClientSettings.Default with { RenewInterval = TimeSpan.FromSeconds(5) },
+            o => o.ClientExpiry = Expiry);
         h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         var held = Assert.Single(await h.ReceiveAsync("c1", "g", invisibleSeconds: 10));
         h.Engine.Renewals.Track("c1", "g", held.ReceiptHandle, held.InvisibleUntil);
 
-        // The engine's own timer (every 5 s by default) renews it ahead of its end while c1 lives.
+        // The engine's own timer (every 5 s here, as the server's default) renews it ahead of its end while c1 lives.
         h.Time.Advance(TimeSpan.FromSeconds(11));
         Assert.Empty(await h.ReceiveAsync("c1", "g"));
         Assert.Equal(1, h.Engine.Renewals.Count);
