@@ -24,7 +24,7 @@ public sealed partial class BrokerEngine
     /// <param name="prefix">Only names starting with it (ordinal); null or empty for all.</param>
     /// <param name="after">Only names ordinally after it (exclusive): the previous page's <see cref="LiteTopicPage.NextAfter"/>; null for the first page.</param>
     /// <param name="limit">The page size, 1 to <see cref="MaxLiteTopicPageSize"/>.</param>
-    /// <param name="subscribedOnly">Only lite topics that a live client (not closed, refreshed within <see cref="BrokerOptions.ClientExpiry"/>) subscribes, in any group.</param>
+    /// <param name="subscribedOnly">Only lite topics that a live client (not closed, heard from within <see cref="BrokerOptions.ClientExpiry"/> or holding a stream open) subscribes, in any group.</param>
     /// <param name="group">A consumer group whose committed offset each entry reports; null for none.</param>
     /// <returns>The page, and where the next one starts.</returns>
     /// <remarks>

@@ -160,6 +160,21 @@ public sealed partial class BrokerEngine
     /// <summary>Ids of the clients with a lite session now.</summary>
     public IReadOnlyList<string> LiteClientIds => [.. _registry.Sessions.Select(s => s.ClientId)];
 
+    /// <summary>Lite topics waiting in the ready sets of all clients now.</summary>
+    internal long ReadySetTotal
+    {
+        get
+        {
+            long total = 0;
+            foreach (var session in _registry.Sessions)
+            {
+                total += session.Ready.Count;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>A client's lite session: subscriptions, ready set and the deliveries it holds; null without one.</summary>
     public LiteClientState? DescribeLiteClient(string clientId)
     {

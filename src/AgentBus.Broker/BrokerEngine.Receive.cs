@@ -42,7 +42,6 @@ public sealed partial class BrokerEngine
         ValidateReceive(maxMessages, invisibleDuration, longPollTimeout);
         var session = _registry.GetOrCreateSession(clientId, group, topic);
         var groupDefinition = Topics.TryGetGroup(group, out var g) ? g : throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{group}' does not exist.");
-        _registry.Refresh(clientId);
         long deadline = Now() + (long)longPollTimeout.TotalMilliseconds;
         while (true)
         {
@@ -134,7 +133,7 @@ public sealed partial class BrokerEngine
         }
     }
 
-    private List<Delivery> PopReadySet(ClientSession session, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter)
+    private List<Delivery> PopReadySet(LiteSession session, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter)
     {
         var deliveries = new List<Delivery>();
         while (deliveries.Count < max && session.Ready.TryTake(out var queue))
@@ -161,7 +160,7 @@ public sealed partial class BrokerEngine
     /// (popping on past them until <paramref name="max"/> are accepted or the queue has nothing more to give).
     /// </summary>
     private bool PopQueue(MessageQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter,
-        List<Delivery> deliveries, ClientSession? holder)
+        List<Delivery> deliveries, LiteSession? holder)
     {
         long now = Now();
         long invisibleUntil = now + (long)invisibleDuration.TotalMilliseconds;

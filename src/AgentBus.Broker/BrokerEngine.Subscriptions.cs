@@ -21,21 +21,12 @@ public sealed partial class BrokerEngine
         return _registry.Sync(clientId, group, topic, action, liteTopics, version, offsetOption);
     }
 
-    /// <summary>Keeps a client's subscriptions alive; call on every heartbeat.</summary>
-    public void Heartbeat(string clientId) => _registry.Refresh(clientId);
-
-    /// <summary>The client is gone: drop its lite subscriptions and move its pending events to other clients.</summary>
-    public bool ClientTerminated(string clientId) => _registry.Terminate(clientId);
-
     /// <summary>The lite topics a client subscribes to.</summary>
     public IReadOnlyList<string> LiteSubscriptionsOf(string clientId) =>
         _registry.Find(clientId) is { } session ? [.. _registry.Snapshot(session).Select(q => q.LiteTopic!)] : [];
 
     /// <summary>Ready-set size of a client (lite topics with pending events).</summary>
     public int ReadySetSize(string clientId) => _registry.Find(clientId)?.Ready.Count ?? 0;
-
-    /// <summary>Drops clients not refreshed within <see cref="BrokerOptions.ClientExpiry"/> (also runs periodically).</summary>
-    public int ExpireDeadClients() => _registry.ExpireDead();
 
     /// <summary>Messages of a lite topic that <paramref name="group"/> has not acknowledged; null when the lite topic does not exist.</summary>
     public long? LiteBacklog(string topic, string liteTopic, string group)

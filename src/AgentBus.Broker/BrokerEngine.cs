@@ -1,3 +1,4 @@
+using AgentBus.Broker.Clients;
 using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Dispatch;
 using AgentBus.Broker.Queues;
@@ -22,7 +23,9 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly CommitLog _log;
     private readonly QueueTable _queues;
     private readonly Dispatcher _dispatcher;
+    private readonly ClientTable _clients;
     private readonly SubscriptionRegistry _registry;
+    private readonly ClientSettings _clientSettings;
     private readonly InvisibilityScheduler _invisibility;
     private readonly OffsetCheckpoint _offsets;
     private readonly IndexCheckpoint _indexes;
@@ -41,9 +44,10 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private int _disposed;
     private bool _recovered;          // recovery finished: only then may shutdown overwrite the state files
 
-    private BrokerEngine(BrokerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    private BrokerEngine(BrokerOptions options, ClientSettings clientSettings, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options;
+        _clientSettings = clientSettings;
         _time = time;
         StartedAt = time.GetUtcNow();
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
@@ -82,24 +86,31 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
 
         _queues = new QueueTable(options.MaxLiteTopics, _offsetChanges);
         _dispatcher = new Dispatcher(options, time, HasDeliverable);
-        _registry = new SubscriptionRegistry(_queues, Topics, options, time, _dispatcher, ResolveStartOffset);
+        _clients = new ClientTable(clientSettings.Admission, options.ClientExpiry, time);
+        _registry = new SubscriptionRegistry(_clients, _queues, Topics, options, time, _dispatcher, ResolveStartOffset);
         _registry.Evicted += notice => LiteUnsubscribed?.Invoke(notice);
         _invisibility = new InvisibilityScheduler(time, OnInvisibilityExpired);
         _deduplication = new Deduplication.DeduplicationWindow((long)options.DeduplicationWindow.TotalMilliseconds, options.MaxDeduplicationKeys);
         _messageIndex = new Lookup.MessageIndex(options.MessageIndexCapacity);
         ReceiveAttempts = new ReceiveAttempts(time);
+        Renewals = new ReceiptRenewer(clientSettings.Renewal, IsClientAlive, time, loggerFactory.CreateLogger<ReceiptRenewer>());
         Topics.TopicDeleted += OnTopicDeleted;
     }
 
     /// <summary>Opens (and recovers) the engine in <see cref="BrokerOptions.DataDirectory"/>.</summary>
-    public static Task<BrokerEngine> OpenAsync(BrokerOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    public static Task<BrokerEngine> OpenAsync(BrokerOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null) =>
+        OpenAsync(options, ClientSettings.Default, time, loggerFactory);
+
+    /// <summary>Opens the engine with what a hosting server sets for its clients (admission bounds, auto-renewal).</summary>
+    internal static Task<BrokerEngine> OpenAsync(BrokerOptions options, ClientSettings clientSettings, TimeProvider? time = null,
+        ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // Recovery reads files; run it off the caller's context.
         return Task.Run(() =>
         {
-            var engine = new BrokerEngine(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+            var engine = new BrokerEngine(options, clientSettings, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
             try
             {
                 engine.Recover();
@@ -135,7 +146,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     /// <summary>Lite subscription references (client × lite topic) held now.</summary>
     public int LiteSubscriptionCount => _registry.ReferenceCount;
 
-    /// <summary>Clients with a lite session.</summary>
+    /// <summary>Clients with a lite session (a subset of <see cref="ClientCount"/>).</summary>
     public int LiteClientCount => _registry.ClientCount;
 
     /// <summary>Bytes written to the commit log so far (its write position).</summary>
@@ -149,7 +160,9 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private void StartBackgroundWork()
     {
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireLiteTopics(), "lite topic expiry"), null, _options.LiteTopicExpiryInterval, _options.LiteTopicExpiryInterval));
-        _timers.Add(_time.CreateTimer(_ => RunSafely(() => _registry.ExpireDead(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => ExpireDeadClients(), "client expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
+        var renewInterval = _clientSettings.RenewInterval ?? _options.ClientScanInterval;
+        _timers.Add(_time.CreateTimer(_ => RunSafely(() => Renewals.RenewDue(this), "auto-renewal"), null, renewInterval, renewInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ReceiveAttempts.RemoveExpired(), "receive attempt expiry"), null, _options.ClientScanInterval, _options.ClientScanInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(CheckpointMovedOffsets, "offset checkpoint"), null, _options.OffsetCheckpointInterval, _options.OffsetCheckpointInterval));
         _timers.Add(_time.CreateTimer(_ => RunSafely(() => ApplyRetention(), "log retention"), null, _options.RetentionInterval, _options.RetentionInterval));

@@ -77,10 +77,13 @@ public sealed class BrokerOptions
     /// </summary>
     public bool ExpireLiteTopicsWithBacklog { get; set; }
 
-    /// <summary>A client whose subscriptions were not refreshed for this long is considered gone.</summary>
+    /// <summary>
+    /// A client not heard from for this long (no call, no stream open) is considered gone: it is forgotten with its
+    /// lite subscriptions, auto-renewed deliveries and receive attempts.
+    /// </summary>
     public TimeSpan ClientExpiry { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>How often dead clients are looked for and their ready events moved to live clients.</summary>
+    /// <summary>How often gone clients are looked for and forgotten (their ready events move to live clients).</summary>
     public TimeSpan ClientScanInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Lite topic names one client's ready set holds before falling back to a full dispatch.</summary>

@@ -64,4 +64,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1219, Level = LogLevel.Warning, Message = "Auto-renewal of a delivery of group {Group} failed")]
     public static partial void RenewFailed(ILogger logger, Exception exception, string group);
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Information, Message = "Forgot {Count} silent clients")]
+    public static partial void ClientsExpired(ILogger logger, int count);
 }

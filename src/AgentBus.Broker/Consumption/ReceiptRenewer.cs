@@ -8,7 +8,8 @@ namespace AgentBus.Broker.Consumption;
 /// Renewal of deliveries received with auto-renew (push consumers): while the client lives and has not settled a
 /// delivery, its invisibility is extended before it ends. The engine issues a new receipt handle on each extension,
 /// so the client keeps the handle it received and the renewer translates it on ack, change-invisible-duration and
-/// dead-lettering. The server maps its settings and its clients' liveness onto it and runs <see cref="RenewDue"/>.
+/// dead-lettering. The engine holds one (<see cref="BrokerEngine.Renewals"/>) with the hosting server's settings, runs
+/// <see cref="RenewDue"/> on its timer and forgets a client's deliveries when the client terminates or expires.
 /// </summary>
 internal sealed class ReceiptRenewer
 {

@@ -12,7 +12,7 @@ namespace AgentBus.Broker.Dispatch;
 internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<MessageQueue, string, bool> hasDeliverable)
 {
     private readonly ConcurrentDictionary<string, WakeSignal> _topicSignals = new(StringComparer.Ordinal);
-    private Func<ClientSession, MessageQueue[]>? _snapshotSubscriptions;
+    private Func<LiteSession, MessageQueue[]>? _snapshotSubscriptions;
 
     /// <summary>Full dispatches run so far (for metrics and tests).</summary>
     public long FullDispatches;
@@ -20,13 +20,13 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     /// <summary>Offers a full ready set turned away so far (each schedules a full dispatch unless one is pending).</summary>
     public long Overflows;
 
-    public void Attach(Func<ClientSession, MessageQueue[]> snapshotSubscriptions) => _snapshotSubscriptions = snapshotSubscriptions;
+    public void Attach(Func<LiteSession, MessageQueue[]> snapshotSubscriptions) => _snapshotSubscriptions = snapshotSubscriptions;
 
     /// <summary>
     /// A lite topic has something to deliver: offer it to one subscribed client of each group (of
     /// <paramref name="onlyGroup"/> alone when given), skipping <paramref name="except"/>.
     /// </summary>
-    public void OnLiteReady(MessageQueue queue, string? onlyGroup = null, ClientSession? except = null)
+    public void OnLiteReady(MessageQueue queue, string? onlyGroup = null, LiteSession? except = null)
     {
         var subscribers = queue.Subscribers;
         if (subscribers.Count == 0)
@@ -68,7 +68,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     }
 
     /// <summary>Offers a lite topic to one client; a full ready set schedules a full dispatch of that client.</summary>
-    public void Offer(ClientSession session, MessageQueue queue)
+    public void Offer(LiteSession session, MessageQueue queue)
     {
         if (session.Ready.Offer(queue) == OfferOutcome.Overflow)
         {
@@ -89,7 +89,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     public Task WaitForTopicAsync(string topic) => _topicSignals.GetOrAdd(topic, static _ => new WakeSignal()).WaitAsync();
 
     /// <summary>Moves a departed client's pending events to other clients of its group.</summary>
-    public void Redistribute(ClientSession departed)
+    public void Redistribute(LiteSession departed)
     {
         foreach (var queue in departed.Ready.Drain())
         {
@@ -99,7 +99,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
         departed.Ready.WakeAll();
     }
 
-    private void ScheduleFullDispatch(ClientSession session)
+    private void ScheduleFullDispatch(LiteSession session)
     {
         if (Interlocked.Exchange(ref session.FullDispatchScheduled, 1) == 1)
         {
@@ -115,7 +115,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     }
 
     /// <summary>Walks one client's subscriptions and offers every lite topic with deliverable messages.</summary>
-    internal void FullDispatch(ClientSession session)
+    internal void FullDispatch(LiteSession session)
     {
         Volatile.Write(ref session.FullDispatchScheduled, 0);
         Interlocked.Increment(ref FullDispatches);

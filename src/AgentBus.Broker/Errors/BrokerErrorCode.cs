@@ -59,4 +59,7 @@ public enum BrokerErrorCode
 
     /// <summary>The request does not fit the current state: a group bound to another topic, a lite topic still subscribed.</summary>
     PreconditionFailed,
+
+    /// <summary>The broker knows as many clients as it may admit; a new client id is refused until others go.</summary>
+    TooManyClients,
 }

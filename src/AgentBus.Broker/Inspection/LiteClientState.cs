@@ -7,7 +7,7 @@ namespace AgentBus.Broker.Inspection;
 /// <param name="LiteSubscriptions">Lite topics it subscribes to.</param>
 /// <param name="ReadySetSize">Lite topics with messages waiting for it.</param>
 /// <param name="InflightDeliveries">Deliveries it holds: received, not yet acknowledged or expired.</param>
-/// <param name="Live">Not terminated and refreshed within <see cref="BrokerOptions.ClientExpiry"/>.</param>
+/// <param name="Live">Not terminated, and heard from within <see cref="BrokerOptions.ClientExpiry"/> or holding a stream open.</param>
 public sealed record LiteClientState(string ClientId, string Group, string Topic, int LiteSubscriptions, int ReadySetSize, int InflightDeliveries, bool Live);
 
 /// <summary>What <see cref="BrokerEngine.ResetLiteOffset"/> did.</summary>

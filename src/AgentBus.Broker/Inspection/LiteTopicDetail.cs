@@ -22,5 +22,5 @@ public sealed record LiteGroupPosition(string Group, long? CommittedOffset, long
 /// <summary>A client subscribing a lite topic.</summary>
 /// <param name="ClientId">The client id.</param>
 /// <param name="Group">Its consumer group.</param>
-/// <param name="Live">Not terminated and refreshed within <see cref="BrokerOptions.ClientExpiry"/>.</param>
+/// <param name="Live">Not terminated, and heard from within <see cref="BrokerOptions.ClientExpiry"/> or holding a stream open.</param>
 public sealed record LiteSubscriberInfo(string ClientId, string Group, bool Live);

@@ -105,7 +105,7 @@ internal sealed class MessageQueue
 
     // ---- subscribers (caller holds the lock) ----
 
-    public bool AddSubscriberLocked(ClientSession session)
+    public bool AddSubscriberLocked(LiteSession session)
     {
         var current = Subscribers;
         if (current.Contains(session))
@@ -117,7 +117,7 @@ internal sealed class MessageQueue
         return true;
     }
 
-    public bool RemoveSubscriberLocked(ClientSession session)
+    public bool RemoveSubscriberLocked(LiteSession session)
     {
         var current = Subscribers;
         int at = current.IndexOf(session);
@@ -131,7 +131,7 @@ internal sealed class MessageQueue
     }
 
     /// <summary>Picks one live subscriber of <paramref name="group"/>, rotating between them; null when none.</summary>
-    public ClientSession? PickSubscriber(string group, long now, ClientSession? except = null)
+    public LiteSession? PickSubscriber(string group, long now, LiteSession? except = null)
     {
         var subscribers = Subscribers;
         int n = subscribers.Count;
@@ -141,7 +141,7 @@ internal sealed class MessageQueue
         }
 
         uint start = Interlocked.Increment(ref _roundRobin);
-        ClientSession? fallback = null;
+        LiteSession? fallback = null;
         for (int i = 0; i < n; i++)
         {
             var candidate = subscribers[(int)((start + (uint)i) % (uint)n)];

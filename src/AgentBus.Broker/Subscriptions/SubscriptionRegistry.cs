@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using AgentBus.Broker.Clients;
 using AgentBus.Broker.Dispatch;
 using AgentBus.Broker.Errors;
 using AgentBus.Broker.Queues;
@@ -8,12 +8,13 @@ namespace AgentBus.Broker.Subscriptions;
 
 /// <summary>
 /// Lite subscriptions keyed by client id, kept in two indexes that change together under one lock: client →
-/// (group, parent topic, lite topics) in <see cref="ClientSession"/>, and lite topic → clients on the queue.
+/// (group, parent topic, lite topics) in the client's <see cref="LiteSession"/>, and lite topic → clients on the queue.
+/// The clients themselves, and their liveness, are the engine's <see cref="ClientTable"/>.
 /// Quotas count only net new references, apply to every action, and let an idempotent retry at the limit pass.
 /// </summary>
 internal sealed class SubscriptionRegistry
 {
-    private readonly ConcurrentDictionary<string, ClientSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ClientTable _clients;
     private readonly Lock _lock = new();
     private readonly QueueTable _queues;
     private readonly TopicRegistry _topics;
@@ -22,11 +23,13 @@ internal sealed class SubscriptionRegistry
     private readonly Dispatcher _dispatcher;
     private readonly Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> _resolveOffset;
     private int _references;
+    private int _liteSessions;
     private long _quotaRefusals;
 
-    public SubscriptionRegistry(QueueTable queues, TopicRegistry topics, BrokerOptions options, TimeProvider time,
+    public SubscriptionRegistry(ClientTable clients, QueueTable queues, TopicRegistry topics, BrokerOptions options, TimeProvider time,
         Dispatcher dispatcher, Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> resolveOffset)
     {
+        _clients = clients;
         _queues = queues;
         _topics = topics;
         _options = options;
@@ -45,11 +48,24 @@ internal sealed class SubscriptionRegistry
     /// <summary>Subscription changes refused at a lite-subscription quota (per client or per broker).</summary>
     public long QuotaRefusals => Interlocked.Read(ref _quotaRefusals);
 
-    public int ClientCount => _sessions.Count;
+    /// <summary>Clients with a lite session now.</summary>
+    public int ClientCount => Volatile.Read(ref _liteSessions);
 
-    public ClientSession? Find(string clientId) => _sessions.TryGetValue(clientId, out var session) ? session : null;
+    public LiteSession? Find(string clientId) => _clients.Find(clientId)?.Lite;
 
-    public IEnumerable<ClientSession> Sessions => _sessions.Values;
+    public IEnumerable<LiteSession> Sessions
+    {
+        get
+        {
+            foreach (var client in _clients.Sessions)
+            {
+                if (client.Lite is { } lite)
+                {
+                    yield return lite;
+                }
+            }
+        }
+    }
 
     public SyncLiteSubscriptionResult Sync(string clientId, string group, string topic, LiteSubscriptionAction action,
         IReadOnlyCollection<string> liteTopics, long version, OffsetOption? offsetOption)
@@ -71,25 +87,26 @@ internal sealed class SubscriptionRegistry
         }
 
         var groupDefinition = _topics.ResolveForLiteSubscription(group, topic);
-        var evicted = new List<(ClientSession Session, MessageQueue Queue)>();
+        var evicted = new List<(LiteSession Session, MessageQueue Queue)>();
         var added = new List<MessageQueue>();
         long now = Now();
         SyncLiteSubscriptionResult result;
 
         lock (_lock)
         {
-            var session = GetOrCreateSessionLocked(clientId, group, topic, now);
+            // Touched (and admitted) under the lock: a terminate closes the record before it takes the lock, so it
+            // releases whatever this call binds.
+            var session = BindLocked(_clients.Touch(clientId), group, topic);
             if (version > 0 && version < session.Version && action == LiteSubscriptionAction.CompleteAdd)
             {
                 return new SyncLiteSubscriptionResult(0, 0, session.LiteTopics.Count, Ignored: true);
             }
 
             session.Version = Math.Max(session.Version, version);
-            session.ExpiresAt = now + (long)_options.ClientExpiry.TotalMilliseconds;
             var wanted = new HashSet<string>(liteTopics, StringComparer.Ordinal);
             if (action == LiteSubscriptionAction.CompleteAdd && session.Evicted is { Count: > 0 } taken)
             {
-                wanted.ExceptWith(taken); // what exclusive mode gave away stays with its new owner (see ClientSession.Evicted)
+                wanted.ExceptWith(taken); // what exclusive mode gave away stays with its new owner (see LiteSession.Evicted)
             }
 
             result = action switch
@@ -128,36 +145,30 @@ internal sealed class SubscriptionRegistry
     }
 
     /// <summary>The session a lite receive uses; created empty when the client has not subscribed yet.</summary>
-    public ClientSession GetOrCreateSession(string clientId, string group, string topic)
+    public LiteSession GetOrCreateSession(string clientId, string group, string topic)
     {
         ValidateClientId(clientId);
         _topics.ResolveForLiteSubscription(group, topic);
         lock (_lock)
         {
-            return GetOrCreateSessionLocked(clientId, group, topic, Now());
-        }
-    }
-
-    /// <summary>Keeps a client alive (heartbeat, receive).</summary>
-    public void Refresh(string clientId)
-    {
-        if (_sessions.TryGetValue(clientId, out var session))
-        {
-            session.ExpiresAt = Now() + (long)_options.ClientExpiry.TotalMilliseconds;
+            return BindLocked(_clients.Touch(clientId), group, topic);
         }
     }
 
     /// <summary>
-    /// Drops a client and all its subscriptions; its pending events move to other clients, and what it was still
-    /// holding is released at once (it will never acknowledge it).
+    /// Drops the lite session of a client that left (terminated or expired, already out of the client table) and all
+    /// its subscriptions; its pending events move to other clients, and what it was still holding is released at once
+    /// (it will never acknowledge it).
     /// </summary>
-    public bool Terminate(string clientId)
+    /// <returns>Whether the client had a lite session.</returns>
+    public bool Release(ClientSession client)
     {
-        ClientSession? session;
+        LiteSession? session;
         MessageQueue[] held;
         lock (_lock)
         {
-            if (!_sessions.TryGetValue(clientId, out session))
+            session = client.Lite;
+            if (session is null)
             {
                 return false;
             }
@@ -170,7 +181,7 @@ internal sealed class SubscriptionRegistry
         return true;
     }
 
-    private void Depart(ClientSession session, MessageQueue[] subscribed)
+    private void Depart(LiteSession session, MessageQueue[] subscribed)
     {
         _dispatcher.Redistribute(session);
         foreach (var queue in subscribed)
@@ -188,32 +199,7 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    /// <summary>Drops clients not refreshed in time; returns how many.</summary>
-    public int ExpireDead()
-    {
-        long now = Now();
-        var dead = _sessions.Values.Where(s => s.ExpiresAt <= now).ToList();
-        foreach (var session in dead)
-        {
-            MessageQueue[] held;
-            lock (_lock)
-            {
-                if (session.ExpiresAt > now || session.Closed)
-                {
-                    continue;
-                }
-
-                held = [.. session.LiteTopics];
-                RemoveAllLocked(session);
-            }
-
-            Depart(session, held);
-        }
-
-        return dead.Count;
-    }
-
-    public MessageQueue[] Snapshot(ClientSession session)
+    public MessageQueue[] Snapshot(LiteSession session)
     {
         lock (_lock)
         {
@@ -239,8 +225,8 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    private SyncLiteSubscriptionResult AddLocked(ClientSession session, ConsumerGroupDefinition group, HashSet<string> wanted,
-        bool removeOthers, OffsetOption? offsetOption, long now, List<MessageQueue> added, List<(ClientSession, MessageQueue)> evicted)
+    private SyncLiteSubscriptionResult AddLocked(LiteSession session, ConsumerGroupDefinition group, HashSet<string> wanted,
+        bool removeOthers, OffsetOption? offsetOption, long now, List<MessageQueue> added, List<(LiteSession, MessageQueue)> evicted)
     {
         var toRemove = removeOthers
             ? session.LiteTopics.Where(q => !wanted.Contains(q.LiteTopic!)).ToList()
@@ -292,7 +278,7 @@ internal sealed class SubscriptionRegistry
                             _references--;
                             evicted.Add((other, queue));
                             var lost = other.Evicted ??= new HashSet<string>(StringComparer.Ordinal);
-                            if (lost.Count < ClientSession.MaxEvicted)
+                            if (lost.Count < LiteSession.MaxEvicted)
                             {
                                 lost.Add(queue.LiteTopic!);
                             }
@@ -338,7 +324,7 @@ internal sealed class SubscriptionRegistry
     /// option to a position it already has; false when <see cref="LiteSubscribeOffset.WhenAlone"/> kept the position
     /// because other members subscribe the queue.
     /// </summary>
-    private bool ApplyOffset(MessageQueue queue, ClientSession session, ConsumerGroupDefinition group, OffsetOption? option)
+    private bool ApplyOffset(MessageQueue queue, LiteSession session, ConsumerGroupDefinition group, OffsetOption? option)
     {
         bool explicitOption = option is { Policy: not OffsetPolicy.Last };
         long start = _resolveOffset(queue, group, option ?? OffsetOption.Last);
@@ -360,7 +346,7 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    private static bool HasOtherMemberLocked(MessageQueue queue, ClientSession session)
+    private static bool HasOtherMemberLocked(MessageQueue queue, LiteSession session)
     {
         foreach (var other in queue.Subscribers)
         {
@@ -373,7 +359,7 @@ internal sealed class SubscriptionRegistry
         return false;
     }
 
-    private SyncLiteSubscriptionResult RemoveLocked(ClientSession session, HashSet<string> liteTopics)
+    private SyncLiteSubscriptionResult RemoveLocked(LiteSession session, HashSet<string> liteTopics)
     {
         int removed = 0;
         foreach (var queue in session.LiteTopics.Where(q => liteTopics.Contains(q.LiteTopic!)).ToList())
@@ -385,7 +371,7 @@ internal sealed class SubscriptionRegistry
         return new SyncLiteSubscriptionResult(0, removed, session.LiteTopics.Count);
     }
 
-    private SyncLiteSubscriptionResult RemoveAllLocked(ClientSession session)
+    private SyncLiteSubscriptionResult RemoveAllLocked(LiteSession session)
     {
         int removed = session.LiteTopics.Count;
         foreach (var queue in session.LiteTopics.ToList())
@@ -394,11 +380,16 @@ internal sealed class SubscriptionRegistry
         }
 
         session.Closed = true;
-        _sessions.TryRemove(new KeyValuePair<string, ClientSession>(session.ClientId, session));
+        if (session.Client.Lite == session)
+        {
+            session.Client.Lite = null;
+            _liteSessions--;
+        }
+
         return new SyncLiteSubscriptionResult(0, removed, 0);
     }
 
-    private void Unsubscribe(ClientSession session, MessageQueue queue)
+    private void Unsubscribe(LiteSession session, MessageQueue queue)
     {
         lock (queue)
         {
@@ -411,9 +402,10 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    private ClientSession GetOrCreateSessionLocked(string clientId, string group, string topic, long now)
+    /// <summary>The client's lite session for <paramref name="group"/> on <paramref name="topic"/>, created on first use.</summary>
+    private LiteSession BindLocked(ClientSession client, string group, string topic)
     {
-        if (_sessions.TryGetValue(clientId, out var session))
+        if (client.Lite is { } session)
         {
             if (string.Equals(session.Group, group, StringComparison.Ordinal) && string.Equals(session.Topic, topic, StringComparison.Ordinal))
             {
@@ -423,18 +415,22 @@ internal sealed class SubscriptionRegistry
             if (session.LiteTopics.Count > 0)
             {
                 throw new BrokerException(BrokerErrorCode.BadRequest,
-                    $"Client '{clientId}' already consumes topic '{session.Topic}' as group '{session.Group}'.");
+                    $"Client '{client.ClientId}' already consumes topic '{session.Topic}' as group '{session.Group}'.");
             }
 
             session.Closed = true;
         }
+        else
+        {
+            _liteSessions++;
+        }
 
-        session = new ClientSession(clientId, group, topic, _options.ReadySetCapacity, now + (long)_options.ClientExpiry.TotalMilliseconds);
-        _sessions[clientId] = session;
+        session = new LiteSession(client, group, topic, _options.ReadySetCapacity);
+        client.Lite = session;
         return session;
     }
 
-    private bool IsSubscribed(ClientSession session, string liteTopic) =>
+    private bool IsSubscribed(LiteSession session, string liteTopic) =>
         _queues.TryGetLite(session.Topic, liteTopic, out var queue) && session.LiteTopics.Contains(queue);
 
     private static bool HasDeliverable(MessageQueue queue, ConsumerGroupDefinition group)
@@ -445,9 +441,10 @@ internal sealed class SubscriptionRegistry
         }
     }
 
+    /// <summary>A blank id is refused before anything else is looked at; the client table checks the rest at admission.</summary>
     private static void ValidateClientId(string clientId)
     {
-        if (string.IsNullOrWhiteSpace(clientId) || clientId.Length > 1024)
+        if (string.IsNullOrWhiteSpace(clientId))
         {
             throw new BrokerException(BrokerErrorCode.BadRequest, "A client id is required.");
         }

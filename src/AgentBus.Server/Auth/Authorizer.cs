@@ -1,3 +1,4 @@
+using AgentBus.Broker.Errors;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
@@ -37,7 +38,7 @@ internal sealed class Authorizer
         {
             client = _clients.Find(clientId) ?? _clients.Touch(clientId);
         }
-        catch (RequestException)
+        catch (BrokerException)
         {
             return null; // not admitted (too long, too many clients): the handler refuses it the same way
         }

@@ -1,14 +1,20 @@
+using AgentBus.Broker.Clients;
 using Apache.Rocketmq.V2;
 
 namespace AgentBus.Server.Clients;
 
-/// <summary>One client as the server sees it.</summary>
+/// <summary>
+/// What the protocol adds to a client's engine session: the type and group it announced, who owns its id, the
+/// order of its calls. Attached to the <see cref="ClientSession"/>, so it lives and goes with the engine's record.
+/// </summary>
 internal sealed class ClientInfo
 {
-    internal ClientInfo(string clientId) => ClientId = clientId;
+    private readonly ClientSession _session;
+
+    internal ClientInfo(ClientSession session) => _session = session;
 
     /// <summary>The client id (<c>x-mq-client-id</c>).</summary>
-    public string ClientId { get; }
+    public string ClientId => _session.ClientId;
 
     /// <summary>The client type announced in its settings, or unspecified before the first Telemetry settings.</summary>
     public ClientType ClientType { get; internal set; }
@@ -17,15 +23,14 @@ internal sealed class ClientInfo
     public string? Group { get; internal set; }
 
     /// <summary>When the client was last heard from.</summary>
-    public DateTimeOffset LastSeen { get; internal set; }
+    public DateTimeOffset LastSeen => DateTimeOffset.FromUnixTimeMilliseconds(_session.LastSeen);
 
-    /// <summary>Whether a Telemetry stream of this client is open now.</summary>
-    public bool TelemetryOpen => Volatile.Read(ref _telemetryStreams) > 0;
+    /// <summary>Whether a Telemetry stream of this client is open now (which keeps its session alive).</summary>
+    public bool TelemetryOpen => _session.HasOpenStream;
 
     /// <summary>Whether this is a lite push or lite simple consumer.</summary>
     public bool IsLiteConsumer => ClientType is ClientType.LitePushConsumer or ClientType.LiteSimpleConsumer;
 
-    private int _telemetryStreams;
     private string? _owner;
 
     /// <summary>
@@ -63,7 +68,7 @@ internal sealed class ClientInfo
         return (epoch << 32) | (uint)streamId;
     }
 
-    internal void TelemetryOpened() => Interlocked.Increment(ref _telemetryStreams);
+    internal void TelemetryOpened() => _session.StreamOpened();
 
-    internal void TelemetryClosed() => Interlocked.Decrement(ref _telemetryStreams);
+    internal void TelemetryClosed() => _session.StreamClosed();
 }

@@ -40,6 +40,7 @@ internal static class StatusMapping
         BrokerErrorCode.NotSupported => Code.Unsupported,
         BrokerErrorCode.Unavailable => Code.InternalServerError,
         BrokerErrorCode.PreconditionFailed => Code.BadRequest,
+        BrokerErrorCode.TooManyClients => Code.TooManyRequests,
         _ => Code.InternalError,
     };
 }

@@ -1,5 +1,6 @@
 using AgentBus.Broker;
-using AgentBus.Server.Clients;
+using AgentBus.Broker.Clients;
+using AgentBus.Broker.Consumption;
 using AgentBus.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly ResourceDeclarations _declarations;
     private readonly TelemetryHub _telemetry;
-    private readonly ClientRegistry _clients;
+    private readonly ClientSettings _clientSettings;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -24,16 +25,20 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
     /// <param name="options">Engine options (section <c>Broker</c>).</param>
     /// <param name="declarations">Topics and groups to create at startup.</param>
     /// <param name="telemetry">Telemetry streams, told about exclusive-mode evictions.</param>
-    /// <param name="clients">Client state, which remembers evictions.</param>
+    /// <param name="server">Server options: the bounds on clients and the auto-renewal, mapped onto the engine's clients.</param>
     /// <param name="time">Clock for the engine.</param>
     /// <param name="loggerFactory">Logging for the engine.</param>
     public BrokerEngineHost(IOptions<BrokerOptions> options, IOptions<ResourceDeclarations> declarations, TelemetryHub telemetry,
-        ClientRegistry clients, TimeProvider time, ILoggerFactory loggerFactory)
+        IOptions<ServerOptions> server, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _declarations = declarations.Value;
         _telemetry = telemetry;
-        _clients = clients;
+        var settings = server.Value;
+        _clientSettings = new ClientSettings(
+            new ClientAdmission(settings.MaxClients, settings.MaxClientIdLength),
+            new ReceiptRenewal(settings.MaxAutoRenewEntries, settings.MaxAutoRenewDuration, settings.AutoRenewAhead, settings.AutoRenewInvisibleDuration),
+            settings.AutoRenewInterval);
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<BrokerEngineHost>();
@@ -52,7 +57,7 @@ internal sealed class BrokerEngineHost : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var engine = await BrokerEngine.OpenAsync(_options, _time, _loggerFactory).ConfigureAwait(false);
+        var engine = await BrokerEngine.OpenAsync(_options, _clientSettings, _time, _loggerFactory).ConfigureAwait(false);
         try
         {
             foreach (var topic in _declarations.Topics)

@@ -1,5 +1,4 @@
 using AgentBus.Broker;
-using AgentBus.Broker.Consumption;
 using AgentBus.Server.Auth;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Hosting;
@@ -110,18 +109,6 @@ public static class BrokerHostBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<TelemetryHub>();
-        services.AddSingleton(provider =>
-        {
-            // The server's auto-renew settings and its clients' liveness, mapped onto the engine's renewer.
-            var server = provider.GetRequiredService<IOptions<ServerOptions>>().Value;
-            var clients = provider.GetRequiredService<ClientRegistry>();
-            var clientWindow = provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ClientExpiry;
-            return new ReceiptRenewer(
-                new ReceiptRenewal(server.MaxAutoRenewEntries, server.MaxAutoRenewDuration, server.AutoRenewAhead, server.AutoRenewInvisibleDuration),
-                clientId => clients.IsAlive(clientId, clientWindow),
-                provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger<ReceiptRenewer>());
-        });
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<LimitMetrics>();
@@ -130,7 +117,6 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<BrokerEngineHost>();
         BrokerOtlpSetup.AddWhenEnabled(services, configured.Telemetry.Otlp, configured.BrokerName);
         services.AddHostedService(provider => provider.GetRequiredService<BrokerEngineHost>());
-        services.AddHostedService<MaintenanceService>();
 
         services.AddRouting();
         services.AddGrpc();

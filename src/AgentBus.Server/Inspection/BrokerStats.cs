@@ -1,5 +1,4 @@
 using AgentBus.Broker;
-using AgentBus.Server.Clients;
 using AgentBus.Server.Metrics;
 
 namespace AgentBus.Server.Inspection;
@@ -23,7 +22,7 @@ internal sealed record BrokerStats(
     int SegmentCount)
 {
     /// <summary>Reads them now.</summary>
-    public static BrokerStats Read(BrokerEngine engine, BrokerMetrics metrics, ClientRegistry clients) => new(
+    public static BrokerStats Read(BrokerEngine engine, BrokerMetrics metrics) => new(
         engine.StartedAt,
         metrics.MessagesInTotal,
         metrics.BytesInTotal,
@@ -33,7 +32,7 @@ internal sealed record BrokerStats(
         engine.Topics.Groups.Count,
         engine.LiteTopicCount,
         engine.LiteSubscriptionCount,
-        clients.Count,
+        engine.ClientCount,
         engine.LiteClientCount,
         engine.CommitLogPosition,
         engine.CommitLogSegmentCount);

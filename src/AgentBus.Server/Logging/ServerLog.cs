@@ -57,8 +57,6 @@ internal static partial class ServerLog
     [LoggerMessage(30, LogLevel.Information, "Client {ClientId} terminated")]
     public static partial void ClientTerminated(ILogger logger, string clientId);
 
-    [LoggerMessage(33, LogLevel.Information, "Forgot {Count} silent clients")]
-    public static partial void ClientsExpired(ILogger logger, int count);
 
     [LoggerMessage(34, LogLevel.Information, "SyncLiteSubscription of client {ClientId} in group {Group}: its offset option left the group's position on {Count} lite topics, which other members subscribe (Broker:LiteSubscribeOffset is WhenAlone)")]
     public static partial void OffsetsKept(ILogger logger, string clientId, string group, int count);

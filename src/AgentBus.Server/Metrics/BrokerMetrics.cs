@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using AgentBus.Broker.Consumption;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Telemetry;
@@ -44,8 +43,7 @@ internal sealed class BrokerMetrics
     /// <param name="host">The engine's host, read by the gauges.</param>
     /// <param name="clients">Known clients.</param>
     /// <param name="telemetry">Open Telemetry streams.</param>
-    /// <param name="renewer">Auto-renewed deliveries.</param>
-    public BrokerMetrics(IMeterFactory meterFactory, BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer)
+    public BrokerMetrics(IMeterFactory meterFactory, BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
@@ -60,7 +58,7 @@ internal sealed class BrokerMetrics
             "Lite subscription references (client x lite topic).");
         meter.CreateObservableGauge("agentbus.lite_clients", () => host.IsRunning ? host.Engine.LiteClientCount : 0, "{client}",
             "Clients with lite subscriptions.");
-        meter.CreateObservableGauge("agentbus.ready_set.size", () => ReadySetTotal(host, clients), "{topic}",
+        meter.CreateObservableGauge("agentbus.ready_set.size", () => host.IsRunning ? host.Engine.ReadySetTotal : 0, "{topic}",
             "Lite topics with pending messages waiting in clients' ready sets.");
         meter.CreateObservableGauge("agentbus.full_dispatches", () => host.IsRunning ? host.Engine.FullDispatchCount : 0, "{dispatch}",
             "Full dispatches run because a ready set overflowed (cumulative).");
@@ -76,7 +74,7 @@ internal sealed class BrokerMetrics
         meter.CreateObservableGauge("agentbus.telemetry_streams", () => telemetry.Count, "{stream}", "Open Telemetry streams.");
         meter.CreateObservableGauge("agentbus.message_streams", () => OpenStreams, "{stream}",
             "Open message streams (agentbus.v1.MessageStream: a client's sends and acks as frames of one call).");
-        meter.CreateObservableGauge("agentbus.auto_renew.tracked", () => renewer.Count, "{delivery}", "Deliveries renewed by the server.");
+        meter.CreateObservableGauge("agentbus.auto_renew.tracked", () => host.IsRunning ? host.Engine.Renewals.Count : 0, "{delivery}", "Deliveries renewed by the server.");
     }
 
     /// <summary>ReceiveMessage calls waiting in a long poll now.</summary>
@@ -160,21 +158,5 @@ internal sealed class BrokerMetrics
             Interlocked.Add(ref _ackedTotal, count);
             _acks.Add(count);
         }
-    }
-
-    private static long ReadySetTotal(BrokerEngineHost host, ClientRegistry clients)
-    {
-        if (!host.IsRunning)
-        {
-            return 0;
-        }
-
-        long total = 0;
-        foreach (string clientId in clients.Ids)
-        {
-            total += host.Engine.ReadySetSize(clientId);
-        }
-
-        return total;
     }
 }

@@ -66,7 +66,7 @@ internal sealed partial class MessagingService
         try
         {
             string handle = RequestFields.ReceiptHandle(entry.ReceiptHandle);
-            _renewer.Settle(handle, current =>
+            Renewer.Settle(handle, current =>
             {
                 Engine.Ack(group, current);
                 return true;
@@ -94,7 +94,7 @@ internal sealed partial class MessagingService
         var duration = RequestFields.Duration(request.InvisibleDuration, Code.IllegalInvisibleTime, "invisible_duration")
             ?? throw new RequestException(Code.IllegalInvisibleTime, "invisible_duration is required.");
         bool suspend = request.HasSuspend && request.Suspend;
-        string next = _renewer.Settle(handle, current => Engine.ChangeInvisibleDuration(group, current, duration, suspend, handBack: true));
+        string next = Renewer.Settle(handle, current => Engine.ChangeInvisibleDuration(group, current, duration, suspend, handBack: true));
         return ValueTask.FromResult(new ChangeInvisibleDurationResponse { Status = StatusFactory.Ok(), ReceiptHandle = next });
     }
 
@@ -103,7 +103,7 @@ internal sealed partial class MessagingService
     {
         string group = RequestFields.Group(request.Group);
         string handle = RequestFields.ReceiptHandle(request.ReceiptHandle);
-        _renewer.Settle(handle, current =>
+        Renewer.Settle(handle, current =>
         {
             Engine.ForwardToDeadLetter(group, current);
             return true;

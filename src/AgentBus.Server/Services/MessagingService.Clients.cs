@@ -15,7 +15,10 @@ internal sealed partial class MessagingService
     public override Task<NotifyClientTerminationResponse> NotifyClientTermination(NotifyClientTerminationRequest request, ServerCallContext context) =>
         HandleAsync(nameof(NotifyClientTermination), request, context, TerminateAsync, static status => new NotifyClientTerminationResponse { Status = status });
 
-    /// <summary>Keeps the client and its lite subscriptions alive.</summary>
+    /// <summary>
+    /// Keeps the client and its lite subscriptions alive: every call touches the client's engine session (see
+    /// <see cref="HandleCoreAsync"/>); a heartbeat also records the type and group the client announces.
+    /// </summary>
     private ValueTask<HeartbeatResponse> HeartbeatAsync(HeartbeatRequest request, RequestContext call)
     {
         var client = _clients.Touch(call.ClientId);
@@ -29,21 +32,18 @@ internal sealed partial class MessagingService
             client.Group = group.Name;
         }
 
-        Engine.Heartbeat(call.ClientId);
         return ValueTask.FromResult(new HeartbeatResponse { Status = StatusFactory.Ok() });
     }
 
     /// <summary>
-    /// The client shuts down: its lite subscriptions go (pending ready events move to other clients of the group),
-    /// its auto-renewed deliveries stop being renewed and its Telemetry stream ends.
+    /// The client shuts down: the engine forgets it everywhere (its lite subscriptions go, pending ready events move to
+    /// other clients of the group, its auto-renewed deliveries stop being renewed, its receive attempts and what the
+    /// server attached to it go) and its Telemetry stream ends.
     /// </summary>
     private ValueTask<NotifyClientTerminationResponse> TerminateAsync(NotifyClientTerminationRequest request, RequestContext call)
     {
         Engine.ClientTerminated(call.ClientId);
-        _renewer.ForgetClient(call.ClientId);
-        Engine.ReceiveAttempts.ForgetClient(call.ClientId);
         _telemetry.CloseClient(call.ClientId);
-        _clients.Remove(call.ClientId);
         ServerLog.ClientTerminated(_logger, call.ClientId);
         return ValueTask.FromResult(new NotifyClientTerminationResponse { Status = StatusFactory.Ok() });
     }

@@ -55,7 +55,7 @@ internal sealed partial class MessagingService
             if (plan.StreamAttemptId is { } streamAttempt
                 && Engine.ReceiveAttempts.TakeUnconfirmedStream(clientId, streamAttempt, plan.Group, plan.Topic) is { } unconfirmed)
             {
-                _renewer.Abandon(unconfirmed);
+                Renewer.Abandon(unconfirmed);
             }
 
             deliveries = plan.AttemptId is { } attemptId && Engine.ReceiveAttempts.Replay(clientId, attemptId, plan.Group, plan.Topic) is { } replayed
@@ -255,7 +255,7 @@ internal sealed partial class MessagingService
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
             ServerLog.ClientGone(_logger, nameof(ReceiveMessage), metadata.ClientId);
-            _renewer.Abandon(written);
+            Renewer.Abandon(written);
             Release(plan.Group, batch);
         }
     }
@@ -292,7 +292,7 @@ internal sealed partial class MessagingService
             var delivery = deliveries[i];
             if (plan.AutoRenew)
             {
-                _renewer.Track(plan.ClientId, plan.Group, delivery.ReceiptHandle, delivery.InvisibleUntil);
+                Renewer.Track(plan.ClientId, plan.Group, delivery.ReceiptHandle, delivery.InvisibleUntil);
             }
 
             if (flush && i == deliveries.Count - 1)
@@ -326,7 +326,7 @@ internal sealed partial class MessagingService
         {
             try
             {
-                _renewer.Settle(delivery.ReceiptHandle, current => Engine.ChangeInvisibleDuration(group, current, TimeSpan.Zero, suspend: true, handBack: true));
+                Renewer.Settle(delivery.ReceiptHandle, current => Engine.ChangeInvisibleDuration(group, current, TimeSpan.Zero, suspend: true, handBack: true));
             }
             catch (Broker.Errors.BrokerException)
             {

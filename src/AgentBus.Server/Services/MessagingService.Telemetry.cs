@@ -1,3 +1,4 @@
+using AgentBus.Broker.Errors;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
@@ -35,10 +36,11 @@ internal sealed partial class MessagingService
         {
             client = _clients.Touch(clientId);
         }
-        catch (RequestException refused)
+        catch (BrokerException refused)
         {
-            ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
-            await TryWriteAsync(responseStream, new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) }, metadata).ConfigureAwait(false);
+            var code = StatusMapping.ToCode(refused.Code);
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, code, refused.Message);
+            await TryWriteAsync(responseStream, new TelemetryCommand { Status = StatusFactory.Of(code, refused.Message) }, metadata).ConfigureAwait(false);
             await DrainAsync(requestStream, context.CancellationToken).ConfigureAwait(false);
             return;
         }
@@ -66,11 +68,12 @@ internal sealed partial class MessagingService
             ServerLog.Refused(_logger, nameof(Telemetry), clientId, Code.PayloadTooLarge, tooLarge.Status.Detail);
             session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(Code.PayloadTooLarge, tooLarge.Status.Detail) });
         }
-        catch (RequestException refused)
+        catch (BrokerException refused)
         {
             // The client was forgotten (terminated) and the broker is now full: tell it and end the stream.
-            ServerLog.Refused(_logger, nameof(Telemetry), clientId, refused.Code, refused.Message);
-            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(refused.Code, refused.Message) });
+            var code = StatusMapping.ToCode(refused.Code);
+            ServerLog.Refused(_logger, nameof(Telemetry), clientId, code, refused.Message);
+            session.TrySend(new TelemetryCommand { Status = StatusFactory.Of(code, refused.Message) });
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

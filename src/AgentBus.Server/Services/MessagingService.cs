@@ -25,7 +25,6 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     private readonly BrokerEngineHost _host;
     private readonly ClientRegistry _clients;
     private readonly TelemetryHub _telemetry;
-    private readonly ReceiptRenewer _renewer;
     private readonly ServerOptions _options;
     private readonly BrokerMetrics _metrics;
     private readonly LimitMetrics _limitMetrics;
@@ -34,14 +33,13 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     private readonly ILogger<MessagingService> _logger;
 
     /// <summary>Creates the service; one instance serves every call.</summary>
-    public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry, ReceiptRenewer renewer,
+    public MessagingService(BrokerEngineHost host, ClientRegistry clients, TelemetryHub telemetry,
         IOptions<ServerOptions> options, BrokerMetrics metrics, LimitMetrics limitMetrics, TimeProvider time,
         IHostApplicationLifetime lifetime, ILogger<MessagingService> logger)
     {
         _host = host;
         _clients = clients;
         _telemetry = telemetry;
-        _renewer = renewer;
         _options = options.Value;
         _metrics = metrics;
         _limitMetrics = limitMetrics;
@@ -51,6 +49,9 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
     }
 
     private BrokerEngine Engine => _host.Engine;
+
+    /// <summary>The engine's renewal of deliveries received with auto-renew, which translates the handles clients hold.</summary>
+    private ReceiptRenewer Renewer => _host.Engine.Renewals;
 
     /// <summary>
     /// Binds the service's methods as generated, but with request marshallers that hand a body that does not decode to

@@ -1,3 +1,4 @@
+using AgentBus.Broker.Clients;
 using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Messages;
 using Microsoft.Extensions.Time.Testing;
@@ -9,6 +10,7 @@ public sealed class EngineHarness : IAsyncDisposable
 {
     private readonly TempDirectory? _directory; // null: the directory belongs to someone else
     private readonly Action<BrokerOptions>? _configure;
+    private ClientSettings _clients = ClientSettings.Default;
     private int _messageId;
 
     private EngineHarness(Action<BrokerOptions>? configure, string? directory = null, FakeTimeProvider? time = null)
@@ -28,6 +30,14 @@ public sealed class EngineHarness : IAsyncDisposable
     public static async Task<EngineHarness> StartAsync(Action<BrokerOptions>? configure = null)
     {
         var harness = new EngineHarness(configure);
+        await harness.OpenAsync();
+        return harness;
+    }
+
+    /// <summary>An engine with what a hosting server sets for its clients (admission bounds, auto-renewal).</summary>
+    internal static async Task<EngineHarness> StartAsync(ClientSettings clients, Action<BrokerOptions>? configure = null)
+    {
+        var harness = new EngineHarness(configure) { _clients = clients };
         await harness.OpenAsync();
         return harness;
     }
@@ -60,7 +70,7 @@ public sealed class EngineHarness : IAsyncDisposable
     /// <summary>Everything the engine logged, across restarts.</summary>
     internal Storage.ListLoggerFactory Logs { get; } = new();
 
-    public async Task OpenAsync() => Engine = await BrokerEngine.OpenAsync(NewOptions(), Time, Logs);
+    public async Task OpenAsync() => Engine = await BrokerEngine.OpenAsync(NewOptions(), _clients, Time, Logs);
 
     /// <summary>Closes the engine (a clean shutdown) without opening it again, so a test can damage its files.</summary>
     public async Task StopAsync()

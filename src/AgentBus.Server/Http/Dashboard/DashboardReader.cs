@@ -52,7 +52,7 @@ internal sealed class DashboardReader
     public OverviewView Overview()
     {
         var engine = _host.Engine;
-        var stats = BrokerStats.Read(engine, _metrics, _clients);
+        var stats = BrokerStats.Read(engine, _metrics);
         var ranking = engine.RankLiteTopics(Prefixes, RankedLiteTopics);
         return new OverviewView(
             _time.GetUtcNow(), stats.StartTime, stats.MessagesIn, stats.MessagesOut, stats.MessagesAcked, stats.BytesIn,
@@ -84,7 +84,7 @@ internal sealed class DashboardReader
     private List<ClientView> Clients(BrokerEngine engine)
     {
         var views = new List<ClientView>();
-        foreach (string id in KnownClients.Ids(_clients, engine).Take(ListedClients))
+        foreach (string id in KnownClients.Ids(engine).Take(ListedClients))
         {
             var (transport, lite) = KnownClients.Describe(_clients, engine, id);
             views.Add(new ClientView(id, lite?.Group ?? transport?.Group ?? "", (transport?.ClientType ?? Apache.Rocketmq.V2.ClientType.Unspecified).ToString(),

@@ -86,7 +86,7 @@ internal sealed partial class AdminService
             int limit = PageSize(request.PageSize, BrokerEngine.MaxDefinitionPageSize);
             string? after = PageToken.Decode(request.PageToken, ServerClientIdLimit, static id => id.Length > 0);
             var response = new ListClientsResponse();
-            foreach (string id in KnownClients.Ids(_clients, engine, after))
+            foreach (string id in KnownClients.Ids(engine, after))
             {
                 var (transport, lite) = KnownClients.Describe(_clients, engine, id);
                 var client = ToProto(id, transport, lite);
@@ -111,7 +111,7 @@ internal sealed partial class AdminService
     public override Task<GetBrokerStatsResponse> GetBrokerStats(GetBrokerStatsRequest request, ServerCallContext context) =>
         Handle(nameof(GetBrokerStats), context, () =>
         {
-            var stats = BrokerStats.Read(_host.Engine, _metrics, _clients);
+            var stats = BrokerStats.Read(_host.Engine, _metrics);
             return new GetBrokerStatsResponse
             {
                 StartTime = Timestamp.FromDateTimeOffset(stats.StartTime),

@@ -1,24 +1,28 @@
+using AgentBus.Broker.Clients;
 using AgentBus.Broker.Dispatch;
 using AgentBus.Broker.Queues;
 
 namespace AgentBus.Broker.Subscriptions;
 
 /// <summary>
-/// A lite consumer client as the broker sees it: its group, bound parent topic, lite subscriptions and ready set.
-/// Keyed by client id, so two clients of one group hold different subscriptions.
+/// The lite consumer part of a client's session: its group, bound parent topic, lite subscriptions and ready set.
+/// One per client id (<see cref="ClientSession.Lite"/>), so two clients of one group hold different subscriptions;
+/// its liveness is the client's.
 /// </summary>
-internal sealed class ClientSession
+internal sealed class LiteSession
 {
-    public ClientSession(string clientId, string group, string topic, int readySetCapacity, long expiresAt)
+    public LiteSession(ClientSession client, string group, string topic, int readySetCapacity)
     {
-        ClientId = clientId;
+        Client = client;
         Group = group;
         Topic = topic;
         Ready = new ReadySet(readySetCapacity);
-        ExpiresAt = expiresAt;
     }
 
-    public string ClientId { get; }
+    /// <summary>The client this is the lite session of.</summary>
+    public ClientSession Client { get; }
+
+    public string ClientId => Client.ClientId;
 
     public string Group { get; }
 
@@ -42,10 +46,7 @@ internal sealed class ClientSession
     /// <summary>Highest subscription version applied.</summary>
     public long Version { get; set; }
 
-    /// <summary>Unix milliseconds after which the client is considered gone unless refreshed.</summary>
-    public long ExpiresAt { get; set; }
-
-    /// <summary>Set when the client terminated or expired.</summary>
+    /// <summary>Set when the client terminated or expired, sent COMPLETE_REMOVE, or moved to another group.</summary>
     public bool Closed { get; set; }
 
     /// <summary>Lite topics with pending messages for this client.</summary>
@@ -54,7 +55,7 @@ internal sealed class ClientSession
     /// <summary>Whether a delayed full dispatch is scheduled.</summary>
     public int FullDispatchScheduled;
 
-    public bool IsLiveAt(long now) => !Closed && ExpiresAt > now;
+    public bool IsLiveAt(long now) => !Closed && Client.IsLiveAt(now);
 
     public override string ToString() => $"{ClientId} ({Group})";
 }
