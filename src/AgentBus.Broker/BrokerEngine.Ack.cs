@@ -22,17 +22,10 @@ public sealed partial class BrokerEngine
         var handle = _handles.Decode(receiptHandle);
         var (queue, cursor) = Locate(group, handle);
         bool fifo = Topics.TryGetGroup(group, out var definition) && definition.Fifo;
-        bool freed;
-        lock (queue)
+        if (!queue.Ack(cursor, handle.Offset, handle.DeliverySeq, fifo, out bool freed))
         {
-            if (!cursor.AckLocked(handle.Offset, handle.DeliverySeq))
-            {
-                throw Expired();
-            }
-
-            freed = fifo && cursor.HasDeliverableLocked(fifo: true);
+            throw Expired();
         }
-
 
         if (freed)
         {
@@ -58,12 +51,9 @@ public sealed partial class BrokerEngine
         var (queue, cursor) = Locate(group, handle);
         long until = Now() + (long)invisibleDuration.TotalMilliseconds;
         long seq = Interlocked.Increment(ref _deliverySeq);
-        lock (queue)
+        if (!queue.ChangeInvisible(cursor, handle.Offset, handle.DeliverySeq, until, suspend, seq, handBack))
         {
-            if (cursor.ChangeInvisibleLocked(handle.Offset, handle.DeliverySeq, until, suspend, seq, handBack) < 0)
-            {
-                throw Expired();
-            }
+            throw Expired();
         }
 
         _invisibility.Schedule(cursor, until);
@@ -75,14 +65,10 @@ public sealed partial class BrokerEngine
     {
         ThrowIfDisposed();
         var handle = _handles.Decode(receiptHandle);
-        var (queue, cursor) = Locate(group, handle);
-        long position;
-        lock (queue)
+        var (queue, _) = Locate(group, handle);
+        if (!queue.TryGetPosition(handle.Offset, out long position))
         {
-            if (!queue.TryGetPositionLocked(handle.Offset, out position))
-            {
-                throw Expired();
-            }
+            throw Expired();
         }
 
         DeadLetter(group, position);
@@ -161,9 +147,6 @@ public sealed partial class BrokerEngine
     private bool HasDeliverable(MessageQueue queue, string group)
     {
         bool fifo = Topics.TryGetGroup(group, out var definition) && definition.Fifo;
-        lock (queue)
-        {
-            return queue.FindCursor(group)?.HasDeliverableLocked(fifo) ?? queue.MaxOffsetLocked > queue.MinOffsetLocked;
-        }
+        return queue.HasDeliverable(group, fifo);
     }
 }

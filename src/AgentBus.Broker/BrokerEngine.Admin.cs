@@ -132,16 +132,8 @@ public sealed partial class BrokerEngine
 
     private static LiteTopicInfo Describe(MessageQueue queue, int live, string? group)
     {
-        long min, max, lastWrite;
-        long? committed;
-        lock (queue)
-        {
-            min = queue.MinOffsetLocked;
-            max = queue.MaxOffsetLocked;
-            lastWrite = queue.LastWriteTimestamp;
-            committed = group is null ? null : queue.FindCursor(group)?.CommittedOffset;
-        }
-
-        return new LiteTopicInfo(queue.LiteTopic!, min, max, live, DateTimeOffset.FromUnixTimeMilliseconds(lastWrite), committed);
+        CursorPosition? position = null;
+        var (min, max, lastWrite) = group is null ? queue.ReadOffsets() : queue.ReadOffsets(group, out position);
+        return new LiteTopicInfo(queue.LiteTopic!, min, max, live, DateTimeOffset.FromUnixTimeMilliseconds(lastWrite), position?.CommittedOffset);
     }
 }

@@ -32,13 +32,14 @@ public sealed partial class BrokerEngine
             .ToDictionary(p => p, _ => (Count: new int[1], Heap: new PriorityQueue<LiteTopicLoad, (long, long)>()), StringComparer.Ordinal);
         long total = 0;
         int withBacklog = 0;
+        var positions = new List<CursorPosition>(); // reused for every queue
         foreach (var topic in Topics.Topics)
         {
             if (topic.MessageType != MessageType.Lite)
             {
                 foreach (var queue in _queues.NormalQueues(topic.Name))
                 {
-                    total += NormalBacklog(queue);
+                    total += NormalBacklog(queue, positions);
                 }
 
                 continue;
@@ -51,7 +52,7 @@ public sealed partial class BrokerEngine
 
             foreach (var (name, queue) in liteTopics)
             {
-                var load = Load(topic.Name, queue, now);
+                var load = Load(topic.Name, queue, now, positions);
                 total += load.Backlog;
                 withBacklog += load.Backlog > 0 ? 1 : 0;
                 foreach (var (prefix, ranking) in heaps)
@@ -88,13 +89,7 @@ public sealed partial class BrokerEngine
         var names = new List<string>();
         foreach (var queue in _registry.Snapshot(session))
         {
-            long backlog;
-            lock (queue)
-            {
-                long maxOffset = queue.MaxOffsetLocked;
-                backlog = queue.FindCursor(session.Group)?.BacklogLocked(maxOffset) ?? maxOffset - queue.MinOffsetLocked;
-            }
-
+            long backlog = queue.Backlog(session.Group);
             if (backlog > 0 && queue.LiteTopic is { } name)
             {
                 names.Add(name);
@@ -105,29 +100,25 @@ public sealed partial class BrokerEngine
         return names.Count > max ? names[..max] : names;
     }
 
-    private static LiteTopicLoad Load(string parent, MessageQueue queue, long now)
+    private static LiteTopicLoad Load(string parent, MessageQueue queue, long now, List<CursorPosition> positions)
     {
-        long min, max, lastWrite, backlog = 0;
-        lock (queue)
+        positions.Clear();
+        var (min, max, lastWrite) = queue.ReadOffsets(positions);
+        long backlog = 0;
+        bool consumed = false;
+        foreach (var cursor in positions)
         {
-            min = queue.MinOffsetLocked;
-            max = queue.MaxOffsetLocked;
-            lastWrite = queue.LastWriteTimestamp;
-            bool consumed = false;
-            foreach (var cursor in queue.Cursors)
+            if (!cursor.Group.Contains('%', StringComparison.Ordinal))
             {
-                if (!cursor.Group.Contains('%', StringComparison.Ordinal))
-                {
-                    consumed = true;
-                    backlog = Math.Max(backlog, cursor.BacklogLocked(max));
-                }
+                consumed = true;
+                backlog = Math.Max(backlog, cursor.BacklogAt(max));
             }
+        }
 
-            if (!consumed)
-            {
-                // Nobody has consumed it yet (an agent not running, a session without its owner): all of it waits.
-                backlog = max - min;
-            }
+        if (!consumed)
+        {
+            // Nobody has consumed it yet (an agent not running, a session without its owner): all of it waits.
+            backlog = max - min;
         }
 
         int live = 0;
@@ -150,19 +141,17 @@ public sealed partial class BrokerEngine
         return new LiteTopicLoad(parent, queue.LiteTopic!, backlog, min, max, live, ids, DateTimeOffset.FromUnixTimeMilliseconds(lastWrite));
     }
 
-    private static long NormalBacklog(MessageQueue queue)
+    private static long NormalBacklog(MessageQueue queue, List<CursorPosition> positions)
     {
+        positions.Clear();
+        long max = queue.ReadOffsets(positions).Max;
         long backlog = 0;
-        lock (queue)
+        foreach (var cursor in positions)
         {
-            long max = queue.MaxOffsetLocked;
-            foreach (var cursor in queue.Cursors)
+            // Names with '%' are the engine's own positions (a dead-letter queue's replay mark), not a group's.
+            if (!cursor.Group.Contains('%', StringComparison.Ordinal))
             {
-                // Names with '%' are the engine's own positions (a dead-letter queue's replay mark), not a group's.
-                if (!cursor.Group.Contains('%', StringComparison.Ordinal))
-                {
-                    backlog = Math.Max(backlog, cursor.BacklogLocked(max));
-                }
+                backlog = Math.Max(backlog, cursor.BacklogAt(max));
             }
         }
 

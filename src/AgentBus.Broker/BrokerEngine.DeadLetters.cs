@@ -124,25 +124,11 @@ public sealed partial class BrokerEngine
 
     private static long FirstPendingDeadLetter(MessageQueue queue)
     {
-        lock (queue)
-        {
-            long min = queue.MinOffsetLocked;
-            return Math.Max(min, queue.FindCursor(DeadLetterAdminCursor)?.CommittedOffset ?? min);
-        }
+        long min = queue.ReadOffsets(DeadLetterAdminCursor, out var mark).Min;
+        return Math.Max(min, mark?.CommittedOffset ?? min);
     }
 
-    private void MarkDeadLettersDone(MessageQueue queue, long offset)
-    {
-        lock (queue)
-        {
-            var cursor = queue.GetOrAddCursorLocked(DeadLetterAdminCursor, offset, out bool created);
-            if (!created && offset > cursor.CommittedOffset)
-            {
-                cursor.ResetLocked(offset);
-            }
-        }
-
-    }
+    private static void MarkDeadLettersDone(MessageQueue queue, long offset) => queue.MoveCursorForward(DeadLetterAdminCursor, offset);
 
     /// <summary>A dead letter as a new message to its origin: its own properties without the dead-letter ones.</summary>
     private static MessageRecord Revived(MessageRecord letter)

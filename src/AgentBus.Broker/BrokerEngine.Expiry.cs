@@ -38,12 +38,7 @@ public sealed partial class BrokerEngine
                     continue;
                 }
 
-                long next;
-                lock (queue)
-                {
-                    next = queue.MaxOffsetLocked;
-                }
-
+                long next = queue.MaxOffset;
                 // A tombstone in the log keeps the lite topic deleted when indexes are rebuilt at restart.
                 _log.Append(new MessageRecord { Topic = queue.Topic, LiteTopic = queue.LiteTopic, QueueId = TombstoneQueueId, MessageId = "-" }, next, now);
             }
@@ -72,26 +67,7 @@ public sealed partial class BrokerEngine
             return false;
         }
 
-        return _options.ExpireLiteTopicsWithBacklog || !HasUnconsumed(queue, boundGroups);
-    }
-
-    /// <summary>Whether some group bound to the parent topic has not acknowledged everything in the lite topic.</summary>
-    private static bool HasUnconsumed(MessageQueue queue, string[] boundGroups)
-    {
-        lock (queue)
-        {
-            long max = queue.MaxOffsetLocked;
-            foreach (string group in boundGroups)
-            {
-                var cursor = queue.FindCursor(group);
-                long committed = cursor?.CommittedOffset ?? queue.MinOffsetLocked;
-                if (committed < max)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        // Some group bound to the parent topic has not acknowledged everything in the lite topic.
+        return _options.ExpireLiteTopicsWithBacklog || !queue.HasUnconsumed(boundGroups);
     }
 }

@@ -94,20 +94,17 @@ public sealed partial class BrokerEngine
             bool consumed = bound;
             foreach (var queue in queues)
             {
-                lock (queue)
+                var offsets = queue.ReadOffsets(group, out var cursor);
+                if (cursor is null && !queue.IsLite)
                 {
-                    var cursor = queue.FindCursor(group);
-                    if (cursor is null && !queue.IsLite)
-                    {
-                        continue;
-                    }
-
-                    consumed = true;
-                    long queueBacklog = cursor?.BacklogLocked(queue.MaxOffsetLocked) ?? queue.MaxOffsetLocked - queue.MinOffsetLocked;
-                    total += queueBacklog;
-                    withBacklog += queueBacklog > 0 ? 1 : 0;
-                    inflight += cursor?.InflightCount ?? 0;
+                    continue;
                 }
+
+                consumed = true;
+                long queueBacklog = cursor?.BacklogAt(offsets.Max) ?? offsets.Count;
+                total += queueBacklog;
+                withBacklog += queueBacklog > 0 ? 1 : 0;
+                inflight += cursor?.InflightCount ?? 0;
             }
 
             if (consumed)
@@ -132,18 +129,15 @@ public sealed partial class BrokerEngine
         long now = Now();
         var ttl = parent.LiteTopicTtl ?? _options.LiteTopicTtl;
         var bound = Topics.GroupsBoundTo(parentTopic).Select(g => g.Name);
-        long min, max, lastWrite;
+        var positions = new List<CursorPosition>();
+        var (min, max, lastWrite) = queue.ReadOffsets(positions);
         var groups = new List<LiteGroupPosition>();
-        lock (queue)
+        foreach (string group in bound.Concat(positions.Select(c => c.Group)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            min = queue.MinOffsetLocked;
-            max = queue.MaxOffsetLocked;
-            lastWrite = queue.LastWriteTimestamp;
-            foreach (string group in bound.Concat(queue.Cursors.Select(c => c.Group)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-            {
-                var cursor = queue.FindCursor(group);
-                groups.Add(new LiteGroupPosition(group, cursor?.CommittedOffset, cursor?.BacklogLocked(max) ?? max - min, cursor?.InflightCount ?? 0));
-            }
+            int at = positions.FindIndex(c => string.Equals(c.Group, group, StringComparison.Ordinal));
+            groups.Add(at < 0
+                ? new LiteGroupPosition(group, null, max - min, 0)
+                : new LiteGroupPosition(group, positions[at].CommittedOffset, positions[at].BacklogAt(max), positions[at].InflightCount));
         }
 
         var subscribers = new List<LiteSubscriberInfo>();
@@ -188,10 +182,7 @@ public sealed partial class BrokerEngine
         int inflight = 0;
         foreach (var queue in subscribed)
         {
-            lock (queue)
-            {
-                inflight += queue.FindCursor(session.Group)?.HeldByLocked(session) ?? 0;
-            }
+            inflight += queue.HeldBy(session.Group, session);
         }
 
         return new LiteClientState(session.ClientId, session.Group, session.Topic, subscribed.Length, session.Ready.Count, inflight, session.IsLiveAt(Now()));
@@ -206,11 +197,7 @@ public sealed partial class BrokerEngine
             : _queues.NormalQueues(topic.Name);
         foreach (var queue in queues)
         {
-            lock (queue)
-            {
-                messages += queue.MaxOffsetLocked - queue.MinOffsetLocked;
-            }
-
+            messages += queue.ReadOffsets().Count;
             liteTopics += queue.IsLite ? 1 : 0;
         }
 

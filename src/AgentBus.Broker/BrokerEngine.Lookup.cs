@@ -100,10 +100,7 @@ public sealed partial class BrokerEngine
             return false;
         }
 
-        lock (queue)
-        {
-            return record.QueueOffset >= queue.MinOffsetLocked && record.QueueOffset < queue.MaxOffsetLocked;
-        }
+        return queue.Holds(record.QueueOffset);
     }
 
     /// <summary>Indexes an appended message (under the append lock, so the index is in log order).</summary>

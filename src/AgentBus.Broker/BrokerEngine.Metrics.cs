@@ -49,6 +49,7 @@ public sealed partial class BrokerEngine
     {
         ThrowIfDisposed();
         var totals = new Dictionary<(string Topic, string Group), (long Backlog, long Lag, long Inflight)>();
+        var positions = new List<CursorPosition>(); // reused for every queue
         foreach (var topic in Topics.Topics)
         {
             if (topic.MessageType == MessageType.Lite)
@@ -63,7 +64,7 @@ public sealed partial class BrokerEngine
                 {
                     foreach (var queue in lites.Values)
                     {
-                        AddQueue(totals, topic.Name, queue, bound);
+                        AddQueue(totals, topic.Name, queue, bound, positions);
                     }
                 }
             }
@@ -71,7 +72,7 @@ public sealed partial class BrokerEngine
             {
                 foreach (var queue in _queues.NormalQueues(topic.Name))
                 {
-                    AddQueue(totals, topic.Name, queue, []);
+                    AddQueue(totals, topic.Name, queue, [], positions);
                 }
             }
         }
@@ -86,28 +87,38 @@ public sealed partial class BrokerEngine
     }
 
     private static void AddQueue(Dictionary<(string, string), (long Backlog, long Lag, long Inflight)> totals, string topic, MessageQueue queue,
-        string[] boundGroups)
+        string[] boundGroups, List<CursorPosition> positions)
     {
-        lock (queue)
+        positions.Clear();
+        var (min, max, _) = queue.ReadOffsets(positions);
+        foreach (string group in boundGroups)
         {
-            long min = queue.MinOffsetLocked;
-            long max = queue.MaxOffsetLocked;
-            foreach (string group in boundGroups)
+            if (max > min && !HasPosition(positions, group))
             {
-                if (queue.FindCursor(group) is null && max > min)
-                {
-                    // No position yet: the group will start from the oldest message held.
-                    Add(totals, (topic, group), max - min, max - min, 0);
-                }
-            }
-
-            foreach (var cursor in queue.Cursors)
-            {
-                long committed = Math.Max(cursor.CommittedOffset, min);
-                long popped = Math.Max(cursor.PopOffset, min);
-                Add(totals, (topic, cursor.Group), Math.Max(0, max - committed), Math.Max(0, max - popped) + cursor.RetryCount, cursor.InflightCount);
+                // No position yet: the group will start from the oldest message held.
+                Add(totals, (topic, group), max - min, max - min, 0);
             }
         }
+
+        foreach (var cursor in positions)
+        {
+            long committed = Math.Max(cursor.CommittedOffset, min);
+            long popped = Math.Max(cursor.PopOffset, min);
+            Add(totals, (topic, cursor.Group), Math.Max(0, max - committed), Math.Max(0, max - popped) + cursor.RetryCount, cursor.InflightCount);
+        }
+    }
+
+    private static bool HasPosition(List<CursorPosition> positions, string group)
+    {
+        foreach (var position in positions)
+        {
+            if (string.Equals(position.Group, group, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Add(Dictionary<(string, string), (long Backlog, long Lag, long Inflight)> totals, (string, string) key, long backlog, long lag, long inflight)

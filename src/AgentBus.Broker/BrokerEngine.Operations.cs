@@ -35,25 +35,16 @@ public sealed partial class BrokerEngine
         }
 
         var queue = RequireLiteTopic(parentTopic, liteTopic);
-        long? previous;
-        long target, min, max;
-        lock (queue)
+        // The target is picked from the stored range in the same critical section that moves the cursor.
+        long target = queue.ResetCursor(group, (policy, offset, liteTopic), static (request, min, max) => request.policy switch
         {
-            min = queue.MinOffsetLocked;
-            max = queue.MaxOffsetLocked;
-            target = policy switch
-            {
-                OffsetPolicy.Min => min,
-                OffsetPolicy.Max => max,
-                OffsetPolicy.Offset when offset >= min && offset <= max => offset,
-                OffsetPolicy.Offset => throw new BrokerException(BrokerErrorCode.IllegalOffset,
-                    $"Offset {offset} is outside lite topic '{liteTopic}''s stored range {min}..{max}."),
-                _ => throw new BrokerException(BrokerErrorCode.IllegalOffset, $"A reset goes to Min, Max or an Offset, not {policy}."),
-            };
-            var cursor = queue.GetOrAddCursorLocked(group, target, out bool created);
-            previous = created ? null : cursor.CommittedOffset;
-            cursor.ResetLocked(target);
-        }
+            OffsetPolicy.Min => min,
+            OffsetPolicy.Max => max,
+            OffsetPolicy.Offset when request.offset >= min && request.offset <= max => request.offset,
+            OffsetPolicy.Offset => throw new BrokerException(BrokerErrorCode.IllegalOffset,
+                $"Offset {request.offset} is outside lite topic '{request.liteTopic}''s stored range {min}..{max}."),
+            _ => throw new BrokerException(BrokerErrorCode.IllegalOffset, $"A reset goes to Min, Max or an Offset, not {request.policy}."),
+        }, out long? previous, out long min, out long max);
 
         _dispatcher.OnLiteReady(queue, group);
         EngineLog.OffsetReset(_logger, group, parentTopic, liteTopic, previous, target);
@@ -90,12 +81,9 @@ public sealed partial class BrokerEngine
                 throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Lite topic '{liteTopic}' does not exist under '{parentTopic}'.");
             }
 
-            long next;
-            lock (queue)
-            {
-                next = queue.MaxOffsetLocked;
-                dropped = next - queue.MinOffsetLocked;
-            }
+            var stored = queue.ReadOffsets();
+            long next = stored.Max;
+            dropped = stored.Count;
 
             _log.Append(new MessageRecord { Topic = queue.Topic, LiteTopic = queue.LiteTopic, QueueId = TombstoneQueueId, MessageId = "-" }, next, Now());
         }

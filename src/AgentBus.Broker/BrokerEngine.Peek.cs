@@ -109,19 +109,8 @@ public sealed partial class BrokerEngine
     /// <summary>Reads stored messages of a queue from an offset on (at most a count, and a body budget), moving nothing.</summary>
     private LiteTopicMessages ReadStored(Queues.MessageQueue queue, long fromOffset, int maxCount)
     {
-        long min, max, start;
         var positions = new List<long>(Math.Min(maxCount, 64));
-        lock (queue)
-        {
-            min = queue.MinOffsetLocked;
-            max = queue.MaxOffsetLocked;
-            start = Math.Max(fromOffset, min);
-            long end = start >= max ? start : Math.Min(max, start + maxCount);   // no overflow for a far offset
-            for (long offset = start; offset < end && queue.TryGetPositionLocked(offset, out long position); offset++)
-            {
-                positions.Add(position);
-            }
-        }
+        long start = queue.ReadPositions(fromOffset, maxCount, positions, out long min, out long max);
 
         var messages = new List<MessageRecord>(positions.Count);
         long bodies = 0;

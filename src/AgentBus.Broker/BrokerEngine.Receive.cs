@@ -172,38 +172,13 @@ public sealed partial class BrokerEngine
         bool more;
         bool scheduled = false;
         GroupCursor? cursor = null;
+        var request = new PopRequest(group.Name, group.Fifo, group.MaxDeliveryAttempts, invisibleUntil, holder);
 
         // Bounded: a round that hands nothing out ends the loop unless it consumed at least one rejected message. A
         // round without rejected or unreadable messages (every round without a filter) takes the queue's lock once.
         while (true)
         {
-            lock (queue)
-            {
-                cursor ??= queue.FindCursor(group.Name) ?? queue.GetOrAddCursorLocked(group.Name, queue.MinOffsetLocked, out _);
-                cursor.TakeLocked(wanted, group.Fifo, taken);
-                foreach (var (offset, attempt) in taken)
-                {
-                    if (!queue.TryGetPositionLocked(offset, out long position))
-                    {
-                        cursor.DropLocked(offset); // trimmed by retention meanwhile
-                        continue;
-                    }
-
-                    if (attempt > group.MaxDeliveryAttempts)
-                    {
-                        (toDeadLetter ??= []).Add(position);
-                        cursor.DropLocked(offset);
-                        continue;
-                    }
-
-                    long seq = Interlocked.Increment(ref _deliverySeq);
-                    cursor.MarkInflightLocked(offset, attempt, invisibleUntil, seq, holder);
-                    toRead.Add((position, offset, attempt, seq));
-                }
-
-                taken.Clear();
-                more = cursor.HasDeliverableLocked(group.Fifo);
-            }
+            cursor = queue.Pop(cursor, request, wanted, ref _deliverySeq, taken, toRead, ref toDeadLetter, out more);
 
             int accepted = 0;
             foreach (var (position, offset, attempt, seq) in toRead)
@@ -242,16 +217,7 @@ public sealed partial class BrokerEngine
                 break;
             }
 
-            lock (queue)
-            {
-                foreach (var (offset, seq) in skipped)
-                {
-                    cursor.AckLocked(offset, seq);
-                }
-
-                more = cursor.HasDeliverableLocked(group.Fifo);
-            }
-
+            more = queue.CommitSkipped(cursor, skipped, group.Fifo);
             skipped.Clear();
             wanted -= accepted;
             if (wanted <= 0 || !more)

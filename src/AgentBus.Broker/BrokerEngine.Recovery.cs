@@ -93,14 +93,14 @@ public sealed partial class BrokerEngine
                 }
 
                 var queue = _queues.GetOrCreateLiteForRecovery(header.Topic, header.LiteTopic, header.StoreTimestamp);
-                mismatches += IndexRecovered(queue, header.QueueOffset, header.Position, header.StoreTimestamp) ? 0 : 1;
+                mismatches += queue.RecoverAppend(header.QueueOffset, header.Position, header.StoreTimestamp) ? 0 : 1;
                 keys.Offer(header);
             }
             else
             {
                 int queueCount = Topics.TryGetTopic(header.Topic, out var topic) ? topic.QueueCount : 1;
                 var queues = _queues.GetOrCreateNormal(header.Topic, Math.Max(queueCount, header.QueueId + 1), header.StoreTimestamp);
-                mismatches += IndexRecovered(queues[header.QueueId], header.QueueOffset, header.Position, header.StoreTimestamp) ? 0 : 1;
+                mismatches += queues[header.QueueId].RecoverAppend(header.QueueOffset, header.Position, header.StoreTimestamp) ? 0 : 1;
             }
         }
 
@@ -306,17 +306,12 @@ public sealed partial class BrokerEngine
                 continue;
             }
 
-            lock (queue)
+            long past = queue.RestoreCursor(committed.Group, committed.Offset);
+            if (past > 0)
             {
-                if (committed.Offset > queue.MaxOffsetLocked)
-                {
-                    beyond++;
-                    beyondMessages += committed.Offset - queue.MaxOffsetLocked;
-                    (lowered ??= []).Add(queue);
-                }
-
-                long offset = Math.Clamp(committed.Offset, queue.MinOffsetLocked, queue.MaxOffsetLocked);
-                queue.RestoreCursorLocked(committed.Group, offset);
+                beyond++;
+                beyondMessages += past;
+                (lowered ??= []).Add(queue);
             }
 
             restored++;
@@ -327,13 +322,7 @@ public sealed partial class BrokerEngine
         // queue has grown past it, and skip what was sent in between.
         foreach (var queue in lowered ?? [])
         {
-            lock (queue)
-            {
-                foreach (var cursor in queue.Cursors)
-                {
-                    cursor.CommittedMovedLocked();
-                }
-            }
+            queue.MarkCursorsMoved();
         }
 
         return new OffsetRestore(restored, beyond, beyondMessages, orphaned);
@@ -369,27 +358,5 @@ public sealed partial class BrokerEngine
         StateFileLog.LogDataLost(_logger, to - from, from, to, messages, queues, offsetsBeyond ?? 0, action);
         return new Errors.BrokerException(Errors.BrokerErrorCode.Unavailable, string.Create(CultureInfo.InvariantCulture,
             $"The broker does not start: the commit log in '{directory}' is missing {to - from} bytes of fsynced data (positions {from}..{to}, {messages} acknowledged messages in {queues} queues); restore the missing segment files from a backup, or set Broker:ContinueAfterLogDataLoss=true to start without them."));
-    }
-
-    private static bool IndexRecovered(MessageQueue queue, long queueOffset, long position, long storeTimestamp)
-    {
-        // Single-threaded during recovery; the lock keeps the invariant checks honest anyway.
-        lock (queue)
-        {
-            if (queue.MaxOffsetLocked != queueOffset)
-            {
-                if (queue.MaxOffsetLocked != queue.MinOffsetLocked && queueOffset < queue.MaxOffsetLocked)
-                {
-                    return false;
-                }
-
-                // Older records were deleted by retention, or the lite topic was re-created: start the index here.
-                queue.ResetIndexLocked(queueOffset);
-            }
-
-            queue.AppendPositionLocked(position);
-            queue.LastWriteTimestamp = storeTimestamp;
-            return true;
-        }
     }
 }

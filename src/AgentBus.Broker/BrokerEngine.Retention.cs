@@ -36,20 +36,9 @@ public sealed partial class BrokerEngine
         long lowest = long.MaxValue;
         foreach (var queue in _queues.All())
         {
-            lock (queue)
+            if (queue.TryGetLowestNeededPosition(out long position))
             {
-                long low = queue.MinOffsetLocked;
-                bool any = false;
-                foreach (var cursor in queue.Cursors)
-                {
-                    low = any ? Math.Min(low, cursor.CommittedOffset) : cursor.CommittedOffset;
-                    any = true;
-                }
-
-                if (low < queue.MaxOffsetLocked && queue.TryGetPositionLocked(Math.Max(low, queue.MinOffsetLocked), out long position))
-                {
-                    lowest = Math.Min(lowest, position);
-                }
+                lowest = Math.Min(lowest, position);
             }
         }
 
@@ -81,21 +70,7 @@ public sealed partial class BrokerEngine
         long dropped = 0;
         foreach (var queue in _queues.All())
         {
-            lock (queue)
-            {
-                if (queue.MinOffsetLocked == queue.MaxOffsetLocked || !queue.TryGetPositionLocked(queue.MinOffsetLocked, out long first) || first >= minPosition)
-                {
-                    continue;
-                }
-
-                long newMin = queue.FirstOffsetAtOrAfterPositionLocked(minPosition);
-                queue.TrimBeforeLocked(newMin);
-                foreach (var cursor in queue.Cursors)
-                {
-                    dropped += Math.Max(0, newMin - cursor.CommittedOffset);
-                    cursor.SkipBelowLocked(newMin);
-                }
-            }
+            dropped += queue.TrimBelowPosition(minPosition);
         }
 
         return dropped;

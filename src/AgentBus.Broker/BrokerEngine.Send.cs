@@ -155,14 +155,7 @@ public sealed partial class BrokerEngine
                 queue = _queues.ReplaceDeletedLite(message.Topic, message.LiteTopic, now);
             }
 
-            lock (queue)
-            {
-                offset = queue.MaxOffsetLocked;
-                appended = _log.Append(message, queue.QueueId, offset, now);
-                queue.AppendPositionLocked(appended.Position);
-                queue.LastWriteTimestamp = now;
-            }
-
+            appended = queue.Append(_log, message, now, out offset);
             IndexMessage(message, appended.Position, now);
 
             if (dedupeKey is not null)

@@ -36,11 +36,7 @@ public sealed partial class BrokerEngine
             return null;
         }
 
-        lock (queue)
-        {
-            var cursor = queue.FindCursor(group);
-            return cursor?.BacklogLocked(queue.MaxOffsetLocked) ?? queue.MaxOffsetLocked - queue.MinOffsetLocked;
-        }
+        return queue.Backlog(group);
     }
 
     /// <summary>Offsets of a lite topic: first stored, next to be written, and <paramref name="group"/>'s committed one.</summary>
@@ -51,26 +47,16 @@ public sealed partial class BrokerEngine
             return null;
         }
 
-        lock (queue)
-        {
-            return (queue.MinOffsetLocked, queue.MaxOffsetLocked, queue.FindCursor(group)?.CommittedOffset);
-        }
+        var offsets = queue.ReadOffsets(group, out var position);
+        return (offsets.Min, offsets.Max, position?.CommittedOffset);
     }
 
     private long ResolveStartOffset(MessageQueue queue, ConsumerGroupDefinition group, OffsetOption option)
     {
-        long min, max;
-        GroupCursor? cursor;
-        lock (queue)
-        {
-            min = queue.MinOffsetLocked;
-            max = queue.MaxOffsetLocked;
-            cursor = queue.FindCursor(group.Name);
-        }
-
+        var (min, max, _) = queue.ReadOffsets(group.Name, out var position);
         return option.Policy switch
         {
-            OffsetPolicy.Last => cursor?.CommittedOffset ?? min,
+            OffsetPolicy.Last => position?.CommittedOffset ?? min,
             OffsetPolicy.Min => min,
             OffsetPolicy.Max => max,
             OffsetPolicy.Offset => Math.Clamp(option.Value, min, max),
@@ -83,24 +69,14 @@ public sealed partial class BrokerEngine
     /// <summary>Binary search over the queue for the first message stored at or after <paramref name="timestamp"/> (store times grow with offsets).</summary>
     private long FirstOffsetAtOrAfter(MessageQueue queue, long timestamp)
     {
-        long low, high;
-        lock (queue)
-        {
-            low = queue.MinOffsetLocked;
-            high = queue.MaxOffsetLocked;
-        }
-
+        var (low, high, _) = queue.ReadOffsets();
         while (low < high)
         {
             long mid = low + ((high - low) / 2);
-            long position;
-            lock (queue)
+            if (!queue.TryGetPosition(mid, out long position))
             {
-                if (!queue.TryGetPositionLocked(mid, out position))
-                {
-                    low = mid + 1;
-                    continue;
-                }
+                low = mid + 1;
+                continue;
             }
 
             if (_log.TryReadHeader(position, out RecordHeader header) && header.StoreTimestamp >= timestamp)

@@ -215,11 +215,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
             foreach (var cursor in cursors)
             {
                 var queue = cursor.Queue;
-                long offset;
-                lock (queue)
-                {
-                    offset = cursor.TakeForCheckpointLocked();
-                }
+                long offset = queue.TakeForCheckpoint(cursor);
 
                 // A queue deleted since is forgotten: its deletion is in this append or the next one.
                 if (!queue.Deleted)
@@ -265,10 +261,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         var (cursors, _) = _offsetChanges.Drain();
         foreach (var cursor in cursors)
         {
-            lock (cursor.Queue)
-            {
-                cursor.TakeForCheckpointLocked();
-            }
+            cursor.Queue.TakeForCheckpoint(cursor);
         }
 
         _offsetSnapshotDue = true;

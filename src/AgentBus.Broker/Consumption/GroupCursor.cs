@@ -5,8 +5,14 @@ namespace AgentBus.Broker.Consumption;
 /// <summary>
 /// What one consumer group has consumed of one queue, with pop semantics: offsets below
 /// <see cref="CommittedOffset"/> are acknowledged; offsets in [CommittedOffset, PopOffset) are in flight, acked, or
-/// waiting for redelivery; offsets from PopOffset on were never delivered. Guarded by the queue's lock.
+/// waiting for redelivery; offsets from PopOffset on were never delivered.
 /// </summary>
+/// <remarks>
+/// The queue's inner part: guarded by its queue's lock, which only <see cref="MessageQueue"/> takes. The
+/// <c>*Locked</c> members are called by the queue's operations (pop, ack, expiry, release, reset, retention) under that
+/// lock and by nothing else; code outside the queue reads a cursor's position through the queue (see
+/// <see cref="MessageQueue.ReadOffsets(string, out CursorPosition?)"/>).
+/// </remarks>
 internal sealed class GroupCursor
 {
     // Allocated only while something is in flight: an idle cursor (most lite topics) stays small.

@@ -71,12 +71,7 @@ internal sealed class InvisibilityScheduler : IDisposable
 
         foreach (var cursor in ready)
         {
-            long next;
-            int expired;
-            lock (cursor.Queue)
-            {
-                next = cursor.ExpireLocked(now, out expired);
-            }
+            long next = cursor.Queue.Expire(cursor, now, out int expired);
 
             if (next != long.MaxValue)
             {

@@ -151,12 +151,7 @@ internal sealed class OffsetCheckpoint(string directory, TimeProvider time, long
 
                 foreach (var cursor in queue.Cursors)
                 {
-                    long offset;
-                    lock (queue)
-                    {
-                        offset = cursor.CommittedOffset;
-                    }
-
+                    long offset = queue.CommittedOffsetOf(cursor);
                     writer.Write(RecordMarker);
                     writer.Write(queue.Topic);
                     writer.Write(queue.LiteTopic ?? "");

@@ -93,39 +93,51 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
             return new IndexLoad(null, file, position, 0, 0);
         }
 
-        while (reader.ReadByte() == 1)
+        long[] entries = ArrayPool<long>.Shared.Rent(64);
+        try
         {
-            string topic = reader.ReadString();
-            string? lite = reader.ReadBoolean() ? reader.ReadString() : null;
-            int queueId = reader.ReadInt32();
-            long lastWrite = reader.ReadInt64();
-            long minOffset = reader.ReadInt64();
-            int count = reader.ReadInt32();
-            var queue = lite is not null
-                ? table!.GetOrCreateLiteForRecovery(topic, lite, lastWrite)
-                : table!.GetOrCreateNormal(topic, queueId + 1, lastWrite)[queueId];
-            lock (queue)
+            while (reader.ReadByte() == 1)
             {
-                queue.ResetIndexLocked(minOffset);
-                long offset = minOffset;
-                for (int i = 0; i < count; i++, offset++)
-                {
-                    long entry = reader.ReadInt64();
-                    if (entry < logStart)
-                    {
-                        queue.ResetIndexLocked(offset + 1); // deleted by retention after the checkpoint
-                    }
-                    else
-                    {
-                        queue.AppendPositionLocked(entry);
-                    }
-                }
-
-                queue.LastWriteTimestamp = lastWrite;
+                RestoreQueue(reader, table!, logStart, ref entries);
             }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(entries);
         }
 
         return new IndexLoad(Math.Max(position, logStart), file, position, 0, 0);
+    }
+
+    /// <summary>Reads one queue's entry and hands its positions to the queue, read first into <paramref name="entries"/>.</summary>
+    private static void RestoreQueue(BinaryReader reader, QueueTable table, long logStart, ref long[] entries)
+    {
+        string topic = reader.ReadString();
+        string? lite = reader.ReadBoolean() ? reader.ReadString() : null;
+        int queueId = reader.ReadInt32();
+        long lastWrite = reader.ReadInt64();
+        long minOffset = reader.ReadInt64();
+        int count = Math.Max(0, reader.ReadInt32()); // a negative count restores an empty index, as it always did
+        var queue = lite is not null
+            ? table.GetOrCreateLiteForRecovery(topic, lite, lastWrite)
+            : table.GetOrCreateNormal(topic, queueId + 1, lastWrite)[queueId];
+        if ((ulong)count * sizeof(long) > (ulong)(reader.BaseStream.Length - reader.BaseStream.Position))
+        {
+            throw new EndOfStreamException($"An index checkpoint entry claims {count} positions past the end of the file.");
+        }
+
+        if (count > entries.Length)
+        {
+            ArrayPool<long>.Shared.Return(entries);
+            entries = ArrayPool<long>.Shared.Rent(count);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            entries[i] = reader.ReadInt64();
+        }
+
+        queue.RestoreIndex(minOffset, entries.AsSpan(0, count), logStart, lastWrite);
     }
 
     /// <summary>Counts the indexed messages at or after <paramref name="logEnd"/> without loading anything.</summary>
@@ -163,21 +175,7 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
             return buffer;
         }
 
-        int count;
-        long minOffset, lastWrite;
-        lock (queue)
-        {
-            count = queue.CountBelowPositionLocked(durablePosition);
-            if (count > buffer.Length)
-            {
-                ArrayPool<long>.Shared.Return(buffer);
-                buffer = ArrayPool<long>.Shared.Rent(count);
-            }
-
-            queue.CopyPositionsLocked(buffer, count);
-            minOffset = queue.MinOffsetLocked;
-            lastWrite = queue.LastWriteTimestamp;
-        }
+        int count = queue.CopyDurablePositions(durablePosition, ref buffer, out long minOffset, out long lastWrite);
 
         writer.Write((byte)1);
         writer.Write(queue.Topic);

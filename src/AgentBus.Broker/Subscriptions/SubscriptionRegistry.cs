@@ -186,13 +186,7 @@ internal sealed class SubscriptionRegistry
         _dispatcher.Redistribute(session);
         foreach (var queue in subscribed)
         {
-            int released;
-            lock (queue)
-            {
-                released = queue.FindCursor(session.Group)?.ReleaseHeldByLocked(session) ?? 0;
-            }
-
-            if (released > 0)
+            if (queue.ReleaseHeldBy(session.Group, session) > 0)
             {
                 _dispatcher.OnLiteReady(queue, session.Group);
             }
@@ -261,30 +255,29 @@ internal sealed class SubscriptionRegistry
             Unsubscribe(session, queue);
         }
 
+        List<LiteSession>? replaced = null; // the group's subscribers an exclusive lite topic drops for the new one
         foreach (string lite in toAdd)
         {
             var queue = _queues.GetOrCreateLite(session.Topic, lite, now, out _);
-            lock (queue)
+            if (group.LiteMode == LiteSubscriptionMode.Exclusive)
             {
-                queue.AddSubscriberLocked(session);
-                if (group.LiteMode == LiteSubscriptionMode.Exclusive)
+                (replaced ??= []).Clear();
+                queue.AddSubscriber(session, evicted: replaced);
+                foreach (var other in replaced)
                 {
-                    foreach (var other in queue.Subscribers)
+                    other.LiteTopics.Remove(queue);
+                    _references--;
+                    evicted.Add((other, queue));
+                    var lost = other.Evicted ??= new HashSet<string>(StringComparer.Ordinal);
+                    if (lost.Count < LiteSession.MaxEvicted)
                     {
-                        if (other != session && string.Equals(other.Group, session.Group, StringComparison.Ordinal))
-                        {
-                            queue.RemoveSubscriberLocked(other);
-                            other.LiteTopics.Remove(queue);
-                            _references--;
-                            evicted.Add((other, queue));
-                            var lost = other.Evicted ??= new HashSet<string>(StringComparer.Ordinal);
-                            if (lost.Count < LiteSession.MaxEvicted)
-                            {
-                                lost.Add(queue.LiteTopic!);
-                            }
-                        }
+                        lost.Add(queue.LiteTopic!);
                     }
                 }
+            }
+            else
+            {
+                queue.AddSubscriber(session);
             }
 
             session.LiteTopics.Add(queue);
@@ -328,35 +321,8 @@ internal sealed class SubscriptionRegistry
     {
         bool explicitOption = option is { Policy: not OffsetPolicy.Last };
         long start = _resolveOffset(queue, group, option ?? OffsetOption.Last);
-        lock (queue)
-        {
-            var cursor = queue.GetOrAddCursorLocked(group.Name, start, out bool created);
-            if (created || !explicitOption)
-            {
-                return true;
-            }
-
-            if (_options.LiteSubscribeOffset == LiteSubscribeOffset.WhenAlone && HasOtherMemberLocked(queue, session))
-            {
-                return false;
-            }
-
-            cursor.ResetLocked(start);
-            return true;
-        }
-    }
-
-    private static bool HasOtherMemberLocked(MessageQueue queue, LiteSession session)
-    {
-        foreach (var other in queue.Subscribers)
-        {
-            if (other != session && string.Equals(other.Group, session.Group, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var unlessOtherMemberThan = _options.LiteSubscribeOffset == LiteSubscribeOffset.WhenAlone ? session : null;
+        return queue.PlaceCursor(group.Name, start, move: explicitOption, unlessOtherMemberThan);
     }
 
     private SyncLiteSubscriptionResult RemoveLocked(LiteSession session, HashSet<string> liteTopics)
@@ -391,11 +357,7 @@ internal sealed class SubscriptionRegistry
 
     private void Unsubscribe(LiteSession session, MessageQueue queue)
     {
-        lock (queue)
-        {
-            queue.RemoveSubscriberLocked(session);
-        }
-
+        queue.RemoveSubscriber(session);
         if (session.LiteTopics.Remove(queue))
         {
             _references--;
@@ -433,13 +395,9 @@ internal sealed class SubscriptionRegistry
     private bool IsSubscribed(LiteSession session, string liteTopic) =>
         _queues.TryGetLite(session.Topic, liteTopic, out var queue) && session.LiteTopics.Contains(queue);
 
-    private static bool HasDeliverable(MessageQueue queue, ConsumerGroupDefinition group)
-    {
-        lock (queue)
-        {
-            return queue.FindCursor(group.Name)?.HasDeliverableLocked(group.Fifo) ?? false;
-        }
-    }
+    // Only a group with a position on the queue: cursors are only ever added, so one found stays the group's.
+    private static bool HasDeliverable(MessageQueue queue, ConsumerGroupDefinition group) =>
+        queue.FindCursor(group.Name) is not null && queue.HasDeliverable(group.Name, group.Fifo);
 
     /// <summary>A blank id is refused before anything else is looked at; the client table checks the rest at admission.</summary>
     private static void ValidateClientId(string clientId)

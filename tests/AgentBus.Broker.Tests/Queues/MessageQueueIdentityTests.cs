@@ -23,10 +23,7 @@ public sealed class MessageQueueIdentityTests
         var before = queues.Select(q => q.GetHashCode()).ToArray();
         foreach (var queue in queues)
         {
-            lock (queue)
-            {
-                queue.AppendPositionLocked(1);
-            }
+            Assert.True(queue.RecoverAppend(0, 1, 0)); // takes the queue's own lock
         }
 
         Assert.Equal(before, queues.Select(q => q.GetHashCode()));
