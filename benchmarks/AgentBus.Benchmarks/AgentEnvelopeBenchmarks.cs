@@ -71,7 +71,7 @@ public class AgentEnvelopeBenchmarks
             {
                 MessageId = MessageIdGenerator.Next(),
                 LiteTopic = sent.LiteTopic,
-                BodyDigest = new Digest { Type = DigestType.Md5, Checksum = Server.Mapping.MessageMapper.Md5Hex(sent.Body.Span) },
+                BodyDigest = new Digest { Type = DigestType.Md5, Checksum = AgentBus.Protocol.Messages.BodyDigest.Md5Hex(sent.Body.Span) },
                 BornTimestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
                 ReceiptHandle = new string('r', 80),
                 DeliveryAttempt = 1,
@@ -101,10 +101,10 @@ public class BodyDigestBenchmarks
     public void Setup() => Random.Shared.NextBytes(_body);
 
     [Benchmark(Baseline = true)]
-    public bool Md5() => AgentBus.Client.Messages.BodyDigest.Matches(
-        new Digest { Type = DigestType.Md5, Checksum = Server.Mapping.MessageMapper.Md5Hex(_body) }, _body);
+    public bool Md5() => AgentBus.Protocol.Messages.BodyDigest.Matches(
+        new Digest { Type = DigestType.Md5, Checksum = AgentBus.Protocol.Messages.BodyDigest.Md5Hex(_body) }, _body);
 
     [Benchmark]
-    public bool Crc32() => AgentBus.Client.Messages.BodyDigest.Matches(
-        new Digest { Type = DigestType.Crc32, Checksum = Server.Mapping.MessageMapper.Crc32Hex(_body) }, _body);
+    public bool Crc32() => AgentBus.Protocol.Messages.BodyDigest.Matches(
+        new Digest { Type = DigestType.Crc32, Checksum = AgentBus.Protocol.Messages.BodyDigest.Crc32Hex(_body) }, _body);
 }

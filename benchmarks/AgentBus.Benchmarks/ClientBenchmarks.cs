@@ -30,7 +30,7 @@ public class ClientBenchmarks
                 MessageId = MessageIdGenerator.Next(),
                 LiteTopic = "session-42",
                 Tag = "tag",
-                BodyDigest = new Digest { Type = DigestType.Md5, Checksum = Server.Mapping.MessageMapper.Md5Hex(body) },
+                BodyDigest = new Digest { Type = DigestType.Md5, Checksum = AgentBus.Protocol.Messages.BodyDigest.Md5Hex(body) },
                 BornTimestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
                 ReceiptHandle = new string('r', 80),
                 DeliveryAttempt = 1,

@@ -146,18 +146,4 @@ public sealed class ProtocolDetailsTests
         Assert.Equal(80, AccessPoint.Parse("host").Addresses[0].Port);
         Assert.Throws<ArgumentException>(() => AccessPoint.Parse("host:notaport"));
     }
-
-    [Fact]
-    public void Body_digests_are_checked()
-    {
-        byte[] body = "hello"u8.ToArray();
-        Assert.True(BodyDigest.Matches(new Digest { Type = DigestType.Md5, Checksum = "5D41402ABC4B2A76B9719D911017C592" }, body));
-        Assert.True(BodyDigest.Matches(new Digest { Type = DigestType.Sha1, Checksum = "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d" }, body));
-        Assert.True(BodyDigest.Matches(new Digest { Type = DigestType.Crc32, Checksum = "907060870" }, body));
-        Assert.True(BodyDigest.Matches(new Digest { Type = DigestType.Crc32, Checksum = "3610A686" }, body));
-        Assert.True(BodyDigest.Matches(new Digest { Type = DigestType.Crc32, Checksum = "3610a686" }, body));
-        Assert.False(BodyDigest.Matches(new Digest { Type = DigestType.Crc32, Checksum = "3610A687" }, body));
-        Assert.False(BodyDigest.Matches(new Digest { Type = DigestType.Crc32, Checksum = "not a crc" }, body));
-        Assert.False(BodyDigest.Matches(new Digest { Type = DigestType.Md5, Checksum = "00" }, body));
-    }
 }

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using AgentBus.Client.Transport;
+using AgentBus.Protocol.Messages;
 using Apache.Rocketmq.V2;
 using ProtoMessage = Apache.Rocketmq.V2.Message;
 
@@ -147,8 +148,6 @@ public sealed class MessageView
         LiteTopic is null ? $"{MessageId} on {Topic}" : $"{MessageId} on {Topic}/{LiteTopic} (attempt {DeliveryAttempt})";
 
     /// <summary>Earliest and latest seconds a protobuf Timestamp may hold (0001-01-01 and 9999-12-31T23:59:59).</summary>
-    private const long MinTimestampSeconds = -62_135_596_800, MaxTimestampSeconds = 253_402_300_799;
-
     /// <summary>
     /// The time a Timestamp holds, or null when it is absent or invalid (then <paramref name="problem"/> says so):
     /// <see cref="Google.Protobuf.WellKnownTypes.Timestamp.ToDateTimeOffset"/> throws on an invalid one.
@@ -160,7 +159,7 @@ public sealed class MessageView
             return null;
         }
 
-        if (timestamp.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || timestamp.Nanos is < 0 or > 999_999_999)
+        if (!ProtocolTime.IsValid(timestamp.Seconds, timestamp.Nanos))
         {
             problem = $"{field} ({timestamp.Seconds} s, {timestamp.Nanos} ns) is not a valid timestamp";
             return null;
@@ -176,7 +175,7 @@ public sealed class MessageView
             return null;
         }
 
-        if (time.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || time.Nanos is < 0 or > 999_999_999)
+        if (!ProtocolTime.IsValid(time.Seconds, time.Nanos))
         {
             problem = $"{field} ({time.Seconds} s, {time.Nanos} ns) is not a valid timestamp";
             return null;

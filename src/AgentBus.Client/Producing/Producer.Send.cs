@@ -4,6 +4,7 @@ using AgentBus.Client.Logging;
 using AgentBus.Client.Messages;
 using AgentBus.Client.Metrics;
 using AgentBus.Client.Transport;
+using AgentBus.Protocol.Messages;
 using Apache.Rocketmq.V2;
 using Message = AgentBus.Client.Messages.Message;
 
@@ -148,10 +149,7 @@ public sealed partial class Producer
     }
 
     private static MessageType TypeOf(Message message) =>
-        message.LiteTopic is not null ? MessageType.Lite
-        : message.MessageGroup is not null ? MessageType.Fifo
-        : message.DeliveryTimestamp is not null ? MessageType.Delay
-        : MessageType.Normal;
+        MessageTypes.Of(message.LiteTopic is not null, message.MessageGroup is not null, message.DeliveryTimestamp is not null);
 
     /// <summary>Failures worth another attempt: the network, timeouts, throttling and internal errors; not refusals.</summary>
     private static bool IsRetryable(ClientException exception) =>

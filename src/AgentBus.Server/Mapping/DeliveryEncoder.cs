@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Text;
 using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Messages;
+using AgentBus.Protocol.Messages;
 
 namespace AgentBus.Server.Mapping;
 
@@ -43,9 +43,9 @@ internal static class DeliveryEncoder
     public static int Write(Delivery delivery, DeliveryEncoding encoding, in EncodedSize size, Span<byte> destination)
     {
         var record = delivery.Message;
-        Span<byte> checksum = stackalloc byte[32];
+        Span<byte> checksum = stackalloc byte[BodyDigest.MaxHexLength];
         int messageSize = size.Message, systemSize = size.System, topicSize = size.Topic;
-        int checksumLength = Checksum(record.Body.Span, encoding.Crc32Digest, checksum);
+        int checksumLength = BodyDigest.WriteHex(record.Body.Span, encoding.Crc32Digest, checksum);
         var writer = new Writer(destination);
         writer.Tag(2, LengthDelimited);
         writer.Varint((uint)messageSize);
@@ -232,36 +232,6 @@ internal static class DeliveryEncoder
         return size;
     }
 
-    /// <summary>The body's digest as upper-case hex into <paramref name="destination"/> (32 bytes); returns its length.</summary>
-    private static int Checksum(ReadOnlySpan<byte> body, bool crc32, Span<byte> destination)
-    {
-        if (crc32)
-        {
-            Span<byte> crc = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(body));
-            return Hex(crc, destination);
-        }
-
-        // MD5 is only the protocol's transport checksum here, not a security measure.
-#pragma warning disable CA5351
-        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
-        MD5.HashData(body, hash);
-#pragma warning restore CA5351
-        return Hex(hash, destination);
-    }
-
-    private static int Hex(ReadOnlySpan<byte> bytes, Span<byte> destination)
-    {
-        const string Digits = "0123456789ABCDEF";
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            destination[2 * i] = (byte)Digits[bytes[i] >> 4];
-            destination[(2 * i) + 1] = (byte)Digits[bytes[i] & 0xF];
-        }
-
-        return bytes.Length * 2;
-    }
-
     private static (long Seconds, int Nanos) Invisible(Delivery delivery, DateTimeOffset now)
     {
         // As Duration.FromTimeSpan does, for the non-negative durations a delivery has.
@@ -271,7 +241,7 @@ internal static class DeliveryEncoder
 
     private static int TimeSize(int field, long millis)
     {
-        var (seconds, nanos) = MessageMapper.SecondsAndNanos(millis);
+        var (seconds, nanos) = ProtocolTime.FromUnixMilliseconds(millis);
         return LengthField(field, SecondsNanosSize(seconds, nanos));
     }
 
@@ -342,7 +312,7 @@ internal static class DeliveryEncoder
 
         public void Time(int field, long millis)
         {
-            var (seconds, nanos) = MessageMapper.SecondsAndNanos(millis);
+            var (seconds, nanos) = ProtocolTime.FromUnixMilliseconds(millis);
             Tag(field, LengthDelimited);
             Varint((uint)SecondsNanosSize(seconds, nanos));
             SecondsNanos(seconds, nanos);

@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using AgentBus.Broker.Consumption;
 using AgentBus.Broker.Messages;
+using AgentBus.Protocol.Messages;
 using AgentBus.Server.Errors;
 using Apache.Rocketmq.V2;
 using Google.Protobuf;
@@ -80,8 +80,8 @@ internal static class MessageMapper
         {
             MessageId = record.MessageId,
             BodyDigest = crc32Digest
-                ? new Digest { Type = DigestType.Crc32, Checksum = Crc32Hex(record.Body.Span) }
-                : new Digest { Type = DigestType.Md5, Checksum = Md5Hex(record.Body.Span) },
+                ? new Digest { Type = DigestType.Crc32, Checksum = BodyDigest.Crc32Hex(record.Body.Span) }
+                : new Digest { Type = DigestType.Md5, Checksum = BodyDigest.Md5Hex(record.Body.Span) },
             BodyEncoding = Encoding.Identity,
             MessageType = TypeOf(record),
             BornTimestamp = FromMillis(record.BornTimestamp),
@@ -137,46 +137,8 @@ internal static class MessageMapper
     public static MessageType TypeOf(MessageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.LiteTopic is not null)
-        {
-            return MessageType.Lite;
-        }
-
-        if (record.MessageGroup is not null)
-        {
-            return MessageType.Fifo;
-        }
-
-        return record.DeliveryTimestamp > 0 ? MessageType.Delay : MessageType.Normal;
+        return MessageTypes.Of(record.LiteTopic is not null, record.MessageGroup is not null, record.DeliveryTimestamp > 0);
     }
-
-    /// <summary>
-    /// Upper-case hex CRC32 (IEEE) of a body, for consumers that ask for it (<c>agentbus-body-digest: crc32</c>, the
-    /// AgentBus client): hardware-accelerated, where MD5 costs about 2 µs per KB on each side of every delivery.
-    /// </summary>
-    /// <param name="body">The body.</param>
-    /// <returns>8 hex characters.</returns>
-    public static string Crc32Hex(ReadOnlySpan<byte> body) =>
-        System.IO.Hashing.Crc32.HashToUInt32(body).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Upper-case hex MD5 of a body, the digest official clients verify. MD5 rather than CRC32 for them because
-    /// clients disagree on CRC32's text form (Java: hex, Node.js: decimal) but agree on MD5's.
-    /// </summary>
-    /// <param name="body">The body.</param>
-    /// <returns>32 hex characters.</returns>
-    public static string Md5Hex(ReadOnlySpan<byte> body)
-    {
-        // MD5 is only the protocol's transport checksum here, not a security measure.
-#pragma warning disable CA5351
-        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
-        MD5.HashData(body, hash);
-#pragma warning restore CA5351
-        return Convert.ToHexString(hash);
-    }
-
-    /// <summary>Earliest and latest seconds a protobuf Timestamp may hold (0001-01-01 and 9999-12-31T23:59:59).</summary>
-    private const long MinTimestampSeconds = -62_135_596_800, MaxTimestampSeconds = 253_402_300_799;
 
     /// <summary>
     /// A born timestamp in milliseconds; BAD_REQUEST unless it is a valid Timestamp (0001..9999, nanos normalized).
@@ -191,32 +153,15 @@ internal static class MessageMapper
         ? ToMillis(timestamp)
         : throw new RequestException(Code.IllegalDeliveryTime, $"delivery_timestamp ({timestamp.Seconds} s, {timestamp.Nanos} ns) is not a valid time.");
 
-    private static bool IsValid(Timestamp timestamp) =>
-        timestamp.Seconds is >= MinTimestampSeconds and <= MaxTimestampSeconds && timestamp.Nanos is >= 0 and <= 999_999_999;
+    private static bool IsValid(Timestamp timestamp) => ProtocolTime.IsValid(timestamp.Seconds, timestamp.Nanos);
 
-    private static long ToMillis(Timestamp timestamp) => (timestamp.Seconds * 1000) + (timestamp.Nanos / 1_000_000);
+    private static long ToMillis(Timestamp timestamp) => ProtocolTime.ToUnixMilliseconds(timestamp.Seconds, timestamp.Nanos);
 
-    /// <summary>
-    /// The Timestamp of a stored time. Floor division keeps nanos non-negative before 1970, and a time outside what a
-    /// Timestamp can hold (only in data stored before send validated it) is clamped, so every delivered Timestamp decodes.
-    /// </summary>
+    /// <summary>The Timestamp of a stored time (see <see cref="ProtocolTime.FromUnixMilliseconds"/>), so every delivered Timestamp decodes.</summary>
     internal static Timestamp FromMillis(long millis)
     {
-        var (seconds, nanos) = SecondsAndNanos(millis);
+        var (seconds, nanos) = ProtocolTime.FromUnixMilliseconds(millis);
         return new Timestamp { Seconds = seconds, Nanos = nanos };
-    }
-
-    /// <summary>The seconds and nanos of a stored time's Timestamp (see <see cref="FromMillis"/>).</summary>
-    internal static (long Seconds, int Nanos) SecondsAndNanos(long millis)
-    {
-        long seconds = Math.Clamp(Math.DivRem(millis, 1000, out long remainder), MinTimestampSeconds, MaxTimestampSeconds);
-        if (remainder < 0 && seconds > MinTimestampSeconds)
-        {
-            seconds--;
-            remainder += 1000;
-        }
-
-        return (seconds, remainder > 0 ? (int)(remainder * 1_000_000) : 0);
     }
 
     private static ReadOnlyMemory<byte> Decompress(ByteString body, int maxBodySize)
