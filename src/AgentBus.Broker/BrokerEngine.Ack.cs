@@ -100,10 +100,8 @@ public sealed partial class BrokerEngine
         }
 
         string topic = DeadLetterTopic(group);
-        if (!Topics.TryGetTopic(topic, out _))
-        {
-            Topics.CreateTopic(new TopicDefinition(topic, MessageType.Normal, QueueCount: 1));
-        }
+        // Created by the first dead letter, once even when several of the group's messages run out of attempts together.
+        Topics.GetOrCreateTopic(new TopicDefinition(topic, MessageType.Normal, QueueCount: 1));
 
         var properties = new Dictionary<string, string>(original.Properties)
         {

@@ -66,7 +66,9 @@ public sealed partial class BrokerEngine
 
     /// <summary>
     /// A consumer of a normal or FIFO topic (simple or push consumer): pops from the topic's queues (one queue when
-    /// <paramref name="queueId"/> is given), waiting up to <paramref name="longPollTimeout"/> for a message.
+    /// <paramref name="queueId"/> is given), waiting up to <paramref name="longPollTimeout"/> for a message. With
+    /// <see cref="BrokerOptions.AutoCreate"/> on, an unknown topic is created as a normal topic and waited on, so a
+    /// consumer may start before its producer; off, it is <see cref="BrokerErrorCode.TopicNotFound"/>.
     /// </summary>
     public ValueTask<IReadOnlyList<Delivery>> ReceiveAsync(string group, string topic, int? queueId,
         int maxMessages, TimeSpan invisibleDuration, TimeSpan longPollTimeout, CancellationToken cancellationToken = default) =>
@@ -84,18 +86,7 @@ public sealed partial class BrokerEngine
         ArgumentNullException.ThrowIfNull(filter);
         ThrowIfDisposed();
         ValidateReceive(maxMessages, invisibleDuration, longPollTimeout);
-        NameRules.ValidateTopic(topic);
-        if (!Topics.TryGetTopic(topic, out var topicDefinition))
-        {
-            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{topic}' does not exist.");
-        }
-
-        if (topicDefinition.MessageType == MessageType.Lite)
-        {
-            throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic}' is a lite parent topic: receive through a lite subscription.");
-        }
-
-        var groupDefinition = Topics.ResolveGroup(group);
+        var (topicDefinition, groupDefinition) = Topics.ResolveForReceive(topic, group);
         var queues = _queues.GetOrCreateNormal(topic, topicDefinition.QueueCount, Now());
         if (queueId is { } id && (id < 0 || id >= queues.Length))
         {

@@ -5,9 +5,10 @@ namespace AgentBus.Broker.Topics;
 
 /// <summary>
 /// Topic and consumer-group definitions. Each change is made durable through <see cref="MetadataStore"/> (one journal
-/// append) before the call returns, so a definition that was acknowledged survives a restart.
+/// append) before the call returns, so a definition that was acknowledged survives a restart. What auto-create
+/// makes of an unknown topic or group is decided in <c>TopicRegistry.AutoCreate.cs</c>.
 /// </summary>
-public sealed class TopicRegistry
+public sealed partial class TopicRegistry
 {
     private readonly ConcurrentDictionary<string, TopicDefinition> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConsumerGroupDefinition> _groups = new(StringComparer.Ordinal);
@@ -53,6 +54,17 @@ public sealed class TopicRegistry
 
     /// <summary>Creates a topic that does not exist yet; false when one of that name does.</summary>
     public bool TryCreateTopic(TopicDefinition topic) => PutTopic(topic, static existing => existing is null);
+
+    /// <summary>
+    /// The topic of <paramref name="topic"/>'s name: the existing definition, left as it is (a TTL an operator set,
+    /// say), else <paramref name="topic"/>, created. Safe to call from several threads at once: one of them creates
+    /// it (one journal append) and all get the same definition. Not bound by auto-create or its quota.
+    /// </summary>
+    public TopicDefinition GetOrCreateTopic(TopicDefinition topic)
+    {
+        TopicDefinition? existing = null;
+        return PutTopic(topic, current => (existing = current) is null) ? topic : existing!;
+    }
 
     /// <summary>
     /// Replaces an existing topic's definition; false when there is none. Its stored messages stay: so a lite parent
@@ -130,6 +142,16 @@ public sealed class TopicRegistry
     /// <summary>Creates a consumer group that does not exist yet; false when one of that name does.</summary>
     public bool TryCreateGroup(ConsumerGroupDefinition group) => PutGroup(group, static existing => existing is null);
 
+    /// <summary>
+    /// The group of <paramref name="group"/>'s name: the existing definition, left as it is, else
+    /// <paramref name="group"/>, created (once, however many threads ask). Not bound by auto-create or its quota.
+    /// </summary>
+    public ConsumerGroupDefinition GetOrCreateGroup(ConsumerGroupDefinition group)
+    {
+        ConsumerGroupDefinition? existing = null;
+        return PutGroup(group, current => (existing = current) is null) ? group : existing!;
+    }
+
     /// <summary>Replaces an existing consumer group's definition (its positions stay); false when there is none.</summary>
     public bool TryUpdateGroup(ConsumerGroupDefinition group) => PutGroup(group, static existing => existing is not null);
 
@@ -182,182 +204,6 @@ public sealed class TopicRegistry
     /// <summary>Finds a consumer group definition.</summary>
     public bool TryGetGroup(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConsumerGroupDefinition? group) =>
         _groups.TryGetValue(name, out group);
-
-    /// <summary>
-    /// The topic a producer sends to. An unknown topic is created when auto-create is on: as a lite parent when the
-    /// message carries a lite topic, else as a normal topic.
-    /// </summary>
-    internal TopicDefinition ResolveForSend(string name, bool hasLiteTopic)
-    {
-        if (_topics.TryGetValue(name, out var topic))
-        {
-            return topic;
-        }
-
-        NameRules.ValidateTopic(name);
-        if (!_options.AutoCreate)
-        {
-            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{name}' does not exist.");
-        }
-
-        lock (_writeLock)
-        {
-            if (_topics.TryGetValue(name, out topic))
-            {
-                return topic;
-            }
-
-            ThrowIfTopicQuotaReachedLocked(name);
-            topic = new TopicDefinition(name, hasLiteTopic ? MessageType.Lite : MessageType.Normal);
-            _topics[name] = topic;
-            Persist(MetadataChange.Put(topic));
-            return topic;
-        }
-    }
-
-    /// <summary>
-    /// The group a lite subscription uses. An unknown group is created bound to <paramref name="bindTopic"/> when
-    /// auto-create is on; a known group must be bound to the same topic.
-    /// </summary>
-    internal ConsumerGroupDefinition ResolveForLiteSubscription(string groupName, string bindTopic)
-    {
-        NameRules.ValidateGroup(groupName);
-        var topic = _topics.TryGetValue(bindTopic, out var t) ? t : null;
-        if (topic is null && !_options.AutoCreate)
-        {
-            throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{bindTopic}' does not exist.");
-        }
-
-        if (topic is not null && topic.MessageType != MessageType.Lite)
-        {
-            throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{bindTopic}' is {topic.MessageType}, not a lite parent topic.");
-        }
-
-        if (_groups.TryGetValue(groupName, out var group))
-        {
-            if (group.BindTopic is null && _options.AutoCreate)
-            {
-                lock (_writeLock)
-                {
-                    group = group with { BindTopic = bindTopic };
-                    _groups[groupName] = group;
-                    Persist(MetadataChange.Put(group));
-                }
-            }
-
-            if (!string.Equals(group.BindTopic, bindTopic, StringComparison.Ordinal))
-            {
-                throw new BrokerException(BrokerErrorCode.BadRequest,
-                    $"Consumer group '{groupName}' is bound to topic '{group.BindTopic}', not '{bindTopic}'.");
-            }
-
-            return group;
-        }
-
-        if (!_options.AutoCreate)
-        {
-            throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{groupName}' does not exist.");
-        }
-
-        lock (_writeLock)
-        {
-            if (_groups.TryGetValue(groupName, out group))
-            {
-                return ResolveForLiteSubscription(groupName, bindTopic);
-            }
-
-            // A lite subscription says what its topic carries, so an unknown parent is created as a lite parent.
-            if (topic is null && !_topics.ContainsKey(bindTopic))
-            {
-                ThrowIfTopicQuotaReachedLocked(bindTopic);
-            }
-
-            ThrowIfGroupQuotaReachedLocked(groupName);
-            var parent = topic is null ? new TopicDefinition(bindTopic, MessageType.Lite) : null;
-            if (parent is not null && !_topics.TryAdd(bindTopic, parent))
-            {
-                parent = null; // created meanwhile by a send, already persisted
-            }
-
-            group = _groups.GetOrAdd(groupName, static (name, bind) => new ConsumerGroupDefinition(name, BindTopic: bind), bindTopic);
-            Persist(parent is null ? [MetadataChange.Put(group)] : [MetadataChange.Put(parent), MetadataChange.Put(group)]);
-            return group;
-        }
-    }
-
-    /// <summary>The group used by a consumer of normal topics; auto-created when allowed.</summary>
-    internal ConsumerGroupDefinition ResolveGroup(string groupName)
-    {
-        if (_groups.TryGetValue(groupName, out var group))
-        {
-            return group;
-        }
-
-        NameRules.ValidateGroup(groupName);
-        if (!_options.AutoCreate)
-        {
-            throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{groupName}' does not exist.");
-        }
-
-        lock (_writeLock)
-        {
-            if (_groups.TryGetValue(groupName, out group))
-            {
-                return group;
-            }
-
-            ThrowIfGroupQuotaReachedLocked(groupName);
-            group = _groups.GetOrAdd(groupName, static name => new ConsumerGroupDefinition(name));
-            Persist(MetadataChange.Put(group));
-            return group;
-        }
-    }
-
-    /// <summary>
-    /// Creates a normal topic for a consumer that waits on an unknown topic before anything was sent to it (with
-    /// auto-create on, within <see cref="BrokerOptions.MaxAutoCreatedTopics"/>); a known topic is left as it is.
-    /// </summary>
-    internal void EnsureForReceive(string name)
-    {
-        if (!_options.AutoCreate || _topics.ContainsKey(name))
-        {
-            return;
-        }
-
-        NameRules.ValidateTopic(name);
-        lock (_writeLock)
-        {
-            if (_topics.ContainsKey(name))
-            {
-                return;
-            }
-
-            ThrowIfTopicQuotaReachedLocked(name);
-            var created = new TopicDefinition(name, MessageType.Normal);
-            _topics[name] = created;
-            Persist(MetadataChange.Put(created));
-        }
-    }
-
-    private void ThrowIfTopicQuotaReachedLocked(string name)
-    {
-        if (_topics.Count >= _options.MaxAutoCreatedTopics)
-        {
-            Interlocked.Increment(ref _autoCreateTopicRefusals);
-            throw new BrokerException(BrokerErrorCode.TopicNotFound,
-                $"Topic '{name}' does not exist and is not created: the broker holds {_topics.Count} topics, the most auto-create may reach (Broker:MaxAutoCreatedTopics). Declare it, or delete unused topics.");
-        }
-    }
-
-    private void ThrowIfGroupQuotaReachedLocked(string name)
-    {
-        if (_groups.Count >= _options.MaxAutoCreatedGroups)
-        {
-            Interlocked.Increment(ref _autoCreateGroupRefusals);
-            throw new BrokerException(BrokerErrorCode.ConsumerGroupNotFound,
-                $"Consumer group '{name}' does not exist and is not created: the broker holds {_groups.Count} groups, the most auto-create may reach (Broker:MaxAutoCreatedGroups). Declare it, or delete unused groups.");
-        }
-    }
 
     /// <summary>Groups bound to a lite parent topic.</summary>
     internal IEnumerable<ConsumerGroupDefinition> GroupsBoundTo(string topic) =>

@@ -112,12 +112,8 @@ internal sealed partial class MessagingService
             poll = left < poll ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : poll;
         }
 
+        // An unknown topic is the engine's to create (or refuse) when a normal receive reaches it.
         bool lite = IsKnownLiteParent(topic) || client.IsLiteConsumer;
-        if (!lite)
-        {
-            // With auto-create on, a consumer may wait on a topic nothing was sent to yet: created as a first send would.
-            Engine.Topics.EnsureForReceive(topic);
-        }
 
         // A continuous receive is not replayed by attempt id: its client has acted on whatever reached it. Its attempt
         // id only tells whether the client read the end of its previous stream.

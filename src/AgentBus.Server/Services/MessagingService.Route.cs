@@ -28,10 +28,10 @@ internal sealed partial class MessagingService
     private ValueTask<QueryRouteResponse> QueryRouteAsync(QueryRouteRequest request, RequestContext call)
     {
         string topicName = RequestFields.Topic(request.Topic);
-        var topic = FindTopic(topicName);
+        var route = Engine.Topics.ResolveForRoute(topicName);
         var broker = ThisBroker(request.Endpoints, call.Call);
-        var accepted = AcceptedTypes(topic);
-        int queueCount = topic.MessageType == BrokerMessageType.Lite ? 1 : topic.QueueCount;
+        var accepted = AcceptedTypes(route);
+        int queueCount = route.Topic.MessageType == BrokerMessageType.Lite ? 1 : route.Topic.QueueCount;
         var response = new QueryRouteResponse { Status = StatusFactory.Ok() };
         for (int id = 0; id < queueCount; id++)
         {
@@ -57,11 +57,7 @@ internal sealed partial class MessagingService
     {
         string topicName = RequestFields.Topic(request.Topic);
         string group = RequestFields.Group(request.Group);
-        var topic = FindTopic(topicName);
-        if (!Engine.Options.AutoCreate && !Engine.Topics.TryGetGroup(group, out _))
-        {
-            throw new Broker.Errors.BrokerException(Broker.Errors.BrokerErrorCode.ConsumerGroupNotFound, $"Consumer group '{group}' does not exist.");
-        }
+        var route = Engine.Topics.ResolveForAssignment(topicName, group);
 
         var queue = new Apache.Rocketmq.V2.MessageQueue
         {
@@ -70,41 +66,23 @@ internal sealed partial class MessagingService
             Permission = Permission.Read,
             Broker = ThisBroker(request.Endpoints, call.Call),
         };
-        queue.AcceptMessageTypes.Add(AcceptedTypes(topic));
+        queue.AcceptMessageTypes.Add(AcceptedTypes(route));
         var response = new QueryAssignmentResponse { Status = StatusFactory.Ok() };
         response.Assignments.Add(new Assignment { MessageQueue = queue });
         return ValueTask.FromResult(response);
     }
 
-    /// <summary>A known topic; an unknown one (with auto-create on) as it would be created by a first send.</summary>
-    private TopicDefinition FindTopic(string name)
-    {
-        if (Engine.Topics.TryGetTopic(name, out var topic))
-        {
-            return topic;
-        }
-
-        if (!Engine.Options.AutoCreate)
-        {
-            throw new Broker.Errors.BrokerException(Broker.Errors.BrokerErrorCode.TopicNotFound, $"Topic '{name}' does not exist.");
-        }
-
-        // Not created yet: the first message decides between a normal topic and a lite parent.
-        return new TopicDefinition(name, BrokerMessageType.Normal);
-    }
-
     private bool IsKnownLiteParent(string topic) =>
         Engine.Topics.TryGetTopic(topic, out var definition) && definition.MessageType == BrokerMessageType.Lite;
 
-    private MessageType[] AcceptedTypes(TopicDefinition topic)
+    private static MessageType[] AcceptedTypes(TopicRoute route)
     {
-        if (!Engine.Topics.TryGetTopic(topic.Name, out _))
+        if (route.Pending)
         {
-            // Auto-created on first send, as a normal topic or, for a message with a lite topic, a lite parent.
             return [MessageType.Normal, MessageType.Lite];
         }
 
-        return topic.MessageType switch
+        return route.Topic.MessageType switch
         {
             BrokerMessageType.Lite => [MessageType.Lite],
             BrokerMessageType.Fifo => [MessageType.Fifo],
