@@ -20,7 +20,7 @@ public class PopAckBenchmarks
     {
         _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-popack-" + Guid.NewGuid().ToString("N"));
         _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
-        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd,
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd,
             [.. Enumerable.Range(0, LiteTopics).Select(i => $"t{i}")]);
     }
 
@@ -84,7 +84,7 @@ public class EngineSendBenchmarks
         _messages = [.. Enumerable.Range(0, 100).Select(i => new MessageRecord { Topic = "agents", LiteTopic = $"t{i}", MessageId = $"m{i}", Body = body })];
         if (Subscribers > 0)
         {
-            _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, [.. _messages.Select(m => m.LiteTopic!)]);
+            _engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, [.. _messages.Select(m => m.LiteTopic!)]);
         }
     }
 
@@ -122,12 +122,12 @@ public class LiteReconcileBenchmarks
         _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-reconcile-" + Guid.NewGuid().ToString("N"));
         _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
         _held = [.. Enumerable.Range(0, 2000).Select(i => $"t{i}")];
-        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, _held);
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, _held);
     }
 
     [Benchmark]
     public SyncLiteSubscriptionResult CompleteAdd2000() =>
-        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, _held);
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteAdd, _held);
 
     [GlobalCleanup]
     public async Task CleanupAsync()
@@ -152,7 +152,7 @@ public class EmptyLongPollBenchmarks
     {
         _directory = Path.Combine(Path.GetTempPath(), "agentbus-bench-poll-" + Guid.NewGuid().ToString("N"));
         _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory });
-        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["idle"]);
+        _engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["idle"]);
     }
 
     [Benchmark]

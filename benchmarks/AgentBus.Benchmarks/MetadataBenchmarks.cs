@@ -29,11 +29,11 @@ public class MetadataCreateBenchmarks
         _engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = _directory, AutoCreate = false });
         for (int i = 0; i < ExistingTopics; i++)
         {
-            _engine.Topics.CreateTopic(new TopicDefinition($"existing-topic-{i:D5}", MessageType.Lite));
+            _engine.Topics.CreateTopic(new TopicDefinition($"existing-topic-{i:D5}", TopicMessageType.Lite));
         }
 
         _engine.Topics.CompactMetadata();
-        _snapshot = new MetadataSnapshot([.. _engine.Topics.Topics, new TopicDefinition("one-more", MessageType.Lite)], [.. _engine.Topics.Groups]);
+        _snapshot = new MetadataSnapshot([.. _engine.Topics.Topics, new TopicDefinition("one-more", TopicMessageType.Lite)], [.. _engine.Topics.Groups]);
         string fullRewriteDirectory = Path.Combine(_directory, "full-rewrite");
         _fullFile = new StateFile(fullRewriteDirectory, MetadataStore.FileName, StateFileKind.Metadata, TimeProvider.System);
     }
@@ -44,7 +44,7 @@ public class MetadataCreateBenchmarks
 
     [Benchmark(Description = "journaled create (after)")]
     public void JournaledCreate() =>
-        _engine.Topics.CreateTopic(new TopicDefinition($"new-topic-{_next++:D7}", MessageType.Lite));
+        _engine.Topics.CreateTopic(new TopicDefinition($"new-topic-{_next++:D7}", TopicMessageType.Lite));
 
     [GlobalCleanup]
     public async Task CleanupAsync()

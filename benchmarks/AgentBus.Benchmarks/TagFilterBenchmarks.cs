@@ -36,13 +36,13 @@ public class TagFilterBenchmarks
         if (Lite)
         {
             _topic = "agents";
-            _engine.SyncLiteSubscription("c1", "g", _topic, LiteSubscriptionAction.PartialAdd,
+            _engine.SyncLiteSubscription("c1", "g", _topic, LiteSyncAction.PartialAdd,
                 [.. Enumerable.Range(0, 10).Select(i => $"t{i}")]);
         }
         else
         {
             _topic = "orders";
-            _engine.Topics.CreateTopic(new TopicDefinition(_topic, MessageType.Normal, QueueCount: 4));
+            _engine.Topics.CreateTopic(new TopicDefinition(_topic, TopicMessageType.Normal, QueueCount: 4));
             _engine.Topics.ResolveGroup("g");
         }
     }

@@ -34,9 +34,9 @@ public static class DemoBroker
     {
         ArgumentNullException.ThrowIfNull(topics);
         var defaults = new AgentBusOptions();
-        topics.CreateTopic(new TopicDefinition(defaults.ParentTopic, MessageType.Lite));
+        topics.CreateTopic(new TopicDefinition(defaults.ParentTopic, TopicMessageType.Lite));
         topics.CreateGroup(new ConsumerGroupDefinition(defaults.ConsumerGroup, defaults.ParentTopic));
         topics.CreateGroup(new ConsumerGroupDefinition(defaults.SessionGroup, defaults.ParentTopic, Fifo: true,
-            LiteMode: LiteSubscriptionMode.Exclusive));
+            LiteMode: LiteSharingMode.Exclusive));
     }
 }

@@ -75,7 +75,7 @@ public sealed partial class BrokerEngine
         Ack(group, receiptHandle);
     }
 
-    private (MessageQueue Queue, GroupCursor Cursor) Locate(string group, in ReceiptHandle handle)
+    private (ConsumeQueue Queue, GroupCursor Cursor) Locate(string group, in ReceiptHandle handle)
     {
         var queue = _queues.Find(handle.Topic, handle.LiteTopic, handle.QueueId);
         var cursor = queue?.FindCursor(group);
@@ -101,7 +101,7 @@ public sealed partial class BrokerEngine
 
         string topic = DeadLetterTopic(group);
         // Created by the first dead letter, once even when several of the group's messages run out of attempts together.
-        Topics.GetOrCreateTopic(new TopicDefinition(topic, MessageType.Normal, QueueCount: 1));
+        Topics.GetOrCreateTopic(new TopicDefinition(topic, TopicMessageType.Normal, QueueCount: 1));
 
         var properties = new Dictionary<string, string>(original.Properties)
         {
@@ -130,7 +130,7 @@ public sealed partial class BrokerEngine
 
     private void OnInvisibilityExpired(GroupCursor cursor, int expired) => Redispatch(cursor.Queue, cursor.Group);
 
-    private void Redispatch(MessageQueue queue, string group)
+    private void Redispatch(ConsumeQueue queue, string group)
     {
         if (queue.IsLite)
         {
@@ -142,7 +142,7 @@ public sealed partial class BrokerEngine
         }
     }
 
-    private bool HasDeliverable(MessageQueue queue, string group)
+    private bool HasDeliverable(ConsumeQueue queue, string group)
     {
         bool fifo = Topics.TryGetGroup(group, out var definition) && definition.Fifo;
         return queue.HasDeliverable(group, fifo);

@@ -49,7 +49,7 @@ public sealed partial class BrokerEngine
             throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{parentTopic}' does not exist.");
         }
 
-        if (topic.MessageType != MessageType.Lite)
+        if (topic.MessageType != TopicMessageType.Lite)
         {
             throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{parentTopic}' is {topic.MessageType}, not a lite parent topic.");
         }
@@ -79,11 +79,11 @@ public sealed partial class BrokerEngine
     }
 
     /// <summary>The <paramref name="capacity"/> smallest matching names, largest on top of the heap.</summary>
-    private static PriorityQueue<(MessageQueue Queue, int Live), string> SmallestNames(IReadOnlyDictionary<string, MessageQueue> liteTopics,
+    private static PriorityQueue<(ConsumeQueue Queue, int Live), string> SmallestNames(IReadOnlyDictionary<string, ConsumeQueue> liteTopics,
         string prefix, string? after, int capacity, bool subscribedOnly, long now)
     {
         // Grows with what it keeps, never past the capacity.
-        var heap = new PriorityQueue<(MessageQueue, int), string>(LargestNameFirst);
+        var heap = new PriorityQueue<(ConsumeQueue, int), string>(LargestNameFirst);
         // Enumerating the concurrent dictionary itself is lock-free and copies nothing.
         foreach (var (name, queue) in liteTopics)
         {
@@ -116,7 +116,7 @@ public sealed partial class BrokerEngine
         return heap;
     }
 
-    private static int LiveSubscribers(MessageQueue queue, long now)
+    private static int LiveSubscribers(ConsumeQueue queue, long now)
     {
         int live = 0;
         foreach (var subscriber in queue.Subscribers)
@@ -130,7 +130,7 @@ public sealed partial class BrokerEngine
         return live;
     }
 
-    private static LiteTopicInfo Describe(MessageQueue queue, int live, string? group)
+    private static LiteTopicInfo Describe(ConsumeQueue queue, int live, string? group)
     {
         CursorPosition? position = null;
         var (min, max, lastWrite) = group is null ? queue.ReadOffsets() : queue.ReadOffsets(group, out position);

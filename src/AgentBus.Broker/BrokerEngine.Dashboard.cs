@@ -35,7 +35,7 @@ public sealed partial class BrokerEngine
         var positions = new List<CursorPosition>(); // reused for every queue
         foreach (var topic in Topics.Topics)
         {
-            if (topic.MessageType != MessageType.Lite)
+            if (topic.MessageType != TopicMessageType.Lite)
             {
                 foreach (var queue in _queues.NormalQueues(topic.Name))
                 {
@@ -100,7 +100,7 @@ public sealed partial class BrokerEngine
         return names.Count > max ? names[..max] : names;
     }
 
-    private static LiteTopicLoad Load(string parent, MessageQueue queue, long now, List<CursorPosition> positions)
+    private static LiteTopicLoad Load(string parent, ConsumeQueue queue, long now, List<CursorPosition> positions)
     {
         positions.Clear();
         var (min, max, lastWrite) = queue.ReadOffsets(positions);
@@ -141,7 +141,7 @@ public sealed partial class BrokerEngine
         return new LiteTopicLoad(parent, queue.LiteTopic!, backlog, min, max, live, ids, DateTimeOffset.FromUnixTimeMilliseconds(lastWrite));
     }
 
-    private static long NormalBacklog(MessageQueue queue, List<CursorPosition> positions)
+    private static long NormalBacklog(ConsumeQueue queue, List<CursorPosition> positions)
     {
         positions.Clear();
         long max = queue.ReadOffsets(positions).Max;

@@ -108,7 +108,7 @@ public sealed partial class BrokerEngine
     }
 
     /// <summary>Queue 0 of the group's dead-letter topic; null when it has none yet.</summary>
-    private MessageQueue? DeadLetterQueue(string group)
+    private ConsumeQueue? DeadLetterQueue(string group)
     {
         NameRules.ValidateGroup(group);
         string topic = DeadLetterTopic(group);
@@ -122,13 +122,13 @@ public sealed partial class BrokerEngine
         return queues.Length > 0 ? queues[0] : null;
     }
 
-    private static long FirstPendingDeadLetter(MessageQueue queue)
+    private static long FirstPendingDeadLetter(ConsumeQueue queue)
     {
         long min = queue.ReadOffsets(DeadLetterAdminCursor, out var mark).Min;
         return Math.Max(min, mark?.CommittedOffset ?? min);
     }
 
-    private static void MarkDeadLettersDone(MessageQueue queue, long offset) => queue.MoveCursorForward(DeadLetterAdminCursor, offset);
+    private static void MarkDeadLettersDone(ConsumeQueue queue, long offset) => queue.MoveCursorForward(DeadLetterAdminCursor, offset);
 
     /// <summary>A dead letter as a new message to its origin: its own properties without the dead-letter ones.</summary>
     private static MessageRecord Revived(MessageRecord letter)

@@ -54,7 +54,7 @@ public sealed partial class BrokerEngine
         return expired;
     }
 
-    private bool IsExpired(MessageQueue queue, long now, string[] boundGroups)
+    private bool IsExpired(ConsumeQueue queue, long now, string[] boundGroups)
     {
         if (queue.Deleted || queue.Subscribers.Count > 0)
         {

@@ -86,7 +86,7 @@ public sealed partial class BrokerEngine
         foreach (var topic in Topics.Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             bool bound = string.Equals(definition.BindTopic, topic.Name, StringComparison.Ordinal);
-            IEnumerable<MessageQueue> queues = topic.MessageType == MessageType.Lite
+            IEnumerable<ConsumeQueue> queues = topic.MessageType == TopicMessageType.Lite
                 ? bound && _queues.LiteTopicsOf(topic.Name) is { } lites ? lites.Values : []
                 : _queues.NormalQueues(topic.Name);
             long total = 0, inflight = 0;
@@ -192,7 +192,7 @@ public sealed partial class BrokerEngine
     {
         long messages = 0;
         int liteTopics = 0;
-        IEnumerable<MessageQueue> queues = topic.MessageType == MessageType.Lite
+        IEnumerable<ConsumeQueue> queues = topic.MessageType == TopicMessageType.Lite
             ? _queues.LiteTopicsOf(topic.Name)?.Values ?? []
             : _queues.NormalQueues(topic.Name);
         foreach (var queue in queues)
@@ -201,7 +201,7 @@ public sealed partial class BrokerEngine
             liteTopics += queue.IsLite ? 1 : 0;
         }
 
-        var ttl = topic.MessageType == MessageType.Lite ? topic.LiteTopicTtl ?? _options.LiteTopicTtl : (TimeSpan?)null;
+        var ttl = topic.MessageType == TopicMessageType.Lite ? topic.LiteTopicTtl ?? _options.LiteTopicTtl : (TimeSpan?)null;
         string[] groups = [.. Topics.GroupsBoundTo(topic.Name).Select(g => g.Name).Order(StringComparer.Ordinal)];
         return new TopicSummary(topic, messages, liteTopics, ttl, groups);
     }
@@ -246,11 +246,11 @@ public sealed partial class BrokerEngine
             throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{parentTopic}' does not exist.");
         }
 
-        return topic.MessageType == MessageType.Lite ? topic
+        return topic.MessageType == TopicMessageType.Lite ? topic
             : throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{parentTopic}' is {topic.MessageType}, not a lite parent topic.");
     }
 
-    private MessageQueue RequireLiteTopic(string parentTopic, string liteTopic) =>
+    private ConsumeQueue RequireLiteTopic(string parentTopic, string liteTopic) =>
         _queues.TryGetLite(parentTopic, liteTopic, out var queue) ? queue
             : throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Lite topic '{liteTopic}' does not exist under '{parentTopic}' (never written, expired or deleted).");
 }

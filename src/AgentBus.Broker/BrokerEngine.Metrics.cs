@@ -52,7 +52,7 @@ public sealed partial class BrokerEngine
         var positions = new List<CursorPosition>(); // reused for every queue
         foreach (var topic in Topics.Topics)
         {
-            if (topic.MessageType == MessageType.Lite)
+            if (topic.MessageType == TopicMessageType.Lite)
             {
                 var bound = Topics.GroupsBoundTo(topic.Name).Select(static g => g.Name).ToArray();
                 foreach (string group in bound)
@@ -86,7 +86,7 @@ public sealed partial class BrokerEngine
         return result;
     }
 
-    private static void AddQueue(Dictionary<(string, string), (long Backlog, long Lag, long Inflight)> totals, string topic, MessageQueue queue,
+    private static void AddQueue(Dictionary<(string, string), (long Backlog, long Lag, long Inflight)> totals, string topic, ConsumeQueue queue,
         string[] boundGroups, List<CursorPosition> positions)
     {
         positions.Clear();

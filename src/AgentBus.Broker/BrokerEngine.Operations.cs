@@ -10,8 +10,8 @@ public sealed partial class BrokerEngine
 {
     /// <summary>
     /// Moves <paramref name="group"/>'s position on one lite topic: to its first stored message
-    /// (<see cref="OffsetPolicy.Min"/>), its end (<see cref="OffsetPolicy.Max"/>) or <paramref name="offset"/>
-    /// (<see cref="OffsetPolicy.Offset"/>). The group's in-flight deliveries there are forgotten (their receipt handles
+    /// (<see cref="StartPolicy.Min"/>), its end (<see cref="StartPolicy.Max"/>) or <paramref name="offset"/>
+    /// (<see cref="StartPolicy.Offset"/>). The group's in-flight deliveries there are forgotten (their receipt handles
     /// no longer acknowledge anything) and its subscribed clients are offered the lite topic again.
     /// </summary>
     /// <exception cref="BrokerException">
@@ -19,7 +19,7 @@ public sealed partial class BrokerEngine
     /// for an unknown group, <see cref="BrokerErrorCode.PreconditionFailed"/> for a group bound to another topic,
     /// <see cref="BrokerErrorCode.IllegalOffset"/> for an offset outside the stored range or another policy.
     /// </exception>
-    public LiteOffsetReset ResetLiteOffset(string parentTopic, string liteTopic, string group, OffsetPolicy policy, long offset = 0)
+    public LiteOffsetReset ResetLiteOffset(string parentTopic, string liteTopic, string group, StartPolicy policy, long offset = 0)
     {
         ThrowIfDisposed();
         RequireLiteParent(parentTopic);
@@ -38,10 +38,10 @@ public sealed partial class BrokerEngine
         // The target is picked from the stored range in the same critical section that moves the cursor.
         long target = queue.ResetCursor(group, (policy, offset, liteTopic), static (request, min, max) => request.policy switch
         {
-            OffsetPolicy.Min => min,
-            OffsetPolicy.Max => max,
-            OffsetPolicy.Offset when request.offset >= min && request.offset <= max => request.offset,
-            OffsetPolicy.Offset => throw new BrokerException(BrokerErrorCode.IllegalOffset,
+            StartPolicy.Min => min,
+            StartPolicy.Max => max,
+            StartPolicy.Offset when request.offset >= min && request.offset <= max => request.offset,
+            StartPolicy.Offset => throw new BrokerException(BrokerErrorCode.IllegalOffset,
                 $"Offset {request.offset} is outside lite topic '{request.liteTopic}''s stored range {min}..{max}."),
             _ => throw new BrokerException(BrokerErrorCode.IllegalOffset, $"A reset goes to Min, Max or an Offset, not {request.policy}."),
         }, out long? previous, out long min, out long max);

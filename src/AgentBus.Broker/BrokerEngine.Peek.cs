@@ -47,7 +47,7 @@ public sealed partial class BrokerEngine
             throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{parentTopic}' does not exist.");
         }
 
-        if (topic.MessageType != MessageType.Lite)
+        if (topic.MessageType != TopicMessageType.Lite)
         {
             throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{parentTopic}' is {topic.MessageType}, not a lite parent topic.");
         }
@@ -92,7 +92,7 @@ public sealed partial class BrokerEngine
             throw new BrokerException(BrokerErrorCode.TopicNotFound, $"Topic '{topic}' does not exist.");
         }
 
-        if (definition.MessageType == MessageType.Lite)
+        if (definition.MessageType == TopicMessageType.Lite)
         {
             throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic}' is a lite parent: peek its lite topics instead.");
         }
@@ -107,7 +107,7 @@ public sealed partial class BrokerEngine
     }
 
     /// <summary>Reads stored messages of a queue from an offset on (at most a count, and a body budget), moving nothing.</summary>
-    private LiteTopicMessages ReadStored(Queues.MessageQueue queue, long fromOffset, int maxCount)
+    private LiteTopicMessages ReadStored(Queues.ConsumeQueue queue, long fromOffset, int maxCount)
     {
         var positions = new List<long>(Math.Min(maxCount, 64));
         long start = queue.ReadPositions(fromOffset, maxCount, positions, out long min, out long max);

@@ -150,7 +150,7 @@ public sealed partial class BrokerEngine
     /// returns whether more are deliverable now. Messages the filter rejects are consumed for the group on the way
     /// (popping on past them until <paramref name="max"/> are accepted or the queue has nothing more to give).
     /// </summary>
-    private bool PopQueue(MessageQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter,
+    private bool PopQueue(ConsumeQueue queue, ConsumerGroupDefinition group, int max, TimeSpan invisibleDuration, TagFilter filter,
         List<Delivery> deliveries, LiteSession? holder)
     {
         long now = Now();

@@ -295,7 +295,7 @@ public sealed partial class BrokerEngine
         _offsetSnapshotDue = load.FellBack || (load.Copy == StateFileCopy.None && load.Problems.Count > 0);
         int restored = 0, beyond = 0, orphaned = 0;
         long beyondMessages = 0;
-        List<MessageQueue>? lowered = null;
+        List<ConsumeQueue>? lowered = null;
         foreach (var committed in all.Offsets)
         {
             var queue = _queues.Find(committed.Topic, committed.LiteTopic, committed.QueueId);

@@ -127,14 +127,14 @@ public sealed partial class BrokerEngine
         var topic = Topics.ResolveForSend(message.Topic, message.LiteTopic is not null);
         CheckType(topic, message);
         long now = Now();
-        MessageQueue queue = message.LiteTopic is not null
+        ConsumeQueue queue = message.LiteTopic is not null
             ? _queues.GetOrCreateLite(message.Topic, message.LiteTopic, now, out _)
             : PickQueue(topic, message, now);
         return Append(message, queue, now);
     }
 
     /// <summary>Appends a validated message to <paramref name="queue"/> (already resolved, so nothing here refuses it).</summary>
-    private Stored Append(MessageRecord message, MessageQueue queue, long now)
+    private Stored Append(MessageRecord message, ConsumeQueue queue, long now)
     {
         string? dedupeKey = DedupeKeyOf(message);
         AppendResult appended;
@@ -182,12 +182,12 @@ public sealed partial class BrokerEngine
         message.LiteTopic is not null && message.Properties.Count > 0 &&
         message.Properties.TryGetValue(DeduplicationKeyProperty, out string? key) && key.Length > 0 ? key : null;
 
-    private readonly record struct Stored(MessageQueue Queue, long End, long Offset, string MessageId, bool Duplicate)
+    private readonly record struct Stored(ConsumeQueue Queue, long End, long Offset, string MessageId, bool Duplicate)
     {
         public SendResult Result(bool durable) => new(MessageId, Queue.Topic, Queue.LiteTopic, Queue.QueueId, Offset, durable, Duplicate);
     }
 
-    private MessageQueue PickQueue(TopicDefinition topic, MessageRecord message, long now)
+    private ConsumeQueue PickQueue(TopicDefinition topic, MessageRecord message, long now)
     {
         var queues = _queues.GetOrCreateNormal(topic.Name, topic.QueueCount, now);
         if (message.MessageGroup is { } group)
@@ -321,17 +321,17 @@ public sealed partial class BrokerEngine
     {
         switch (topic.MessageType)
         {
-            case MessageType.Lite when message.LiteTopic is null:
+            case TopicMessageType.Lite when message.LiteTopic is null:
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is a lite parent topic: a lite topic is required. (With Broker:AutoCreate, a first lite subscription or lite message creates an unknown topic as a lite parent; declare a topic in Broker:Topics to fix its type.)");
-            case not MessageType.Lite when message.LiteTopic is not null:
+            case not TopicMessageType.Lite when message.LiteTopic is not null:
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is {topic.MessageType}: it takes no lite topic. (With Broker:AutoCreate, a first normal message or receive creates an unknown topic as a normal topic; declare a topic in Broker:Topics to fix its type.)");
-            case MessageType.Fifo when message.MessageGroup is null:
+            case TopicMessageType.Fifo when message.MessageGroup is null:
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is FIFO: a message group is required.");
-            case MessageType.Normal when message.MessageGroup is not null:
+            case TopicMessageType.Normal when message.MessageGroup is not null:
                 throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topic.Name}' is Normal: it takes no message group.");
-            case MessageType.Delay or MessageType.Transaction:
+            case TopicMessageType.Delay or TopicMessageType.Transaction:
                 throw new BrokerException(BrokerErrorCode.NotSupported, $"{topic.MessageType} topics are not supported yet.");
-            case MessageType.Normal or MessageType.Fifo when message.DeliveryTimestamp > 0:
+            case TopicMessageType.Normal or TopicMessageType.Fifo when message.DeliveryTimestamp > 0:
                 throw new BrokerException(BrokerErrorCode.NotSupported, "Delayed delivery is not supported yet.");
         }
     }

@@ -14,8 +14,8 @@ public sealed partial class BrokerEngine
     /// <paramref name="topic"/>. Lite topics are created on first subscription; quotas count net new references.
     /// An explicit <paramref name="offsetOption"/> (other than Last) moves the group's position on the listed lite topics.
     /// </summary>
-    public SyncLiteSubscriptionResult SyncLiteSubscription(string clientId, string group, string topic, LiteSubscriptionAction action,
-        IReadOnlyCollection<string> liteTopics, long version = 0, OffsetOption? offsetOption = null)
+    public SyncLiteSubscriptionResult SyncLiteSubscription(string clientId, string group, string topic, LiteSyncAction action,
+        IReadOnlyCollection<string> liteTopics, long version = 0, StartPosition? offsetOption = null)
     {
         ThrowIfDisposed();
         return _registry.Sync(clientId, group, topic, action, liteTopics, version, offsetOption);
@@ -51,23 +51,23 @@ public sealed partial class BrokerEngine
         return (offsets.Min, offsets.Max, position?.CommittedOffset);
     }
 
-    private long ResolveStartOffset(MessageQueue queue, ConsumerGroupDefinition group, OffsetOption option)
+    private long ResolveStartOffset(ConsumeQueue queue, ConsumerGroupDefinition group, StartPosition option)
     {
         var (min, max, _) = queue.ReadOffsets(group.Name, out var position);
         return option.Policy switch
         {
-            OffsetPolicy.Last => position?.CommittedOffset ?? min,
-            OffsetPolicy.Min => min,
-            OffsetPolicy.Max => max,
-            OffsetPolicy.Offset => Math.Clamp(option.Value, min, max),
-            OffsetPolicy.TailN => Math.Max(min, max - option.Value),
-            OffsetPolicy.Timestamp => FirstOffsetAtOrAfter(queue, option.Value),
+            StartPolicy.Last => position?.CommittedOffset ?? min,
+            StartPolicy.Min => min,
+            StartPolicy.Max => max,
+            StartPolicy.Offset => Math.Clamp(option.Value, min, max),
+            StartPolicy.TailN => Math.Max(min, max - option.Value),
+            StartPolicy.Timestamp => FirstOffsetAtOrAfter(queue, option.Value),
             _ => throw new BrokerException(BrokerErrorCode.IllegalOffset, $"Unknown offset policy {option.Policy}."),
         };
     }
 
     /// <summary>Binary search over the queue for the first message stored at or after <paramref name="timestamp"/> (store times grow with offsets).</summary>
-    private long FirstOffsetAtOrAfter(MessageQueue queue, long timestamp)
+    private long FirstOffsetAtOrAfter(ConsumeQueue queue, long timestamp)
     {
         var (low, high, _) = queue.ReadOffsets();
         while (low < high)

@@ -42,7 +42,7 @@ internal static partial class EngineLog
     public static partial void UnreadableDeadLetter(ILogger logger, long position);
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Error, Message = "Record at position {Position} ({Queue} offset {Offset}) is unreadable; skipped")]
-    public static partial void UnreadableRecordSkipped(ILogger logger, long position, MessageQueue queue, long offset);
+    public static partial void UnreadableRecordSkipped(ILogger logger, long position, ConsumeQueue queue, long offset);
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Error, Message = "Background {Work} failed")]
     public static partial void BackgroundWorkFailed(ILogger logger, Exception exception, string work);

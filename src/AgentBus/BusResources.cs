@@ -10,7 +10,7 @@ internal static class BusResources
     {
         if (!topics.TryGetTopic(options.ParentTopic, out _))
         {
-            topics.CreateTopic(new TopicDefinition(options.ParentTopic, MessageType.Lite));
+            topics.CreateTopic(new TopicDefinition(options.ParentTopic, TopicMessageType.Lite));
         }
 
         if (!topics.TryGetGroup(options.ConsumerGroup, out _))
@@ -21,7 +21,7 @@ internal static class BusResources
         if (!topics.TryGetGroup(options.SessionGroup, out _))
         {
             // FIFO: a message the previous owner still held keeps the ones behind it back, so a takeover keeps order.
-            topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive));
+            topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSharingMode.Exclusive));
         }
     }
 }

@@ -221,7 +221,7 @@ public sealed class CliTests
         await gateway.SendToAsync("broken", "two");
         string inbox = LiteTopicNames.ForAgent("broken");
         var engine = broker.Test.Engine;
-        engine.SyncLiteSubscription("operator", "agentbus", "agentbus", LiteSubscriptionAction.PartialAdd, [inbox]);
+        engine.SyncLiteSubscription("operator", "agentbus", "agentbus", LiteSyncAction.PartialAdd, [inbox]);
         foreach (var delivery in await engine.ReceiveLiteAsync("operator", "agentbus", "agentbus", 32, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)))
         {
             engine.ForwardToDeadLetter("agentbus", delivery.ReceiptHandle);
@@ -287,7 +287,7 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.NotFound, refused.ExitCode);   // the lite topic does not exist
         Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
         Assert.Contains("nothing-here", unknown.Error, StringComparison.Ordinal);
-        broker.Test.Engine.SyncLiteSubscription("c1", "agentbus", "agentbus", LiteSubscriptionAction.PartialAdd, ["agent|x"]);
+        broker.Test.Engine.SyncLiteSubscription("c1", "agentbus", "agentbus", LiteSyncAction.PartialAdd, ["agent|x"]);
         var outOfRange = await CliRun.RunAsync("offsets", "reset", "agentbus", "agent|x", "--group", "agentbus", "--to", "5", "--endpoint", broker.Endpoint);
         Assert.Equal(ExitCodes.BrokerError, outOfRange.ExitCode);
         Assert.Contains("outside", outOfRange.Error, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class MessageCliTests
     {
         await using var broker = await BusBroker.StartAsync();
         var engine = broker.Test.Engine;
-        engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 2));
+        engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
         var first = Record("orders", "{\"order\":1}", keys: "order-1");
         await engine.SendAsync(first);
         await engine.SendAsync(Record("agentbus", "for the agent", "agent|billing", "order-1"));
@@ -61,7 +61,7 @@ public sealed class MessageCliTests
     {
         await using var broker = await BusBroker.StartAsync();
         var engine = broker.Test.Engine;
-        engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 1));
+        engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 1));
         for (int i = 0; i < 5; i++)
         {
             await engine.SendAsync(Record("orders", $"o{i}"));
@@ -93,7 +93,7 @@ public sealed class MessageCliTests
         await engine.SendAsync(Record("agentbus", longBody, "agent|broken"));
         await engine.SendAsync(Record("agentbus", "second", "agent|broken"));
         await engine.SendAsync(Record("agentbus", "third", "agent|broken"));
-        engine.SyncLiteSubscription("operator", "agentbus", "agentbus", LiteSubscriptionAction.PartialAdd, ["agent|broken"]);
+        engine.SyncLiteSubscription("operator", "agentbus", "agentbus", LiteSyncAction.PartialAdd, ["agent|broken"]);
         foreach (var delivery in await engine.ReceiveLiteAsync("operator", "agentbus", "agentbus", 32, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)))
         {
             engine.ForwardToDeadLetter("agentbus", delivery.ReceiptHandle);

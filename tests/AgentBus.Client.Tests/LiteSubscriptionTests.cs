@@ -62,7 +62,7 @@ public sealed class LiteSubscriptionTests
     {
         await using var broker = await TestBroker.StartForClientsAsync();
         broker.CreateLiteParent();
-        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", Scenario.Parent, LiteMode: LiteSubscriptionMode.Exclusive));
+        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", Scenario.Parent, LiteMode: LiteSharingMode.Exclusive));
         await using var first = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
         var evicted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         first.UnsubscribedByBroker += (_, e) => evicted.TrySetResult(e.LiteTopic);
@@ -88,7 +88,7 @@ public sealed class LiteSubscriptionTests
         await consumer.SubscribeLiteAsync("kept-1");
         await consumer.SubscribeLiteAsync("kept-2");
 
-        broker.Engine.SyncLiteSubscription(consumer.ClientId, "resync", Scenario.Parent, Broker.Subscriptions.LiteSubscriptionAction.CompleteRemove, []);
+        broker.Engine.SyncLiteSubscription(consumer.ClientId, "resync", Scenario.Parent, Broker.Subscriptions.LiteSyncAction.CompleteRemove, []);
         Assert.Empty(broker.Engine.LiteSubscriptionsOf(consumer.ClientId));
         time.Advance(TimeSpan.FromSeconds(31));
 

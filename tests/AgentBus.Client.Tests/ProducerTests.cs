@@ -41,8 +41,8 @@ public sealed partial class ProducerTests(SharedClientTestBroker shared) : IClas
     public async Task Normal_fifo_and_tagged_messages_are_sent_to_normal_topics()
     {
         var broker = shared.Broker;
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.MessageType.Fifo));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.TopicMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.TopicMessageType.Fifo));
         await using var producer = await broker.Provider.NewProducerBuilder().SetTopics("orders", "ledger").BuildAsync();
 
         var normal = await producer.SendAsync(broker.Provider.NewMessageBuilder().SetTopic("orders").SetTag("paid").SetKeys("o-1")
@@ -59,7 +59,7 @@ public sealed partial class ProducerTests(SharedClientTestBroker shared) : IClas
     public async Task A_message_of_the_wrong_type_for_the_topic_is_refused_before_sending()
     {
         var broker = shared.Broker;
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("invoices", Broker.Topics.MessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("invoices", Broker.Topics.TopicMessageType.Normal));
         await using var producer = await broker.ProducerAsync();
 
         await Assert.ThrowsAsync<InvalidMessageException>(() => producer.SendAsync(broker.Lite("x", "body", parent: "invoices")));

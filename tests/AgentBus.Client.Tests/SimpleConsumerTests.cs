@@ -50,7 +50,7 @@ public sealed class SimpleConsumerTests
     public async Task Simple_consumer_filters_by_tag_on_a_normal_topic()
     {
         await using var broker = await TestBroker.StartForClientsAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal, QueueCount: 1));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.TopicMessageType.Normal, QueueCount: 1));
         await using var consumer = await broker.Provider.NewSimpleConsumerBuilder().SetConsumerGroup("billing")
             .Subscribe("orders", new FilterExpression("paid||refunded")).SetAwaitDuration(TimeSpan.FromSeconds(2)).BuildAsync();
         await using var producer = await broker.ProducerAsync();
@@ -76,7 +76,7 @@ public sealed class SimpleConsumerTests
     public async Task Push_consumer_consumes_a_normal_topic_and_retries_failures()
     {
         await using var broker = await TestBroker.StartForClientsAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("events", Broker.Topics.MessageType.Normal, QueueCount: 2));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("events", Broker.Topics.TopicMessageType.Normal, QueueCount: 2));
         var collector = new Collector(m => m.Text() == "flaky" && m.DeliveryAttempt == 1 ? ConsumeResult.Failure : ConsumeResult.Success);
         await using var consumer = await broker.Provider.NewPushConsumerBuilder().SetConsumerGroup("auditors").Subscribe("events")
             .SetMessageListener(collector.Listener).BuildAsync();
@@ -93,7 +93,7 @@ public sealed class SimpleConsumerTests
     public async Task Push_consumer_of_a_fifo_group_redelivers_locally_in_order()
     {
         await using var broker = await TestBroker.StartForClientsAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.MessageType.Fifo, QueueCount: 1));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.TopicMessageType.Fifo, QueueCount: 1));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("bookkeepers", Fifo: true, MaxDeliveryAttempts: 5));
         var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Body, int Attempt)>();
         var collector = new Collector(m =>

@@ -24,7 +24,7 @@ public sealed class ClientAllocationBudgetTests(ITestOutputHelper output)
     {
         const string parent = "agents", group = "workers", liteTopic = "session-1";
         await using var broker = await TestBroker.StartForClientsAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(parent, Broker.Topics.MessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(parent, Broker.Topics.TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(group, parent));
         using var delivered = new SemaphoreSlim(0);
         await using var consumer = await broker.Provider.NewLitePushConsumerBuilder().BindTopic(parent).SetConsumerGroup(group)

@@ -4,7 +4,6 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Xunit.Abstractions;
-using MessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Performance.Tests;
 
@@ -23,7 +22,7 @@ public sealed class ServerAllocationBudgetTests(ITestOutputHelper output)
     public async Task A_unary_send_stays_within_its_allocation_budget()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.MessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.TopicMessageType.Normal));
         var stub = new MessagingService.MessagingServiceClient(broker.Channel);
         // One request and one set of headers for every call, so the figure is the call's and not the test's.
         var request = new SendMessageRequest { Messages = { Message("orders") } };

@@ -1,9 +1,9 @@
+using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using ProtoMessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Tests;
@@ -30,7 +30,7 @@ public sealed class AdminDefinitionTests
         }, Options(broker));
         Assert.Equal((ProtoMessageType.Lite, 1800.0), (created.Topic.MessageType, created.Topic.LiteTopicTtl.ToTimeSpan().TotalSeconds));
         Assert.True(broker.Engine.Topics.TryGetTopic("agents", out var lite));
-        Assert.Equal((BrokerMessageType.Lite, TimeSpan.FromMinutes(30)), (lite.MessageType, lite.LiteTopicTtl));
+        Assert.Equal((TopicMessageType.Lite, TimeSpan.FromMinutes(30)), (lite.MessageType, lite.LiteTopicTtl));
 
         await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "orders", MessageType = ProtoMessageType.Normal, QueueCount = 2 } }, Options(broker));
         var updated = await admin.UpdateTopicAsync(new UpdateTopicRequest { Topic = new Topic { Name = "orders", MessageType = ProtoMessageType.Fifo, QueueCount = 8 } }, Options(broker));
@@ -69,7 +69,7 @@ public sealed class AdminDefinitionTests
         Assert.Equal(StatusCode.NotFound, await Refused(() => admin.DeleteTopicAsync(new DeleteTopicRequest { Topic = "nope" }, Options(broker)).ResponseAsync));
 
         Assert.True(broker.Engine.Topics.TryGetTopic("orders", out var orders));
-        Assert.Equal((BrokerMessageType.Normal, 4), (orders.MessageType, orders.QueueCount));
+        Assert.Equal((TopicMessageType.Normal, 4), (orders.MessageType, orders.QueueCount));
     }
 
     [Fact]

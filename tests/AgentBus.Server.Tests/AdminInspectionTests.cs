@@ -4,7 +4,6 @@ using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using ProtoMessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Tests;
@@ -21,10 +20,10 @@ public sealed class AdminInspectionTests
     private static async Task<TestBroker> StartAsync()
     {
         var broker = await TestBroker.StartAsync(minimumLogLevel: LogLevel.Debug);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite, LiteTopicTtl: TimeSpan.FromHours(1)));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal, QueueCount: 2));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite, LiteTopicTtl: TimeSpan.FromHours(1)));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent, MaxDeliveryAttempts: 5));
-        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("sessions", BindTopic: Parent, Fifo: true, LiteMode: Broker.Topics.LiteSubscriptionMode.Exclusive));
+        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("sessions", BindTopic: Parent, Fifo: true, LiteMode: Broker.Topics.LiteSharingMode.Exclusive));
         return broker;
     }
 
@@ -164,7 +163,7 @@ public sealed class AdminInspectionTests
         Assert.Equal((3L, 2L, 0L, 3L), (toTwo.PreviousOffset, toTwo.CommittedOffset, toTwo.MinOffset, toTwo.MaxOffset));
         Assert.Equal(2L, broker.Engine.LiteOffsets(Parent, "agent|a", Group)!.Value.Committed);
 
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("other", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("other", TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("elsewhere", BindTopic: "other"));
         await AssertRefused(StatusCode.OutOfRange, "outside", request.Clone().With(r => r.Offset = 9));
         await AssertRefused(StatusCode.InvalidArgument, "position", request.Clone().With(r => r.Position = ResetPosition.Unspecified));
@@ -229,7 +228,7 @@ public sealed class AdminInspectionTests
         await producer.SendOkAsync(TestClient.Message(Parent, "poison-1", liteTopic: "agent|a"));
         await producer.SendOkAsync(TestClient.Message(Parent, "poison-2", liteTopic: "agent|a"));
         var engine = broker.Engine;
-        engine.SyncLiteSubscription("c1", Group, Parent, Broker.Subscriptions.LiteSubscriptionAction.PartialAdd, ["agent|a"]);
+        engine.SyncLiteSubscription("c1", Group, Parent, Broker.Subscriptions.LiteSyncAction.PartialAdd, ["agent|a"]);
         var deliveries = await engine.ReceiveLiteAsync("c1", Group, Parent, 32, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
         Assert.Equal(2, deliveries.Count);
         foreach (var delivery in deliveries)

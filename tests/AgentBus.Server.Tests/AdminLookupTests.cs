@@ -3,7 +3,6 @@ using AgentBus.Protocol.Admin;
 using AgentBus.Server.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using Message = Apache.Rocketmq.V2.Message;
 
 namespace AgentBus.Server.Tests;
@@ -14,8 +13,8 @@ public sealed class AdminLookupTests
     private static async Task<TestBroker> StartAsync(Action<Broker.BrokerOptions>? configure = null)
     {
         var broker = await TestBroker.StartAsync(configure: configure);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal, QueueCount: 2));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         return broker;
     }
 

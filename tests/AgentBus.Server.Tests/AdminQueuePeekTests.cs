@@ -2,7 +2,6 @@ using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Tests.Infrastructure;
 using Grpc.Core;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -13,7 +12,7 @@ public sealed class AdminQueuePeekTests
     public async Task A_queue_is_read_from_an_offset_and_nothing_is_consumed()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal, QueueCount: 1));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 1));
         var client = broker.Client();
         for (int i = 0; i < 5; i++)
         {
@@ -38,8 +37,8 @@ public sealed class AdminQueuePeekTests
     public async Task Bad_peeks_get_the_status_of_the_contract()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal, QueueCount: 2));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var admin = new AdminService.AdminServiceClient(broker.Channel);
         var options = broker.Client().Options(TimeSpan.FromSeconds(10));
 

@@ -5,7 +5,6 @@ using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using static AgentBus.TestUtilities.Signatures;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -18,7 +17,7 @@ public sealed class AdminServiceTests
     private static async Task<TestBroker> StartAsync(Action<Hosting.ServerOptions>? configureServer = null)
     {
         var broker = await TestBroker.StartAsync(configureServer: configureServer, minimumLogLevel: LogLevel.Debug);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
         return broker;
     }
@@ -97,7 +96,7 @@ public sealed class AdminServiceTests
         string token, StatusCode expected, string reason)
     {
         await using var broker = await StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var request = new ListLiteTopicsRequest { ParentTopic = parent, Prefix = prefix, PageSize = pageSize, PageToken = token };
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).ListLiteTopicsAsync(request, Options(broker.Client())).ResponseAsync);
@@ -215,7 +214,7 @@ public sealed class AdminServiceTests
         StatusCode expected, string reason)
     {
         await using var broker = await StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var request = new PeekLiteTopicRequest { ParentTopic = parent, LiteTopic = liteTopic, FromOffset = from, MaxMessages = max };
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => Admin(broker).PeekLiteTopicAsync(request, Options(broker.Client())).ResponseAsync);

@@ -1,7 +1,6 @@
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -15,7 +14,7 @@ public sealed class AtomicBatchTests
     public async Task A_batch_that_would_pass_the_lite_topic_quota_is_refused_whole_and_stores_nothing()
     {
         await using var broker = await TestBroker.StartAsync(configure: o => o.MaxLiteTopics = 2);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
         var consumer = broker.Client();
         Assert.Equal(Code.Ok, (await consumer.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.PartialAdd, ["existing"])).Code);
@@ -48,7 +47,7 @@ public sealed class AtomicBatchTests
     public async Task A_batch_mixing_message_types_on_a_topic_is_refused_whole_and_stores_nothing()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var client = broker.Client();
         long logBefore = broker.Engine.CommitLogPosition;
 

@@ -4,7 +4,6 @@ using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using static AgentBus.TestUtilities.Signatures;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Tests;
@@ -26,7 +25,7 @@ public sealed class AuthTests(AuthTests.AuthBroker shared) : IClassFixture<AuthT
     public async Task Unsigned_unary_calls_are_answered_unauthorized()
     {
         await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var client = broker.Client();
 
         var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());
@@ -183,7 +182,7 @@ public sealed class AuthTests(AuthTests.AuthBroker shared) : IClassFixture<AuthT
     public async Task Signed_calls_are_served()
     {
         await using var broker = await TestBroker.StartAsync(configureServer: WithAuth);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var client = broker.Client(sign: Signed());
 
         var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());

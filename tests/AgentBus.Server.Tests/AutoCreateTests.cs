@@ -1,7 +1,6 @@
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -24,7 +23,7 @@ public sealed class AutoCreateTests
 
         Assert.Equal(Code.Ok, sync.Code);
         Assert.True(broker.Engine.Topics.TryGetTopic("fresh", out var topic));
-        Assert.Equal(BrokerMessageType.Lite, topic.MessageType);
+        Assert.Equal(TopicMessageType.Lite, topic.MessageType);
         Assert.Equal(Code.MessagePropertyConflictWithType, normal.Status.Code);
         Assert.Contains("declare a topic in Broker:Topics", normal.Status.Message);
         Assert.Equal(Code.Ok, lite.Status.Code);
@@ -66,7 +65,7 @@ public sealed class AutoCreateTests
         Assert.Equal(2, broker.Engine.Topics.Groups.Count);
 
         // Declared topics are an operator's choice, never refused.
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("declared", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("declared", TopicMessageType.Normal));
         Assert.Equal(Code.Ok, (await client.SendAsync(TestClient.Message("declared", "x"))).Status.Code);
     }
 }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -29,7 +28,7 @@ public sealed class BrokerTracingTests : IDisposable
     public async Task A_batch_is_parented_on_its_first_message_and_linked_to_the_others()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, TopicMessageType.Normal));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g"));
         var first = Context();
         var second = Context();
@@ -57,7 +56,7 @@ public sealed class BrokerTracingTests : IDisposable
     public async Task A_message_with_a_malformed_traceparent_is_stored_under_a_root_span()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, TopicMessageType.Normal));
         var message = TestClient.Message(_topic, "a", properties: new Dictionary<string, string> { ["traceparent"] = "00-not-a-trace-context" });
 
         var entry = await broker.Client().SendOkAsync(message);
@@ -72,7 +71,7 @@ public sealed class BrokerTracingTests : IDisposable
     public async Task A_refused_send_marks_its_span_failed()
     {
         await using var broker = await TestBroker.StartAsync(configure: o => o.MaxLiteTopics = 1);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, TopicMessageType.Lite));
         var client = broker.Client();
         await client.SendOkAsync(TestClient.Message(_topic, "a", liteTopic: "one"));
 

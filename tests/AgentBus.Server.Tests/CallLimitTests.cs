@@ -8,7 +8,6 @@ using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -72,7 +71,7 @@ public sealed class CallLimitTests
         await using var broker = await TestBroker.StartAsync(
             configure: o => o.MaxLiteSubscriptionsPerClient = 30,
             configureServer: o => o.MaxLiteTopicsPerRequest = 20);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         var (listener, refused) = ListenToRefusals(broker);
         using var _ = listener;
         var client = broker.Client("many");
@@ -94,7 +93,7 @@ public sealed class CallLimitTests
     public async Task Receives_past_Server_MaxPendingReceivesPerClient_get_too_many_requests_while_other_clients_are_served()
     {
         await using var broker = await TestBroker.StartAsync(configureServer: o => o.MaxPendingReceivesPerClient = 2);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var (listener, refused) = ListenToRefusals(broker);
         using var _ = listener;
         var pending = broker.Services.GetRequiredService<PendingReceives>();

@@ -2,7 +2,6 @@ using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using static AgentBus.TestUtilities.Signatures;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -22,7 +21,7 @@ public sealed class CleartextAuthTests
     public async Task With_RequireTls_a_correctly_signed_call_in_cleartext_is_refused_as_unauthorized()
     {
         await using var broker = await TestBroker.StartAsync(configureServer: WithAuthOverTlsOnly);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var client = broker.Client(sign: Signed());
 
         var send = await client.SendAsync(TestClient.Message("orders", "in the clear"));
@@ -38,7 +37,7 @@ public sealed class CleartextAuthTests
     {
         using var certificate = TestCertificates.SelfSigned();
         await using var broker = await TestBroker.StartAsync(configureServer: WithAuthOverTlsOnly, certificate: certificate);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var client = broker.Client(sign: Signed());
 
         await client.SendOkAsync(TestClient.Message("orders", "over tls"));

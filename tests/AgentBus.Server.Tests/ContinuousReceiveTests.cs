@@ -3,7 +3,6 @@ using AgentBus.Server.Clients;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -20,7 +19,7 @@ public sealed class ContinuousReceiveTests
     private static async Task<(TestBroker Broker, TestClient Consumer, TestClient Producer)> StartAsync(bool autoCreate, params string[] liteTopics)
     {
         var broker = await TestBroker.StartAsync(configure: o => o.AutoCreate = autoCreate);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
         var consumer = broker.Client("consumer");
         Assert.Equal(Code.Ok, (await consumer.SyncLiteAsync(Parent, Group, LiteSubscriptionAction.PartialAdd, liteTopics)).Code);

@@ -5,7 +5,6 @@ using AgentBus.Server.Metrics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Microsoft.Extensions.DependencyInjection;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -31,7 +30,7 @@ public sealed class EngineMetricsTests
     public async Task Backlog_lag_and_inflight_are_summed_per_parent_topic_and_group_never_per_lite_topic()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents"));
         using var meter = new BrokerMeter(broker);
         var client = broker.Client();
@@ -62,7 +61,7 @@ public sealed class EngineMetricsTests
     public async Task A_full_ready_set_counts_an_overflow()
     {
         await using var broker = await TestBroker.StartAsync(configure: o => o.ReadySetCapacity = 1);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents"));
         using var meter = new BrokerMeter(broker);
         var consumer = broker.Client();
@@ -85,7 +84,7 @@ public sealed class EngineMetricsTests
             o.MaxLiteTopics = 1;
             o.MaxAutoCreatedTopics = 1;
         });
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         using var meter = new BrokerMeter(broker);
         var client = broker.Client();
 
@@ -103,7 +102,7 @@ public sealed class EngineMetricsTests
     public async Task Each_commit_log_flush_records_its_duration_and_size()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         using var meter = new BrokerMeter(broker);
 
         await broker.Client().SendOkAsync(TestClient.Message("orders", new string('x', 1000)));

@@ -4,7 +4,6 @@ using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Google.Protobuf;
 using Grpc.Core;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -34,7 +33,7 @@ public sealed class ErrorTests(SharedTestBroker shared) : IClassFixture<SharedTe
     public async Task Illegal_lite_topic_names_are_refused_on_send_and_subscribe()
     {
         var broker = shared.Broker;
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
 
         var badChars = await client.SendAsync(TestClient.Message("agents", "x", liteTopic: "no spaces!"));
@@ -54,7 +53,7 @@ public sealed class ErrorTests(SharedTestBroker shared) : IClassFixture<SharedTe
             o.MaxLiteSubscriptionsPerClient = 2;
             o.MaxLiteTopics = 3;
         });
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
 
         Assert.Equal(Code.Ok, (await client.SyncLiteAsync("agents", "g", LiteSubscriptionAction.PartialAdd, ["a", "b"])).Code);
@@ -107,7 +106,7 @@ public sealed class ErrorTests(SharedTestBroker shared) : IClassFixture<SharedTe
     public async Task Unknown_topics_and_groups_are_not_found_when_auto_create_is_off()
     {
         await using var broker = await TestBroker.StartAsync(configure: o => o.AutoCreate = false);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
 
         var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("missing") }, client.Options());

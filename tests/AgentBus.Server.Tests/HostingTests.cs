@@ -12,7 +12,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -50,10 +49,10 @@ public sealed class HostingTests
         Assert.Equal(FlushMode.Sync, broker.FlushMode);
         Assert.Equal(42, broker.MaxLiteSubscriptionsPerClient);
         Assert.Equal("/tmp/agentbus-config-test", broker.DataDirectory);
-        Assert.Equal([("agents", BrokerMessageType.Lite, 4), ("ledger", BrokerMessageType.Fifo, 8)],
+        Assert.Equal([("agents", TopicMessageType.Lite, 4), ("ledger", TopicMessageType.Fifo, 8)],
             declared.Topics.Select(t => (t.Name, t.MessageType, t.QueueCount)));
         var group = Assert.Single(declared.Groups);
-        Assert.Equal(("gateways", "agents", LiteSubscriptionMode.Exclusive), (group.Name, group.BindTopic, group.LiteMode));
+        Assert.Equal(("gateways", "agents", LiteSharingMode.Exclusive), (group.Name, group.BindTopic, group.LiteMode));
     }
 
     [Fact]

@@ -1,9 +1,8 @@
-using LiteSubscribeOffset = AgentBus.Broker.Subscriptions.LiteSubscribeOffset;
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Microsoft.Extensions.Logging;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
+using LiteSubscribeOffset = AgentBus.Broker.Subscriptions.LiteSubscribeOffset;
 using OffsetOption = Apache.Rocketmq.V2.OffsetOption;
 
 namespace AgentBus.Server.Tests;
@@ -24,7 +23,7 @@ public sealed class LiteOffsetOptionTests
     private static async Task<TestBroker> StartAsync(LiteSubscribeOffset rule)
     {
         var broker = await TestBroker.StartAsync(configure: o => o.LiteSubscribeOffset = rule, minimumLogLevel: LogLevel.Information);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent));
         return broker;
     }

@@ -1,8 +1,6 @@
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
-using MessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -11,10 +9,10 @@ public sealed class LiteTests
     private const string Parent = "agents";
     private const string Group = "workers";
 
-    private static async Task<TestBroker> StartAsync(LiteSubscriptionMode mode = LiteSubscriptionMode.Shared)
+    private static async Task<TestBroker> StartAsync(LiteSharingMode mode = LiteSharingMode.Shared)
     {
         var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(Group, BindTopic: Parent, LiteMode: mode));
         return broker;
     }
@@ -156,7 +154,7 @@ public sealed class LiteTests
     [Fact]
     public async Task Exclusive_mode_evicts_the_previous_subscriber_and_tells_it_over_telemetry()
     {
-        await using var broker = await StartAsync(LiteSubscriptionMode.Exclusive);
+        await using var broker = await StartAsync(LiteSharingMode.Exclusive);
         var first = broker.Client("first");
         using var telemetry = first.Stub.Telemetry(first.Options());
         await RouteAndTelemetryTests.TelemetryHandshakeAsync(telemetry, ClientType.LitePushConsumer, Group, Parent);

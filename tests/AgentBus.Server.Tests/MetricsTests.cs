@@ -5,7 +5,6 @@ using AgentBus.Server.Metrics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Microsoft.Extensions.DependencyInjection;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -15,7 +14,7 @@ public sealed class MetricsTests
     public async Task The_broker_meter_counts_messages_and_reports_lite_gauges()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var factory = broker.Broker.Services.GetRequiredService<IMeterFactory>();
         var values = new ConcurrentDictionary<string, long>();
         using var listener = new MeterListener();

@@ -2,19 +2,18 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Hosting;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -137,7 +136,7 @@ public sealed partial class OperationsListenerTests
     public async Task Prometheus_scrape_reports_the_broker_counters_after_traffic()
     {
         await using var broker = await StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
         await client.SyncLiteAsync("agents", "g", LiteSubscriptionAction.PartialAdd, ["s1", "s2"]);
         await client.SendAsync(TestClient.Message("agents", "a", liteTopic: "s1"), TestClient.Message("agents", "b", liteTopic: "s1"),
@@ -195,7 +194,7 @@ public sealed partial class OperationsListenerTests
         await using var second = await StartAsync();
         foreach (var broker in new[] { first, second })
         {
-            broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+            broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         }
 
         await first.Client().SendAsync(TestClient.Message("agents", "a", liteTopic: "s1"), TestClient.Message("agents", "b", liteTopic: "s1"));
@@ -277,7 +276,7 @@ public sealed partial class OperationsListenerTests
     public async Task Dashboard_api_shows_a_lite_topic_and_its_messages()
     {
         await using var broker = await StartAsync(server => server.Http.Dashboard = true);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("bus", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("bus", TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "bus"));
         var client = broker.Client();
         var message = TestClient.Message("bus", "<b>hello</b>", liteTopic: "agent|writer");

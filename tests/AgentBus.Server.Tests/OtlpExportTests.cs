@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -31,7 +30,7 @@ public sealed class OtlpExportTests
             Protocol = protocol,
             ExportIntervalMs = 200,
         });
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("otlp-orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("otlp-orders", TopicMessageType.Normal));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("otlp-group"));
         var client = broker.Client();
         await client.SendOkAsync(TestClient.Message("otlp-orders", "hello"));

@@ -1,10 +1,9 @@
 using AgentBus.Broker.Topics;
-using AgentBus.Server.Tests.Infrastructure;
 using AgentBus.Server.Metrics;
+using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -14,7 +13,7 @@ public sealed class ResilienceTests
     public async Task A_client_cut_off_during_a_long_poll_leaves_the_server_serving_others()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var (doomed, channel) = broker.ClientOnOwnChannel();
         await doomed.SyncLiteAsync("agents", "g", LiteSubscriptionAction.PartialAdd, ["inbox"]);
         var call = doomed.Stub.ReceiveMessage(TestClient.ReceiveRequest("agents", "g", poll: TimeSpan.FromSeconds(20)), doomed.Options());
@@ -94,7 +93,7 @@ public sealed class ResilienceTests
         {
             await using (var before = await TestBroker.StartAsync(dataDirectory: directory))
             {
-                before.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+                before.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
                 before.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", BindTopic: "agents"));
                 var client = before.Client("gateway-1");
                 await client.SyncLiteAsync("agents", "g", LiteSubscriptionAction.PartialAdd, ["replies"]);

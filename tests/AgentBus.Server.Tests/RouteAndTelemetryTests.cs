@@ -2,8 +2,6 @@ using AgentBus.Broker.Topics;
 using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
-using MessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -13,8 +11,8 @@ public sealed class RouteAndTelemetryTests
     public async Task QueryRoute_names_this_broker_and_the_topics_queues()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal, QueueCount: 3));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 3));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
 
         var normal = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());
@@ -53,7 +51,7 @@ public sealed class RouteAndTelemetryTests
     public async Task QueryAssignment_gives_push_consumers_the_virtual_queue()
     {
         await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
 
         var response = await client.Stub.QueryAssignmentAsync(
@@ -91,7 +89,7 @@ public sealed class RouteAndTelemetryTests
     public async Task Telemetry_answers_a_lite_consumers_settings_with_quota_batch_and_long_polling()
     {
         await using var broker = await TestBroker.StartAsync(configure: o => o.MaxLiteSubscriptionsPerClient = 77);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("workers", BindTopic: "agents", Fifo: true, MaxDeliveryAttempts: 5));
         var client = broker.Client();
         using var call = client.Stub.Telemetry(client.Options());

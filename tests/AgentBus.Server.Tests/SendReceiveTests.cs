@@ -2,10 +2,8 @@ using System.Security.Cryptography;
 using AgentBus.Broker.Topics;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Tests.Infrastructure;
-using Grpc.Core;
 using Apache.Rocketmq.V2;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
-using MessageType = Apache.Rocketmq.V2.MessageType;
+using Grpc.Core;
 
 namespace AgentBus.Server.Tests;
 
@@ -102,7 +100,7 @@ public sealed class SendReceiveTests(SharedTestBroker shared) : IClassFixture<Sh
     public async Task Fifo_messages_of_one_group_arrive_in_order_one_batch_at_a_time()
     {
         var broker = shared.Broker;
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", BrokerMessageType.Fifo));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", TopicMessageType.Fifo));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("auditors", Fifo: true));
         var client = broker.Client();
         for (int i = 0; i < 5; i++)

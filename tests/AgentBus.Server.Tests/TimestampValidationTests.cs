@@ -4,7 +4,6 @@ using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -18,7 +17,7 @@ public sealed class TimestampValidationTests
     public async Task Sends_with_undecodable_born_or_delivery_timestamps_are_refused_and_store_nothing()
     {
         await using var broker = await TestBroker.StartAsync(minimumLogLevel: LogLevel.Debug);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", BrokerMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var client = broker.Client();
         Assert.Equal(Code.Ok, (await client.SyncLiteAsync("agents", "g", LiteSubscriptionAction.PartialAdd, ["inbox"])).Code);
         long logBefore = broker.Engine.CommitLogPosition;

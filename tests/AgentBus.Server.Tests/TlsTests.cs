@@ -6,7 +6,6 @@ using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Grpc.Net.Client;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests;
 
@@ -18,7 +17,7 @@ public sealed class TlsTests
     {
         using var certificate = TestCertificates.SelfSigned();
         await using var broker = await TestBroker.StartAsync(certificate: certificate);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var client = broker.Client();
 
         var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());

@@ -35,9 +35,9 @@ public sealed class BusBroker : IAsyncDisposable
         var broker = await TestBroker.StartForClientsAsync(output, configure, configureServer);
         var options = new AgentBusOptions();
         var topics = broker.Engine.Topics;
-        topics.CreateTopic(new TopicDefinition(options.ParentTopic, MessageType.Lite));
+        topics.CreateTopic(new TopicDefinition(options.ParentTopic, TopicMessageType.Lite));
         topics.CreateGroup(new ConsumerGroupDefinition(options.ConsumerGroup, options.ParentTopic));
-        topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive));
+        topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSharingMode.Exclusive));
         return new BusBroker(broker);
     }
 

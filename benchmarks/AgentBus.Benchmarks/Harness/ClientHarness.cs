@@ -45,7 +45,7 @@ internal sealed class ClientHarness : IAsyncDisposable
                 o.ReadySetCapacity = Math.Max(o.ReadySetCapacity, 4096);
             },
         });
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, MessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
         return new ClientHarness(broker, broker.Endpoint, options.Directory);
     }
 

@@ -65,7 +65,7 @@ internal static class LiteScaleScenario
             {
                 if (subscribe)
                 {
-                    engine.SyncLiteSubscription($"client-{i / perClient}", "workers", "agents", LiteSubscriptionAction.PartialAdd, batch);
+                    engine.SyncLiteSubscription($"client-{i / perClient}", "workers", "agents", LiteSyncAction.PartialAdd, batch);
                 }
 
                 batch.Clear();

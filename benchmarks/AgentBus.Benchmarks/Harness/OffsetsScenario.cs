@@ -106,7 +106,7 @@ internal static class OffsetsScenario
     {
         var reopen = Stopwatch.StartNew();
         await using var engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = directory, MaxLiteSubscriptionsPerClient = PerClient });
-        engine.SyncLiteSubscription("probe", "workers", "agents", LiteSubscriptionAction.PartialAdd, ["lite-0"]);
+        engine.SyncLiteSubscription("probe", "workers", "agents", LiteSyncAction.PartialAdd, ["lite-0"]);
         var batch = await engine.ReceiveLiteAsync("probe", "workers", "agents", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero);
         var elapsed = reopen.Elapsed;
         Console.WriteLine($"offsets: {what}: serving again after {elapsed.TotalSeconds:F2} s ({engine.LiteTopicCount:N0} lite topics, probe received {batch.Count})");

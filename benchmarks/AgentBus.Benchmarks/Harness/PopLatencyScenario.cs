@@ -50,7 +50,7 @@ internal static class PopLatencyScenario
                 }
             }
 
-            engine.SyncLiteSubscription("active", "workers", "agents", LiteSubscriptionAction.PartialAdd, ["hot"]);
+            engine.SyncLiteSubscription("active", "workers", "agents", LiteSyncAction.PartialAdd, ["hot"]);
             var message = new MessageRecord { Topic = "agents", LiteTopic = "hot", MessageId = "hot", Body = new byte[options.BodySize] };
             var samples = new double[Rounds];
             for (int i = -Rounds / 2; i < Rounds; i++) // the first half-round warms the JIT up and is not recorded

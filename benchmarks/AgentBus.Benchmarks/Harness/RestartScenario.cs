@@ -13,7 +13,7 @@ internal static class RestartScenario
         var reopen = Stopwatch.StartNew();
         await using var engine = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = options.Directory });
         // Serving again: a subscription and a receive on one of the recovered lite topics answer.
-        engine.SyncLiteSubscription("probe", "workers", "agents", LiteSubscriptionAction.PartialAdd, ["lite-0"]);
+        engine.SyncLiteSubscription("probe", "workers", "agents", LiteSyncAction.PartialAdd, ["lite-0"]);
         var batch = await engine.ReceiveLiteAsync("probe", "workers", "agents", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero);
         var elapsed = reopen.Elapsed;
         Console.WriteLine($"{what}: serving again after {elapsed.TotalSeconds:F2} s ({engine.LiteTopicCount:N0} lite topics, {engine.RecoveryScannedRecords:N0} records scanned, probe received {batch.Count})");

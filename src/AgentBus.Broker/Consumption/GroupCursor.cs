@@ -8,10 +8,10 @@ namespace AgentBus.Broker.Consumption;
 /// waiting for redelivery; offsets from PopOffset on were never delivered.
 /// </summary>
 /// <remarks>
-/// The queue's inner part: guarded by its queue's lock, which only <see cref="MessageQueue"/> takes. The
+/// The queue's inner part: guarded by its queue's lock, which only <see cref="ConsumeQueue"/> takes. The
 /// <c>*Locked</c> members are called by the queue's operations (pop, ack, expiry, release, reset, retention) under that
 /// lock and by nothing else; code outside the queue reads a cursor's position through the queue (see
-/// <see cref="MessageQueue.ReadOffsets(string, out CursorPosition?)"/>).
+/// <see cref="ConsumeQueue.ReadOffsets(string, out CursorPosition?)"/>).
 /// </remarks>
 internal sealed class GroupCursor
 {
@@ -19,7 +19,7 @@ internal sealed class GroupCursor
     private InflightState? _state;
     private bool _checkpointPending; // queued in the queue's OffsetChanges, not yet written by a checkpoint
 
-    public GroupCursor(MessageQueue queue, string group, long startOffset)
+    public GroupCursor(ConsumeQueue queue, string group, long startOffset)
     {
         Queue = queue;
         Group = group;
@@ -28,7 +28,7 @@ internal sealed class GroupCursor
         CommittedMoved(); // a new cursor is a new offset to persist
     }
 
-    public MessageQueue Queue { get; }
+    public ConsumeQueue Queue { get; }
 
     public string Group { get; }
 

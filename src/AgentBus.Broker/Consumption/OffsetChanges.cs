@@ -12,7 +12,7 @@ namespace AgentBus.Broker.Consumption;
 internal sealed class OffsetChanges
 {
     private readonly ConcurrentQueue<GroupCursor> _cursors = new();
-    private readonly ConcurrentQueue<MessageQueue> _removed = new();
+    private readonly ConcurrentQueue<ConsumeQueue> _removed = new();
     private volatile bool _tracking;
 
     public bool Tracking => _tracking;
@@ -25,7 +25,7 @@ internal sealed class OffsetChanges
     public void Moved(GroupCursor cursor) => _cursors.Enqueue(cursor);
 
     /// <summary>A queue was deleted: its cursors are forgotten on disk too.</summary>
-    public void Removed(MessageQueue queue)
+    public void Removed(ConsumeQueue queue)
     {
         if (_tracking)
         {
@@ -38,7 +38,7 @@ internal sealed class OffsetChanges
     /// topic deleted, then re-created and consumed) is queued before it, so when that cursor is taken, the deletion is
     /// taken in the same call at the latest and written before it.
     /// </summary>
-    public (List<GroupCursor> Cursors, List<MessageQueue> Removed) Drain()
+    public (List<GroupCursor> Cursors, List<ConsumeQueue> Removed) Drain()
     {
         var cursors = new List<GroupCursor>(_cursors.Count);
         while (_cursors.TryDequeue(out var cursor))
@@ -46,7 +46,7 @@ internal sealed class OffsetChanges
             cursors.Add(cursor);
         }
 
-        var removed = new List<MessageQueue>();
+        var removed = new List<ConsumeQueue>();
         while (_removed.TryDequeue(out var queue))
         {
             removed.Add(queue);

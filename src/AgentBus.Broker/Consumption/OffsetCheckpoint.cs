@@ -133,7 +133,7 @@ internal sealed class OffsetCheckpoint(string directory, TimeProvider time, long
     /// Writes every cursor's offset as a new snapshot of the next epoch, then empties the journal. A crash between the
     /// two leaves a journal of the epoch before, which recovery ignores.
     /// </summary>
-    public void Compact(IEnumerable<MessageQueue> queues)
+    public void Compact(IEnumerable<ConsumeQueue> queues)
     {
         long epoch = _epoch + 1;
         _file.Write(stream =>

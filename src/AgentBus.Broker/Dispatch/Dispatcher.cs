@@ -9,10 +9,10 @@ namespace AgentBus.Broker.Dispatch;
 /// clients' ready sets; falls back to a delayed full dispatch when a ready set is full. Never walks all lite
 /// topics on the hot path.
 /// </summary>
-internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<MessageQueue, string, bool> hasDeliverable)
+internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<ConsumeQueue, string, bool> hasDeliverable)
 {
     private readonly ConcurrentDictionary<string, WakeSignal> _topicSignals = new(StringComparer.Ordinal);
-    private Func<LiteSession, MessageQueue[]>? _snapshotSubscriptions;
+    private Func<LiteSession, ConsumeQueue[]>? _snapshotSubscriptions;
 
     /// <summary>Full dispatches run so far (for metrics and tests).</summary>
     public long FullDispatches;
@@ -20,13 +20,13 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     /// <summary>Offers a full ready set turned away so far (each schedules a full dispatch unless one is pending).</summary>
     public long Overflows;
 
-    public void Attach(Func<LiteSession, MessageQueue[]> snapshotSubscriptions) => _snapshotSubscriptions = snapshotSubscriptions;
+    public void Attach(Func<LiteSession, ConsumeQueue[]> snapshotSubscriptions) => _snapshotSubscriptions = snapshotSubscriptions;
 
     /// <summary>
     /// A lite topic has something to deliver: offer it to one subscribed client of each group (of
     /// <paramref name="onlyGroup"/> alone when given), skipping <paramref name="except"/>.
     /// </summary>
-    public void OnLiteReady(MessageQueue queue, string? onlyGroup = null, LiteSession? except = null)
+    public void OnLiteReady(ConsumeQueue queue, string? onlyGroup = null, LiteSession? except = null)
     {
         var subscribers = queue.Subscribers;
         if (subscribers.Count == 0)
@@ -68,7 +68,7 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
     }
 
     /// <summary>Offers a lite topic to one client; a full ready set schedules a full dispatch of that client.</summary>
-    public void Offer(LiteSession session, MessageQueue queue)
+    public void Offer(LiteSession session, ConsumeQueue queue)
     {
         if (session.Ready.Offer(queue) == OfferOutcome.Overflow)
         {

@@ -20,8 +20,8 @@ internal enum OfferOutcome
 /// </summary>
 internal sealed class ReadySet(int capacity)
 {
-    private readonly Queue<MessageQueue> _order = new();
-    private readonly HashSet<MessageQueue> _members = []; // MessageQueue's own hash: see its _hash
+    private readonly Queue<ConsumeQueue> _order = new();
+    private readonly HashSet<ConsumeQueue> _members = []; // ConsumeQueue's own hash: see its _hash
     private readonly Lock _lock = new();
     private readonly WakeSignal _offered = new();
 
@@ -38,7 +38,7 @@ internal sealed class ReadySet(int capacity)
         }
     }
 
-    public OfferOutcome Offer(MessageQueue queue)
+    public OfferOutcome Offer(ConsumeQueue queue)
     {
         lock (_lock)
         {
@@ -61,7 +61,7 @@ internal sealed class ReadySet(int capacity)
         return OfferOutcome.Added;
     }
 
-    public bool TryTake(out MessageQueue queue)
+    public bool TryTake(out ConsumeQueue queue)
     {
         lock (_lock)
         {
@@ -76,11 +76,11 @@ internal sealed class ReadySet(int capacity)
     }
 
     /// <summary>Takes everything (used when the client goes away, to move events to other clients).</summary>
-    public List<MessageQueue> Drain()
+    public List<ConsumeQueue> Drain()
     {
         lock (_lock)
         {
-            var all = new List<MessageQueue>(_order);
+            var all = new List<ConsumeQueue>(_order);
             _order.Clear();
             _members.Clear();
             return all;

@@ -33,7 +33,7 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
     public string Path => _file.Path;
 
     /// <summary>Writes the indexes of <paramref name="queues"/>, keeping only entries below <paramref name="durablePosition"/>.</summary>
-    public void Save(IEnumerable<MessageQueue> queues, long durablePosition) => _file.Write(stream =>
+    public void Save(IEnumerable<ConsumeQueue> queues, long durablePosition) => _file.Write(stream =>
     {
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
@@ -168,7 +168,7 @@ internal sealed class IndexCheckpoint(string directory, TimeProvider time)
         return (messages, queues);
     }
 
-    private static long[] WriteQueue(BinaryWriter writer, MessageQueue queue, long durablePosition, long[] buffer)
+    private static long[] WriteQueue(BinaryWriter writer, ConsumeQueue queue, long durablePosition, long[] buffer)
     {
         if (queue.Deleted)
         {

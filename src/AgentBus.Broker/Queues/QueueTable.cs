@@ -10,8 +10,8 @@ namespace AgentBus.Broker.Queues;
 /// </summary>
 internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? offsetChanges = null)
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MessageQueue>> _lite = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, MessageQueue[]> _normal = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConsumeQueue>> _lite = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConsumeQueue[]> _normal = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
     private int _liteCount;
     private long _quotaRefusals;
@@ -20,7 +20,7 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
 
     public int MaxLiteTopics { get; } = maxLiteTopics;
 
-    public bool TryGetLite(string parent, string liteTopic, [NotNullWhen(true)] out MessageQueue? queue)
+    public bool TryGetLite(string parent, string liteTopic, [NotNullWhen(true)] out ConsumeQueue? queue)
     {
         queue = null;
         return _lite.TryGetValue(parent, out var children) && children.TryGetValue(liteTopic, out queue);
@@ -33,10 +33,10 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     /// <summary>Sends and subscriptions refused because they would have created a lite topic past the quota.</summary>
     public long QuotaRefusals => Interlocked.Read(ref _quotaRefusals);
 
-    public IReadOnlyDictionary<string, MessageQueue>? LiteTopicsOf(string parent) => _lite.TryGetValue(parent, out var children) ? children : null;
+    public IReadOnlyDictionary<string, ConsumeQueue>? LiteTopicsOf(string parent) => _lite.TryGetValue(parent, out var children) ? children : null;
 
     /// <summary>The lite topic's queue, created when missing (refused past the lite-topic quota).</summary>
-    public MessageQueue GetOrCreateLite(string parent, string liteTopic, long now, out bool created)
+    public ConsumeQueue GetOrCreateLite(string parent, string liteTopic, long now, out bool created)
     {
         if (TryGetLite(parent, liteTopic, out var queue))
         {
@@ -46,7 +46,7 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
 
         lock (_createLock)
         {
-            var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
+            var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, ConsumeQueue>(StringComparer.Ordinal));
             if (children.TryGetValue(liteTopic, out queue))
             {
                 created = false;
@@ -60,7 +60,7 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
                     $"The broker holds {MaxLiteTopics} lite topics, its quota; '{liteTopic}' cannot be created.");
             }
 
-            queue = new MessageQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
+            queue = new ConsumeQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
             children[liteTopic] = queue;
             _liteCount++;
             created = true;
@@ -73,9 +73,9 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     /// together: when the batch would take the broker past the lite-topic quota, none is created and the whole batch
     /// is refused, so no message of it is stored.
     /// </summary>
-    public MessageQueue?[] GetOrCreateLiteAll(IReadOnlyList<Messages.MessageRecord> messages, long now)
+    public ConsumeQueue?[] GetOrCreateLiteAll(IReadOnlyList<Messages.MessageRecord> messages, long now)
     {
-        var queues = new MessageQueue?[messages.Count];
+        var queues = new ConsumeQueue?[messages.Count];
         bool missing = false;
         for (int i = 0; i < messages.Count; i++)
         {
@@ -124,7 +124,7 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     /// The successor of a lite topic that expired while a message was on its way to it. The expired queue freed its
     /// slot, so the successor is not checked against the quota again: a batch already admitted is never refused half-way.
     /// </summary>
-    public MessageQueue ReplaceDeletedLite(string parent, string liteTopic, long now)
+    public ConsumeQueue ReplaceDeletedLite(string parent, string liteTopic, long now)
     {
         lock (_createLock)
         {
@@ -133,12 +133,12 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     }
 
     /// <summary>The lite topic's queue, added without a quota check; the caller holds the create lock.</summary>
-    private MessageQueue GetOrAddLiteLocked(string parent, string liteTopic, long now)
+    private ConsumeQueue GetOrAddLiteLocked(string parent, string liteTopic, long now)
     {
-        var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
+        var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, ConsumeQueue>(StringComparer.Ordinal));
         if (!children.TryGetValue(liteTopic, out var queue))
         {
-            queue = new MessageQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
+            queue = new ConsumeQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
             children[liteTopic] = queue;
             _liteCount++;
         }
@@ -147,15 +147,15 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     }
 
     /// <summary>Re-creates a lite topic found in the log at start; quotas do not apply to data already stored.</summary>
-    public MessageQueue GetOrCreateLiteForRecovery(string parent, string liteTopic, long now)
+    public ConsumeQueue GetOrCreateLiteForRecovery(string parent, string liteTopic, long now)
     {
-        var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, MessageQueue>(StringComparer.Ordinal));
+        var children = _lite.GetOrAdd(parent, static _ => new ConcurrentDictionary<string, ConsumeQueue>(StringComparer.Ordinal));
         if (children.TryGetValue(liteTopic, out var queue))
         {
             return queue;
         }
 
-        queue = new MessageQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
+        queue = new ConsumeQueue(parent, liteTopic, 0, now) { OffsetChanges = offsetChanges };
         children[liteTopic] = queue;
         _liteCount++;
         return queue;
@@ -173,7 +173,7 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     }
 
     /// <summary>The queues of a normal topic, created on first use.</summary>
-    public MessageQueue[] GetOrCreateNormal(string topic, int queueCount, long now)
+    public ConsumeQueue[] GetOrCreateNormal(string topic, int queueCount, long now)
     {
         if (_normal.TryGetValue(topic, out var queues) && queues.Length >= queueCount)
         {
@@ -188,11 +188,11 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
                 return existing;
             }
 
-            var grown = new MessageQueue[queueCount];
+            var grown = new ConsumeQueue[queueCount];
             existing.CopyTo(grown, 0);
             for (int i = existing.Length; i < queueCount; i++)
             {
-                grown[i] = new MessageQueue(topic, null, i, now) { OffsetChanges = offsetChanges };
+                grown[i] = new ConsumeQueue(topic, null, i, now) { OffsetChanges = offsetChanges };
             }
 
             _normal[topic] = grown;
@@ -200,10 +200,10 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
         }
     }
 
-    public MessageQueue[] NormalQueues(string topic) => _normal.TryGetValue(topic, out var queues) ? queues : [];
+    public ConsumeQueue[] NormalQueues(string topic) => _normal.TryGetValue(topic, out var queues) ? queues : [];
 
     /// <summary>Finds the queue a receipt handle or a log record points at.</summary>
-    public MessageQueue? Find(string topic, string? liteTopic, int queueId)
+    public ConsumeQueue? Find(string topic, string? liteTopic, int queueId)
     {
         if (liteTopic is not null)
         {
@@ -214,16 +214,16 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
         return (uint)queueId < (uint)queues.Length ? queues[queueId] : null;
     }
 
-    public IEnumerable<MessageQueue> AllLite() => _lite.Values.SelectMany(children => children.Values);
+    public IEnumerable<ConsumeQueue> AllLite() => _lite.Values.SelectMany(children => children.Values);
 
-    public IEnumerable<MessageQueue> All() => AllLite().Concat(_normal.Values.SelectMany(queues => queues));
+    public IEnumerable<ConsumeQueue> All() => AllLite().Concat(_normal.Values.SelectMany(queues => queues));
 
     /// <summary>Removes an expired lite topic; the queue is marked deleted so holders stop using it.</summary>
-    public bool RemoveLite(MessageQueue queue)
+    public bool RemoveLite(ConsumeQueue queue)
     {
         lock (_createLock)
         {
-            if (!_lite.TryGetValue(queue.Topic, out var children) || !children.TryRemove(new KeyValuePair<string, MessageQueue>(queue.LiteTopic!, queue)))
+            if (!_lite.TryGetValue(queue.Topic, out var children) || !children.TryRemove(new KeyValuePair<string, ConsumeQueue>(queue.LiteTopic!, queue)))
             {
                 return false;
             }
@@ -236,9 +236,9 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
     }
 
     /// <summary>Removes every queue of a topic (and every lite topic under it); returns the removed queues.</summary>
-    public List<MessageQueue> RemoveTopic(string topic)
+    public List<ConsumeQueue> RemoveTopic(string topic)
     {
-        var removed = new List<MessageQueue>();
+        var removed = new List<ConsumeQueue>();
         lock (_createLock)
         {
             if (_lite.TryRemove(topic, out var children))

@@ -30,7 +30,7 @@ internal sealed class LiteSession
     public string Topic { get; }
 
     /// <summary>Lite topics this client subscribes to. Guarded by the registry's lock.</summary>
-    public HashSet<MessageQueue> LiteTopics { get; } = [];
+    public HashSet<ConsumeQueue> LiteTopics { get; } = [];
 
     /// <summary>Evicted lite topics remembered per client at most.</summary>
     public const int MaxEvicted = 10_000;

@@ -21,13 +21,13 @@ internal sealed class SubscriptionRegistry
     private readonly BrokerOptions _options;
     private readonly TimeProvider _time;
     private readonly Dispatcher _dispatcher;
-    private readonly Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> _resolveOffset;
+    private readonly Func<ConsumeQueue, ConsumerGroupDefinition, StartPosition, long> _resolveOffset;
     private int _references;
     private int _liteSessions;
     private long _quotaRefusals;
 
     public SubscriptionRegistry(ClientTable clients, QueueTable queues, TopicRegistry topics, BrokerOptions options, TimeProvider time,
-        Dispatcher dispatcher, Func<MessageQueue, ConsumerGroupDefinition, OffsetOption, long> resolveOffset)
+        Dispatcher dispatcher, Func<ConsumeQueue, ConsumerGroupDefinition, StartPosition, long> resolveOffset)
     {
         _clients = clients;
         _queues = queues;
@@ -67,13 +67,13 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    public SyncLiteSubscriptionResult Sync(string clientId, string group, string topic, LiteSubscriptionAction action,
-        IReadOnlyCollection<string> liteTopics, long version, OffsetOption? offsetOption)
+    public SyncLiteSubscriptionResult Sync(string clientId, string group, string topic, LiteSyncAction action,
+        IReadOnlyCollection<string> liteTopics, long version, StartPosition? offsetOption)
     {
         ValidateClientId(clientId);
         ArgumentNullException.ThrowIfNull(liteTopics);
         NameRules.ValidateTopic(topic);
-        if (action is LiteSubscriptionAction.PartialAdd or LiteSubscriptionAction.PartialRemove or LiteSubscriptionAction.CompleteAdd)
+        if (action is LiteSyncAction.PartialAdd or LiteSyncAction.PartialRemove or LiteSyncAction.CompleteAdd)
         {
             foreach (string lite in liteTopics)
             {
@@ -87,8 +87,8 @@ internal sealed class SubscriptionRegistry
         }
 
         var groupDefinition = _topics.ResolveForLiteSubscription(group, topic);
-        var evicted = new List<(LiteSession Session, MessageQueue Queue)>();
-        var added = new List<MessageQueue>();
+        var evicted = new List<(LiteSession Session, ConsumeQueue Queue)>();
+        var added = new List<ConsumeQueue>();
         long now = Now();
         SyncLiteSubscriptionResult result;
 
@@ -97,32 +97,32 @@ internal sealed class SubscriptionRegistry
             // Touched (and admitted) under the lock: a terminate closes the record before it takes the lock, so it
             // releases whatever this call binds.
             var session = BindLocked(_clients.Touch(clientId), group, topic);
-            if (version > 0 && version < session.Version && action == LiteSubscriptionAction.CompleteAdd)
+            if (version > 0 && version < session.Version && action == LiteSyncAction.CompleteAdd)
             {
                 return new SyncLiteSubscriptionResult(0, 0, session.LiteTopics.Count, Ignored: true);
             }
 
             session.Version = Math.Max(session.Version, version);
             var wanted = new HashSet<string>(liteTopics, StringComparer.Ordinal);
-            if (action == LiteSubscriptionAction.CompleteAdd && session.Evicted is { Count: > 0 } taken)
+            if (action == LiteSyncAction.CompleteAdd && session.Evicted is { Count: > 0 } taken)
             {
                 wanted.ExceptWith(taken); // what exclusive mode gave away stays with its new owner (see LiteSession.Evicted)
             }
 
             result = action switch
             {
-                LiteSubscriptionAction.PartialAdd => AddLocked(session, groupDefinition, wanted, removeOthers: false, offsetOption, now, added, evicted),
-                LiteSubscriptionAction.CompleteAdd => AddLocked(session, groupDefinition, wanted, removeOthers: true, offsetOption, now, added, evicted),
-                LiteSubscriptionAction.PartialRemove => RemoveLocked(session, wanted),
-                LiteSubscriptionAction.CompleteRemove => RemoveAllLocked(session),
+                LiteSyncAction.PartialAdd => AddLocked(session, groupDefinition, wanted, removeOthers: false, offsetOption, now, added, evicted),
+                LiteSyncAction.CompleteAdd => AddLocked(session, groupDefinition, wanted, removeOthers: true, offsetOption, now, added, evicted),
+                LiteSyncAction.PartialRemove => RemoveLocked(session, wanted),
+                LiteSyncAction.CompleteRemove => RemoveAllLocked(session),
                 _ => throw new BrokerException(BrokerErrorCode.BadRequest, $"Unknown lite subscription action {action}."),
             };
 
-            if (action == LiteSubscriptionAction.PartialAdd)
+            if (action == LiteSyncAction.PartialAdd)
             {
                 session.Evicted?.ExceptWith(wanted); // added again by the client itself
             }
-            else if (action == LiteSubscriptionAction.CompleteRemove)
+            else if (action == LiteSyncAction.CompleteRemove)
             {
                 session.Evicted = null;
             }
@@ -164,7 +164,7 @@ internal sealed class SubscriptionRegistry
     public bool Release(ClientSession client)
     {
         LiteSession? session;
-        MessageQueue[] held;
+        ConsumeQueue[] held;
         lock (_lock)
         {
             session = client.Lite;
@@ -181,7 +181,7 @@ internal sealed class SubscriptionRegistry
         return true;
     }
 
-    private void Depart(LiteSession session, MessageQueue[] subscribed)
+    private void Depart(LiteSession session, ConsumeQueue[] subscribed)
     {
         _dispatcher.Redistribute(session);
         foreach (var queue in subscribed)
@@ -193,7 +193,7 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    public MessageQueue[] Snapshot(LiteSession session)
+    public ConsumeQueue[] Snapshot(LiteSession session)
     {
         lock (_lock)
         {
@@ -202,7 +202,7 @@ internal sealed class SubscriptionRegistry
     }
 
     /// <summary>Forgets every subscription to queues of a deleted topic.</summary>
-    public void OnQueuesRemoved(IEnumerable<MessageQueue> queues)
+    public void OnQueuesRemoved(IEnumerable<ConsumeQueue> queues)
     {
         lock (_lock)
         {
@@ -220,7 +220,7 @@ internal sealed class SubscriptionRegistry
     }
 
     private SyncLiteSubscriptionResult AddLocked(LiteSession session, ConsumerGroupDefinition group, HashSet<string> wanted,
-        bool removeOthers, OffsetOption? offsetOption, long now, List<MessageQueue> added, List<(LiteSession, MessageQueue)> evicted)
+        bool removeOthers, StartPosition? offsetOption, long now, List<ConsumeQueue> added, List<(LiteSession, ConsumeQueue)> evicted)
     {
         var toRemove = removeOthers
             ? session.LiteTopics.Where(q => !wanted.Contains(q.LiteTopic!)).ToList()
@@ -259,7 +259,7 @@ internal sealed class SubscriptionRegistry
         foreach (string lite in toAdd)
         {
             var queue = _queues.GetOrCreateLite(session.Topic, lite, now, out _);
-            if (group.LiteMode == LiteSubscriptionMode.Exclusive)
+            if (group.LiteMode == LiteSharingMode.Exclusive)
             {
                 (replaced ??= []).Clear();
                 queue.AddSubscriber(session, evicted: replaced);
@@ -289,7 +289,7 @@ internal sealed class SubscriptionRegistry
         // only: RocketMQ 5.5 ignores a COMPLETE_ADD's, so a client's periodic full sync never moves a position. A set,
         // not List.Contains: a COMPLETE_ADD lists all the client's (up to 2,000) lite topics.
         var option = removeOthers ? null : offsetOption;
-        var reported = added.Count == 0 ? null : new HashSet<MessageQueue>(added);
+        var reported = added.Count == 0 ? null : new HashSet<ConsumeQueue>(added);
         int kept = 0;
         foreach (string lite in wanted)
         {
@@ -317,10 +317,10 @@ internal sealed class SubscriptionRegistry
     /// option to a position it already has; false when <see cref="LiteSubscribeOffset.WhenAlone"/> kept the position
     /// because other members subscribe the queue.
     /// </summary>
-    private bool ApplyOffset(MessageQueue queue, LiteSession session, ConsumerGroupDefinition group, OffsetOption? option)
+    private bool ApplyOffset(ConsumeQueue queue, LiteSession session, ConsumerGroupDefinition group, StartPosition? option)
     {
-        bool explicitOption = option is { Policy: not OffsetPolicy.Last };
-        long start = _resolveOffset(queue, group, option ?? OffsetOption.Last);
+        bool explicitOption = option is { Policy: not StartPolicy.Last };
+        long start = _resolveOffset(queue, group, option ?? StartPosition.Last);
         var unlessOtherMemberThan = _options.LiteSubscribeOffset == LiteSubscribeOffset.WhenAlone ? session : null;
         return queue.PlaceCursor(group.Name, start, move: explicitOption, unlessOtherMemberThan);
     }
@@ -355,7 +355,7 @@ internal sealed class SubscriptionRegistry
         return new SyncLiteSubscriptionResult(0, removed, 0);
     }
 
-    private void Unsubscribe(LiteSession session, MessageQueue queue)
+    private void Unsubscribe(LiteSession session, ConsumeQueue queue)
     {
         queue.RemoveSubscriber(session);
         if (session.LiteTopics.Remove(queue))
@@ -396,7 +396,7 @@ internal sealed class SubscriptionRegistry
         _queues.TryGetLite(session.Topic, liteTopic, out var queue) && session.LiteTopics.Contains(queue);
 
     // Only a group with a position on the queue: cursors are only ever added, so one found stays the group's.
-    private static bool HasDeliverable(MessageQueue queue, ConsumerGroupDefinition group) =>
+    private static bool HasDeliverable(ConsumeQueue queue, ConsumerGroupDefinition group) =>
         queue.FindCursor(group.Name) is not null && queue.HasDeliverable(group.Name, group.Fifo);
 
     /// <summary>A blank id is refused before anything else is looked at; the client table checks the rest at admission.</summary>
@@ -408,12 +408,12 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    private static void ValidateOffsetOption(OffsetOption option)
+    private static void ValidateOffsetOption(StartPosition option)
     {
         bool ok = option.Policy switch
         {
-            OffsetPolicy.Offset or OffsetPolicy.TailN or OffsetPolicy.Timestamp => option.Value >= 0,
-            OffsetPolicy.Last or OffsetPolicy.Min or OffsetPolicy.Max => true,
+            StartPolicy.Offset or StartPolicy.TailN or StartPolicy.Timestamp => option.Value >= 0,
+            StartPolicy.Last or StartPolicy.Min or StartPolicy.Max => true,
             _ => false,
         };
         if (!ok)

@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Topics;
 
 /// <summary>How a lite topic is shared between clients of one group.</summary>
-public enum LiteSubscriptionMode
+public enum LiteSharingMode
 {
     /// <summary>Every subscribed client of the group may receive the lite topic's messages (one client per message).</summary>
     Shared,
@@ -20,4 +20,4 @@ public sealed record ConsumerGroupDefinition(
     string? BindTopic = null,
     bool Fifo = false,
     int MaxDeliveryAttempts = 16,
-    LiteSubscriptionMode LiteMode = LiteSubscriptionMode.Shared);
+    LiteSharingMode LiteMode = LiteSharingMode.Shared);

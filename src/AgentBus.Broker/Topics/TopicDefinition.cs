@@ -7,6 +7,6 @@ namespace AgentBus.Broker.Topics;
 /// <param name="LiteTopicTtl">How long a lite topic lives after its last write; <c>null</c> uses the broker default.</param>
 public sealed record TopicDefinition(
     string Name,
-    MessageType MessageType,
+    TopicMessageType MessageType,
     int QueueCount = 4,
     TimeSpan? LiteTopicTtl = null);

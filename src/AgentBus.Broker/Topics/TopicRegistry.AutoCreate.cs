@@ -73,7 +73,7 @@ public sealed partial class TopicRegistry
             topic = CreateForFirstUse(topicName, lite: false);
         }
 
-        if (topic.MessageType == MessageType.Lite)
+        if (topic.MessageType == TopicMessageType.Lite)
         {
             throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{topicName}' is a lite parent topic: receive through a lite subscription.");
         }
@@ -95,7 +95,7 @@ public sealed partial class TopicRegistry
             ThrowIfAutoCreateOff(bindTopic);
         }
 
-        if (topic is not null && topic.MessageType != MessageType.Lite)
+        if (topic is not null && topic.MessageType != TopicMessageType.Lite)
         {
             throw new BrokerException(BrokerErrorCode.MessageTypeMismatch, $"Topic '{bindTopic}' is {topic.MessageType}, not a lite parent topic.");
         }
@@ -181,7 +181,7 @@ public sealed partial class TopicRegistry
     }
 
     /// <summary>What auto-create makes of an unknown topic: a lite parent, or a normal topic with the default queues.</summary>
-    private static TopicDefinition AutoCreated(string name, bool lite) => new(name, lite ? MessageType.Lite : MessageType.Normal);
+    private static TopicDefinition AutoCreated(string name, bool lite) => new(name, lite ? TopicMessageType.Lite : TopicMessageType.Normal);
 
     /// <summary>Creates an unknown topic for its first use (auto-create on), unless a concurrent first use just did.</summary>
     private TopicDefinition CreateForFirstUse(string name, bool lite)

@@ -77,7 +77,7 @@ public sealed partial class TopicRegistry
             return false;
         }
 
-        if ((existing.MessageType == MessageType.Lite) != (topic.MessageType == MessageType.Lite))
+        if ((existing.MessageType == TopicMessageType.Lite) != (topic.MessageType == TopicMessageType.Lite))
         {
             throw new BrokerException(BrokerErrorCode.PreconditionFailed,
                 $"Topic '{topic.Name}' is {existing.MessageType}: a lite parent cannot become another type, nor another type a lite parent.");

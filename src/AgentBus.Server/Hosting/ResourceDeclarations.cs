@@ -22,7 +22,7 @@ public sealed class TopicDeclaration
     public string Name { get; set; } = "";
 
     /// <summary>Message type: Normal, Fifo or Lite.</summary>
-    public MessageType MessageType { get; set; } = MessageType.Normal;
+    public TopicMessageType MessageType { get; set; } = TopicMessageType.Normal;
 
     /// <summary>Queues of a normal or FIFO topic.</summary>
     public int QueueCount { get; set; } = 4;
@@ -49,7 +49,7 @@ public sealed class GroupDeclaration
     public int MaxDeliveryAttempts { get; set; } = 16;
 
     /// <summary>Shared or Exclusive lite subscriptions.</summary>
-    public LiteSubscriptionMode LiteMode { get; set; } = LiteSubscriptionMode.Shared;
+    public LiteSharingMode LiteMode { get; set; } = LiteSharingMode.Shared;
 
     internal ConsumerGroupDefinition ToDefinition() => new(Name, BindTopic, Fifo, MaxDeliveryAttempts, LiteMode);
 }

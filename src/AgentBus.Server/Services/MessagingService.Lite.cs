@@ -1,3 +1,4 @@
+using AgentBus.Broker.Subscriptions;
 using AgentBus.Protocol;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
@@ -6,9 +7,6 @@ using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Status = Apache.Rocketmq.V2.Status;
-using EngineAction = AgentBus.Broker.Subscriptions.LiteSubscriptionAction;
-using EngineOffsetOption = AgentBus.Broker.Subscriptions.OffsetOption;
-using EnginePolicy = AgentBus.Broker.Subscriptions.OffsetPolicy;
 
 namespace AgentBus.Server.Services;
 
@@ -40,13 +38,13 @@ internal sealed partial class MessagingService
         string group = RequestFields.Group(request.Group);
         var action = request.Action switch
         {
-            LiteSubscriptionAction.PartialAdd => EngineAction.PartialAdd,
-            LiteSubscriptionAction.PartialRemove => EngineAction.PartialRemove,
-            LiteSubscriptionAction.CompleteAdd => EngineAction.CompleteAdd,
-            LiteSubscriptionAction.CompleteRemove => EngineAction.CompleteRemove,
+            LiteSubscriptionAction.PartialAdd => LiteSyncAction.PartialAdd,
+            LiteSubscriptionAction.PartialRemove => LiteSyncAction.PartialRemove,
+            LiteSubscriptionAction.CompleteAdd => LiteSyncAction.CompleteAdd,
+            LiteSubscriptionAction.CompleteRemove => LiteSyncAction.CompleteRemove,
             _ => throw new RequestException(Code.BadRequest, $"Unknown lite subscription action {(int)request.Action}."),
         };
-        var offset = request.OffsetOption is { } option ? ToEngine(option) : (EngineOffsetOption?)null;
+        var offset = request.OffsetOption is { } option ? ToEngine(option) : (StartPosition?)null;
         var client = _clients.Touch(call.ClientId);
         long version = request.HasVersion ? request.Version : ImplicitVersion(client, call.Call);
         client.Group ??= group;
@@ -67,23 +65,23 @@ internal sealed partial class MessagingService
     }
 
     /// <summary>The engine's start position for a protocol offset option (a set <c>policy</c> of LAST is still read as set).</summary>
-    internal static EngineOffsetOption? ToEngine(OffsetOption option) => option.OffsetTypeCase switch
+    internal static StartPosition? ToEngine(OffsetOption option) => option.OffsetTypeCase switch
     {
         OffsetOption.OffsetTypeOneofCase.Policy => option.Policy switch
         {
-            OffsetOption.Types.Policy.Last => EngineOffsetOption.Last,
-            OffsetOption.Types.Policy.Min => EngineOffsetOption.Min,
-            OffsetOption.Types.Policy.Max => EngineOffsetOption.Max,
+            OffsetOption.Types.Policy.Last => StartPosition.Last,
+            OffsetOption.Types.Policy.Min => StartPosition.Min,
+            OffsetOption.Types.Policy.Max => StartPosition.Max,
             _ => throw new RequestException(Code.IllegalOffset, $"Unknown offset policy {(int)option.Policy}."),
         },
         OffsetOption.OffsetTypeOneofCase.Offset => option.Offset >= 0
-            ? EngineOffsetOption.AtOffset(option.Offset)
+            ? StartPosition.AtOffset(option.Offset)
             : throw new RequestException(Code.IllegalOffset, "An offset cannot be negative."),
         OffsetOption.OffsetTypeOneofCase.TailN => option.TailN >= 0
-            ? EngineOffsetOption.Tail(option.TailN)
+            ? StartPosition.Tail(option.TailN)
             : throw new RequestException(Code.IllegalOffset, "tail_n cannot be negative."),
         OffsetOption.OffsetTypeOneofCase.Timestamp => option.Timestamp >= 0
-            ? new EngineOffsetOption(EnginePolicy.Timestamp, option.Timestamp)
+            ? new StartPosition(StartPolicy.Timestamp, option.Timestamp)
             : throw new RequestException(Code.IllegalOffset, "A timestamp cannot be negative."),
         _ => null,
     };

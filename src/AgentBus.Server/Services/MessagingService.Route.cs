@@ -3,8 +3,6 @@ using AgentBus.Protocol;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Status = Apache.Rocketmq.V2.Status;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
-using MessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Services;
 
@@ -31,7 +29,7 @@ internal sealed partial class MessagingService
         var route = Engine.Topics.ResolveForRoute(topicName);
         var broker = ThisBroker(request.Endpoints, call.Call);
         var accepted = AcceptedTypes(route);
-        int queueCount = route.Topic.MessageType == BrokerMessageType.Lite ? 1 : route.Topic.QueueCount;
+        int queueCount = route.Topic.MessageType == TopicMessageType.Lite ? 1 : route.Topic.QueueCount;
         var response = new QueryRouteResponse { Status = StatusFactory.Ok() };
         for (int id = 0; id < queueCount; id++)
         {
@@ -73,7 +71,7 @@ internal sealed partial class MessagingService
     }
 
     private bool IsKnownLiteParent(string topic) =>
-        Engine.Topics.TryGetTopic(topic, out var definition) && definition.MessageType == BrokerMessageType.Lite;
+        Engine.Topics.TryGetTopic(topic, out var definition) && definition.MessageType == TopicMessageType.Lite;
 
     private static MessageType[] AcceptedTypes(TopicRoute route)
     {
@@ -84,10 +82,10 @@ internal sealed partial class MessagingService
 
         return route.Topic.MessageType switch
         {
-            BrokerMessageType.Lite => [MessageType.Lite],
-            BrokerMessageType.Fifo => [MessageType.Fifo],
-            BrokerMessageType.Delay => [MessageType.Delay],
-            BrokerMessageType.Transaction => [MessageType.Transaction],
+            TopicMessageType.Lite => [MessageType.Lite],
+            TopicMessageType.Fifo => [MessageType.Fifo],
+            TopicMessageType.Delay => [MessageType.Delay],
+            TopicMessageType.Transaction => [MessageType.Transaction],
             _ => [MessageType.Normal],
         };
     }

@@ -112,7 +112,7 @@ internal sealed partial class MessagingService
         }
     }
 
-    private void OnCommand(TelemetrySession session, ClientInfo client, TelemetryCommand command)
+    private void OnCommand(ClientTelemetryStream session, ClientInfo client, TelemetryCommand command)
     {
         _clients.Touch(client.ClientId);
         if (MalformedRequests.ReasonOf(command) is { } malformed)
@@ -135,7 +135,7 @@ internal sealed partial class MessagingService
     }
 
     /// <summary>The single writer of a Telemetry stream: drains the session's queue until it completes.</summary>
-    private async Task PumpAsync(TelemetrySession session, IServerStreamWriter<TelemetryCommand> stream, CancellationToken cancellationToken)
+    private async Task PumpAsync(ClientTelemetryStream session, IServerStreamWriter<TelemetryCommand> stream, CancellationToken cancellationToken)
     {
         try
         {

@@ -14,7 +14,7 @@ namespace AgentBus.Server.Telemetry;
 /// </summary>
 internal sealed class TelemetryHub
 {
-    private readonly ConcurrentDictionary<string, TelemetrySession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClientTelemetryStream> _sessions = new(StringComparer.Ordinal);
     private readonly int _capacity;
     private readonly ILogger<TelemetryHub> _logger;
 
@@ -33,10 +33,10 @@ internal sealed class TelemetryHub
     /// <summary>Registers a new stream for <paramref name="clientId"/>, ending the one it replaces.</summary>
     /// <param name="clientId">The client id.</param>
     /// <returns>The new session.</returns>
-    public TelemetrySession Open(string clientId)
+    public ClientTelemetryStream Open(string clientId)
     {
-        var session = new TelemetrySession(clientId, _capacity);
-        TelemetrySession? previous = null;
+        var session = new ClientTelemetryStream(clientId, _capacity);
+        ClientTelemetryStream? previous = null;
         _sessions.AddOrUpdate(clientId, session, (_, old) =>
         {
             previous = old;
@@ -48,10 +48,10 @@ internal sealed class TelemetryHub
 
     /// <summary>Unregisters a stream that ended (unless a newer stream replaced it already).</summary>
     /// <param name="session">The ended session.</param>
-    public void Close(TelemetrySession session)
+    public void Close(ClientTelemetryStream session)
     {
         session.Complete();
-        _sessions.TryRemove(new KeyValuePair<string, TelemetrySession>(session.ClientId, session));
+        _sessions.TryRemove(new KeyValuePair<string, ClientTelemetryStream>(session.ClientId, session));
     }
 
     /// <summary>Ends the stream of a client that terminated.</summary>

@@ -55,7 +55,7 @@ public sealed class EngineAllocationBudgetTests(ITestOutputHelper output)
         const int liteTopics = 100, messages = 14_000;
         await using var harness = await EngineHarness.StartAsync(options => options.SegmentSize = 64 << 20);
         var engine = harness.Engine;
-        engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd,
+        engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd,
             [.. Enumerable.Range(0, liteTopics).Select(i => $"t{i}")]);
         var body = new byte[1024];
         for (int i = 0; i < messages; i++)

@@ -22,7 +22,7 @@ public sealed class ClientAdmissionTests
 
         var heartbeat = Assert.Throws<BrokerException>(() => h.Engine.Heartbeat("123456789"));
         var sync = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("123456789", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]));
+            h.Engine.SyncLiteSubscription("123456789", "g", "agents", LiteSyncAction.PartialAdd, ["t"]));
         var receive = await Assert.ThrowsAsync<BrokerException>(() => h.ReceiveAsync("123456789", "g"));
 
         Assert.All([heartbeat, sync, receive], refused => Assert.Equal(BrokerErrorCode.BadRequest, refused.Code));
@@ -36,13 +36,13 @@ public sealed class ClientAdmissionTests
     {
         await using var h = await StartAsync(maxClients: 2, maxIdLength: 64);
         h.Engine.Heartbeat("a");
-        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
 
         var heartbeat = Assert.Throws<BrokerException>(() => h.Engine.Heartbeat("c"));
         var sync = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]));
+            h.Engine.SyncLiteSubscription("c", "g", "agents", LiteSyncAction.PartialAdd, ["t"]));
         h.Engine.Heartbeat("a");
-        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSubscriptionAction.PartialAdd, ["u"]);
+        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSyncAction.PartialAdd, ["u"]);
 
         Assert.All([heartbeat, sync], refused => Assert.Equal(BrokerErrorCode.TooManyClients, refused.Code));
         Assert.Equal(["a", "b"], h.Engine.ClientIds.Order());
@@ -50,7 +50,7 @@ public sealed class ClientAdmissionTests
         Assert.Equal((0L, 2L), (h.Engine.RefusedClientIds, h.Engine.RefusedClientsFull));
 
         Assert.True(h.Engine.ClientTerminated("b"));
-        h.Engine.SyncLiteSubscription("c", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         Assert.Equal(["a", "c"], h.Engine.ClientIds.Order());
     }
 

@@ -20,14 +20,14 @@ public sealed class ClientLivenessTests
     /// </summary>
     private static async Task<Subscriptions.LiteSession> HoldingClientAsync(EngineHarness h)
     {
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "first");
         var received = await h.ReceiveAsync("c1", "g", max: 1, invisibleSeconds: 3600);
         var held = Assert.Single(received);
         h.Engine.Renewals.Track("c1", "g", held.ReceiptHandle, held.InvisibleUntil);
         h.Engine.ReceiveAttempts.Remember("c1", "attempt-1", "g", "agents", received);
         await h.SendLiteAsync("agents", "t", "second");
-        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
 
         var lite = h.Engine.FindClient("c1")?.Lite;
         Assert.NotNull(lite);
@@ -65,7 +65,7 @@ public sealed class ClientLivenessTests
         h.Time.Advance(TimeSpan.FromMinutes(2));
         h.Engine.Heartbeat("c1");
         h.Time.Advance(TimeSpan.FromMinutes(2));
-        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSyncAction.CompleteAdd, ["t"]);
         Assert.Equal(0, h.Engine.ExpireDeadClients());
         Assert.True(h.Engine.DescribeLiteClient("c1")!.Live);
 
@@ -98,7 +98,7 @@ public sealed class ClientLivenessTests
             o.ClientScanInterval = TimeSpan.FromSeconds(10);
         });
         h.Engine.Heartbeat("producer");
-        h.Engine.SyncLiteSubscription("consumer", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("consumer", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
 
         h.Time.Advance(Expiry - TimeSpan.FromSeconds(10));
         Assert.Equal((2, 1), (h.Engine.ClientCount, h.Engine.LiteClientCount));
@@ -112,7 +112,7 @@ public sealed class ClientLivenessTests
     public async Task An_open_stream_keeps_a_silent_client_alive_until_it_closes()
     {
         await using var h = await StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var session = h.Engine.FindClient("c1")!;
         session.StreamOpened();
 
@@ -132,7 +132,7 @@ public sealed class ClientLivenessTests
     {
         await using var h = await EngineHarness.StartAsync(ClientSettings.Default with { RenewInterval = TimeSpan.FromSeconds(5) },
             o => o.ClientExpiry = Expiry);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         var held = Assert.Single(await h.ReceiveAsync("c1", "g", invisibleSeconds: 10));
         h.Engine.Renewals.Track("c1", "g", held.ReceiptHandle, held.InvisibleUntil);
@@ -153,12 +153,12 @@ public sealed class ClientLivenessTests
     public async Task A_client_keeps_its_session_when_it_moves_to_another_group_and_its_lite_part_starts_afresh()
     {
         await using var h = await StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var session = h.Engine.FindClient("c1")!;
         var first = session.Lite!;
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t"]);
 
-        h.Engine.SyncLiteSubscription("c1", "other", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "other", "agents", LiteSyncAction.PartialAdd, ["t"]);
 
         Assert.Same(session, h.Engine.FindClient("c1"));
         Assert.True(first.Closed);
@@ -170,9 +170,9 @@ public sealed class ClientLivenessTests
     public async Task COMPLETE_REMOVE_drops_the_lite_session_but_not_the_client()
     {
         await using var h = await StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
 
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteRemove, []);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteRemove, []);
 
         Assert.Null(h.Engine.DescribeLiteClient("c1"));
         Assert.NotNull(h.Engine.FindClient("c1"));

@@ -73,7 +73,7 @@ public sealed class ReceiptRenewerTests
     private static async Task<EngineHarness> StartAsync()
     {
         var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         return h;
     }

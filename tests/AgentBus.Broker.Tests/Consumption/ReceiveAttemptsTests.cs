@@ -43,7 +43,7 @@ public sealed class ReceiveAttemptsTests
     public async Task The_engine_replays_an_attempt_until_its_deliveries_become_visible_and_then_drops_it()
     {
         await using var h = await EngineHarness.StartAsync(options => options.ClientScanInterval = TimeSpan.FromSeconds(1));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         var deliveries = await h.ReceiveAsync("c1", "g", invisibleSeconds: 10);
         h.Engine.ReceiveAttempts.Remember("c1", "a1", "g", "agents", deliveries);

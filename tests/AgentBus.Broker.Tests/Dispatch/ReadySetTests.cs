@@ -5,7 +5,7 @@ namespace AgentBus.Broker.Tests.Dispatch;
 
 public sealed class ReadySetTests
 {
-    private static MessageQueue Queue(string name) => new("agents", name, 0, 0);
+    private static ConsumeQueue Queue(string name) => new("agents", name, 0, 0);
 
     [Fact]
     public void OffersAreDeduplicatedAndBounded()

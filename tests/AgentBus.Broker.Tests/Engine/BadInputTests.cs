@@ -23,7 +23,7 @@ public sealed class BadInputTests
     {
         await using var h = await EngineHarness.StartAsync();
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["ok", "not/ok"]));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["ok", "not/ok"]));
         Assert.Equal(BrokerErrorCode.IllegalLiteTopic, error.Code);
         Assert.Equal(0, h.Engine.LiteSubscriptionCount);
     }
@@ -79,8 +79,8 @@ public sealed class BadInputTests
     public async Task MessageTypeMismatches()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         byte[] body = [1];
         Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, new MessageRecord { Topic = "agents", MessageId = "m", Body = body }));
         Assert.Equal(BrokerErrorCode.MessageTypeMismatch, await SendErrorAsync(h, h.Lite("orders", "t")));
@@ -93,12 +93,12 @@ public sealed class BadInputTests
         await using var h = await EngineHarness.StartAsync(o => o.AutoCreate = false);
         Assert.Equal(BrokerErrorCode.TopicNotFound, await SendErrorAsync(h, h.Lite("agents", "t")));
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]));
         Assert.Equal(BrokerErrorCode.TopicNotFound, error.Code);
 
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]));
         Assert.Equal(BrokerErrorCode.ConsumerGroupNotFound, error.Code);
     }
 
@@ -107,14 +107,14 @@ public sealed class BadInputTests
     {
         await using var h = await EngineHarness.StartAsync();
         await h.SendLiteAsync("fresh", "t");
-        h.Engine.SyncLiteSubscription("c1", "g", "fresh", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "fresh", LiteSyncAction.PartialAdd, ["t"]);
 
         Assert.True(h.Engine.Topics.TryGetTopic("fresh", out var topic));
-        Assert.Equal(MessageType.Lite, topic.MessageType);
+        Assert.Equal(TopicMessageType.Lite, topic.MessageType);
         Assert.True(h.Engine.Topics.TryGetGroup("g", out var group));
         Assert.Equal("fresh", group.BindTopic);
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c2", "g", "other", LiteSubscriptionAction.PartialAdd, ["t"]));
+            h.Engine.SyncLiteSubscription("c2", "g", "other", LiteSyncAction.PartialAdd, ["t"]));
         Assert.Equal(BrokerErrorCode.BadRequest, error.Code);
     }
 
@@ -133,7 +133,7 @@ public sealed class BadInputTests
     public async Task TamperedReceiptHandleIsRefused()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         string handle = Assert.Single(await h.ReceiveAsync("c1", "g")).ReceiptHandle;
         char[] chars = handle.ToCharArray();
@@ -149,7 +149,7 @@ public sealed class BadInputTests
     public async Task AckWithAnotherGroupIsRefused()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         string handle = Assert.Single(await h.ReceiveAsync("c1", "g")).ReceiptHandle;
 
@@ -173,6 +173,6 @@ public sealed class BadInputTests
     {
         await using var h = await EngineHarness.StartAsync();
         Assert.Equal(BrokerErrorCode.BadRequest, Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"])).Code);
+            h.Engine.SyncLiteSubscription("", "g", "agents", LiteSyncAction.PartialAdd, ["t"])).Code);
     }
 }

@@ -10,7 +10,7 @@ public sealed class ConsumptionTests
     public async Task UnackedMessageIsRedeliveredWithTheNextAttemptAfterItsInvisibility()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "retry-me");
         var first = Assert.Single(await h.ReceiveAsync("c1", "g", invisibleSeconds: 10));
 
@@ -31,9 +31,9 @@ public sealed class ConsumptionTests
     public async Task FifoGroupHoldsTheNextMessageUntilTheBatchInFlightIsAcked()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", BindTopic: "agents", Fifo: true));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["session"]);
         await h.SendLiteAsync("agents", "session", "1");
 
         var first = Assert.Single(await h.ReceiveAsync("c1", "g"));
@@ -48,9 +48,9 @@ public sealed class ConsumptionTests
     public async Task FifoRedeliversTheWholeBatchInOrderBeforeAnythingNew()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", BindTopic: "agents", Fifo: true));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["s"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["s"]);
         await h.SendLiteAsync("agents", "s", "1");
         await h.SendLiteAsync("agents", "s", "2");
         Assert.Equal(2, (await h.ReceiveAsync("c1", "g", invisibleSeconds: 5)).Count);
@@ -67,7 +67,7 @@ public sealed class ConsumptionTests
     public async Task SuspendDelaysRedeliveryWithoutCountingAnAttempt()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         var first = Assert.Single(await h.ReceiveAsync("c1", "g"));
 
@@ -83,7 +83,7 @@ public sealed class ConsumptionTests
     public async Task ChangeInvisibleDurationExtendsTheDeadline()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         var first = Assert.Single(await h.ReceiveAsync("c1", "g", invisibleSeconds: 5));
 
@@ -99,9 +99,9 @@ public sealed class ConsumptionTests
     public async Task MessageGoesToTheDeadLetterTopicAfterMaxAttempts()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", BindTopic: "agents", MaxDeliveryAttempts: 2));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "poison");
 
         Assert.Single(await h.ReceiveAsync("c1", "g", invisibleSeconds: 1));
@@ -122,7 +122,7 @@ public sealed class ConsumptionTests
     public async Task ForwardToDeadLetterMovesTheMessageAtOnce()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "bad");
         var delivery = Assert.Single(await h.ReceiveAsync("c1", "g"));
 
@@ -137,7 +137,7 @@ public sealed class ConsumptionTests
     public async Task CommittedOffsetOnlyPassesContiguouslyAckedMessages()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < 3; i++)
         {
             await h.SendLiteAsync("agents", "t");
@@ -156,7 +156,7 @@ public sealed class ConsumptionTests
     public async Task NormalTopicSupportsSimpleConsumption()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 2));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
         for (int i = 0; i < 4; i++)
         {
             await h.Engine.SendAsync(new() { Topic = "orders", MessageId = $"o{i}", Body = new byte[] { (byte)i } });
@@ -177,7 +177,7 @@ public sealed class ConsumptionTests
     public async Task NormalTopicLongPollWakesOnArrival()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         var receive = h.Engine.ReceiveAsync("billing", "orders", null, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20)).AsTask();
 
         await h.Engine.SendAsync(new() { Topic = "orders", MessageId = "o1", Body = new byte[] { 1 } });
@@ -189,7 +189,7 @@ public sealed class ConsumptionTests
     public async Task FifoTopicKeepsMessageGroupOrder()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("fifo", MessageType.Fifo, QueueCount: 4));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("fifo", TopicMessageType.Fifo, QueueCount: 4));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", Fifo: true));
         for (int i = 0; i < 6; i++)
         {

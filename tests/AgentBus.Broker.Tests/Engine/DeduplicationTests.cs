@@ -12,7 +12,7 @@ public sealed class DeduplicationTests
     public async Task A_resend_with_the_same_key_within_the_window_gets_the_first_receipt_and_stores_nothing()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
 
         var first = await h.Engine.SendAsync(Keyed(h, "inbox", "k-1", "first"));
         var retry = await h.Engine.SendAsync(Keyed(h, "inbox", "k-1", "retry"));
@@ -81,7 +81,7 @@ public sealed class DeduplicationRestartTests
 
         Assert.True(retry.Duplicate);
         Assert.Equal((first.MessageId, first.QueueOffset), (retry.MessageId, retry.QueueOffset));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
         Assert.Equal(["first"], (await h.ReceiveAsync("c1", "g")).Select(d => d.BodyText()));
     }
 

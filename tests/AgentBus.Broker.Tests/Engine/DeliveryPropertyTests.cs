@@ -27,12 +27,12 @@ public sealed class DeliveryPropertyTests
     private static async Task RunAsync((int Kind, int Arg, int Count)[] operations, bool fifo)
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", Fifo: fifo, MaxDeliveryAttempts: 1000));
         string[] clients = ["c0", "c1"];
         foreach (string client in clients)
         {
-            h.Engine.SyncLiteSubscription(client, "g", "agents", LiteSubscriptionAction.PartialAdd, LiteTopics);
+            h.Engine.SyncLiteSubscription(client, "g", "agents", LiteSyncAction.PartialAdd, LiteTopics);
         }
 
         var sent = new HashSet<string>();

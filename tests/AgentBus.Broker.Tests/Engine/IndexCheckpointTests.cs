@@ -20,7 +20,7 @@ public sealed class IndexCheckpointTests
         Assert.Equal(0, h.Engine.RecoveryScannedRecords);
         Assert.Equal(5, h.Engine.LiteTopicCount);
         Assert.Equal((0L, 10L, (long?)null), h.Engine.LiteOffsets("agents", "t3", "g"));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t3"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t3"]);
         Assert.Equal(["3", "8", "13", "18", "23", "28", "33", "38", "43", "48"], (await h.ReceiveAsync("c1", "g")).Select(d => d.BodyText()));
     }
 
@@ -28,7 +28,7 @@ public sealed class IndexCheckpointTests
     public async Task CrashAfterACheckpointScansOnlyTheTail()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 2));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
         for (int i = 0; i < 10; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -50,7 +50,7 @@ public sealed class IndexCheckpointTests
         Assert.Equal(6, recovered.RecoveryScannedRecords);
         Assert.Equal((0L, 15L, (long?)null), recovered.LiteOffsets("agents", "t", "g"));
         Assert.Equal((0L, 1L, (long?)null), recovered.LiteOffsets("agents", "new", "g"));
-        recovered.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        recovered.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var all = await recovered.ReceiveLiteAsync("c1", "g", "agents", 32, TimeSpan.FromSeconds(30), TimeSpan.Zero);
         Assert.Equal(Enumerable.Range(0, 15).Select(i => $"{i}"), all.Select(d => d.BodyText()));
         var orders = await recovered.ReceiveAsync("billing", "orders", null, 32, TimeSpan.FromSeconds(30), TimeSpan.Zero);
@@ -87,7 +87,7 @@ public sealed class IndexCheckpointTests
             o.SegmentSize = 64 * 1024;
             o.ExpireLiteTopicsWithBacklog = true;
         });
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["kept"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["kept"]);
         for (int i = 0; i < 200; i++)
         {
             await h.SendLiteAsync("agents", "kept", new string('x', 900));

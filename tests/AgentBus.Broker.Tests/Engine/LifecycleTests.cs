@@ -8,10 +8,10 @@ public sealed class LifecycleTests
     public async Task LiteTopicExpiresAfterItsTtlOnceConsumedAndUnsubscribed()
     {
         await using var h = await EngineHarness.StartAsync(o => o.LiteTopicTtl = TimeSpan.FromMinutes(15));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
         h.Engine.Ack("g", Assert.Single(await h.ReceiveAsync("c1", "g")).ReceiptHandle);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t"]);
 
         h.Time.Advance(TimeSpan.FromMinutes(14));
         Assert.Equal(0, h.Engine.ExpireLiteTopics());
@@ -26,9 +26,9 @@ public sealed class LifecycleTests
     public async Task LiteTopicWithUnconsumedMessagesIsKeptByDefault()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t"]);
 
         h.Time.Advance(TimeSpan.FromHours(1));
 
@@ -40,9 +40,9 @@ public sealed class LifecycleTests
     public async Task LiteTopicWithBacklogExpiresWhenConfiguredTo()
     {
         await using var h = await EngineHarness.StartAsync(o => o.ExpireLiteTopicsWithBacklog = true);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t");
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t"]);
 
         h.Time.Advance(TimeSpan.FromHours(1));
 
@@ -53,7 +53,7 @@ public sealed class LifecycleTests
     public async Task SubscribedLiteTopicDoesNotExpire()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         h.Time.Advance(TimeSpan.FromHours(1));
         h.Engine.Heartbeat("c1");
 
@@ -73,7 +73,7 @@ public sealed class LifecycleTests
 
         await h.SendLiteAsync("agents", "t", "new");
         await h.RestartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"], offsetOption: OffsetOption.Min);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"], offsetOption: StartPosition.Min);
         Assert.Equal("new", Assert.Single(await h.ReceiveAsync("c1", "g")).BodyText());
     }
 
@@ -81,8 +81,8 @@ public sealed class LifecycleTests
     public async Task ClientNotRefreshedIsExpiredAndItsEventsMoveToALiveClient()
     {
         await using var h = await EngineHarness.StartAsync(o => o.ClientExpiry = TimeSpan.FromMinutes(3));
-        h.Engine.SyncLiteSubscription("dead", "g", "agents", LiteSubscriptionAction.PartialAdd, ["shared"]);
-        h.Engine.SyncLiteSubscription("live", "g", "agents", LiteSubscriptionAction.PartialAdd, ["shared"]);
+        h.Engine.SyncLiteSubscription("dead", "g", "agents", LiteSyncAction.PartialAdd, ["shared"]);
+        h.Engine.SyncLiteSubscription("live", "g", "agents", LiteSyncAction.PartialAdd, ["shared"]);
 
         // Arrivals alternate between the two subscribers; get to a state where only "dead" holds the event.
         await h.SendLiteAsync("agents", "shared", "x");
@@ -110,7 +110,7 @@ public sealed class LifecycleTests
     public async Task TerminatedClientDropsItsSubscriptions()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]);
 
         Assert.True(h.Engine.ClientTerminated("c1"));
 
@@ -122,9 +122,9 @@ public sealed class LifecycleTests
     public async Task CompleteRemoveDropsEverything()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]);
 
-        var result = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteRemove, []);
+        var result = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteRemove, []);
 
         Assert.Equal(2, result.Removed);
         Assert.Equal(0, h.Engine.LiteSubscriptionCount);
@@ -134,9 +134,9 @@ public sealed class LifecycleTests
     public async Task StaleCompleteAddVersionIsIgnored()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["a", "b"], version: 5);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteAdd, ["a", "b"], version: 5);
 
-        var stale = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["a"], version: 4);
+        var stale = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteAdd, ["a"], version: 4);
 
         Assert.True(stale.Ignored);
         Assert.Equal(["a", "b"], h.Engine.LiteSubscriptionsOf("c1").Order());
@@ -151,7 +151,7 @@ public sealed class LifecycleTests
             o.FullDispatchDelay = TimeSpan.FromMilliseconds(100);
         });
         var topics = Enumerable.Range(0, 20).Select(i => $"t{i}").ToArray();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, topics);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, topics);
         foreach (string topic in topics)
         {
             await h.SendLiteAsync("agents", topic);
@@ -181,12 +181,12 @@ public sealed class DepartureTests
     public async Task WhatATerminatedClientHeldIsReleasedAtOnceWithoutCountingAnAttempt()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("leaving", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("leaving", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "held");
         Assert.Single(await h.ReceiveAsync("leaving", "g", invisibleSeconds: 300));
 
         h.Engine.ClientTerminated("leaving");
-        h.Engine.SyncLiteSubscription("successor", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("successor", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
 
         var again = Assert.Single(await h.ReceiveAsync("successor", "g"));
         Assert.Equal("held", again.BodyText());
@@ -197,14 +197,14 @@ public sealed class DepartureTests
     public async Task A_message_the_client_gave_back_before_leaving_keeps_the_attempt_its_nack_counted()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("leaving", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("leaving", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "failed");
         var delivery = Assert.Single(await h.ReceiveAsync("leaving", "g", invisibleSeconds: 300));
 
         // A nack (redeliver at once, attempt counted), then the client leaves before the redelivery is scheduled.
         h.Engine.ChangeInvisibleDuration("g", delivery.ReceiptHandle, TimeSpan.Zero, suspend: false, handBack: true);
         h.Engine.ClientTerminated("leaving");
-        h.Engine.SyncLiteSubscription("successor", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("successor", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         h.Time.Advance(TimeSpan.FromMilliseconds(10));
 
         var again = Assert.Single(await h.ReceiveAsync("successor", "g", longPollMs: 2000));
@@ -216,8 +216,8 @@ public sealed class DepartureTests
     public async Task AnotherClientsDeliveriesStayHidden()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
-        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "x");
         string holder = (await h.ReceiveAsync("a", "g")).Count == 1 ? "a" : "b";
         if (holder == "b")

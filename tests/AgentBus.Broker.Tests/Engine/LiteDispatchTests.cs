@@ -9,7 +9,7 @@ public sealed class LiteDispatchTests
     public async Task MessageToSubscribedLiteTopicIsReceivedAndAcked()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["planner"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["planner"]);
         var sent = await h.SendLiteAsync("agents", "planner", "hello");
 
         var batch = await h.ReceiveAsync("c1", "g");
@@ -28,8 +28,8 @@ public sealed class LiteDispatchTests
     public async Task EachClientOfAGroupReceivesOnlyItsOwnLiteTopics()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("gw-1", "gateways", "agents", LiteSubscriptionAction.PartialAdd, ["reply-gw-1"]);
-        h.Engine.SyncLiteSubscription("gw-2", "gateways", "agents", LiteSubscriptionAction.PartialAdd, ["reply-gw-2"]);
+        h.Engine.SyncLiteSubscription("gw-1", "gateways", "agents", LiteSyncAction.PartialAdd, ["reply-gw-1"]);
+        h.Engine.SyncLiteSubscription("gw-2", "gateways", "agents", LiteSyncAction.PartialAdd, ["reply-gw-2"]);
         for (int i = 0; i < 5; i++)
         {
             await h.SendLiteAsync("agents", "reply-gw-1", $"one-{i}");
@@ -48,7 +48,7 @@ public sealed class LiteDispatchTests
     {
         await using var h = await EngineHarness.StartAsync();
         var topics = Enumerable.Range(0, 50).Select(i => $"session-{i}").ToArray();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, topics);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, topics);
         foreach (string topic in topics)
         {
             await h.SendLiteAsync("agents", topic);
@@ -66,7 +66,7 @@ public sealed class LiteDispatchTests
     public async Task OnlySubscribedLiteTopicsAreDelivered()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["mine"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["mine"]);
         await h.SendLiteAsync("agents", "other");
         await h.SendLiteAsync("agents", "mine", "yes");
 
@@ -80,7 +80,7 @@ public sealed class LiteDispatchTests
     public async Task LongPollWakesWhenAMessageArrives()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
         var receive = h.ReceiveAsync("c1", "g", longPollMs: 20_000);
         Assert.False(receive.IsCompleted);
 
@@ -94,7 +94,7 @@ public sealed class LiteDispatchTests
     public async Task LongPollReturnsEmptyWhenItsTimeoutPasses()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
         var receive = h.ReceiveAsync("c1", "g", longPollMs: 5_000);
 
         h.Time.Advance(TimeSpan.FromSeconds(6));
@@ -108,7 +108,7 @@ public sealed class LiteDispatchTests
         await using var h = await EngineHarness.StartAsync();
         await h.SendLiteAsync("agents", "early", "before-subscribe");
 
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["early"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["early"]);
 
         Assert.Equal("before-subscribe", Assert.Single(await h.ReceiveAsync("c1", "g")).BodyText());
     }
@@ -117,9 +117,9 @@ public sealed class LiteDispatchTests
     public async Task TwoGroupsEachGetEveryMessage()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
-        h.Engine.SyncLiteSubscription("a", "audit", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
-        h.Engine.SyncLiteSubscription("b", "workers", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
+        h.Engine.SyncLiteSubscription("a", "audit", "agents", LiteSyncAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("b", "workers", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "x");
 
         Assert.Single(await h.ReceiveAsync("a", "audit"));
@@ -130,8 +130,8 @@ public sealed class LiteDispatchTests
     public async Task SharedSubscribersOfOneGroupNeverBothHoldTheSameMessage()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSubscriptionAction.PartialAdd, ["shared"]);
-        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSubscriptionAction.PartialAdd, ["shared"]);
+        h.Engine.SyncLiteSubscription("a", "g", "agents", LiteSyncAction.PartialAdd, ["shared"]);
+        h.Engine.SyncLiteSubscription("b", "g", "agents", LiteSyncAction.PartialAdd, ["shared"]);
         for (int i = 0; i < 10; i++)
         {
             await h.SendLiteAsync("agents", "shared", $"{i}");
@@ -149,8 +149,8 @@ public sealed class LiteDispatchTests
     public async Task UnsubscribeStopsDelivery()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t"]);
         await h.SendLiteAsync("agents", "t");
 
         Assert.Empty(await h.ReceiveAsync("c1", "g"));

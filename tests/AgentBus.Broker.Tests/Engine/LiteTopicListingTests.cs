@@ -9,7 +9,7 @@ namespace AgentBus.Broker.Tests.Engine;
 public sealed class LiteTopicListingTests
 {
     private static void Subscribe(EngineHarness h, string clientId, params string[] liteTopics) =>
-        h.Engine.SyncLiteSubscription(clientId, "g", "agents", LiteSubscriptionAction.PartialAdd, liteTopics);
+        h.Engine.SyncLiteSubscription(clientId, "g", "agents", LiteSyncAction.PartialAdd, liteTopics);
 
     private static List<string> AllPages(BrokerEngine engine, int limit, string? prefix = null, bool subscribedOnly = false)
     {
@@ -130,7 +130,7 @@ public sealed class LiteTopicListingTests
     public async Task A_parent_without_lite_topics_lists_nothing()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("empty", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("empty", TopicMessageType.Lite));
 
         var page = h.Engine.ListLiteTopics("empty");
 
@@ -156,7 +156,7 @@ public sealed class LiteTopicListingTests
     public async Task An_unknown_or_normal_topic_is_refused()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
 
         Assert.Equal(BrokerErrorCode.TopicNotFound, Assert.Throws<BrokerException>(() => h.Engine.ListLiteTopics("missing")).Code);
         Assert.Equal(BrokerErrorCode.MessageTypeMismatch, Assert.Throws<BrokerException>(() => h.Engine.ListLiteTopics("orders")).Code);

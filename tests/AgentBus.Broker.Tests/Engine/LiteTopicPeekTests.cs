@@ -43,7 +43,7 @@ public sealed class LiteTopicPeekTests
     public async Task A_peek_consumes_nothing_so_a_subscriber_still_receives_every_message()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
         for (int i = 0; i < 3; i++)
         {
             await h.SendLiteAsync("agents", "inbox", $"m{i}");
@@ -126,7 +126,7 @@ public sealed class LiteTopicPeekTests
     public async Task An_unknown_or_normal_topic_is_refused()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
 
         Assert.Equal(BrokerErrorCode.TopicNotFound, Assert.Throws<BrokerException>(() => h.Engine.PeekLiteTopic("missing", "t", 0, 1)).Code);
         Assert.Equal(BrokerErrorCode.MessageTypeMismatch, Assert.Throws<BrokerException>(() => h.Engine.PeekLiteTopic("orders", "t", 0, 1)).Code);

@@ -18,7 +18,7 @@ public sealed class LiteTopicRankingTests
         }
 
         // A client consumes agent|b: before its acks the topic is in its ready set, after them it waits for nobody.
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["agent|b"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["agent|b"]);
         var delivered = await h.ReceiveAsync("c1", "g");
         Assert.Equal(2, delivered.Count);
         Assert.Equal(["agent|b"], h.Engine.LiteTopicsWithBacklogFor("c1", 10));

@@ -11,8 +11,8 @@ public sealed class LongPollLimitTests
     public async Task A_receive_may_wait_up_to_the_limit_and_no_longer()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 1));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 1));
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "ready");
         await h.Engine.SendAsync(new() { Topic = "orders", MessageId = "o1", Body = new byte[] { 1 } });
         var past = BrokerEngine.MaxLongPollTimeout + TimeSpan.FromMilliseconds(1);

@@ -17,9 +17,9 @@ public sealed class OffsetOptionTests
         return h;
     }
 
-    private static async Task<string[]> SubscribeAndReadAsync(EngineHarness h, OffsetOption? option)
+    private static async Task<string[]> SubscribeAndReadAsync(EngineHarness h, StartPosition? option)
     {
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"], offsetOption: option);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"], offsetOption: option);
         return [.. (await h.ReceiveAsync("c1", "g")).Select(d => d.BodyText())];
     }
 
@@ -27,14 +27,14 @@ public sealed class OffsetOptionTests
     public async Task MinStartsAtTheFirstMessage()
     {
         await using var h = await WithFiveMessagesAsync();
-        Assert.Equal(["0", "1", "2", "3", "4"], await SubscribeAndReadAsync(h, OffsetOption.Min));
+        Assert.Equal(["0", "1", "2", "3", "4"], await SubscribeAndReadAsync(h, StartPosition.Min));
     }
 
     [Fact]
     public async Task MaxSkipsStoredMessages()
     {
         await using var h = await WithFiveMessagesAsync();
-        Assert.Empty(await SubscribeAndReadAsync(h, OffsetOption.Max));
+        Assert.Empty(await SubscribeAndReadAsync(h, StartPosition.Max));
         await h.SendLiteAsync("agents", "t", "new");
         Assert.Equal("new", Assert.Single(await h.ReceiveAsync("c1", "g")).BodyText());
     }
@@ -43,14 +43,14 @@ public sealed class OffsetOptionTests
     public async Task ExplicitOffset()
     {
         await using var h = await WithFiveMessagesAsync();
-        Assert.Equal(["3", "4"], await SubscribeAndReadAsync(h, OffsetOption.AtOffset(3)));
+        Assert.Equal(["3", "4"], await SubscribeAndReadAsync(h, StartPosition.AtOffset(3)));
     }
 
     [Fact]
     public async Task TailN()
     {
         await using var h = await WithFiveMessagesAsync();
-        Assert.Equal(["2", "3", "4"], await SubscribeAndReadAsync(h, OffsetOption.Tail(3)));
+        Assert.Equal(["2", "3", "4"], await SubscribeAndReadAsync(h, StartPosition.Tail(3)));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class OffsetOptionTests
         await using var h = await WithFiveMessagesAsync();
         // Messages were stored at t0, t0+10s, ... t0+40s; start at t0+15s.
         var from = new DateTimeOffset(2026, 1, 1, 0, 0, 15, TimeSpan.Zero);
-        Assert.Equal(["2", "3", "4"], await SubscribeAndReadAsync(h, OffsetOption.FromTimestamp(from)));
+        Assert.Equal(["2", "3", "4"], await SubscribeAndReadAsync(h, StartPosition.FromTimestamp(from)));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class OffsetOptionTests
         var first = await h.ReceiveAsync("probe", "other");
         Assert.Empty(first); // a client without subscriptions gets nothing
 
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var batch = await h.ReceiveAsync("c1", "g", max: 2);
         foreach (var d in batch)
         {
@@ -77,7 +77,7 @@ public sealed class OffsetOptionTests
         }
 
         h.Engine.ClientTerminated("c1");
-        Assert.Equal(["2", "3", "4"], await SubscribeAndReadAsync(h, OffsetOption.Last));
+        Assert.Equal(["2", "3", "4"], await SubscribeAndReadAsync(h, StartPosition.Last));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class OffsetOptionTests
             Assert.NotNull(d);
         }
 
-        Assert.Equal(["4"], await SubscribeAndReadAsync(h, OffsetOption.Tail(1)));
+        Assert.Equal(["4"], await SubscribeAndReadAsync(h, StartPosition.Tail(1)));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class OffsetOptionTests
     {
         await using var h = await EngineHarness.StartAsync();
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"], offsetOption: OffsetOption.AtOffset(-1)));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"], offsetOption: StartPosition.AtOffset(-1)));
         Assert.Equal(BrokerErrorCode.IllegalOffset, error.Code);
     }
 }

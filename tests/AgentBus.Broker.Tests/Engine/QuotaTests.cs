@@ -10,10 +10,10 @@ public sealed class QuotaTests
     public async Task SubscriptionsPerClientAreBounded()
     {
         await using var h = await EngineHarness.StartAsync(o => o.MaxLiteSubscriptionsPerClient = 3);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b", "c"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b", "c"]);
 
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["d"]));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["d"]));
 
         Assert.Equal(BrokerErrorCode.LiteSubscriptionQuotaExceeded, error.Code);
         Assert.Equal(3, h.Engine.LiteSubscriptionsOf("c1").Count);
@@ -23,9 +23,9 @@ public sealed class QuotaTests
     public async Task Upstream10894_IdempotentRetryAtTheLimitPasses()
     {
         await using var h = await EngineHarness.StartAsync(o => o.MaxLiteSubscriptionsPerClient = 2);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]);
 
-        var retry = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]);
+        var retry = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]);
 
         Assert.Equal(0, retry.Added);
         Assert.Equal(2, retry.SubscriptionCount);
@@ -35,17 +35,17 @@ public sealed class QuotaTests
     public async Task Upstream10894_CompleteAddIsCheckedAndCountsOnlyNetNewReferences()
     {
         await using var h = await EngineHarness.StartAsync(o => o.MaxLiteSubscriptionsPerClient = 2);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]);
 
         // Replacing b by c keeps the client at 2: allowed.
-        var swap = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["a", "c"]);
+        var swap = h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteAdd, ["a", "c"]);
         Assert.Equal(1, swap.Added);
         Assert.Equal(1, swap.Removed);
         Assert.Equal(["a", "c"], h.Engine.LiteSubscriptionsOf("c1").Order());
 
         // Growing to 3 through reconciliation is refused like any other add.
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["a", "c", "d"]));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.CompleteAdd, ["a", "c", "d"]));
         Assert.Equal(BrokerErrorCode.LiteSubscriptionQuotaExceeded, error.Code);
         Assert.Equal(2, h.Engine.LiteSubscriptionCount);
     }
@@ -54,15 +54,15 @@ public sealed class QuotaTests
     public async Task SubscriptionReferencesPerBrokerAreBounded()
     {
         await using var h = await EngineHarness.StartAsync(o => o.MaxLiteSubscriptionsPerBroker = 3);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]);
-        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]);
+        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSyncAction.PartialAdd, ["a"]);
 
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSubscriptionAction.PartialAdd, ["b"]));
+            h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSyncAction.PartialAdd, ["b"]));
 
         Assert.Equal(BrokerErrorCode.LiteSubscriptionQuotaExceeded, error.Code);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["b"]);
-        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSubscriptionAction.PartialAdd, ["b"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["b"]);
+        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSyncAction.PartialAdd, ["b"]);
         Assert.Equal(3, h.Engine.LiteSubscriptionCount);
     }
 
@@ -85,7 +85,7 @@ public sealed class QuotaTests
     {
         await using var h = await EngineHarness.StartAsync(o => o.MaxLiteTopics = 1);
         var error = Assert.Throws<BrokerException>(() =>
-            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["a", "b"]));
+            h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["a", "b"]));
 
         Assert.Equal(BrokerErrorCode.LiteTopicQuotaExceeded, error.Code);
         Assert.Equal(0, h.Engine.LiteTopicCount);
@@ -96,13 +96,13 @@ public sealed class QuotaTests
     public async Task ExclusiveModeEvictsThePreviousSubscriberAndTellsIt()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
-        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", LiteMode: LiteSubscriptionMode.Exclusive));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
+        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", LiteMode: LiteSharingMode.Exclusive));
         var notices = new List<LiteUnsubscribeNotice>();
         h.Engine.LiteUnsubscribed += notices.Add;
-        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1"]);
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSyncAction.PartialAdd, ["session-1"]);
 
-        h.Engine.SyncLiteSubscription("new", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1"]);
+        h.Engine.SyncLiteSubscription("new", "g", "agents", LiteSyncAction.PartialAdd, ["session-1"]);
 
         Assert.Equal(new LiteUnsubscribeNotice("old", "g", "agents", "session-1"), Assert.Single(notices));
         Assert.Empty(h.Engine.LiteSubscriptionsOf("old"));
@@ -114,27 +114,27 @@ public sealed class QuotaTests
     public async Task AnEvictedClientsPeriodicCompleteAddDoesNotTakeTheLiteTopicBackButItsPartialAddDoes()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
-        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", LiteMode: LiteSubscriptionMode.Exclusive));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
+        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", LiteMode: LiteSharingMode.Exclusive));
         var notices = new List<LiteUnsubscribeNotice>();
         h.Engine.LiteUnsubscribed += notices.Add;
-        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1", "session-2"]);
-        h.Engine.SyncLiteSubscription("new", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1"]);
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSyncAction.PartialAdd, ["session-1", "session-2"]);
+        h.Engine.SyncLiteSubscription("new", "g", "agents", LiteSyncAction.PartialAdd, ["session-1"]);
 
         // A client that ignored the notice still lists session-1 in its full set: it keeps only what is still its own.
-        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["session-1", "session-2"]);
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSyncAction.CompleteAdd, ["session-1", "session-2"]);
         Assert.Equal(["session-2"], h.Engine.LiteSubscriptionsOf("old"));
         Assert.Equal(["session-1"], h.Engine.LiteSubscriptionsOf("new"));
         Assert.Single(notices);
 
         // Added again by the client itself: exclusive mode moves it back, and the new owner is told.
-        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.PartialAdd, ["session-1"]);
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSyncAction.PartialAdd, ["session-1"]);
         Assert.Equal(["session-1", "session-2"], h.Engine.LiteSubscriptionsOf("old").Order(StringComparer.Ordinal));
         Assert.Empty(h.Engine.LiteSubscriptionsOf("new"));
         Assert.Equal(new LiteUnsubscribeNotice("new", "g", "agents", "session-1"), notices[^1]);
 
         // From then on its full set applies again as sent.
-        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSubscriptionAction.CompleteAdd, ["session-1", "session-2"]);
+        h.Engine.SyncLiteSubscription("old", "g", "agents", LiteSyncAction.CompleteAdd, ["session-1", "session-2"]);
         Assert.Equal(["session-1", "session-2"], h.Engine.LiteSubscriptionsOf("old").Order(StringComparer.Ordinal));
     }
 }

@@ -9,7 +9,7 @@ public sealed class RegressionTests
     public async Task Upstream11191_MessagesArrivingWhileAPopDrainsTheLiteTopicAreNotStranded()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         int total = 2000;
         var producer = Task.Run(async () =>
@@ -46,7 +46,7 @@ public sealed class RegressionTests
     public async Task BatchLimitedPopLeavesTheLiteTopicReady()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < 5; i++)
         {
             await h.SendLiteAsync("agents", "t");

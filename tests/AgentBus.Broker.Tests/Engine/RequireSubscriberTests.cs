@@ -17,7 +17,7 @@ public sealed class RequireSubscriberTests
         var refused = await Assert.ThrowsAsync<BrokerException>(() => h.Engine.SendAsync(Requiring(h, "inbox")).AsTask());
         Assert.Equal(BrokerErrorCode.NoLiveSubscriber, refused.Code);
 
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
         var stored = await h.Engine.SendAsync(Requiring(h, "inbox"));
         Assert.Equal(0, stored.QueueOffset);
     }
@@ -26,7 +26,7 @@ public sealed class RequireSubscriberTests
     public async Task A_batch_with_a_refused_message_stores_nothing()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["served"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["served"]);
 
         var refused = await Assert.ThrowsAsync<BrokerException>(() =>
             h.Engine.SendBatchAsync([Requiring(h, "served"), Requiring(h, "unserved")]).AsTask());
@@ -39,7 +39,7 @@ public sealed class RequireSubscriberTests
     public async Task A_subscriber_that_expired_does_not_count()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["inbox"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["inbox"]);
 
         h.Time.Advance(h.Engine.Options.ClientExpiry + TimeSpan.FromSeconds(1));
 

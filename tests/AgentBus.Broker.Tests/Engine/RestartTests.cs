@@ -9,9 +9,9 @@ public sealed class RestartTests
     public async Task MessagesOffsetsAndDefinitionsSurviveARestart()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", Fifo: true, MaxDeliveryAttempts: 5));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < 4; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -32,7 +32,7 @@ public sealed class RestartTests
         Assert.Equal((0L, 4L, (long?)2), h.Engine.LiteOffsets("agents", "t", "g"));
 
         // The gateway comes back under a new client id and resumes from the committed offset.
-        h.Engine.SyncLiteSubscription("c1-restarted", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1-restarted", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var rest = await h.ReceiveAsync("c1-restarted", "g");
         Assert.Equal(["2", "3"], rest.Select(d => d.BodyText()));
     }
@@ -41,13 +41,13 @@ public sealed class RestartTests
     public async Task UnackedMessagesAreRedeliveredAfterARestart()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await h.SendLiteAsync("agents", "t", "in-flight");
         Assert.Single(await h.ReceiveAsync("c1", "g"));
 
         await h.RestartAsync();
 
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         Assert.Equal("in-flight", Assert.Single(await h.ReceiveAsync("c1", "g")).BodyText());
     }
 
@@ -55,7 +55,7 @@ public sealed class RestartTests
     public async Task NormalTopicMessagesStayInTheQueueTheBrokerPickedAcrossARestart()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 4));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 4));
         var sent = new List<Messages.SendResult>();
         for (int i = 0; i < 8; i++)
         {
@@ -97,7 +97,7 @@ public sealed class CrashTests
     public async Task CrashRedeliversWhatWasAckedAfterTheLastOffsetCheckpoint()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < 4; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -115,7 +115,7 @@ public sealed class CrashTests
         await using var recovered = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = copy.Path, SegmentSize = 1 << 20 }, h.Time);
 
         Assert.Equal((0L, 4L, (long?)2), recovered.LiteOffsets("agents", "t", "g"));
-        recovered.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        recovered.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var again = await recovered.ReceiveLiteAsync("c1", "g", "agents", 32, TimeSpan.FromSeconds(30), TimeSpan.Zero);
         Assert.Equal(["2", "3"], again.Select(d => d.BodyText()));
     }

@@ -33,7 +33,7 @@ public sealed class RetentionTests
     public async Task ConsumedSegmentsAreDeletedAndUnconsumedOnesKept()
     {
         await using var h = await EngineHarness.StartAsync(o => o.SegmentSize = 64 * 1024);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["done"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["done"]);
         await FillAsync(h, "done", 300);
         await ConsumeAllAsync(h, "c1");
 
@@ -43,7 +43,7 @@ public sealed class RetentionTests
         Assert.Equal(300, offsets.Max);
 
         // An unconsumed message pins its segment and every later one.
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["pending"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["pending"]);
         await h.SendLiteAsync("agents", "pending", "keep me");
         await FillAsync(h, "done", 300);
         await ConsumeAllAsync(h, "c1-other");
@@ -55,7 +55,7 @@ public sealed class RetentionTests
 
         h.Engine.ApplyRetention();
         await h.RestartAsync();
-        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSubscriptionAction.PartialAdd, ["pending"]);
+        h.Engine.SyncLiteSubscription("c2", "g", "agents", LiteSyncAction.PartialAdd, ["pending"]);
         Assert.Contains(await h.ReceiveAsync("c2", "g"), d => d.BodyText() == "keep me");
     }
 
@@ -67,7 +67,7 @@ public sealed class RetentionTests
             o.SegmentSize = 64 * 1024;
             o.LogRetention = TimeSpan.FromHours(1);
         });
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await FillAsync(h, "t", 200);
         Assert.Equal(0, h.Engine.ApplyRetention());
 
@@ -86,7 +86,7 @@ public sealed class RetentionTests
     public async Task RestartAfterRetentionRebuildsIndexesFromTheRemainingLog()
     {
         await using var h = await EngineHarness.StartAsync(o => o.SegmentSize = 64 * 1024);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         await FillAsync(h, "t", 200);
         var received = await h.ReceiveAsync("c1", "g", max: 32);
         for (int round = 0; round < 10; round++)

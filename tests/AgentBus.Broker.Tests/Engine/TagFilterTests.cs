@@ -98,7 +98,7 @@ public sealed class TagFilterTests
     public async Task A_normal_topic_receive_consumes_rejected_messages_on_every_queue_and_waits_empty_until_its_timeout()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 3));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 3));
         for (int i = 0; i < 9; i++)
         {
             await h.Engine.SendAsync(new MessageRecord { Topic = "orders", QueueId = i % 3, MessageId = $"o{i}", Tag = "other", Body = new byte[] { (byte)i } });
@@ -118,7 +118,7 @@ public sealed class TagFilterTests
     public async Task A_normal_topic_long_poll_waits_on_past_rejected_arrivals_and_a_mixed_batch_hands_out_the_accepted_ones()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 2));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
         var poll = h.Engine.ReceiveAsync("billing", "orders", null, 32, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), Wanted).AsTask();
 
         await h.Engine.SendAsync(new MessageRecord { Topic = "orders", QueueId = 0, MessageId = "skip", Tag = "other", Body = new byte[] { 1 } });
@@ -170,9 +170,9 @@ public sealed class TagFilterTests
     public async Task A_fifo_group_is_not_held_by_rejected_messages()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", BindTopic: "agents", Fifo: true));
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["s"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["s"]);
         await SendLiteAsync(h, "s", "other", "1");
         await SendLiteAsync(h, "s", "wanted", "2");
         await SendLiteAsync(h, "s", "other", "3");
@@ -219,7 +219,7 @@ public sealed class TagFilterTests
     private static async Task<EngineHarness> LiteAsync(string[]? liteTopics = null)
     {
         var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, liteTopics ?? ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, liteTopics ?? ["t"]);
         return h;
     }
 

@@ -20,7 +20,7 @@ public sealed class LogDataLossTests
     private static async Task<(EngineHarness H, string Newest, int FirstLost, int Sent)> PrepareAsync(bool continueAfterLoss)
     {
         var h = await EngineHarness.StartAsync(o => o.ContinueAfterLogDataLoss = continueAfterLoss);
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         int firstLost = -1, sent = 0;
         for (; sent < 600; sent++)
         {
@@ -111,7 +111,7 @@ public sealed class LogDataLossTests
     public async Task AnUnflushedTailLostInAPowerFailureLowersOffsetsWithAWarningNotARefusal()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         long durable = 0;
         for (int i = 0; i < 10; i++)
         {

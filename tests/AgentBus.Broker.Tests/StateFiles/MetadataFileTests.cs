@@ -16,7 +16,7 @@ public sealed class MetadataFileTests
     private static async Task<EngineHarness> PrepareAsync(bool withGroup = true)
     {
         var h = await EngineHarness.StartAsync(o => o.AutoCreate = false);
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
         h.Engine.Topics.CompactMetadata(); // metadata.json with the topic; the shutdown's compaction makes it .prev
         if (withGroup)
         {

@@ -49,12 +49,12 @@ public sealed class MetadataJournalTests
     public async Task EveryKindOfChangeSurvivesACrashWithoutAFullRewrite()
     {
         await using var h = await StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 2));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("gone", MessageType.Normal));
-        Assert.True(h.Engine.Topics.TryUpdateTopic(new TopicDefinition("orders", MessageType.Normal, QueueCount: 8)));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30)));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 2));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("gone", TopicMessageType.Normal));
+        Assert.True(h.Engine.Topics.TryUpdateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 8)));
         Assert.True(h.Engine.Topics.DeleteTopic("gone"));
-        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive));
+        h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents", Fifo: true, LiteMode: LiteSharingMode.Exclusive));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("old"));
         Assert.True(h.Engine.Topics.DeleteGroup("old"));
 
@@ -68,7 +68,7 @@ public sealed class MetadataJournalTests
         Assert.Equal(TimeSpan.FromMinutes(30), agents.LiteTopicTtl);
         Assert.True(engine.Topics.TryGetTopic("orders", out var orders));
         Assert.Equal(8, orders.QueueCount);
-        Assert.Equal(new ConsumerGroupDefinition("g", "agents", Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive), Assert.Single(engine.Topics.Groups));
+        Assert.Equal(new ConsumerGroupDefinition("g", "agents", Fifo: true, LiteMode: LiteSharingMode.Exclusive), Assert.Single(engine.Topics.Groups));
         Assert.DoesNotContain(logs.Logger.Entries, e => e.Level >= LogLevel.Warning);
     }
 
@@ -77,7 +77,7 @@ public sealed class MetadataJournalTests
     {
         await using var h = await EngineHarness.StartAsync();
         await h.SendLiteAsync("agents", "t", "0"); // creates the lite parent
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", Subscriptions.LiteSubscriptionAction.PartialAdd, ["t"]); // creates the group
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", Subscriptions.LiteSyncAction.PartialAdd, ["t"]); // creates the group
 
         using var copy = new TempDirectory();
         var (engine, logs) = await OpenCrashCopyAsync(h, copy);
@@ -87,7 +87,7 @@ public sealed class MetadataJournalTests
         Assert.False(File.Exists(FullPath(copy.Path)));
         Assert.DoesNotContain(logs.Logger.Entries, e => e.Level >= LogLevel.Warning);
         Assert.True(engine.Topics.TryGetTopic("agents", out var topic));
-        Assert.Equal(MessageType.Lite, topic.MessageType);
+        Assert.Equal(TopicMessageType.Lite, topic.MessageType);
         Assert.True(engine.Topics.TryGetGroup("g", out var group));
         Assert.Equal("agents", group.BindTopic);
     }
@@ -98,9 +98,9 @@ public sealed class MetadataJournalTests
     public async Task ATornTailIsDroppedWithAWarningAndTheNextAppendFollowsTheIntactPart(int keptOfLastRecord)
     {
         await using var h = await StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("first", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("first", TopicMessageType.Normal));
         long beforeLast = new FileInfo(JournalPath(h.DataDirectory)).Length;
-        h.Engine.Topics.CreateTopic(new TopicDefinition("torn", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("torn", TopicMessageType.Normal));
 
         using var copy = new TempDirectory();
         var (engine, logs) = await OpenCrashCopyAsync(h, copy, directory => Truncate(JournalPath(directory), (int)beforeLast + keptOfLastRecord));
@@ -116,7 +116,7 @@ public sealed class MetadataJournalTests
         Assert.Equal(beforeLast + keptOfLastRecord, new FileInfo(JournalPath(copy.Path)).Length); // reading changed nothing
 
         // The next change cuts the torn bytes off before it is appended, so a second crash reads it back.
-        engine.Topics.CreateTopic(new TopicDefinition("after", MessageType.Normal));
+        engine.Topics.CreateTopic(new TopicDefinition("after", TopicMessageType.Normal));
         using var second = new TempDirectory();
         CopyDirectory(copy.Path, second.Path);
         var secondLogs = new ListLoggerFactory();
@@ -130,10 +130,10 @@ public sealed class MetadataJournalTests
     public async Task ADamagedRecordStopsTheReplayThereAndSaysSo()
     {
         await using var h = await StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("first", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("first", TopicMessageType.Normal));
         long secondStart = new FileInfo(JournalPath(h.DataDirectory)).Length;
-        h.Engine.Topics.CreateTopic(new TopicDefinition("second", MessageType.Normal));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("third", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("second", TopicMessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("third", TopicMessageType.Normal));
 
         using var copy = new TempDirectory();
         var (engine, logs) = await OpenCrashCopyAsync(h, copy, directory =>
@@ -156,9 +156,9 @@ public sealed class MetadataJournalTests
     public async Task AJournalWithADamagedHeaderIsIgnoredWithAWarningAndTheFullFileStillServes(string damage)
     {
         await using var h = await StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("kept", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("kept", TopicMessageType.Normal));
         h.Engine.Topics.CompactMetadata();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("journaled", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("journaled", TopicMessageType.Normal));
 
         using var copy = new TempDirectory();
         var (engine, logs) = await OpenCrashCopyAsync(h, copy, directory =>
@@ -181,7 +181,7 @@ public sealed class MetadataJournalTests
             Assert.Contains(logs.Logger.Entries, e => e.Event.Id == 1114 && e.Level == LogLevel.Warning);
 
             // The next change rewrites the header, and is read back.
-            engine.Topics.CreateTopic(new TopicDefinition("new", MessageType.Normal));
+            engine.Topics.CreateTopic(new TopicDefinition("new", TopicMessageType.Normal));
             using var second = new TempDirectory();
             CopyDirectory(copy.Path, second.Path);
             await using var again = await BrokerEngine.OpenAsync(new BrokerOptions { DataDirectory = second.Path, SegmentSize = 1 << 20, AutoCreate = false }, h.Time);
@@ -193,7 +193,7 @@ public sealed class MetadataJournalTests
     public async Task ACleanShutdownFoldsTheJournalIntoTheFullFile()
     {
         await using var h = await StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g", "agents"));
         Assert.True(new FileInfo(JournalPath(h.DataDirectory)).Length > MetadataJournal.HeaderSize);
 
@@ -213,7 +213,7 @@ public sealed class MetadataJournalTests
         await using var h = await StartAsync(o => o.MetadataJournalLimit = 2048);
         for (int i = 0; i < 40; i++)
         {
-            h.Engine.Topics.CreateTopic(new TopicDefinition($"topic-{i:D2}", MessageType.Normal));
+            h.Engine.Topics.CreateTopic(new TopicDefinition($"topic-{i:D2}", TopicMessageType.Normal));
             Assert.True(new FileInfo(JournalPath(h.DataDirectory)).Length <= 2048, $"journal past its bound after {i + 1} creates");
         }
 
@@ -236,7 +236,7 @@ public sealed class MetadataJournalTests
         Directory.CreateDirectory(blocker);
         for (int i = 0; i < 20; i++)
         {
-            h.Engine.Topics.CreateTopic(new TopicDefinition($"topic-{i:D2}", MessageType.Normal));
+            h.Engine.Topics.CreateTopic(new TopicDefinition($"topic-{i:D2}", TopicMessageType.Normal));
         }
 
         Assert.False(File.Exists(FullPath(h.DataDirectory)));
@@ -244,7 +244,7 @@ public sealed class MetadataJournalTests
         Assert.Contains(h.Logs.Logger.Entries, e => e.Event.Id == 1217 && e.Level == LogLevel.Error);
 
         Directory.Delete(blocker);
-        h.Engine.Topics.CreateTopic(new TopicDefinition("topic-20", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("topic-20", TopicMessageType.Normal));
         Assert.True(File.Exists(FullPath(h.DataDirectory)));
         Assert.Equal(MetadataJournal.HeaderSize, new FileInfo(JournalPath(h.DataDirectory)).Length);
 
@@ -258,11 +258,11 @@ public sealed class MetadataJournalTests
     public async Task ACrashBetweenTheFullWriteAndTheJournalResetReplaysChangesTheFileHoldsWithoutHarm()
     {
         await using var h = await StartAsync();
-        h.Engine.Topics.CreateTopic(new TopicDefinition("x", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("x", TopicMessageType.Normal));
         Assert.True(h.Engine.Topics.DeleteTopic("x"));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("y", MessageType.Normal, QueueCount: 2));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("z", MessageType.Normal));
-        Assert.True(h.Engine.Topics.TryUpdateTopic(new TopicDefinition("y", MessageType.Normal, QueueCount: 6)));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("y", TopicMessageType.Normal, QueueCount: 2));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("z", TopicMessageType.Normal));
+        Assert.True(h.Engine.Topics.TryUpdateTopic(new TopicDefinition("y", TopicMessageType.Normal, QueueCount: 6)));
         Assert.True(h.Engine.Topics.DeleteTopic("z"));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g"));
         byte[] journal = File.ReadAllBytes(JournalPath(h.DataDirectory));

@@ -23,7 +23,7 @@ public sealed class OffsetJournalTests
     private static async Task<EngineHarness> AckInTicksAsync(params int[] acks)
     {
         var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < Sent; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -40,7 +40,7 @@ public sealed class OffsetJournalTests
 
     private static async Task AckAsync(EngineHarness h, int count, string liteTopic = "t")
     {
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, [liteTopic]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, [liteTopic]);
         foreach (var d in await h.ReceiveAsync("c1", "g", max: count))
         {
             h.Engine.Ack("g", d.ReceiptHandle);
@@ -85,7 +85,7 @@ public sealed class OffsetJournalTests
     {
         await using var h = await EngineHarness.StartAsync();
         var topics = Enumerable.Range(0, 500).Select(i => $"agent-{i:D4}").ToArray();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, topics);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, topics);
         foreach (var topic in topics)
         {
             await h.SendLiteAsync("agents", topic, "x");
@@ -182,7 +182,7 @@ public sealed class OffsetJournalTests
     public async Task AJournalWithoutAUsableHeaderOnlyMovesOffsetsBackToTheSnapshot(string damage)
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < Sent; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -221,8 +221,8 @@ public sealed class OffsetJournalTests
         // (of group h, which never consumes) in the snapshot, one-cursor ticks take a while to outgrow it.
         await using var h = await EngineHarness.StartAsync(o => o.OffsetJournalLimit = 1);
         var others = Enumerable.Range(0, 40).Select(i => $"other-{i:D2}").ToArray();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
-        h.Engine.SyncLiteSubscription("c9", "h", "agents", LiteSubscriptionAction.PartialAdd, others);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c9", "h", "agents", LiteSyncAction.PartialAdd, others);
         for (int i = 0; i < Sent; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -294,7 +294,7 @@ public sealed class OffsetJournalTests
     public async Task AfterAFallbackToThePreviousSnapshotTheNewerJournalIsNotReplayed()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < Sent; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");
@@ -332,7 +332,7 @@ public sealed class OffsetJournalTests
     public async Task ADeletedLiteTopicIsForgottenAndARecreatedOneStartsFromItsOwnOffsets()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t", "gone"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t", "gone"]);
         for (int i = 0; i < 5; i++)
         {
             await h.SendLiteAsync("agents", "t", $"old-{i}");
@@ -343,7 +343,7 @@ public sealed class OffsetJournalTests
         Assert.Equal(5L, h.Engine.LiteOffsets("agents", "t", "g")!.Value.Committed);
         h.Engine.CheckpointOffsets(); // the snapshot holds both cursors at 5
 
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t", "gone"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t", "gone"]);
         h.Engine.DeleteLiteTopic("agents", "t");
         h.Engine.DeleteLiteTopic("agents", "gone");
         h.Engine.CheckpointMovedOffsets(); // the journal records both deletions
@@ -373,7 +373,7 @@ public sealed class OffsetJournalTests
     public async Task AnOffsetOfADeletedLiteTopicIsNotAppliedToTheLiteTopicRecreatedUnderItsName()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < 5; i++)
         {
             await h.SendLiteAsync("agents", "t", $"old-{i}");
@@ -381,7 +381,7 @@ public sealed class OffsetJournalTests
 
         await AckAsync(h, 5);
         h.Engine.CheckpointOffsets(); // the snapshot: g at 5 on t
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialRemove, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialRemove, ["t"]);
         h.Engine.DeleteLiteTopic("agents", "t");
         h.Engine.CheckpointMovedOffsets(); // the journal: t deleted
 
@@ -407,7 +407,7 @@ public sealed class OffsetJournalTests
     public async Task MessagesATagFilterSkippedAreJournaledAsConsumed()
     {
         await using var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < 6; i++)
         {
             var lite = h.Lite("agents", "t", $"{i}");

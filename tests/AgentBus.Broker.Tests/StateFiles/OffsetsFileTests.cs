@@ -19,7 +19,7 @@ public sealed class OffsetsFileTests
     private static async Task<EngineHarness> PrepareAsync()
     {
         var h = await EngineHarness.StartAsync();
-        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription("c1", "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         for (int i = 0; i < Sent; i++)
         {
             await h.SendLiteAsync("agents", "t", $"{i}");

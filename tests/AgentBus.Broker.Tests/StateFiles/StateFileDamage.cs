@@ -49,7 +49,7 @@ internal static class StateFileDamage
     /// <summary>Receives everything client <paramref name="clientId"/> of group g gets on lite topic t, in order.</summary>
     public static async Task<List<string>> DrainAsync(EngineHarness h, string clientId)
     {
-        h.Engine.SyncLiteSubscription(clientId, "g", "agents", LiteSubscriptionAction.PartialAdd, ["t"]);
+        h.Engine.SyncLiteSubscription(clientId, "g", "agents", LiteSyncAction.PartialAdd, ["t"]);
         var bodies = new List<string>();
         for (int round = 0; round < 20; round++)
         {

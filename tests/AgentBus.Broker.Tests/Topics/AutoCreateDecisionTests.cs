@@ -39,7 +39,7 @@ public sealed class AutoCreateDecisionTests
         var route = h.Engine.Topics.ResolveForRoute("fresh");
 
         Assert.True(route.Pending);
-        Assert.Equal(new TopicDefinition("fresh", MessageType.Normal), route.Topic);
+        Assert.Equal(new TopicDefinition("fresh", TopicMessageType.Normal), route.Topic);
         Assert.False(h.Engine.Topics.TryGetTopic("fresh", out _));
     }
 
@@ -55,11 +55,11 @@ public sealed class AutoCreateDecisionTests
     }
 
     [Theory]
-    [InlineData(true, MessageType.Normal)]
-    [InlineData(false, MessageType.Normal)]
-    [InlineData(true, MessageType.Lite)]
-    [InlineData(false, MessageType.Lite)]
-    public async Task RouteToAnExistingTopicDescribesItWhateverAutoCreateSays(bool autoCreate, MessageType type)
+    [InlineData(true, TopicMessageType.Normal)]
+    [InlineData(false, TopicMessageType.Normal)]
+    [InlineData(true, TopicMessageType.Lite)]
+    [InlineData(false, TopicMessageType.Lite)]
+    public async Task RouteToAnExistingTopicDescribesItWhateverAutoCreateSays(bool autoCreate, TopicMessageType type)
     {
         await using var h = await StartAsync(autoCreate);
         var declared = new TopicDefinition("known", type, QueueCount: 7);
@@ -75,7 +75,7 @@ public sealed class AutoCreateDecisionTests
     public async Task AssignmentWithAutoCreateOffNeedsAnExistingGroupAndCreatesNone()
     {
         await using var off = await StartAsync(autoCreate: false);
-        off.Engine.Topics.CreateTopic(new TopicDefinition("known", MessageType.Normal));
+        off.Engine.Topics.CreateTopic(new TopicDefinition("known", TopicMessageType.Normal));
         var error = Assert.Throws<BrokerException>(() => off.Engine.Topics.ResolveForAssignment("known", "nobody"));
         Assert.Equal(BrokerErrorCode.ConsumerGroupNotFound, error.Code);
         var missingTopic = Assert.Throws<BrokerException>(() => off.Engine.Topics.ResolveForAssignment("missing", "nobody"));
@@ -90,9 +90,9 @@ public sealed class AutoCreateDecisionTests
     }
 
     [Theory]
-    [InlineData(false, MessageType.Normal)]
-    [InlineData(true, MessageType.Lite)]
-    public async Task SendToAnAbsentTopicWithAutoCreateOnCreatesItWithTheMessagesType(bool lite, MessageType expected)
+    [InlineData(false, TopicMessageType.Normal)]
+    [InlineData(true, TopicMessageType.Lite)]
+    public async Task SendToAnAbsentTopicWithAutoCreateOnCreatesItWithTheMessagesType(bool lite, TopicMessageType expected)
     {
         await using var h = await StartAsync(autoCreate: true);
 
@@ -121,7 +121,7 @@ public sealed class AutoCreateDecisionTests
     public async Task SendToAnExistingLiteParentReturnsItWhateverAutoCreateSays(bool autoCreate)
     {
         await using var h = await StartAsync(autoCreate);
-        var parent = new TopicDefinition("agents", MessageType.Lite);
+        var parent = new TopicDefinition("agents", TopicMessageType.Lite);
         h.Engine.Topics.CreateTopic(parent);
 
         Assert.Same(parent, h.Engine.Topics.ResolveForSend("agents", hasLiteTopic: true));
@@ -137,7 +137,7 @@ public sealed class AutoCreateDecisionTests
 
         Assert.Empty(deliveries);
         Assert.True(h.Engine.Topics.TryGetTopic("fresh", out var topic));
-        Assert.Equal(new TopicDefinition("fresh", MessageType.Normal), topic);
+        Assert.Equal(new TopicDefinition("fresh", TopicMessageType.Normal), topic);
         Assert.True(h.Engine.Topics.TryGetGroup("g", out var group));
         Assert.Null(group.BindTopic);
     }
@@ -172,7 +172,7 @@ public sealed class AutoCreateDecisionTests
     public async Task ReceiveOnAnExistingTopicWithAutoCreateOffNeedsAnExistingGroup()
     {
         await using var h = await StartAsync(autoCreate: false);
-        h.Engine.Topics.CreateTopic(new TopicDefinition("known", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("known", TopicMessageType.Normal));
 
         var error = await Assert.ThrowsAsync<BrokerException>(() => ReceiveAsync(h, "known").AsTask());
         Assert.Equal(BrokerErrorCode.ConsumerGroupNotFound, error.Code);
@@ -187,7 +187,7 @@ public sealed class AutoCreateDecisionTests
     public async Task ReceiveOnALiteParentIsATypeMismatchWhateverAutoCreateSays(bool autoCreate)
     {
         await using var h = await StartAsync(autoCreate);
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         h.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g"));
 
         var error = await Assert.ThrowsAsync<BrokerException>(() => ReceiveAsync(h, "agents").AsTask());
@@ -200,7 +200,7 @@ public sealed class AutoCreateDecisionTests
     public async Task ReceiveOnAnAbsentTopicAtTheAutoCreateQuotaIsTopicNotFoundNamingTheKey()
     {
         await using var h = await StartAsync(autoCreate: true, o => o.MaxAutoCreatedTopics = 1);
-        h.Engine.Topics.CreateTopic(new TopicDefinition("declared", MessageType.Normal));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("declared", TopicMessageType.Normal));
 
         var error = await Assert.ThrowsAsync<BrokerException>(() => ReceiveAsync(h, "fresh").AsTask());
 
@@ -229,7 +229,7 @@ public sealed class AutoCreateDecisionTests
         Assert.Empty(await h.ReceiveAsync("c1", "g", "agents"));
 
         Assert.True(h.Engine.Topics.TryGetTopic("agents", out var parent));
-        Assert.Equal(MessageType.Lite, parent.MessageType);
+        Assert.Equal(TopicMessageType.Lite, parent.MessageType);
         Assert.True(h.Engine.Topics.TryGetGroup("g", out var group));
         Assert.Equal("agents", group.BindTopic);
     }
@@ -240,7 +240,7 @@ public sealed class AutoCreateDecisionTests
         await using var h = await StartAsync(autoCreate: false);
 
         var noParent = await Assert.ThrowsAsync<BrokerException>(() => h.ReceiveAsync("c1", "g", "agents"));
-        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        h.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
         var noGroup = await Assert.ThrowsAsync<BrokerException>(() => h.ReceiveAsync("c1", "g", "agents"));
 
         Assert.Equal(BrokerErrorCode.TopicNotFound, noParent.Code);
@@ -252,15 +252,15 @@ public sealed class AutoCreateDecisionTests
     public async Task GetOrCreateTopicLeavesAnExistingDefinitionAsItIs()
     {
         await using var h = await StartAsync(autoCreate: false);
-        var declared = new TopicDefinition("agents", MessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30));
+        var declared = new TopicDefinition("agents", TopicMessageType.Lite, LiteTopicTtl: TimeSpan.FromMinutes(30));
         Assert.Same(declared, h.Engine.Topics.GetOrCreateTopic(declared));
 
-        var again = h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("agents", MessageType.Lite));
+        var again = h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
 
         Assert.Same(declared, again);
         Assert.True(h.Engine.Topics.TryGetTopic("agents", out var stored));
         Assert.Same(declared, stored);
-        var error = Assert.Throws<BrokerException>(() => h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("agents", MessageType.Lite, QueueCount: 0)));
+        var error = Assert.Throws<BrokerException>(() => h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("agents", TopicMessageType.Lite, QueueCount: 0)));
         Assert.Equal(BrokerErrorCode.BadRequest, error.Code); // validated even when the topic exists
     }
 
@@ -269,7 +269,7 @@ public sealed class AutoCreateDecisionTests
     {
         await using var h = await StartAsync(autoCreate: false);
         string journal = Path.Combine(h.DataDirectory, MetadataJournal.FileName);
-        h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("baseline-topic", MessageType.Normal));
+        h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("baseline-topic", TopicMessageType.Normal));
         h.Engine.Topics.GetOrCreateGroup(new ConsumerGroupDefinition("baseline-group"));
         using var start = new Barrier(8);
 
@@ -277,7 +277,7 @@ public sealed class AutoCreateDecisionTests
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Factory.StartNew(() =>
         {
             start.SignalAndWait(TimeSpan.FromSeconds(10));
-            var topic = h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("racing-topic", MessageType.Normal, QueueCount: i + 1));
+            var topic = h.Engine.Topics.GetOrCreateTopic(new TopicDefinition("racing-topic", TopicMessageType.Normal, QueueCount: i + 1));
             var group = h.Engine.Topics.GetOrCreateGroup(new ConsumerGroupDefinition("racing-group", MaxDeliveryAttempts: i + 1));
             return (topic, group);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
@@ -316,7 +316,7 @@ public sealed class AutoCreateDecisionTests
         byte[] bytes = File.ReadAllBytes(journal);
         Assert.Equal(Occurrences(bytes, "baseline-topic"), Occurrences(bytes, "racing-topic"));
         Assert.True(h.Engine.Topics.TryGetTopic("racing-topic", out var topic));
-        Assert.Equal(MessageType.Normal, topic.MessageType);
+        Assert.Equal(TopicMessageType.Normal, topic.MessageType);
     }
 
     private static int Occurrences(byte[] haystack, string needle)

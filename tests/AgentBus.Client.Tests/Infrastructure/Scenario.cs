@@ -15,7 +15,7 @@ internal static class Scenario
     {
         if (!broker.Engine.Topics.TryGetTopic(parent, out _))
         {
-            broker.Engine.Topics.CreateTopic(new TopicDefinition(parent, Broker.Topics.MessageType.Lite));
+            broker.Engine.Topics.CreateTopic(new TopicDefinition(parent, Broker.Topics.TopicMessageType.Lite));
         }
     }
 

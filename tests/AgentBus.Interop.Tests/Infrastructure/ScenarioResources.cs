@@ -113,7 +113,7 @@ internal sealed class ScenarioResources
     {
         foreach (var topic in _declaration.GetProperty("topics").EnumerateArray())
         {
-            var type = Enum.Parse<MessageType>(topic.GetProperty("messageType").GetString()!);
+            var type = Enum.Parse<TopicMessageType>(topic.GetProperty("messageType").GetString()!);
             topics.CreateTopic(new TopicDefinition(topic.GetProperty("name").GetString()!, type));
         }
 
@@ -130,7 +130,7 @@ internal sealed class ScenarioResources
 
             if (group.TryGetProperty("liteMode", out var liteMode))
             {
-                definition = definition with { LiteMode = Enum.Parse<LiteSubscriptionMode>(liteMode.GetString()!) };
+                definition = definition with { LiteMode = Enum.Parse<LiteSharingMode>(liteMode.GetString()!) };
             }
 
             topics.CreateGroup(definition);

@@ -30,9 +30,9 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         output.WriteLine($"AGENTBUS_FUZZ_SEED={seed} AGENTBUS_FUZZ_REQUESTS={total}");
 
         await using var broker = await TestBroker.StartAsync(minimumLogLevel: HarnessSettings.FuzzDebugLog ? LogLevel.Debug : LogLevel.Warning);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Seeds.NormalTopic, MessageType.Normal));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(Seeds.LiteParent, MessageType.Lite));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition(RoundTrip.Topic, MessageType.Normal, QueueCount: 1));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Seeds.NormalTopic, TopicMessageType.Normal));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(Seeds.LiteParent, TopicMessageType.Lite));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition(RoundTrip.Topic, TopicMessageType.Normal, QueueCount: 1));
         await using var roundTrip = await RoundTrip.StartAsync(broker);
         var generator = new CaseGenerator(new Seeds(await DeliveriesAsync(broker)), new Random(seed), FuzzInvoker.MaxRequestBytes);
         var invoker = new FuzzInvoker(broker.Channel);

@@ -4,7 +4,6 @@ using AgentBus.Client.Errors;
 using AgentBus.Server.Embedded;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests.Permissions;
 
@@ -23,9 +22,9 @@ public sealed class AgentPolicyTests
         await using (var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Configuration = configuration, LoggerFactory = loggers }))
         {
             // What an operator declares for the agent layer (docs/agents.md).
-            broker.Engine.Topics.CreateTopic(new TopicDefinition("agentbus", BrokerMessageType.Lite));
+            broker.Engine.Topics.CreateTopic(new TopicDefinition("agentbus", TopicMessageType.Lite));
             broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("agentbus", "agentbus"));
-            broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("agentbus-sessions", "agentbus", Fifo: true, LiteMode: LiteSubscriptionMode.Exclusive));
+            broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("agentbus-sessions", "agentbus", Fifo: true, LiteMode: LiteSharingMode.Exclusive));
 
             await using var billingBus = await AgentBusClient.ConnectAsync(Options(broker, "billing", "billing-1"));
             await using var gatewayBus = await AgentBusClient.ConnectAsync(Options(broker, "gateway", "gateway-1"));

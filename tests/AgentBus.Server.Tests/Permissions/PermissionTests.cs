@@ -1,12 +1,11 @@
 using AgentBus.Broker.Topics;
-using AgentBus.Server.Tests.Infrastructure;
 using AgentBus.Server.Hosting;
+using AgentBus.Server.Tests.Infrastructure;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static AgentBus.Server.Tests.Permissions.Policies;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using Status = Apache.Rocketmq.V2.Status;
 
 namespace AgentBus.Server.Tests.Permissions;
@@ -221,8 +220,8 @@ public sealed class PermissionTests
     {
         var broker = await TestBroker.StartAsync(configureServer: AliceAndBob, minimumLogLevel: level);
         var topics = broker.Engine.Topics;
-        topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
-        topics.CreateTopic(new TopicDefinition("orders", BrokerMessageType.Normal));
+        topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
+        topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
         topics.CreateGroup(new ConsumerGroupDefinition(SharedGroup, Parent));
         topics.CreateGroup(new ConsumerGroupDefinition("bob-g", Parent));
         return broker;

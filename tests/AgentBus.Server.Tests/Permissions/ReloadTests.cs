@@ -7,7 +7,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static AgentBus.Server.Tests.Permissions.Policies;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 
 namespace AgentBus.Server.Tests.Permissions;
 
@@ -204,7 +203,7 @@ public sealed class ReloadTests
             var logs = new CapturingLoggerProvider(LogLevel.Information);
             var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
             var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Configuration = configuration, LoggerFactory = loggers });
-            broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, BrokerMessageType.Lite));
+            broker.Engine.Topics.CreateTopic(new TopicDefinition(Parent, TopicMessageType.Lite));
             broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition(SharedGroup, Parent));
             return new RunningBroker(loggers, logs, broker);
         }

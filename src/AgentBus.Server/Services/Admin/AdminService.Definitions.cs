@@ -2,8 +2,6 @@ using AgentBus.Broker;
 using AgentBus.Broker.Topics;
 using AgentBus.Protocol.Admin;
 using Grpc.Core;
-using BrokerLiteMode = AgentBus.Broker.Topics.LiteSubscriptionMode;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
 using GrpcStatus = Grpc.Core.Status;
 using ProtoMessageType = Apache.Rocketmq.V2.MessageType;
 
@@ -94,20 +92,20 @@ internal sealed partial class AdminService
         string name = Required(topic.Name, "topic.name", NameRules.ValidateTopic);
         var type = topic.MessageType switch
         {
-            ProtoMessageType.Normal => BrokerMessageType.Normal,
-            ProtoMessageType.Fifo => BrokerMessageType.Fifo,
-            ProtoMessageType.Delay => BrokerMessageType.Delay,
-            ProtoMessageType.Transaction => BrokerMessageType.Transaction,
-            ProtoMessageType.Lite => BrokerMessageType.Lite,
+            ProtoMessageType.Normal => TopicMessageType.Normal,
+            ProtoMessageType.Fifo => TopicMessageType.Fifo,
+            ProtoMessageType.Delay => TopicMessageType.Delay,
+            ProtoMessageType.Transaction => TopicMessageType.Transaction,
+            ProtoMessageType.Lite => TopicMessageType.Lite,
             _ => throw Invalid($"topic.message_type {topic.MessageType} is not one of NORMAL, FIFO, DELAY, TRANSACTION, LITE."),
         };
-        if (type != BrokerMessageType.Lite && topic.LiteTopicTtl is not null)
+        if (type != TopicMessageType.Lite && topic.LiteTopicTtl is not null)
         {
             throw Invalid("topic.lite_topic_ttl is for a LITE topic only.");
         }
 
         // A lite parent has one queue per lite topic: its queue count is not used.
-        int queues = type == BrokerMessageType.Lite ? 1 : topic.QueueCount == 0 ? 4 : topic.QueueCount;
+        int queues = type == TopicMessageType.Lite ? 1 : topic.QueueCount == 0 ? 4 : topic.QueueCount;
         var ttl = topic.LiteTopicTtl is { } duration ? DurationOf(duration, "topic.lite_topic_ttl") : (TimeSpan?)null;
         return new TopicDefinition(name, type, queues, ttl);
     }
@@ -127,8 +125,8 @@ internal sealed partial class AdminService
 
         var mode = group.LiteMode switch
         {
-            Protocol.Admin.LiteSubscriptionMode.Unspecified or Protocol.Admin.LiteSubscriptionMode.Shared => BrokerLiteMode.Shared,
-            Protocol.Admin.LiteSubscriptionMode.Exclusive => BrokerLiteMode.Exclusive,
+            Protocol.Admin.LiteSubscriptionMode.Unspecified or Protocol.Admin.LiteSubscriptionMode.Shared => LiteSharingMode.Shared,
+            Protocol.Admin.LiteSubscriptionMode.Exclusive => LiteSharingMode.Exclusive,
             _ => throw Invalid($"group.lite_mode {group.LiteMode} is not SHARED or EXCLUSIVE."),
         };
         return new ConsumerGroupDefinition(name, group.BindTopic.Length > 0 ? group.BindTopic : null, group.Fifo,

@@ -5,8 +5,6 @@ using AgentBus.Protocol.Admin;
 using AgentBus.Server.Inspection;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using BrokerMessageType = AgentBus.Broker.Topics.MessageType;
-using BrokerLiteMode = AgentBus.Broker.Topics.LiteSubscriptionMode;
 using ProtoMessageType = Apache.Rocketmq.V2.MessageType;
 
 namespace AgentBus.Server.Services.Admin;
@@ -150,7 +148,7 @@ internal sealed partial class AdminService
         {
             Name = summary.Definition.Name,
             MessageType = ToProto(summary.Definition.MessageType),
-            QueueCount = summary.Definition.MessageType == BrokerMessageType.Lite ? 0 : summary.Definition.QueueCount,
+            QueueCount = summary.Definition.MessageType == TopicMessageType.Lite ? 0 : summary.Definition.QueueCount,
             MessageCount = summary.MessageCount,
             LiteTopicCount = summary.LiteTopicCount,
         };
@@ -163,13 +161,13 @@ internal sealed partial class AdminService
         return topic;
     }
 
-    private static ProtoMessageType ToProto(BrokerMessageType type) => type switch
+    private static ProtoMessageType ToProto(TopicMessageType type) => type switch
     {
-        BrokerMessageType.Normal => ProtoMessageType.Normal,
-        BrokerMessageType.Fifo => ProtoMessageType.Fifo,
-        BrokerMessageType.Delay => ProtoMessageType.Delay,
-        BrokerMessageType.Transaction => ProtoMessageType.Transaction,
-        BrokerMessageType.Lite => ProtoMessageType.Lite,
+        TopicMessageType.Normal => ProtoMessageType.Normal,
+        TopicMessageType.Fifo => ProtoMessageType.Fifo,
+        TopicMessageType.Delay => ProtoMessageType.Delay,
+        TopicMessageType.Transaction => ProtoMessageType.Transaction,
+        TopicMessageType.Lite => ProtoMessageType.Lite,
         _ => ProtoMessageType.Unspecified,
     };
 
@@ -181,7 +179,7 @@ internal sealed partial class AdminService
             Name = definition.Name,
             BindTopic = definition.BindTopic ?? "",
             Fifo = definition.Fifo,
-            LiteMode = definition.LiteMode == BrokerLiteMode.Exclusive ? Protocol.Admin.LiteSubscriptionMode.Exclusive : Protocol.Admin.LiteSubscriptionMode.Shared,
+            LiteMode = definition.LiteMode == LiteSharingMode.Exclusive ? Protocol.Admin.LiteSubscriptionMode.Exclusive : Protocol.Admin.LiteSubscriptionMode.Shared,
             MaxDeliveryAttempts = definition.MaxDeliveryAttempts,
             LiveClientCount = summary.LiveClients,
         };

@@ -17,9 +17,9 @@ internal sealed partial class AdminService
             string group = Group(request.ConsumerGroup) ?? throw Invalid("consumer_group is required.");
             var policy = request.Position switch
             {
-                ResetPosition.Min => OffsetPolicy.Min,
-                ResetPosition.Max => OffsetPolicy.Max,
-                ResetPosition.Offset => OffsetPolicy.Offset,
+                ResetPosition.Min => StartPolicy.Min,
+                ResetPosition.Max => StartPolicy.Max,
+                ResetPosition.Offset => StartPolicy.Offset,
                 _ => throw Invalid($"position {request.Position} is not one of RESET_POSITION_MIN, RESET_POSITION_MAX, RESET_POSITION_OFFSET."),
             };
             var reset = engine.ResetLiteOffset(parent, liteTopic, group, policy, request.Offset);

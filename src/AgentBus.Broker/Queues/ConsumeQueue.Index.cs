@@ -6,7 +6,7 @@ using AgentBus.Broker.Storage;
 namespace AgentBus.Broker.Queues;
 
 // The position index: appends, reads of positions, recovery and the index checkpoint, retention.
-internal sealed partial class MessageQueue
+internal sealed partial class ConsumeQueue
 {
     public long MinOffset { get { lock (this) { return _index.MinOffset; } } }
 

@@ -7,11 +7,11 @@ namespace AgentBus.Server.Telemetry;
 /// One open Telemetry stream of a client. Commands to the client go through a bounded queue drained by the
 /// stream's single writer loop, so the engine and request handlers never write to the stream concurrently.
 /// </summary>
-internal sealed class TelemetrySession
+internal sealed class ClientTelemetryStream
 {
     private readonly Channel<TelemetryCommand> _outbound;
 
-    internal TelemetrySession(string clientId, int capacity)
+    internal ClientTelemetryStream(string clientId, int capacity)
     {
         ClientId = clientId;
         _outbound = Channel.CreateBounded<TelemetryCommand>(new BoundedChannelOptions(capacity)

@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Topics;
 
-/// <summary>The kind of messages a topic accepts (RocketMQ v5 <c>MessageType</c>).</summary>
-public enum MessageType
+/// <summary>The kind of messages a topic accepts (RocketMQ v5 <c>TopicMessageType</c>).</summary>
+public enum TopicMessageType
 {
     /// <summary>Plain messages, no ordering across queues.</summary>
     Normal,

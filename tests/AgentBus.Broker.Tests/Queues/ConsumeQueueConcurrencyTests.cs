@@ -8,7 +8,7 @@ namespace AgentBus.Broker.Tests.Queues;
 /// deliveries, handing deliveries back and expiring them on one queue never see a message delivered while another
 /// holder's delivery of it is still invisible, and lose none.
 /// </summary>
-public sealed class MessageQueueConcurrencyTests
+public sealed class ConsumeQueueConcurrencyTests
 {
     private const int Messages = 3_000;
     private const int Consumers = 4;
@@ -20,7 +20,7 @@ public sealed class MessageQueueConcurrencyTests
     [InlineData(true)]
     public async Task Concurrent_pop_ack_and_release_deliver_each_message_to_one_holder_at_a_time_and_lose_none(bool fifo)
     {
-        var queue = new MessageQueue("agents", "inbox", 0, 0);
+        var queue = new ConsumeQueue("agents", "inbox", 0, 0);
         for (long offset = 0; offset < Messages; offset++)
         {
             Assert.True(queue.RecoverAppend(offset, position: 1_000 + offset, storeTimestamp: 0));
@@ -41,7 +41,7 @@ public sealed class MessageQueueConcurrencyTests
         Assert.False(queue.HasDeliverable("g", fifo));
     }
 
-    private sealed class Run(MessageQueue queue, bool fifo)
+    private sealed class Run(ConsumeQueue queue, bool fifo)
     {
         private readonly int[] _holder = new int[Messages]; // 0: nobody holds a valid delivery of the offset
         private readonly PopRequest _request = new("g", fifo, MaxDeliveryAttempts: int.MaxValue, InvisibleUntil: NeverExpires, Holder: null);

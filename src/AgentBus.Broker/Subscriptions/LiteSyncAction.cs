@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Subscriptions;
 
 /// <summary>How a SyncLiteSubscription request changes a client's lite subscriptions.</summary>
-public enum LiteSubscriptionAction
+public enum LiteSyncAction
 {
     /// <summary>Add the given lite topics.</summary>
     PartialAdd,

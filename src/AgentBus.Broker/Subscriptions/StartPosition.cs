@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Subscriptions;
 
 /// <summary>Where a new lite subscription starts consuming.</summary>
-public enum OffsetPolicy
+public enum StartPolicy
 {
     /// <summary>Resume from the group's committed offset; a group with none starts at the first stored message.</summary>
     Last,
@@ -19,24 +19,24 @@ public enum OffsetPolicy
 
 /// <summary>A subscribe-time start position.</summary>
 /// <param name="Policy">Which rule.</param>
-/// <param name="Value">The offset, the N of <see cref="OffsetPolicy.TailN"/>, or Unix milliseconds for <see cref="OffsetPolicy.Timestamp"/>.</param>
-public readonly record struct OffsetOption(OffsetPolicy Policy, long Value = 0)
+/// <param name="Value">The offset, the N of <see cref="StartPolicy.TailN"/>, or Unix milliseconds for <see cref="StartPolicy.Timestamp"/>.</param>
+public readonly record struct StartPosition(StartPolicy Policy, long Value = 0)
 {
     /// <summary>Resume from the committed offset.</summary>
-    public static OffsetOption Last => new(OffsetPolicy.Last);
+    public static StartPosition Last => new(StartPolicy.Last);
 
     /// <summary>From the first stored message.</summary>
-    public static OffsetOption Min => new(OffsetPolicy.Min);
+    public static StartPosition Min => new(StartPolicy.Min);
 
     /// <summary>Only new messages.</summary>
-    public static OffsetOption Max => new(OffsetPolicy.Max);
+    public static StartPosition Max => new(StartPolicy.Max);
 
     /// <summary>From an explicit offset.</summary>
-    public static OffsetOption AtOffset(long offset) => new(OffsetPolicy.Offset, offset);
+    public static StartPosition AtOffset(long offset) => new(StartPolicy.Offset, offset);
 
     /// <summary>The last <paramref name="n"/> messages.</summary>
-    public static OffsetOption Tail(long n) => new(OffsetPolicy.TailN, n);
+    public static StartPosition Tail(long n) => new(StartPolicy.TailN, n);
 
     /// <summary>From the first message stored at or after <paramref name="timestamp"/>.</summary>
-    public static OffsetOption FromTimestamp(DateTimeOffset timestamp) => new(OffsetPolicy.Timestamp, timestamp.ToUnixTimeMilliseconds());
+    public static StartPosition FromTimestamp(DateTimeOffset timestamp) => new(StartPolicy.Timestamp, timestamp.ToUnixTimeMilliseconds());
 }

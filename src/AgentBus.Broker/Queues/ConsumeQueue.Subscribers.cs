@@ -3,7 +3,7 @@ using AgentBus.Broker.Subscriptions;
 namespace AgentBus.Broker.Queues;
 
 // Lite subscribers: a copy-on-write array, written under the queue's lock (and the registry's), read without a lock.
-internal sealed partial class MessageQueue
+internal sealed partial class ConsumeQueue
 {
     /// <summary>Lite subscribers, a copy-on-write snapshot readable without the lock.</summary>
     public SubscriberList Subscribers => new(Volatile.Read(ref _subscribers));

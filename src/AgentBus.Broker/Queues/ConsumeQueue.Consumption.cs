@@ -5,7 +5,7 @@ namespace AgentBus.Broker.Queues;
 
 // Pop semantics over the groups' cursors: pop, commit (ack), change of invisibility, expiry, release of a client's
 // deliveries, and whether a re-offer is due. Each is one critical section of the queue's lock.
-internal sealed partial class MessageQueue
+internal sealed partial class ConsumeQueue
 {
     /// <summary>
     /// One pop round for <paramref name="request"/>'s group (its cursor created at the first stored message when
@@ -144,7 +144,7 @@ internal sealed partial class MessageQueue
 }
 
 /// <summary>
-/// What one pop round of <see cref="MessageQueue.Pop"/> is for: the group (its name, FIFO or not, its attempt limit),
+/// What one pop round of <see cref="ConsumeQueue.Pop"/> is for: the group (its name, FIFO or not, its attempt limit),
 /// the deliveries' invisibility deadline and their holder (the lite client they go to, released at once if it leaves; or null).
 /// </summary>
 internal readonly record struct PopRequest(string Group, bool Fifo, int MaxDeliveryAttempts, long InvisibleUntil, object? Holder);

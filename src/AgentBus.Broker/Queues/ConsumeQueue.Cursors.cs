@@ -4,7 +4,7 @@ using AgentBus.Broker.Subscriptions;
 namespace AgentBus.Broker.Queues;
 
 // The groups' cursors: finding, creating and positioning them; what the offset checkpoint and recovery read and restore.
-internal sealed partial class MessageQueue
+internal sealed partial class ConsumeQueue
 {
     /// <summary>Consumption cursors, readable without the lock (their positions are read through the queue).</summary>
     public IEnumerable<GroupCursor> Cursors

@@ -1,7 +1,7 @@
 namespace AgentBus.Broker.Queues;
 
 // Consistent reads for inspection, metrics and admin: the stored range and the groups' positions, taken together.
-internal sealed partial class MessageQueue
+internal sealed partial class ConsumeQueue
 {
     /// <summary>The stored range and the last write.</summary>
     public QueueOffsets ReadOffsets()

@@ -4,14 +4,15 @@ namespace AgentBus.Broker.Queues;
 
 /// <summary>
 /// One queue: a queue of a normal topic, or the single queue of a lite topic (RocketMQ's LMQ
-/// <c>%LMQ%$parent$lite</c>). Holds the compact position index, the lite subscribers and the per-group
+/// <c>%LMQ%$parent$lite</c>); named for RocketMQ's ConsumeQueue, the per-queue index into the commit log, and not to
+/// be confused with the protocol's <c>MessageQueue</c>, a queue as a route lists it. Holds the compact position index, the lite subscribers and the per-group
 /// consumption cursors, and offers every operation on them (append, pop, ack, release, re-offer checks, snapshots,
-/// checkpoint reads, retention), split by concern over the <c>MessageQueue.*.cs</c> files.
+/// checkpoint reads, retention), split by concern over the <c>ConsumeQueue.*.cs</c> files.
 /// </summary>
 /// <remarks>
 /// <para><b>The queue owns its lock.</b> All mutable state (index, cursors and their in-flight entries, the subscriber
 /// array's writers) is guarded by locking the queue object itself, and only the queue's own methods take that lock:
-/// no code outside <c>MessageQueue</c> locks a queue, and <see cref="GroupCursor"/>'s <c>*Locked</c> members are called
+/// no code outside <c>ConsumeQueue</c> locks a queue, and <see cref="GroupCursor"/>'s <c>*Locked</c> members are called
 /// only from here, under it. The lock is the object itself rather than a field because there can be a million lite
 /// topics and a lock object costs 24–32 bytes each (see the hash code below for why locking stays cheap).</para>
 /// <para><b>Lock order.</b> Engine-wide locks come first, then one queue's lock: the subscription registry's lock, the
@@ -24,7 +25,7 @@ namespace AgentBus.Broker.Queues;
 /// <para>Subscribers and cursors are also readable without the lock: the subscriber array is copy-on-write and cursors
 /// are only ever added.</para>
 /// </remarks>
-internal sealed partial class MessageQueue
+internal sealed partial class ConsumeQueue
 {
     private PositionIndex _index;
     private object? _subscribers; // see SubscriberList
@@ -40,7 +41,7 @@ internal sealed partial class MessageQueue
     private static int s_nextHash;
     private readonly int _hash = Interlocked.Increment(ref s_nextHash);
 
-    public MessageQueue(string topic, string? liteTopic, int queueId, long createdAt)
+    public ConsumeQueue(string topic, string? liteTopic, int queueId, long createdAt)
     {
         Topic = topic;
         LiteTopic = liteTopic;
