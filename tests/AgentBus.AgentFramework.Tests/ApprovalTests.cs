@@ -6,12 +6,12 @@ using Microsoft.Extensions.AI;
 
 namespace AgentBus.AgentFramework.Tests;
 
-public sealed class ApprovalTests
+public sealed class ApprovalTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task A_tool_approval_survives_a_restart_of_the_gateway_and_of_the_agent_and_the_run_continues()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var peers = await fx.ConnectAsync("peers");
         var restarts = new List<string>();
         await using var infra = await peers.CreateAgentAsync("infra", (ctx, ct) =>
@@ -53,7 +53,7 @@ public sealed class ApprovalTests
     [Fact]
     public async Task The_approval_request_waits_on_the_bus_session_for_a_gateway_that_opens_it_after_a_restart()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         await StartOpsHostAsync(fx, new InMemorySessionStore());
         var firstGatewayBus = await fx.ConnectAsync("gateway-1");
         var ops = (await firstGatewayBus.CreateAgentAsync("gateway")).AsAIAgent("ops");
@@ -81,7 +81,7 @@ public sealed class ApprovalTests
     [Fact]
     public async Task A_restarted_gateway_reads_the_pending_approvals_from_the_bus_session_alone()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var peers = await fx.ConnectAsync("peers");
         await using var infra = await peers.CreateAgentAsync("infra", (ctx, ct) => ctx.ReplyAsync($"{ctx.GetBody<string>()}: done", ct));
         await StartOpsHostAsync(fx, store: null);
@@ -102,7 +102,7 @@ public sealed class ApprovalTests
     }
 
     /// <summary>An operations agent whose one tool restarts a service by asking the infra agent, after a human's approval.</summary>
-    private static async Task<AgentBusClient> StartOpsHostAsync(BusBroker fx, AgentSessionStore? store)
+    private static async Task<AgentBusClient> StartOpsHostAsync(BusScope fx, AgentSessionStore? store)
     {
         var bus = await fx.ConnectAsync("ops-host");
         var tools = await bus.CreateAgentAsync("ops-tools");

@@ -7,14 +7,14 @@ using Microsoft.Extensions.AI;
 
 namespace AgentBus.AgentFramework.Tests;
 
-public sealed class RemoteAgentTests
+public sealed class RemoteAgentTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     private const string Story = "one two three four five six seven eight nine ten eleven twelve";
 
     [Fact]
     public async Task RunAsync_runs_a_hosted_ChatClientAgent_whose_model_asks_a_peer_across_the_bus()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var peers = await fx.ConnectAsync("peers");
         var asked = new ConcurrentQueue<string>();
         await using var weather = await peers.CreateAgentAsync("weather", (ctx, ct) =>
@@ -45,7 +45,7 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task RunStreamingAsync_streams_each_update_with_a_continuation_token_but_the_last()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var model = new ScriptedChatClient(_ => ScriptedStep.Text(Story)) { MaxUpdates = 12 };
         await using var hosted = await host.HostAIAgentAsync("writer", new ChatClientAgent(model, name: "writer"),
@@ -74,7 +74,7 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task A_broken_stream_resumes_from_its_continuation_token_in_another_process_with_no_gap_and_no_duplicate()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var model = new GatedChatClient(new ScriptedChatClient(_ => ScriptedStep.Text(Story)) { MaxUpdates = 12 }, pauseAfter: 5);
         await using var hosted = await host.HostAIAgentAsync("writer", new ChatClientAgent(model, name: "writer"),
@@ -117,7 +117,7 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task RunAsync_with_a_continuation_token_returns_the_rest_of_the_run()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var model = new ScriptedChatClient(_ => ScriptedStep.Text(Story)) { MaxUpdates = 12 };
         await using var hosted = await host.HostAIAgentAsync("writer", new ChatClientAgent(model, name: "writer"),
@@ -143,7 +143,7 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task A_session_continues_across_turns_and_in_another_gateway_from_its_serialised_form()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var model = new ScriptedChatClient(turn => ScriptedStep.Text($"turn {turn.Messages.Count(m => m.Role == ChatRole.User)}: {turn.LastUserText}"));
         await using var hosted = await host.HostAIAgentAsync("chat", new ChatClientAgent(model, name: "chat"),
@@ -167,7 +167,7 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task A_hosted_agent_answers_plain_text_callers_in_plain_text()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var model = new ScriptedChatClient(turn => ScriptedStep.Text($"echo {turn.LastUserText}")) { MaxUpdates = 3 };
         await using var hosted = await host.HostAIAgentAsync("echo", new ChatClientAgent(model, name: "echo"),
@@ -189,7 +189,7 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task Bad_input_gets_a_clear_error()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         await using var hosted = await host.HostAIAgentAsync("echo", new ChatClientAgent(ScriptedChatClient.Answering(q => q), name: "echo"),
             new AIAgentHostOptions { SessionStore = new InMemorySessionStore() });

@@ -5,12 +5,12 @@ using Microsoft.Extensions.AI;
 
 namespace AgentBus.AgentFramework.Tests;
 
-public sealed class SessionTests
+public sealed class SessionTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task Turns_of_one_session_sent_at_once_run_one_after_the_other_each_seeing_the_one_before()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var model = new ScriptedChatClient(turn => ScriptedStep.Text($"turn {turn.Messages.Count(m => m.Role == ChatRole.User)}")) { MaxUpdates = 4 };
         await using var hosted = await host.HostAIAgentAsync("chat", new ChatClientAgent(model, name: "chat"),
@@ -28,7 +28,7 @@ public sealed class SessionTests
     [Fact]
     public async Task A_conversation_continues_after_the_host_restarts_with_sessions_kept_on_the_bus()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var model = new ScriptedChatClient(turn => ScriptedStep.Text($"turn {turn.Messages.Count(m => m.Role == ChatRole.User)}: {turn.LastUserText}"));
         var firstHost = await fx.ConnectAsync("host");
         await firstHost.HostAIAgentAsync("chat", new ChatClientAgent(model, name: "chat"));     // the default store: the bus

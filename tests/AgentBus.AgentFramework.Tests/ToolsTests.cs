@@ -6,12 +6,12 @@ using Microsoft.Extensions.AI;
 
 namespace AgentBus.AgentFramework.Tests;
 
-public sealed class ToolsTests
+public sealed class ToolsTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task The_model_asks_a_peer_through_ask_agent_with_function_invocation()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var peers = await fx.ConnectAsync("peers");
         await using var pricing = await peers.CreateAgentAsync("pricing", (ctx, ct) => ctx.ReplyAsync($"{ctx.GetBody<string>()} costs 12 EUR", ct));
         var me = await (await fx.ConnectAsync("app")).CreateAgentAsync("assistant");
@@ -27,7 +27,7 @@ public sealed class ToolsTests
     [Fact]
     public async Task send_to_agent_stores_the_message_for_the_peer_and_list_agents_names_the_running_ones()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var peers = await fx.ConnectAsync("peers");
         var received = new ConcurrentQueue<string>();
         var arrived = new Signal();
@@ -58,7 +58,7 @@ public sealed class ToolsTests
     [Fact]
     public async Task Failures_come_back_as_results_the_model_can_act_on()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var peers = await fx.ConnectAsync("peers");
         await using var broken = await peers.CreateAgentAsync("broken", (ctx, ct) => ctx.FailAsync("OutOfStock", "no blue mugs left", ct));
         var me = await (await fx.ConnectAsync("app")).CreateAgentAsync("assistant");

@@ -6,12 +6,12 @@ using Microsoft.Extensions.AI;
 
 namespace AgentBus.AgentFramework.Tests;
 
-public sealed class WorkflowTests
+public sealed class WorkflowTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task Remote_agents_run_in_a_sequential_workflow_like_local_ones()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var writerModel = new ScriptedChatClient(turn => ScriptedStep.Text($"draft about {turn.LastUserText}"));
         // The critic sees the conversation so far: the user's topic and the writer's draft.
@@ -32,7 +32,7 @@ public sealed class WorkflowTests
     [Fact]
     public async Task A_remote_agent_as_an_AIFunction_is_a_tool_of_a_local_agent()
     {
-        await using var fx = await BusBroker.StartAsync();
+        await using var fx = shared.Broker.Scope();
         var host = await fx.ConnectAsync("host");
         var translator = new ScriptedChatClient(turn => ScriptedStep.Text($"bonjour ({turn.LastUserText})"));
         await using var hosted = await host.HostAIAgentAsync("translator", new ChatClientAgent(translator, name: "translator"),

@@ -9,12 +9,12 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 namespace AgentBus.SemanticKernel.Tests;
 
 /// <summary>ask_agent: the model's call crosses the broker to a real peer and back; failures come back as results it can act on.</summary>
-public sealed class AskTests
+public sealed class AskTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task The_model_asks_a_peer_over_the_bus_and_answers_with_what_it_said()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var peerBus = await fixture.ConnectAsync();
         await using var researcher = await peerBus.CreateAgentAsync("researcher", (ctx, ct) =>
             ctx.ReplyAsync($"lite topics scale to millions (asked by {ctx.Envelope.From}: {ctx.GetBody<string>()})", ct));
@@ -32,7 +32,7 @@ public sealed class AskTests
     [Fact]
     public async Task The_plugin_can_be_added_on_a_kernel_builder_under_another_name()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var echo = await (await fixture.ConnectAsync()).CreateAgentAsync("echo", (ctx, ct) => ctx.ReplyAsync(ctx.GetBody<string>(), ct));
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("ask_agent", plugin: "bus"), Args(("agentId", "echo"), ("question", "ping")), result => result);
@@ -46,7 +46,7 @@ public sealed class AskTests
     [Fact]
     public async Task The_model_sees_every_function_with_a_description_and_described_parameters()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.Answering(_ => "nothing to do");
         var kernel = With(model);
@@ -69,7 +69,7 @@ public sealed class AskTests
     [Fact]
     public async Task Asking_an_agent_that_is_not_running_tells_the_model_at_once_what_to_do_instead()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "nobody"), ("question", "are you there?")), result => result);
         var kernel = With(model);
@@ -86,7 +86,7 @@ public sealed class AskTests
     [Fact]
     public async Task A_peer_that_does_not_answer_in_time_is_a_timeout_result()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var slow = await (await fixture.ConnectAsync()).CreateAgentAsync("slow", async (ctx, ct) => await Task.Delay(Timeout.Infinite, ct));
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "slow"), ("question", "take your time"), ("timeoutSeconds", 1)),
@@ -102,7 +102,7 @@ public sealed class AskTests
     [Fact]
     public async Task A_peer_that_fails_is_a_remote_failure_result_with_its_error()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var failing = await (await fixture.ConnectAsync()).CreateAgentAsync("librarian",
             (ctx, ct) => throw new KeyNotFoundException($"no book called '{ctx.GetBody<string>()}'"));
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
@@ -123,7 +123,7 @@ public sealed class AskTests
     [InlineData("stranger", "question", "ERROR [not_allowed] You may not address agent 'stranger'. Next: address one of: researcher, writer.")]
     public async Task Bad_input_from_the_model_is_a_result_that_says_what_is_wrong(string agentId, string question, string expected)
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var asked = 0;
         await using var stranger = await (await fixture.ConnectAsync()).CreateAgentAsync("stranger", (ctx, ct) =>
         {
@@ -144,7 +144,7 @@ public sealed class AskTests
     [Fact]
     public async Task A_non_positive_timeout_is_bad_input()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "researcher"), ("question", "q"), ("timeoutSeconds", 0)), result => result);
         var kernel = With(model);

@@ -8,12 +8,12 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 namespace AgentBus.SemanticKernel.Tests;
 
 /// <summary>A kernel hosted as a bus agent: requests, streamed requests, one-way messages, sessions, and kernels calling kernels.</summary>
-public sealed class KernelAgentTests
+public sealed class KernelAgentTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task A_hosted_kernel_answers_a_request_with_its_chat_completion_under_its_instructions()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var model = ScriptedChatClient.Answering(prompt => $"A short text about {prompt}");
         await using var writer = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model), "You write short texts.");
         await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
@@ -29,7 +29,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_streamed_request_gets_the_models_tokens_as_several_chunks()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var model = ScriptedChatClient.Answering(prompt => $"Lite topics are tiny dynamic topics under one parent, one per {prompt}, millions of them.");
         await using var writer = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model));
         await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
@@ -47,7 +47,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_request_record_carries_instructions_for_one_turn()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var model = new ScriptedChatClient(turn => ScriptedStep.Text(string.Join(" | ", turn.Messages.Select(m => $"{m.Role}: {m.Text}"))));
         await using var writer = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model), "Be brief.");
         await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
@@ -60,7 +60,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_session_keeps_its_conversation_and_another_session_does_not_see_it()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var model = new ScriptedChatClient(turn => ScriptedStep.Text(
             turn.LastUserText.StartsWith("My name", StringComparison.Ordinal) ? "Nice to meet you."
             : turn.Messages.Any(m => m.Text.Contains("Ada", StringComparison.Ordinal)) ? "You are Ada." : "I do not know your name."));
@@ -83,7 +83,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_streamed_turn_is_kept_in_the_session_too()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var model = new ScriptedChatClient(turn => ScriptedStep.Text($"turn {turn.Messages.Count(m => m.Role == ChatRole.User)} of this session"));
         await using var writer = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model));
         await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
@@ -103,7 +103,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_persistent_history_store_lets_a_restarted_agent_continue_the_session()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var store = new JsonHistoryStore();
         var model = new ScriptedChatClient(turn => ScriptedStep.Text($"I have seen {turn.Messages.Count(m => m.Role == ChatRole.User)} prompts"));
         var options = new KernelAgentOptions { HistoryStore = store };
@@ -123,7 +123,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_body_that_is_no_prompt_is_refused_as_an_invalid_message()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var model = ScriptedChatClient.Answering(prompt => prompt);
         await using var writer = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("writer", With(model));
         await using var gateway = await (await fixture.ConnectAsync()).CreateAgentAsync("gateway");
@@ -138,7 +138,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_kernel_with_only_an_IChatClient_is_hosted_with_function_calling()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var echo = await (await fixture.ConnectAsync()).CreateAgentAsync("echo", (ctx, ct) => ctx.ReplyAsync($"echo: {ctx.GetBody<string>()}", ct));
         var model = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "echo"), ("question", "ping")), result => $"heard {result}");
         var builder = Kernel.CreateBuilder();
@@ -153,7 +153,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_kernel_without_a_chat_completion_service_is_refused_before_it_serves()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var bus = await fixture.ConnectAsync();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bus.CreateKernelAgentAsync("writer", new Kernel()));
@@ -164,7 +164,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task Two_kernels_talk_through_the_bus_and_the_call_stays_in_the_requests_session()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var expert = ScriptedChatClient.Answering(question => $"[expert] partitions by lite topic, for '{question}'");
         await using var b = await (await fixture.ConnectAsync()).CreateKernelAgentAsync("expert", With(expert), "You are the storage expert.");
         var lead = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "expert"), ("question", "how is the data partitioned?")),
@@ -191,7 +191,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_hosted_kernels_calls_carry_the_session_of_the_request_it_answers()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var peer = await (await fixture.ConnectAsync()).CreateAgentAsync("peer", (ctx, ct) =>
         {
@@ -210,7 +210,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_hosted_kernels_calls_end_by_the_deadline_of_the_request_it_answers()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var deadline = new TaskCompletionSource<DateTimeOffset?>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var peer = await (await fixture.ConnectAsync()).CreateAgentAsync("peer", (ctx, ct) =>
         {
@@ -232,7 +232,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task A_one_way_message_runs_the_model_which_acts_through_the_bus()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var delivered = new TaskCompletionSource<(string Body, string? From)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var collector = await (await fixture.ConnectAsync()).CreateAgentAsync("collector", (ctx, ct) =>
         {
@@ -254,7 +254,7 @@ public sealed class KernelAgentTests
     [Fact]
     public async Task The_bus_plugin_cannot_replace_a_plugin_of_the_same_name()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var kernel = With(ScriptedChatClient.Answering(p => p));
         kernel.Plugins.AddFromFunctions("agentbus", [KernelFunctionFactory.CreateFromMethod(() => "x", "other")]);
 

@@ -7,14 +7,14 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 namespace AgentBus.SemanticKernel.Tests;
 
 /// <summary>list_agents: who runs now, as the broker's admin API tells.</summary>
-public sealed class PresenceTests
+public sealed class PresenceTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     private static ValueTask Ignore(AgentContext ctx, CancellationToken ct) => ValueTask.CompletedTask;
 
     [Fact]
     public async Task The_model_lists_the_running_agents_but_itself()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", Ignore);
         await using var writer2 = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", Ignore);
         await using var researcher = await (await fixture.ConnectAsync()).CreateAgentAsync("researcher", Ignore);
@@ -33,7 +33,7 @@ public sealed class PresenceTests
     [Fact]
     public async Task Only_the_allowed_agents_are_listed_and_none_is_said_in_words()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", Ignore);
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("list_agents"), Args(), result => result);

@@ -6,12 +6,12 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 namespace AgentBus.SemanticKernel.Tests;
 
 /// <summary>send_to_agent: a durable one-way message, in the plugin's session.</summary>
-public sealed class SendTests
+public sealed class SendTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task The_model_leaves_a_message_that_the_peer_receives_in_the_session()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         var received = new TaskCompletionSource<(string Body, string? From, string? Session, MessageKind Kind)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var notes = await (await fixture.ConnectAsync()).CreateAgentAsync("notes", (ctx, ct) =>
         {
@@ -33,7 +33,7 @@ public sealed class SendTests
     [Fact]
     public async Task A_message_for_an_agent_that_is_not_running_waits_in_its_inbox()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("send_to_agent"), Args(("agentId", "later"), ("message", "read this when you start")), result => result);
         var kernel = With(model);

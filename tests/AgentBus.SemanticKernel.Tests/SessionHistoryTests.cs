@@ -7,7 +7,7 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 namespace AgentBus.SemanticKernel.Tests;
 
 /// <summary>read_session_history: what agents posted to a session, read without taking it over.</summary>
-public sealed class SessionHistoryTests
+public sealed class SessionHistoryTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     private static async Task PostAsync(Agent from, string sessionId, params object[] messages)
     {
@@ -20,7 +20,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task The_model_reads_what_agents_posted_to_its_session()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var researcher = await (await fixture.ConnectAsync()).CreateAgentAsync("researcher");
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer");
         await PostAsync(researcher, "conv-1", "found three sources");
@@ -43,7 +43,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task The_model_pages_through_a_long_history_of_a_session_it_names()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var worker = await (await fixture.ConnectAsync()).CreateAgentAsync("worker");
         await PostAsync(worker, "job-9", "step 1", "step 2", "step 3", "step 4", "step 5");
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
@@ -71,7 +71,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task Without_a_session_reading_history_is_bad_input()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
         var model = ScriptedChatClient.CallingTool(Tool("read_session_history"), Args(), result => result);
         var kernel = With(model);
@@ -83,7 +83,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task A_hosted_kernel_reads_the_session_of_the_request_it_answers()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var planner = await (await fixture.ConnectAsync()).CreateAgentAsync("planner");
         await PostAsync(planner, "trip-3", "the user flies on Monday");
         var model = ScriptedChatClient.CallingTool(Tool("read_session_history"), Args(),

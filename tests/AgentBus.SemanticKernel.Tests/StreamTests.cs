@@ -7,12 +7,12 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 namespace AgentBus.SemanticKernel.Tests;
 
 /// <summary>stream_from_agent: the function returns the whole streamed text, or what arrived and then the error.</summary>
-public sealed class StreamTests
+public sealed class StreamTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task The_model_gets_the_whole_streamed_answer_of_a_peer()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer",
             (ctx, ct) => ctx.StreamReplyAsync(Pieces($"A story about {ctx.GetBody<string>()}, told in many small pieces.", ct), ct));
         await using var me = await (await fixture.ConnectAsync()).CreateAgentAsync("assistant");
@@ -27,7 +27,7 @@ public sealed class StreamTests
     [Fact]
     public async Task A_stream_that_fails_midway_returns_what_arrived_then_the_error()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        await using var fixture = shared.Broker.Scope();
         await using var writer = await (await fixture.ConnectAsync()).CreateAgentAsync("writer", async (ctx, ct) =>
         {
             var stream = ctx.OpenReplyStream<string>();

@@ -13,6 +13,7 @@ namespace AgentBus.TestUtilities;
 public sealed class BusBroker : IAsyncDisposable
 {
     private readonly List<AgentBusClient> _buses = [];
+    private int _scopes;
 
     private BusBroker(TestBroker broker)
     {
@@ -34,11 +35,29 @@ public sealed class BusBroker : IAsyncDisposable
     {
         var broker = await TestBroker.StartForClientsAsync(output, configure, configureServer);
         var options = new AgentBusOptions();
-        var topics = broker.Engine.Topics;
-        topics.CreateTopic(new TopicDefinition(options.ParentTopic, TopicMessageType.Lite));
-        topics.CreateGroup(new ConsumerGroupDefinition(options.ConsumerGroup, options.ParentTopic));
-        topics.CreateGroup(new ConsumerGroupDefinition(options.SessionGroup, options.ParentTopic, Fifo: true, LiteMode: LiteSharingMode.Exclusive));
+        Declare(broker, options.ParentTopic, options.ConsumerGroup, options.SessionGroup);
         return new BusBroker(broker);
+    }
+
+    /// <summary>
+    /// A bus namespace of its own on this broker — another parent topic with its inbox and session groups — so a test
+    /// sharing the broker with others of its class sees none of their agents, sessions or replies, whatever names they
+    /// all use. Dispose it at the end of the test to stop its buses.
+    /// </summary>
+    public BusScope Scope()
+    {
+        string suffix = Interlocked.Increment(ref _scopes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string parent = $"agentbus-t{suffix}", group = parent, sessions = $"{parent}-sessions";
+        Declare(Test, parent, group, sessions);
+        return new BusScope(this, parent, group, sessions);
+    }
+
+    private static void Declare(TestBroker broker, string parent, string group, string sessions)
+    {
+        var topics = broker.Engine.Topics;
+        topics.CreateTopic(new TopicDefinition(parent, TopicMessageType.Lite));
+        topics.CreateGroup(new ConsumerGroupDefinition(group, parent));
+        topics.CreateGroup(new ConsumerGroupDefinition(sessions, parent, Fifo: true, LiteMode: LiteSharingMode.Exclusive));
     }
 
     /// <summary>A bus instance connected to this broker (disposed with it unless the test disposes it first).</summary>

@@ -3,12 +3,12 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class IdempotencyTests
+public sealed class IdempotencyTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task Retries_with_one_key_from_two_instances_run_the_handler_once_and_get_the_first_reply()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var workers = await broker.ConnectAsync("workers");
         var runs = 0;
         await using var payments = await workers.CreateAgentAsync("payments", async (ctx, ct) =>
@@ -32,7 +32,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task A_retry_after_a_timeout_gets_the_reply_of_the_attempt_that_timed_out()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var runs = 0;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,7 +56,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task Different_keys_are_different_requests()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var runs = 0;
         await using var agent = await bus.CreateAgentAsync("counter", (ctx, ct) => ctx.ReplyAsync(Interlocked.Increment(ref runs), ct));
@@ -71,7 +71,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task A_one_way_message_re_sent_with_its_key_is_handled_once()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var handled = new List<string>();
         var marker = new Signal();
@@ -105,7 +105,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task A_message_redelivered_after_its_replica_stopped_mid_handler_keeps_its_key_so_its_effect_applies_once()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var effects = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(); // an effect store keyed by idempotency key
         var attempts = new System.Collections.Concurrent.ConcurrentQueue<int>();
         var firstRan = new Signal();

@@ -3,12 +3,12 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class PresenceTests
+public sealed class PresenceTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task A_request_that_requires_a_live_agent_fails_fast_when_none_runs_and_nothing_is_queued()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var caller = await bus.CreateAgentAsync("caller");
         var failFast = new RequestOptions { RequireLiveAgent = true };
@@ -31,7 +31,7 @@ public sealed class PresenceTests
     [Fact]
     public async Task After_the_last_replica_stops_a_fail_fast_send_is_refused_while_a_queued_one_waits_for_the_next()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var sender = await bus.CreateAgentAsync("sender");
         var workerBus = await broker.ConnectAsync();

@@ -3,12 +3,12 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class StreamingTests
+public sealed class StreamingTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task A_streamed_reply_arrives_in_order_and_ends()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var llm = await bus.CreateAgentAsync("llm", async (ctx, ct) =>
         {
@@ -33,7 +33,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task A_stream_broken_off_resumes_after_the_last_chunk_seen_with_no_gap_and_no_duplicate()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var llm = await bus.CreateAgentAsync("llm", async (ctx, ct) =>
@@ -81,7 +81,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task A_stream_that_fails_midway_delivers_its_chunks_then_the_remote_error()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var llm = await bus.CreateAgentAsync("llm", async (ctx, ct) =>
         {
@@ -109,7 +109,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task A_plain_reply_to_a_streamed_request_is_a_one_chunk_stream()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync(configure: o => o.StreamBatchSize = 1);
         await using var agent = await bus.CreateAgentAsync("terse", (ctx, ct) => ctx.ReplyAsync("all at once", ct));
         await using var caller = await bus.CreateAgentAsync("caller");
@@ -126,7 +126,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task A_stream_with_no_next_chunk_within_the_timeout_fails_with_a_timeout()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var agent = await bus.CreateAgentAsync("stalls", async (ctx, ct) =>
@@ -152,7 +152,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task A_stream_resumed_on_another_instance_takes_it_over_and_the_first_reader_is_told()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var agents = await broker.ConnectAsync("agents");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var llm = await agents.CreateAgentAsync("llm", async (ctx, ct) =>
