@@ -94,23 +94,10 @@ internal static class BodyDigest
             }
 
             case DigestType.Md5:
-            {
-                // MD5 and SHA-1 are the protocol's transport checksums here, not security measures.
-#pragma warning disable CA5351
-                Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
-                MD5.HashData(body, hash);
-#pragma warning restore CA5351
-                return HexEquals(hash, checksum);
-            }
+                return HashEquals(HashAlgorithmName.MD5, body, checksum);
 
             case DigestType.Sha1:
-            {
-#pragma warning disable CA5350
-                Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-                SHA1.HashData(body, hash);
-#pragma warning restore CA5350
-                return HexEquals(hash, checksum);
-            }
+                return HashEquals(HashAlgorithmName.SHA1, body, checksum);
 
             default:
                 return true;
@@ -127,6 +114,14 @@ internal static class BodyDigest
         }
 
         return 2 * bytes.Length;
+    }
+
+    /// <summary>Whether <paramref name="checksum"/> is the hex of the body's MD5 or SHA-1 (transport checksums here, not security).</summary>
+    private static bool HashEquals(HashAlgorithmName algorithm, ReadOnlySpan<byte> body, ReadOnlySpan<byte> checksum)
+    {
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        int length = CryptographicOperations.HashData(algorithm, body, hash);
+        return HexEquals(hash[..length], checksum);
     }
 
     private static bool HexEquals(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> checksum)
