@@ -68,6 +68,7 @@ public sealed class ConsumeQueueConcurrencyTests
             var popped = new List<(long Position, long Offset, int Attempt, long Seq)>();
             var skipped = new List<(long Offset, long Seq)>(1);
             List<long>? deadLetters = null;
+            var idle = default(SpinWait);
             for (int round = 0; round < 200_000 && !Done && !cancellationToken.IsCancellationRequested && Failures.IsEmpty; round++)
             {
                 popped.Clear();
@@ -75,11 +76,13 @@ public sealed class ConsumeQueueConcurrencyTests
                 Interlocked.CompareExchange(ref _cursor, cursor, null);
                 if (popped.Count == 0)
                 {
-                    // Nothing visible (all held, or handed back and not yet expired): back off rather than spin, so on
-                    // a loaded machine the thread holding the queue's lock is not starved by the ones waiting for it.
-                    Thread.Sleep(1);
+                    // Nothing visible (all held, or handed back and not yet expired): back off, escalating to sleeps,
+                    // so on a loaded machine the thread holding the queue's lock is not starved by the ones waiting for it.
+                    idle.SpinOnce();
                     continue;
                 }
+
+                idle.Reset();
 
                 // FIFO: one batch in flight per queue, so nothing else may be held while this one is handed out.
                 int held = Interlocked.Add(ref _held, popped.Count);
@@ -138,6 +141,7 @@ public sealed class ConsumeQueueConcurrencyTests
 
         public void ExpireReleased(CancellationToken cancellationToken)
         {
+            var pace = default(SpinWait);
             while (!Done && !cancellationToken.IsCancellationRequested && Failures.IsEmpty)
             {
                 if (Volatile.Read(ref _cursor) is { } cursor)
@@ -145,7 +149,8 @@ public sealed class ConsumeQueueConcurrencyTests
                     queue.Expire(cursor, Now, out _);
                 }
 
-                Thread.Sleep(1);
+                // The same back-off as the consumers': the expiring thread must not hog the lock it shares with them.
+                pace.SpinOnce();
             }
         }
 
