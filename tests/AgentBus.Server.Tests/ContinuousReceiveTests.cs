@@ -119,9 +119,10 @@ public sealed class ContinuousReceiveTests
         var (broker, consumer, producer) = await StartAsync("chat");
         await using var _ = broker;
         await producer.SendOkAsync(TestClient.Message(Parent, "one", liteTopic: "chat"));
-        // The long poll (10 s) outlasts the call's deadline (2 s): the stream must close normally before the deadline.
+        // The long poll (10 s) outlasts the call's deadline (4 s): the stream must close normally before the deadline. The
+        // broker ends 500 ms ahead of it; a deadline of 2 s left too little of the rest for a loaded 2-core CI run.
         using var call = Open(consumer, TestClient.ReceiveRequest(Parent, Group, batch: 32, poll: TimeSpan.FromSeconds(10)), continuous: true,
-            deadline: TimeSpan.FromSeconds(2));
+            deadline: TimeSpan.FromSeconds(4));
         var seen = new List<ReceiveMessageResponse>();
 
         Assert.Equal("one", (await NextAsync(call, seen))!.Message.Body.ToStringUtf8());

@@ -19,8 +19,6 @@ internal static class HarnessSettings
     /// <summary>Seed of the fuzzer: <c>AGENTBUS_FUZZ_SEED</c>, fixed by default, so a failure replays.</summary>
     public static int FuzzSeed => Integer("AGENTBUS_FUZZ_SEED", 17, int.MinValue, int.MaxValue);
 
-    /// <summary>Whether the fuzzed broker's debug log is captured (Kestrel's connection errors among it): <c>AGENTBUS_FUZZ_DEBUG_LOG=1</c>.</summary>
-    public static bool FuzzDebugLog => Environment.GetEnvironmentVariable("AGENTBUS_FUZZ_DEBUG_LOG") == "1";
 
     private static int Integer(string variable, int fallback, int min, int max)
     {
