@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentBus.Client.Tests;
 
 /// <summary>Push consumers' continuous receive and ack linger: fewer calls for a steady flow, nothing lost or reordered.</summary>
-public sealed class ContinuousReceiveTests
+public sealed class ContinuousReceiveTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Theory]
     [InlineData(true)]
@@ -74,37 +74,39 @@ public sealed class ContinuousReceiveTests
     [Fact]
     public async Task Closing_a_consumer_in_the_middle_of_a_continuous_receive_loses_nothing()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-handover";
+        broker.CreateLiteParent(parent);
         var first = new Collector();
-        var consumer = await broker.LiteConsumerAsync("handover", first.Listener);
+        var consumer = await broker.LiteConsumerAsync("handover", first.Listener, parent);
         await consumer.SubscribeLiteAsync("reply-1");
         await using var producer = await broker.ProducerAsync();
         for (int i = 0; i < 10; i++)
         {
-            await producer.SendAsync(broker.Lite("reply-1", $"early {i}"));
+            await producer.SendAsync(broker.Lite("reply-1", $"early {i}", parent));
         }
 
         await first.WaitForCountAsync(10);
         await consumer.DisposeAsync();
         for (int i = 0; i < 10; i++)
         {
-            await producer.SendAsync(broker.Lite("reply-1", $"late {i}"));
+            await producer.SendAsync(broker.Lite("reply-1", $"late {i}", parent));
         }
 
         var second = new Collector();
-        await using var successor = await broker.LiteConsumerAsync("handover", second.Listener);
+        await using var successor = await broker.LiteConsumerAsync("handover", second.Listener, parent);
         await successor.SubscribeLiteAsync("reply-1");
         await second.WaitForCountAsync(10);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"late {i}"), second.Messages.Select(m => m.Text()));
-        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "reply-1", "handover")?.Committed == 20, what: "all acked");
+        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(parent, "reply-1", "handover")?.Committed == 20, what: "all acked");
     }
 
     [Fact]
     public async Task A_continuous_receive_ends_at_the_consumers_byte_limit()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-bytes";
+        broker.CreateLiteParent(parent);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int started = 0;
         // 64 KB bodies against a 256 KB limit: four messages fill it, though the count limit would allow 1,024.
@@ -113,7 +115,7 @@ public sealed class ContinuousReceiveTests
             Interlocked.Increment(ref started);
             await release.Task.WaitAsync(ct);
             return ConsumeResult.Success;
-        }, configure: b => b.SetMaxCacheMessageCount(1024).SetMaxCacheMessageSizeInBytes(256 * 1024).SetConsumptionParallelism(64));
+        }, parent, configure: b => b.SetMaxCacheMessageCount(1024).SetMaxCacheMessageSizeInBytes(256 * 1024).SetConsumptionParallelism(64));
         const int topics = 40;
         for (int t = 0; t < topics; t++)
         {
@@ -123,7 +125,7 @@ public sealed class ContinuousReceiveTests
         await using var producer = await broker.ProducerAsync();
         var body = new byte[64 * 1024];
         var messages = Enumerable.Range(0, topics)
-            .Select(t => broker.Provider.NewMessageBuilder().SetTopic(Scenario.Parent).SetLiteTopic($"s{t}").SetBody(body).Build());
+            .Select(t => broker.Provider.NewMessageBuilder().SetTopic(parent).SetLiteTopic($"s{t}").SetBody(body).Build());
         await Task.WhenAll(messages.Select(m => producer.SendAsync(m)));
 
         await Eventually.TrueAsync(() => Volatile.Read(ref started) >= 4, what: "the limit filled");

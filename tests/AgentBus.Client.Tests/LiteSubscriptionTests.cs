@@ -4,7 +4,7 @@ using AgentBus.Client.Tests.Infrastructure;
 
 namespace AgentBus.Client.Tests;
 
-public sealed class LiteSubscriptionTests
+public sealed class LiteSubscriptionTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Fact]
     public async Task The_quota_announced_in_the_settings_is_checked_locally()
@@ -60,14 +60,15 @@ public sealed class LiteSubscriptionTests
     [Fact]
     public async Task A_lite_topic_taken_by_an_exclusive_subscriber_is_removed_from_the_old_one()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
-        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", Scenario.Parent, LiteMode: LiteSharingMode.Exclusive));
-        await using var first = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
+        var broker = shared.Broker;
+        const string parent = "agents-exclusive";
+        broker.CreateLiteParent(parent);
+        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("exclusive", parent, LiteMode: LiteSharingMode.Exclusive));
+        await using var first = await broker.LiteConsumerAsync("exclusive", new Collector().Listener, parent);
         var evicted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         first.UnsubscribedByBroker += (_, e) => evicted.TrySetResult(e.LiteTopic);
         await first.SubscribeLiteAsync("owned");
-        await using var second = await broker.LiteConsumerAsync("exclusive", new Collector().Listener);
+        await using var second = await broker.LiteConsumerAsync("exclusive", new Collector().Listener, parent);
 
         await second.SubscribeLiteAsync("owned");
 
@@ -80,15 +81,16 @@ public sealed class LiteSubscriptionTests
     public async Task Subscriptions_lost_by_the_broker_come_back_with_the_periodic_full_sync()
     {
         var time = new ManualTime();
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-resync";
+        broker.CreateLiteParent(parent);
         var provider = broker.ProviderWith(endpoints => new Configuration.ClientConfiguration { Endpoints = endpoints, TimeProvider = time });
-        await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("resync")
+        await using var consumer = await provider.NewLitePushConsumerBuilder().BindTopic(parent).SetConsumerGroup("resync")
             .SetMessageListener(new Collector().Listener).BuildAsync();
         await consumer.SubscribeLiteAsync("kept-1");
         await consumer.SubscribeLiteAsync("kept-2");
 
-        broker.Engine.SyncLiteSubscription(consumer.ClientId, "resync", Scenario.Parent, Broker.Subscriptions.LiteSyncAction.CompleteRemove, []);
+        broker.Engine.SyncLiteSubscription(consumer.ClientId, "resync", parent, Broker.Subscriptions.LiteSyncAction.CompleteRemove, []);
         Assert.Empty(broker.Engine.LiteSubscriptionsOf(consumer.ClientId));
         time.Advance(TimeSpan.FromSeconds(31));
 

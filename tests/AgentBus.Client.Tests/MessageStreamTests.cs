@@ -14,7 +14,7 @@ namespace AgentBus.Client.Tests;
 /// when the broker does not offer it or the client does not want it. The other client suites run over both paths
 /// (test.sh runs them again with AGENTBUS_TEST_MESSAGE_STREAM=off).
 /// </summary>
-public sealed class MessageStreamTests
+public sealed class MessageStreamTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Fact]
     public async Task A_producer_and_a_consumer_use_one_stream_each_once_the_broker_said_it_serves_it()
@@ -44,13 +44,14 @@ public sealed class MessageStreamTests
     [Fact]
     public async Task Sends_started_one_after_another_are_stored_in_that_order_without_waiting_for_each_other()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-ordered";
+        broker.CreateLiteParent(parent);
         var provider = broker.ProviderWith(endpoints => new ClientConfiguration { Endpoints = endpoints, EnableMessageStream = true });
         await using var producer = await provider.NewProducerBuilder().BuildAsync();
-        await producer.SendAsync(broker.Lite("warm-up", "x")); // learns that the broker serves the stream
+        await producer.SendAsync(broker.Lite("warm-up", "x", parent)); // learns that the broker serves the stream
 
-        var sends = Enumerable.Range(0, 200).Select(i => producer.SendAsync(broker.Lite("ordered", $"m{i}"))).ToArray();
+        var sends = Enumerable.Range(0, 200).Select(i => producer.SendAsync(broker.Lite("ordered", $"m{i}", parent))).ToArray();
         var receipts = await Task.WhenAll(sends);
 
         Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), receipts.Select(r => r.Offset));
@@ -124,7 +125,7 @@ public sealed class MessageStreamTests
     [Fact]
     public async Task A_stream_without_a_client_id_is_refused_as_a_whole()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         using var stream = new MessageStream.MessageStreamClient(broker.Channel).Open();
 
         Assert.True(await stream.ResponseStream.MoveNext());

@@ -6,13 +6,14 @@ using AgentBus.Client.Tests.Infrastructure;
 
 namespace AgentBus.Client.Tests;
 
-public sealed class OrderingKeyAndDeadLetterTests
+public sealed class OrderingKeyAndDeadLetterTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Fact]
     public async Task An_ordering_key_finer_than_the_lite_topic_runs_keys_concurrently_and_keeps_each_key_in_order()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-keyed";
+        broker.CreateLiteParent(parent);
         const int keys = 6, perKey = 20;
         var running = 0;
         var maxRunning = 0;
@@ -41,7 +42,7 @@ public sealed class OrderingKeyAndDeadLetterTests
 
             Interlocked.Decrement(ref running);
             return ConsumeResult.Success;
-        }, configure: b => b.SetConsumptionParallelism(keys).SetOrderingKey(m => m.Properties.GetValueOrDefault("key")));
+        }, parent, configure: b => b.SetConsumptionParallelism(keys).SetOrderingKey(m => m.Properties.GetValueOrDefault("key")));
         await consumer.SubscribeLiteAsync("one-inbox");
         await using var producer = await broker.ProducerAsync();
 
@@ -49,7 +50,7 @@ public sealed class OrderingKeyAndDeadLetterTests
         {
             for (int k = 0; k < keys; k++)
             {
-                await producer.SendAsync(broker.Provider.NewMessageBuilder().SetTopic(Scenario.Parent).SetLiteTopic("one-inbox")
+                await producer.SendAsync(broker.Provider.NewMessageBuilder().SetTopic(parent).SetLiteTopic("one-inbox")
                     .AddProperty("key", $"k{k}").SetBody(i.ToString(CultureInfo.InvariantCulture)).Build());
             }
         }
@@ -65,20 +66,21 @@ public sealed class OrderingKeyAndDeadLetterTests
     [Fact]
     public async Task A_dead_letter_result_moves_the_message_to_the_dead_letter_queue_at_once_and_the_next_one_follows()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-dead-letter";
+        broker.CreateLiteParent(parent);
         var collector = new Collector(m => m.Text() == "poison" ? ConsumeResult.DeadLetter : ConsumeResult.Success);
-        await using var consumer = await broker.LiteConsumerAsync("poisoned", collector.Listener);
+        await using var consumer = await broker.LiteConsumerAsync("poisoned", collector.Listener, parent);
         await consumer.SubscribeLiteAsync("inbox");
         await using var producer = await broker.ProducerAsync();
 
-        await producer.SendAsync(broker.Lite("inbox", "poison"));
-        await producer.SendAsync(broker.Lite("inbox", "good"));
+        await producer.SendAsync(broker.Lite("inbox", "poison", parent));
+        await producer.SendAsync(broker.Lite("inbox", "good", parent));
 
         await collector.WaitForCountAsync(2);
         Assert.Equal(["poison", "good"], collector.Messages.Select(m => m.Text()));
         Assert.All(collector.Messages, m => Assert.Equal(1, m.DeliveryAttempt));
-        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(Scenario.Parent, "inbox", "poisoned")?.Committed == 2, what: "both settled");
+        await Eventually.TrueAsync(() => broker.Engine.LiteOffsets(parent, "inbox", "poisoned")?.Committed == 2, what: "both settled");
         var dead = await broker.Engine.ReceiveAsync("dlq-reader", BrokerEngine.DeadLetterTopic("poisoned"), null, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
         Assert.Equal("poison", System.Text.Encoding.UTF8.GetString(Assert.Single(dead).Message.Body.Span));
     }
@@ -86,14 +88,15 @@ public sealed class OrderingKeyAndDeadLetterTests
     [Fact]
     public async Task A_retry_with_its_own_delay_is_redelivered_with_the_next_attempt_after_that_delay()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-retry";
+        broker.CreateLiteParent(parent);
         var collector = new Collector(m => m.DeliveryAttempt == 1 ? ConsumeResult.Retry(TimeSpan.Zero) : ConsumeResult.Success);
-        await using var consumer = await broker.LiteConsumerAsync("retrying", collector.Listener);
+        await using var consumer = await broker.LiteConsumerAsync("retrying", collector.Listener, parent);
         await consumer.SubscribeLiteAsync("inbox");
         await using var producer = await broker.ProducerAsync();
 
-        await producer.SendAsync(broker.Lite("inbox", "once more"));
+        await producer.SendAsync(broker.Lite("inbox", "once more", parent));
 
         await collector.WaitForCountAsync(2, TimeSpan.FromSeconds(5));
         Assert.Equal([1, 2], collector.Messages.Select(m => m.DeliveryAttempt));

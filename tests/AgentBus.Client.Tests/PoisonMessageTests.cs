@@ -10,7 +10,7 @@ using ProtoMessage = Apache.Rocketmq.V2.Message;
 namespace AgentBus.Client.Tests;
 
 /// <summary>One message with undecodable parts never stops a consumer: it is handed over with what decodes, and the rest flow on.</summary>
-public sealed class PoisonMessageTests
+public sealed class PoisonMessageTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     private static ProtoMessage Delivered(Timestamp? born, Timestamp? delivery = null, ByteString? body = null, Apache.Rocketmq.V2.Encoding encoding = Apache.Rocketmq.V2.Encoding.Identity)
     {
@@ -65,14 +65,16 @@ public sealed class PoisonMessageTests
     [Fact]
     public async Task A_poison_send_is_refused_and_a_lite_simple_consumer_receives_every_good_message()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
-        await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("readers")
+        var broker = shared.Broker;
+        const string parent = "agents-simple";
+        broker.CreateLiteParent(parent);
+        await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(parent).SetConsumerGroup("readers")
             .SetAwaitDuration(TimeSpan.FromSeconds(2)).BuildAsync();
         await consumer.SubscribeLiteAsync("inbox");
         var raw = new MessagingService.MessagingServiceClient(broker.Channel);
-        var headers = new Metadata { { "x-mq-client-id", "raw-sender" } };
+        var headers = new Metadata { { "x-mq-client-id", "raw-sender-simple" } };
         var poison = Delivered(new Timestamp { Seconds = 9_300_000_000_000_000 });
+        poison.Topic.Name = parent;
         poison.SystemProperties.ClearReceiptHandle();
         poison.SystemProperties.MessageId = "0123456789ABCDEF0123456789ABCDEF";
 
@@ -80,7 +82,7 @@ public sealed class PoisonMessageTests
         await using var producer = await broker.ProducerAsync();
         for (int i = 0; i < 10; i++)
         {
-            await producer.SendAsync(broker.Lite("inbox", $"good-{i}"));
+            await producer.SendAsync(broker.Lite("inbox", $"good-{i}", parent));
         }
 
         var bodies = new List<string>();
@@ -101,23 +103,25 @@ public sealed class PoisonMessageTests
     [Fact]
     public async Task A_poison_send_is_refused_and_a_lite_push_consumer_consumes_every_good_message_and_closes_cleanly()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
+        var broker = shared.Broker;
+        const string parent = "agents-push";
+        broker.CreateLiteParent(parent);
         var collector = new Collector();
-        await using var consumer = await broker.LiteConsumerAsync("pushers", collector.Listener);
+        await using var consumer = await broker.LiteConsumerAsync("pushers", collector.Listener, parent);
         await consumer.SubscribeLiteAsync("inbox");
         var raw = new MessagingService.MessagingServiceClient(broker.Channel);
         var poison = Delivered(new Timestamp { Seconds = 9_300_000_000_000_000 });
+        poison.Topic.Name = parent;
         poison.SystemProperties.ClearReceiptHandle();
         poison.SystemProperties.MessageId = "0123456789ABCDEF0123456789ABCDE0";
 
         var refused = await raw.SendMessageAsync(new SendMessageRequest { Messages = { poison } },
-            new Metadata { { "x-mq-client-id", "raw-sender" } }, DateTime.UtcNow.AddSeconds(10));
+            new Metadata { { "x-mq-client-id", "raw-sender-push" } }, DateTime.UtcNow.AddSeconds(10));
         await using (var producer = await broker.ProducerAsync())
         {
             for (int i = 0; i < 10; i++)
             {
-                await producer.SendAsync(broker.Lite("inbox", $"good-{i}"));
+                await producer.SendAsync(broker.Lite("inbox", $"good-{i}", parent));
             }
         }
 

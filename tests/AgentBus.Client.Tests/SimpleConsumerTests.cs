@@ -5,18 +5,19 @@ using AgentBus.Client.Tests.Infrastructure;
 
 namespace AgentBus.Client.Tests;
 
-public sealed class SimpleConsumerTests
+public sealed class SimpleConsumerTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
 {
     [Fact]
     public async Task Lite_simple_consumer_receives_acks_and_postpones()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
-        await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("pollers")
+        var broker = shared.Broker;
+        const string parent = "agents-postponed";
+        broker.CreateLiteParent(parent);
+        await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(parent).SetConsumerGroup("pollers")
             .SetAwaitDuration(TimeSpan.FromSeconds(3)).BuildAsync();
         await consumer.SubscribeLiteAsync("jobs");
         await using var producer = await broker.ProducerAsync();
-        await producer.SendAsync(broker.Lite("jobs", "job-1"));
+        await producer.SendAsync(broker.Lite("jobs", "job-1", parent));
 
         var first = await consumer.ReceiveAsync(10, TimeSpan.FromSeconds(30));
         var message = Assert.Single(first);
@@ -30,16 +31,17 @@ public sealed class SimpleConsumerTests
         Assert.Equal(2, again.DeliveryAttempt);
 
         await consumer.AckAsync(again);
-        Assert.Equal(1, broker.Engine.LiteOffsets(Scenario.Parent, "jobs", "pollers")!.Value.Committed);
+        Assert.Equal(1, broker.Engine.LiteOffsets(parent, "jobs", "pollers")!.Value.Committed);
         await Assert.ThrowsAnyAsync<ClientException>(() => consumer.AckAsync(message)); // the old handle is void
     }
 
     [Fact]
     public async Task Lite_simple_consumer_returns_empty_when_nothing_arrives()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
-        broker.CreateLiteParent();
-        await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(Scenario.Parent).SetConsumerGroup("idle")
+        var broker = shared.Broker;
+        const string parent = "agents-idle";
+        broker.CreateLiteParent(parent);
+        await using var consumer = await broker.Provider.NewLiteSimpleConsumerBuilder().BindTopic(parent).SetConsumerGroup("idle")
             .SetAwaitDuration(TimeSpan.FromMilliseconds(200)).BuildAsync();
         await consumer.SubscribeLiteAsync("quiet");
 
@@ -49,7 +51,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Simple_consumer_filters_by_tag_on_a_normal_topic()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", Broker.Topics.TopicMessageType.Normal, QueueCount: 1));
         await using var consumer = await broker.Provider.NewSimpleConsumerBuilder().SetConsumerGroup("billing")
             .Subscribe("orders", new FilterExpression("paid||refunded")).SetAwaitDuration(TimeSpan.FromSeconds(2)).BuildAsync();
@@ -75,7 +77,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Push_consumer_consumes_a_normal_topic_and_retries_failures()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition("events", Broker.Topics.TopicMessageType.Normal, QueueCount: 2));
         var collector = new Collector(m => m.Text() == "flaky" && m.DeliveryAttempt == 1 ? ConsumeResult.Failure : ConsumeResult.Success);
         await using var consumer = await broker.Provider.NewPushConsumerBuilder().SetConsumerGroup("auditors").Subscribe("events")
@@ -92,7 +94,7 @@ public sealed class SimpleConsumerTests
     [Fact]
     public async Task Push_consumer_of_a_fifo_group_redelivers_locally_in_order()
     {
-        await using var broker = await TestBroker.StartForClientsAsync();
+        var broker = shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition("ledger", Broker.Topics.TopicMessageType.Fifo, QueueCount: 1));
         broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("bookkeepers", Fifo: true, MaxDeliveryAttempts: 5));
         var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Body, int Attempt)>();
