@@ -7,14 +7,16 @@ using Apache.Rocketmq.V2;
 namespace AgentBus.Server.Tests;
 
 /// <summary>The broker's send and deliver spans over raw protocol calls: parents, links, and messages without a usable trace context.</summary>
-public sealed class BrokerTracingTests : IDisposable
+public sealed class BrokerTracingTests : IDisposable, IClassFixture<SharedTestBroker>
 {
     private readonly ConcurrentQueue<Activity> _spans = new();
     private readonly ActivityListener _listener;
+    private readonly SharedTestBroker _shared;
     private readonly string _topic = "traced-" + Guid.NewGuid().ToString("N")[..8];
 
-    public BrokerTracingTests()
+    public BrokerTracingTests(SharedTestBroker shared)
     {
+        _shared = shared;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "AgentBus.Server",
@@ -27,16 +29,16 @@ public sealed class BrokerTracingTests : IDisposable
     [Fact]
     public async Task A_batch_is_parented_on_its_first_message_and_linked_to_the_others()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = _shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, TopicMessageType.Normal));
-        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g"));
+        broker.Engine.Topics.CreateGroup(new ConsumerGroupDefinition("g-batch"));
         var first = Context();
         var second = Context();
         var client = broker.Client();
 
         var response = await client.SendAsync(Traced("a", first), Traced("b", second), TestClient.Message(_topic, "c"));
         Assert.Equal(Code.Ok, response.Status.Code);
-        var received = await client.ReceiveAsync(_topic, "g", batch: 3, poll: TimeSpan.FromSeconds(5));
+        var received = await client.ReceiveAsync(_topic, "g-batch", batch: 3, poll: TimeSpan.FromSeconds(5));
         Assert.Equal(3, received.Messages.Count);
 
         await Eventually.TrueAsync(() => Spans("deliver ").Count >= 1, what: "the delivery span ended");
@@ -55,7 +57,7 @@ public sealed class BrokerTracingTests : IDisposable
     [Fact]
     public async Task A_message_with_a_malformed_traceparent_is_stored_under_a_root_span()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = _shared.Broker;
         broker.Engine.Topics.CreateTopic(new TopicDefinition(_topic, TopicMessageType.Normal));
         var message = TestClient.Message(_topic, "a", properties: new Dictionary<string, string> { ["traceparent"] = "00-not-a-trace-context" });
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentBus.Server.Tests;
 
-public sealed class ResilienceTests
+public sealed class ResilienceTests(SharedTestBroker shared) : IClassFixture<SharedTestBroker>
 {
     [Fact]
     public async Task A_client_cut_off_during_a_long_poll_leaves_the_server_serving_others()
@@ -36,13 +36,13 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Messages_of_a_stream_the_client_abandoned_are_delivered_again()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var producer = broker.Client();
-        await producer.SendAsync([.. Enumerable.Range(0, 20).Select(i => TestClient.Message("jobs", new string('x', 100) + i))]);
+        await producer.SendAsync([.. Enumerable.Range(0, 20).Select(i => TestClient.Message("jobs-abandoned", new string('x', 100) + i))]);
         var (quitter, channel) = broker.ClientOnOwnChannel();
         using (var cancel = new CancellationTokenSource())
         {
-            var call = quitter.Stub.ReceiveMessage(TestClient.ReceiveRequest("jobs", "g", invisible: TimeSpan.FromSeconds(1)),
+            var call = quitter.Stub.ReceiveMessage(TestClient.ReceiveRequest("jobs-abandoned", "g-abandoned", invisible: TimeSpan.FromSeconds(1)),
                 quitter.Options(cancellationToken: cancel.Token));
             Assert.True(await call.ResponseStream.MoveNext());
             cancel.Cancel();
@@ -54,11 +54,11 @@ public sealed class ResilienceTests
         var seen = new HashSet<string>();
         for (int round = 0; round < 20 && seen.Count < 20; round++)
         {
-            var batch = await receiver.ReceiveAsync("jobs", "g", poll: TimeSpan.FromSeconds(3));
+            var batch = await receiver.ReceiveAsync("jobs-abandoned", "g-abandoned", poll: TimeSpan.FromSeconds(3));
             seen.UnionWith(batch.Bodies);
             if (batch.Messages.Count > 0)
             {
-                await receiver.AckAsync("jobs", "g", [.. batch.Messages]);
+                await receiver.AckAsync("jobs-abandoned", "g-abandoned", [.. batch.Messages]);
             }
         }
 
@@ -68,10 +68,10 @@ public sealed class ResilienceTests
     [Fact]
     public async Task A_receive_retried_with_the_same_attempt_id_gets_the_same_deliveries_back()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
-        await client.SendAsync(TestClient.Message("orders", "o1"), TestClient.Message("orders", "o2"));
-        var request = TestClient.ReceiveRequest("orders", "g", poll: TimeSpan.FromMilliseconds(300));
+        await client.SendAsync(TestClient.Message("orders-attempts", "o1"), TestClient.Message("orders-attempts", "o2"));
+        var request = TestClient.ReceiveRequest("orders-attempts", "g-attempts", poll: TimeSpan.FromMilliseconds(300));
         request.AttemptId = "attempt-1";
 
         var first = await client.ReceiveAsync(request);
@@ -82,7 +82,7 @@ public sealed class ResilienceTests
         Assert.Equal(["o1", "o2"], first.Bodies.Order());
         Assert.Equal(first.Messages.Select(m => m.SystemProperties.ReceiptHandle), retried.Messages.Select(m => m.SystemProperties.ReceiptHandle));
         Assert.Empty(next.Messages);
-        Assert.Equal(Code.Ok, await client.AckAsync("orders", "g", [.. retried.Messages]));
+        Assert.Equal(Code.Ok, await client.AckAsync("orders-attempts", "g-attempts", [.. retried.Messages]));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task The_grpc_health_service_reports_serving()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var health = new Grpc.Health.V1.Health.HealthClient(broker.Channel);
 
         var response = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));

@@ -5,17 +5,17 @@ using Grpc.Core;
 
 namespace AgentBus.Server.Tests;
 
-public sealed class RouteAndTelemetryTests
+public sealed class RouteAndTelemetryTests(SharedTestBroker shared) : IClassFixture<SharedTestBroker>
 {
     [Fact]
     public async Task QueryRoute_names_this_broker_and_the_topics_queues()
     {
-        await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal, QueueCount: 3));
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
+        var broker = shared.Broker;
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders-route", TopicMessageType.Normal, QueueCount: 3));
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents-route", TopicMessageType.Lite));
         var client = broker.Client();
 
-        var normal = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());
+        var normal = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders-route") }, client.Options());
         Assert.Equal(Code.Ok, normal.Status.Code);
         Assert.Equal([0, 1, 2], normal.MessageQueues.Select(q => q.Id));
         var queue = normal.MessageQueues[0];
@@ -26,7 +26,7 @@ public sealed class RouteAndTelemetryTests
         Assert.Equal(broker.Broker.Port, address.Port);
         Assert.Equal(AddressScheme.Ipv4, queue.Broker.Endpoints.Scheme);
 
-        var lite = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("agents") }, client.Options());
+        var lite = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("agents-route") }, client.Options());
         var liteQueue = Assert.Single(lite.MessageQueues);
         Assert.Equal(0, liteQueue.Id);
         Assert.Equal([MessageType.Lite], liteQueue.AcceptMessageTypes);
@@ -35,12 +35,12 @@ public sealed class RouteAndTelemetryTests
     [Fact]
     public async Task QueryRoute_echoes_the_access_point_the_client_used()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
         var endpoints = new Endpoints { Scheme = AddressScheme.DomainName };
         endpoints.Addresses.Add(new Address { Host = "localhost", Port = broker.Broker.Port });
 
-        var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("fresh"), Endpoints = endpoints }, client.Options());
+        var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("fresh-echo"), Endpoints = endpoints }, client.Options());
 
         Assert.Equal(Code.Ok, route.Status.Code);
         Assert.Equal("localhost", route.MessageQueues[0].Broker.Endpoints.Addresses[0].Host);
@@ -50,12 +50,12 @@ public sealed class RouteAndTelemetryTests
     [Fact]
     public async Task QueryAssignment_gives_push_consumers_the_virtual_queue()
     {
-        await using var broker = await TestBroker.StartAsync();
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents", TopicMessageType.Lite));
+        var broker = shared.Broker;
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("agents-assignment", TopicMessageType.Lite));
         var client = broker.Client();
 
         var response = await client.Stub.QueryAssignmentAsync(
-            new QueryAssignmentRequest { Topic = TestClient.Res("agents"), Group = TestClient.Res("g") }, client.Options());
+            new QueryAssignmentRequest { Topic = TestClient.Res("agents-assignment"), Group = TestClient.Res("g-assignment") }, client.Options());
 
         Assert.Equal(Code.Ok, response.Status.Code);
         var assignment = Assert.Single(response.Assignments);
@@ -109,7 +109,7 @@ public sealed class RouteAndTelemetryTests
     [Fact]
     public async Task Heartbeat_and_termination_answer_ok()
     {
-        await using var broker = await TestBroker.StartAsync();
+        var broker = shared.Broker;
         var client = broker.Client();
 
         var heartbeat = await client.Stub.HeartbeatAsync(new HeartbeatRequest { ClientType = ClientType.Producer }, client.Options());
