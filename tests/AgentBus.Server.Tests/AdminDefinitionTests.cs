@@ -12,7 +12,7 @@ namespace AgentBus.Server.Tests;
 /// The admin API's definition calls over real gRPC: topics and consumer groups created, updated and deleted, what
 /// the engine then holds, and each refusal as the gRPC status its contract names.
 /// </summary>
-public sealed class AdminDefinitionTests
+public sealed class AdminDefinitionTests(SharedDebugLogTestBroker shared) : IClassFixture<SharedDebugLogTestBroker>
 {
     private static AdminService.AdminServiceClient Admin(TestBroker broker) => new(broker.Channel);
 
@@ -46,16 +46,16 @@ public sealed class AdminDefinitionTests
     [Fact]
     public async Task Topic_refusals_carry_the_status_of_the_contract()
     {
-        await using var broker = await TestBroker.StartAsync(minimumLogLevel: LogLevel.Debug);
+        var broker = shared.Broker;
         var admin = Admin(broker);
-        await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "agents", MessageType = ProtoMessageType.Lite } }, Options(broker));
-        await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "orders", MessageType = ProtoMessageType.Normal, QueueCount = 4 } }, Options(broker));
+        await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "agents-refusals", MessageType = ProtoMessageType.Lite } }, Options(broker));
+        await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "orders-refusals", MessageType = ProtoMessageType.Normal, QueueCount = 4 } }, Options(broker));
 
         async Task<StatusCode> Refused(Func<Task> call) => (await Assert.ThrowsAsync<RpcException>(call)).StatusCode;
         Task Create(Topic topic) => admin.CreateTopicAsync(new CreateTopicRequest { Topic = topic }, Options(broker)).ResponseAsync;
         Task Update(Topic topic) => admin.UpdateTopicAsync(new UpdateTopicRequest { Topic = topic }, Options(broker)).ResponseAsync;
 
-        Assert.Equal(StatusCode.AlreadyExists, await Refused(() => Create(new Topic { Name = "agents", MessageType = ProtoMessageType.Lite })));
+        Assert.Equal(StatusCode.AlreadyExists, await Refused(() => Create(new Topic { Name = "agents-refusals", MessageType = ProtoMessageType.Lite })));
         Assert.Equal(StatusCode.InvalidArgument, await Refused(() => Create(new Topic { Name = "bad name!", MessageType = ProtoMessageType.Normal })));
         Assert.Equal(StatusCode.InvalidArgument, await Refused(() => Create(new Topic { Name = "x", MessageType = ProtoMessageType.Unspecified })));
         Assert.Equal(StatusCode.InvalidArgument, await Refused(() => Create(new Topic { Name = "x", MessageType = ProtoMessageType.Normal, QueueCount = 5000 })));
@@ -63,29 +63,29 @@ public sealed class AdminDefinitionTests
         Assert.Equal(StatusCode.InvalidArgument, await Refused(() => Create(new Topic { Name = "x", MessageType = ProtoMessageType.Lite, LiteTopicTtl = new Duration { Seconds = 1, Nanos = -5 } })));
         Assert.Equal(StatusCode.InvalidArgument, await Refused(() => admin.CreateTopicAsync(new CreateTopicRequest(), Options(broker)).ResponseAsync));
         Assert.Equal(StatusCode.NotFound, await Refused(() => Update(new Topic { Name = "nope", MessageType = ProtoMessageType.Normal })));
-        Assert.Equal(StatusCode.FailedPrecondition, await Refused(() => Update(new Topic { Name = "agents", MessageType = ProtoMessageType.Normal })));
-        Assert.Equal(StatusCode.FailedPrecondition, await Refused(() => Update(new Topic { Name = "orders", MessageType = ProtoMessageType.Lite })));
-        Assert.Equal(StatusCode.FailedPrecondition, await Refused(() => Update(new Topic { Name = "orders", MessageType = ProtoMessageType.Normal, QueueCount = 2 })));
+        Assert.Equal(StatusCode.FailedPrecondition, await Refused(() => Update(new Topic { Name = "agents-refusals", MessageType = ProtoMessageType.Normal })));
+        Assert.Equal(StatusCode.FailedPrecondition, await Refused(() => Update(new Topic { Name = "orders-refusals", MessageType = ProtoMessageType.Lite })));
+        Assert.Equal(StatusCode.FailedPrecondition, await Refused(() => Update(new Topic { Name = "orders-refusals", MessageType = ProtoMessageType.Normal, QueueCount = 2 })));
         Assert.Equal(StatusCode.NotFound, await Refused(() => admin.DeleteTopicAsync(new DeleteTopicRequest { Topic = "nope" }, Options(broker)).ResponseAsync));
 
-        Assert.True(broker.Engine.Topics.TryGetTopic("orders", out var orders));
+        Assert.True(broker.Engine.Topics.TryGetTopic("orders-refusals", out var orders));
         Assert.Equal((TopicMessageType.Normal, 4), (orders.MessageType, orders.QueueCount));
     }
 
     [Fact]
     public async Task A_group_is_created_updated_and_deleted_and_its_refusals_are_statuses()
     {
-        await using var broker = await TestBroker.StartAsync(minimumLogLevel: LogLevel.Debug);
+        var broker = shared.Broker;
         var admin = Admin(broker);
-        await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "agents", MessageType = ProtoMessageType.Lite } }, Options(broker));
+        await admin.CreateTopicAsync(new CreateTopicRequest { Topic = new Topic { Name = "agents-groups", MessageType = ProtoMessageType.Lite } }, Options(broker));
 
         var created = await admin.CreateGroupAsync(new CreateGroupRequest
         {
-            Group = new Group { Name = "sessions", BindTopic = "agents", Fifo = true, LiteMode = LiteSubscriptionMode.Exclusive, MaxDeliveryAttempts = 3 },
+            Group = new Group { Name = "sessions", BindTopic = "agents-groups", Fifo = true, LiteMode = LiteSubscriptionMode.Exclusive, MaxDeliveryAttempts = 3 },
         }, Options(broker));
-        Assert.Equal(("agents", true, LiteSubscriptionMode.Exclusive, 3), (created.Group.BindTopic, created.Group.Fifo, created.Group.LiteMode, created.Group.MaxDeliveryAttempts));
+        Assert.Equal(("agents-groups", true, LiteSubscriptionMode.Exclusive, 3), (created.Group.BindTopic, created.Group.Fifo, created.Group.LiteMode, created.Group.MaxDeliveryAttempts));
 
-        var updated = await admin.UpdateGroupAsync(new UpdateGroupRequest { Group = new Group { Name = "sessions", BindTopic = "agents", MaxDeliveryAttempts = 7 } }, Options(broker));
+        var updated = await admin.UpdateGroupAsync(new UpdateGroupRequest { Group = new Group { Name = "sessions", BindTopic = "agents-groups", MaxDeliveryAttempts = 7 } }, Options(broker));
         Assert.Equal((false, LiteSubscriptionMode.Shared, 7), (updated.Group.Fifo, updated.Group.LiteMode, updated.Group.MaxDeliveryAttempts));
         Assert.True(broker.Engine.Topics.TryGetGroup("sessions", out var group));
         Assert.Equal(7, group.MaxDeliveryAttempts);
