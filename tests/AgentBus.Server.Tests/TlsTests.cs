@@ -10,19 +10,18 @@ using Grpc.Net.Client;
 namespace AgentBus.Server.Tests;
 
 /// <summary>Server:Tls: with a certificate the broker serves gRPC over HTTP/2 with TLS, and nothing in cleartext.</summary>
-public sealed class TlsTests
+public sealed class TlsTests(SharedTlsTestBroker shared) : IClassFixture<SharedTlsTestBroker>
 {
     [Fact]
     public async Task A_tls_broker_serves_grpc_over_https_to_a_client_that_trusts_its_certificate()
     {
-        using var certificate = TestCertificates.SelfSigned();
-        await using var broker = await TestBroker.StartAsync(certificate: certificate);
-        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders", TopicMessageType.Normal));
+        var broker = shared.Broker;
+        broker.Engine.Topics.CreateTopic(new TopicDefinition("orders-tls", TopicMessageType.Normal));
         var client = broker.Client();
 
-        var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options());
-        await client.SendOkAsync(TestClient.Message("orders", "over tls"));
-        var received = await client.ReceiveAsync("orders", "billing");
+        var route = await client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders-tls") }, client.Options());
+        await client.SendOkAsync(TestClient.Message("orders-tls", "over tls"));
+        var received = await client.ReceiveAsync("orders-tls", "billing");
 
         Assert.True(broker.Broker.IsTls);
         Assert.Equal(Uri.UriSchemeHttps, broker.Broker.Address.Scheme);
@@ -33,13 +32,12 @@ public sealed class TlsTests
     [Fact]
     public async Task A_plaintext_channel_to_the_tls_port_fails()
     {
-        using var certificate = TestCertificates.SelfSigned();
-        await using var broker = await TestBroker.StartAsync(certificate: certificate);
+        var broker = shared.Broker;
         using var channel = GrpcChannel.ForAddress("http://" + broker.Broker.Endpoint);
         var client = new TestClient(channel, "plaintext-client");
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options(TimeSpan.FromSeconds(5))).ResponseAsync);
+            client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders-plaintext") }, client.Options(TimeSpan.FromSeconds(5))).ResponseAsync);
 
         Assert.NotEqual(StatusCode.OK, error.StatusCode);
     }
@@ -47,13 +45,12 @@ public sealed class TlsTests
     [Fact]
     public async Task A_client_with_the_platforms_validation_refuses_a_self_signed_certificate()
     {
-        using var certificate = TestCertificates.SelfSigned();
-        await using var broker = await TestBroker.StartAsync(certificate: certificate);
+        var broker = shared.Broker;
         using var channel = GrpcChannel.ForAddress(broker.Broker.Address);
         var client = new TestClient(channel, "strict-client");
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders") }, client.Options(TimeSpan.FromSeconds(5))).ResponseAsync);
+            client.Stub.QueryRouteAsync(new QueryRouteRequest { Topic = TestClient.Res("orders-strict") }, client.Options(TimeSpan.FromSeconds(5))).ResponseAsync);
 
         Assert.Contains(Causes(error.Status.DebugException), e => e is System.Security.Authentication.AuthenticationException);
     }

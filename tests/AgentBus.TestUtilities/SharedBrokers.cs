@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace AgentBus.TestUtilities;
@@ -59,4 +60,37 @@ public sealed class SharedBusBroker : SharedBroker<BusBroker>
 {
     /// <inheritdoc />
     protected override Task<BusBroker> StartAsync() => BusBroker.StartAsync();
+}
+
+/// <summary>
+/// As <see cref="SharedTestBroker"/>, serving TLS with a self-signed certificate of its own (which the broker's
+/// channels and clients trust), for tests of what a TLS broker serves and refuses.
+/// </summary>
+public sealed class SharedTlsTestBroker : IAsyncLifetime
+{
+    private readonly X509Certificate2 _certificate = TestCertificates.SelfSigned();
+    private TestBroker? _broker;
+
+    /// <summary>The running broker.</summary>
+    public TestBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker is not started.");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync() => _broker = await TestBroker.StartAsync(certificate: _certificate);
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        // The certificate outlives the broker that serves it.
+        try
+        {
+            if (_broker is not null)
+            {
+                await _broker.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _certificate.Dispose();
+        }
+    }
 }
