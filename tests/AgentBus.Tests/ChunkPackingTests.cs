@@ -5,7 +5,7 @@ using CsCheck;
 
 namespace AgentBus.Tests;
 
-public sealed class ChunkPackingTests
+public sealed class ChunkPackingTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public void Packed_chunks_unpack_to_the_same_bytes_in_order()
@@ -54,7 +54,7 @@ public sealed class ChunkPackingTests
     [Fact]
     public async Task A_fast_writer_packs_its_chunks_into_fewer_messages_and_a_resume_from_any_point_has_no_gap_or_duplicate()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var llm = await bus.CreateAgentAsync("llm", async (ctx, ct) =>
         {
@@ -73,7 +73,7 @@ public sealed class ChunkPackingTests
             all.Add(chunk);
         }
 
-        long messages = broker.Broker.Engine.PeekLiteTopic(bus.Options.ParentTopic, LiteTopicNames.ForRequest(requestId), 0, 1).MaxOffset;
+        long messages = shared.Broker.Broker.Engine.PeekLiteTopic(bus.Options.ParentTopic, LiteTopicNames.ForRequest(requestId), 0, 1).MaxOffset;
         Assert.Equal(Enumerable.Range(0, 1000), all);
         Assert.InRange(messages, 1000 / ChunkPacking.MaxChunksPerMessage + 1, 1000);
         foreach (int after in new[] { -1, 0, 62, 63, 64, 127, 500, 998, 999 })
@@ -91,7 +91,7 @@ public sealed class ChunkPackingTests
     [Fact]
     public async Task Hand_made_packed_chunks_are_read_and_a_message_with_a_bad_chunk_count_goes_to_the_dead_letter_queue()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var caller = await bus.CreateAgentAsync("caller");
         string requestId = "hand-made-" + Guid.NewGuid().ToString("N");
@@ -119,6 +119,6 @@ public sealed class ChunkPackingTests
         }
 
         Assert.Equal(["a", "b", "c", "d"], read);
-        Assert.Contains(broker.Test.Logs, entry => entry.Message.Contains("field 'c'", StringComparison.Ordinal) && entry.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(shared.Broker.Test.Logs, entry => entry.Message.Contains("field 'c'", StringComparison.Ordinal) && entry.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 }

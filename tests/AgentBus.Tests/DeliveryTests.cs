@@ -6,14 +6,14 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class DeliveryTests
+public sealed class DeliveryTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     private sealed record Note(string Text, int Index);
 
     [Fact]
     public async Task A_message_sent_to_an_offline_agent_is_delivered_when_it_starts()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var senders = await broker.ConnectAsync();
         await using var sender = await senders.CreateAgentAsync("sender");
         for (int i = 0; i < 3; i++)
@@ -39,7 +39,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Messages_of_one_session_are_handled_in_order_while_sessions_run_concurrently()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync(configure: o => o.MaxConcurrency = 16);
         const int sessions = 8, perSession = 25;
         var seen = new ConcurrentDictionary<string, List<int>>();
@@ -91,7 +91,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Three_replicas_of_one_agent_share_its_inbox()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var counts = new ConcurrentDictionary<string, int>();
         var replicas = new List<Agent>();
         for (int r = 0; r < 3; r++)
@@ -123,7 +123,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task A_body_the_handler_cannot_read_goes_to_the_dead_letter_queue_and_does_not_block_its_session()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var good = new Signal();
         await using var worker = await bus.CreateAgentAsync("strict", (ctx, ct) =>
@@ -141,8 +141,8 @@ public sealed class DeliveryTests
         await good.WaitAsync();
         string deadLetters = BrokerEngine.DeadLetterTopic(bus.Options.ConsumerGroup);
         // The forward is settled in the background, possibly after the next message was handled.
-        await Eventually.TrueAsync(() => broker.Broker.Engine.Topics.TryGetTopic(deadLetters, out _), what: "dead-letter topic created");
-        var dead = await broker.Broker.Engine.ReceiveAsync("inspector", deadLetters, null, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => shared.Broker.Broker.Engine.Topics.TryGetTopic(deadLetters, out _), what: "dead-letter topic created");
+        var dead = await shared.Broker.Broker.Engine.ReceiveAsync("inspector", deadLetters, null, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
         var poison = Assert.Single(dead);
         Assert.Equal("\"not a note\"", System.Text.Encoding.UTF8.GetString(poison.Message.Body.Span));
     }
@@ -150,7 +150,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task A_malformed_request_gets_an_invalid_message_error_instead_of_a_timeout()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var worker = await bus.CreateAgentAsync("strict", (ctx, ct) => ctx.ReplyAsync(ctx.GetBody<Note>().Index, ct));
         await using var caller = await bus.CreateAgentAsync("caller");
@@ -163,7 +163,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task One_trace_spans_the_caller_and_two_agents()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var activities = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener

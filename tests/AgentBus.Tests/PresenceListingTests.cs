@@ -6,7 +6,7 @@ using static AgentBus.TestUtilities.Signatures;
 
 namespace AgentBus.Tests;
 
-public sealed class PresenceListingTests
+public sealed class PresenceListingTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     private static ValueTask Ignore(AgentContext ctx, CancellationToken ct) => ValueTask.CompletedTask;
 
@@ -16,7 +16,7 @@ public sealed class PresenceListingTests
     [Fact]
     public async Task Agents_are_listed_with_their_live_replicas_and_those_without_one_are_not()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var gateway = await bus.CreateAgentAsync("gateway");              // send-only: no replica
         await gateway.SendToAsync("offline", "queued for an agent that never ran");
@@ -37,7 +37,7 @@ public sealed class PresenceListingTests
     [Fact]
     public async Task A_replica_that_stops_drops_out_and_the_last_one_takes_the_agent_with_it()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var first = await (await broker.ConnectAsync()).CreateAgentAsync("worker", Ignore);
         var second = await (await broker.ConnectAsync()).CreateAgentAsync("worker", Ignore);
@@ -53,7 +53,7 @@ public sealed class PresenceListingTests
     [Fact]
     public async Task The_backlog_counts_the_inbox_messages_not_yet_acknowledged()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var sender = await bus.CreateAgentAsync("sender");
         var started = new Signal();
@@ -71,7 +71,7 @@ public sealed class PresenceListingTests
         await started.WaitAsync(3);
         var held = Assert.Single(await bus.ListAgentsAsync());
         release.SetResult();
-        await Eventually.TrueAsync(() => broker.Broker.Engine.LiteBacklog("agentbus", LiteTopicNames.ForAgent("busy"), "agentbus") == 0, what: "inbox acknowledged");
+        await Eventually.TrueAsync(() => shared.Broker.Broker.Engine.LiteBacklog(bus.Options.ParentTopic, LiteTopicNames.ForAgent("busy"), bus.Options.ConsumerGroup) == 0, what: "inbox acknowledged");
         var drained = Assert.Single(await bus.ListAgentsAsync());
 
         Assert.Equal(("busy", 3L), (held.AgentId, held.Backlog));
@@ -81,7 +81,7 @@ public sealed class PresenceListingTests
     [Fact]
     public async Task Ids_with_escapes_come_back_as_they_were_and_a_hashed_one_by_its_start()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         string longId = "research/" + new string('x', 100);
         string[] ids = ["team/writer", "a|b", "50%", "été", "😀 bot", longId];

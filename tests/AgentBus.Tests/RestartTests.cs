@@ -3,12 +3,12 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class RestartTests
+public sealed class RestartTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task A_gateway_that_restarts_with_its_instance_id_gets_every_reply_by_request_id()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var workers = await broker.ConnectAsync("worker-host");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new Signal();
@@ -45,7 +45,7 @@ public sealed class RestartTests
     [Fact]
     public async Task A_reply_that_arrives_after_the_caller_timed_out_is_kept_for_attach()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new Signal();

@@ -5,12 +5,12 @@ using static AgentBus.TestUtilities.Signatures;
 
 namespace AgentBus.Tests;
 
-public sealed class SessionHistoryTests
+public sealed class SessionHistoryTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task History_is_read_page_by_page_while_another_instance_owns_the_session_which_it_keeps()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var ownerBus = await broker.ConnectAsync("gateway-a");
         await using var owner = await ownerBus.CreateAgentAsync("gateway");
         await using var session = await owner.OpenSessionAsync("chat-1");
@@ -39,7 +39,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task Replies_to_session_requests_and_posts_read_back_in_the_order_they_were_stored_after_the_session_closed()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var planner = await bus.CreateAgentAsync("planner", (ctx, ct) => ctx.ReplyAsync("plan for " + ctx.GetBody<string>(), ct));
         await using var gateway = await bus.CreateAgentAsync("gateway");
@@ -59,7 +59,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task A_session_nobody_posted_to_reads_as_empty()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var agent = await bus.CreateAgentAsync("reader");
 
@@ -72,7 +72,7 @@ public sealed class SessionHistoryTests
     [Fact]
     public async Task A_message_on_the_session_topic_that_is_not_a_bus_message_is_left_out_but_passed_over()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var agent = await bus.CreateAgentAsync("reader");
         await agent.SendToSessionAsync("mixed", "before");
@@ -130,7 +130,7 @@ public sealed class SessionHistoryTests
     [InlineData("s", 0, Agent.MaxHistoryPage + 1)]
     public async Task Bad_arguments_are_refused_before_any_call(string sessionId, long fromOffset, int maxCount)
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var agent = await bus.CreateAgentAsync("reader");
 

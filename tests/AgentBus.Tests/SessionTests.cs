@@ -3,12 +3,12 @@ using AgentBus.TestUtilities;
 
 namespace AgentBus.Tests;
 
-public sealed class SessionTests
+public sealed class SessionTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task A_session_reads_what_arrived_while_no_owner_held_it_then_what_comes_next()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var agent = await bus.CreateAgentAsync("researcher");
         await agent.SendToSessionAsync("chat-1", "found while the gateway was down");
@@ -26,7 +26,7 @@ public sealed class SessionTests
     [Fact]
     public async Task A_second_instance_takes_the_session_over_and_continues_from_what_the_first_had_read()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var agents = await broker.ConnectAsync("agents");
         await using var agent = await agents.CreateAgentAsync("writer");
         var firstBus = await broker.ConnectAsync("gateway-a");
@@ -54,7 +54,7 @@ public sealed class SessionTests
     [Fact]
     public async Task A_request_made_through_a_session_is_answered_on_the_session()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         string? seenSession = null;
         await using var planner = await bus.CreateAgentAsync("planner", (ctx, ct) =>
@@ -72,7 +72,7 @@ public sealed class SessionTests
     [Fact]
     public async Task A_session_replays_its_history_from_an_offset_then_goes_on_with_what_arrives()
     {
-        await using var broker = await BusBroker.StartAsync();
+        await using var broker = shared.Broker.Scope();
         var bus = await broker.ConnectAsync();
         await using var agent = await bus.CreateAgentAsync("ledger");
         await using var owner = await bus.CreateAgentAsync("owner");
