@@ -12,7 +12,7 @@ namespace AgentBus.TestUtilities;
 /// </summary>
 public sealed class BusBroker : IAsyncDisposable
 {
-    private readonly List<AgentBusClient> _buses = [];
+    private readonly BusList _buses = new();
     private int _scopes;
 
     private BusBroker(TestBroker broker)
@@ -73,12 +73,7 @@ public sealed class BusBroker : IAsyncDisposable
         };
         configure?.Invoke(options);
         var bus = await AgentBusClient.ConnectAsync(options);
-        lock (_buses)
-        {
-            _buses.Add(bus);
-        }
-
-        return bus;
+        return _buses.Add(bus);
     }
 
     /// <summary>Restarts the broker on the same port and data folder (topics and groups persist).</summary>
@@ -87,16 +82,7 @@ public sealed class BusBroker : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        List<AgentBusClient> buses;
-        lock (_buses)
-        {
-            buses = [.. _buses];
-        }
-
-        foreach (var bus in buses)
-        {
-            await bus.DisposeAsync();
-        }
+        await _buses.DisposeAllAsync();
 
         await Test.DisposeAsync();
     }

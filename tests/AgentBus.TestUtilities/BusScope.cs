@@ -10,7 +10,7 @@ public sealed class BusScope : IAsyncDisposable
     private readonly string _parentTopic;
     private readonly string _consumerGroup;
     private readonly string _sessionGroup;
-    private readonly List<AgentBusClient> _buses = [];
+    private readonly BusList _buses = new();
 
     internal BusScope(BusBroker broker, string parentTopic, string consumerGroup, string sessionGroup)
     {
@@ -30,26 +30,12 @@ public sealed class BusScope : IAsyncDisposable
             options.SessionGroup = _sessionGroup;
             configure?.Invoke(options);
         });
-        lock (_buses)
-        {
-            _buses.Add(bus);
-        }
-
-        return bus;
+        return _buses.Add(bus);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        List<AgentBusClient> buses;
-        lock (_buses)
-        {
-            buses = [.. _buses];
-        }
-
-        foreach (var bus in buses)
-        {
-            await bus.DisposeAsync();
-        }
+        await _buses.DisposeAllAsync();
     }
 }
