@@ -24,14 +24,26 @@ public abstract class SharedBroker<TBroker> : IAsyncLifetime
     /// <inheritdoc />
     public async Task DisposeAsync()
     {
-        if (_broker is not null)
+        try
         {
-            await _broker.DisposeAsync();
+            if (_broker is not null)
+            {
+                await _broker.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Stopped();
         }
     }
 
     /// <summary>Starts the broker the class shares.</summary>
     protected abstract Task<TBroker> StartAsync();
+
+    /// <summary>Releases what the broker needed while it ran (called after it stopped, or failed to start).</summary>
+    protected virtual void Stopped()
+    {
+    }
 }
 
 /// <summary>A <see cref="TestBroker"/> with default options, shared by a class.</summary>
@@ -66,31 +78,13 @@ public sealed class SharedBusBroker : SharedBroker<BusBroker>
 /// As <see cref="SharedTestBroker"/>, serving TLS with a self-signed certificate of its own (which the broker's
 /// channels and clients trust), for tests of what a TLS broker serves and refuses.
 /// </summary>
-public sealed class SharedTlsTestBroker : IAsyncLifetime
+public sealed class SharedTlsTestBroker : SharedBroker<TestBroker>
 {
     private readonly X509Certificate2 _certificate = TestCertificates.SelfSigned();
-    private TestBroker? _broker;
-
-    /// <summary>The running broker.</summary>
-    public TestBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker is not started.");
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _broker = await TestBroker.StartAsync(certificate: _certificate);
+    protected override Task<TestBroker> StartAsync() => TestBroker.StartAsync(certificate: _certificate);
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        // The certificate outlives the broker that serves it.
-        try
-        {
-            if (_broker is not null)
-            {
-                await _broker.DisposeAsync();
-            }
-        }
-        finally
-        {
-            _certificate.Dispose();
-        }
-    }
+    protected override void Stopped() => _certificate.Dispose();
 }
