@@ -3,14 +3,18 @@ using AgentBus.Broker.Subscriptions;
 
 namespace AgentBus.Cli.Tests;
 
-/// <summary>The agentbus command end to end, in-process, against the real broker over gRPC on loopback.</summary>
-public sealed class CliTests
+/// <summary>
+/// The agentbus command end to end, in-process, against the real broker over gRPC on loopback. Tests share one broker
+/// and use agent, session, topic and group names of their own; those that count what the whole broker holds (every
+/// live agent, every client, every dead letter of a group) start their own.
+/// </summary>
+public sealed class CliTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
-    private static async Task<(BusBroker Broker, AgentBusClient Bus, Agent Worker)> StartWithAgentAsync(Signal? handled = null)
-    {
-        var broker = await BusBroker.StartAsync();
-        var bus = await broker.ConnectAsync();
-        var worker = await bus.CreateAgentAsync("writer", async (ctx, ct) =>
+    private readonly BusBroker _shared = shared.Broker;
+
+    /// <summary>An agent that echoes a request's "topic" back, and sets <paramref name="handled"/> for every message.</summary>
+    private static Task<Agent> StartWriterAsync(AgentBusClient bus, string agentId, Signal? handled = null) =>
+        bus.CreateAgentAsync(agentId, async (ctx, ct) =>
         {
             if (ctx.IsRequest)
             {
@@ -20,14 +24,14 @@ public sealed class CliTests
 
             handled?.Set();
         });
-        return (broker, bus, worker);
-    }
 
     [Fact]
     public async Task Agents_lists_a_live_agent_as_a_table_and_as_json()
     {
-        var (broker, bus, worker) = await StartWithAgentAsync();
-        await using var _ = broker;
+        // Every live agent of the broker is listed: a broker of its own.
+        await using var broker = await BusBroker.StartAsync();
+        var bus = await broker.ConnectAsync();
+        await StartWriterAsync(bus, "writer");
 
         var table = await CliRun.RunAsync("agents", "--endpoint", broker.Endpoint);
         var json = (await CliRun.RunAsync("agents", "--endpoint", broker.Endpoint, "--json")).Json();
@@ -42,27 +46,27 @@ public sealed class CliTests
     [Fact]
     public async Task Lite_ls_shows_backlog_and_subscribers_and_peek_shows_the_messages()
     {
-        await using var broker = await BusBroker.StartAsync();
+        var broker = _shared;
         await using var bus = await broker.ConnectAsync();
-        await using var gateway = await bus.CreateAgentAsync("gateway");
+        await using var gateway = await bus.CreateAgentAsync("ls-gateway");
         // Queued for an agent that is not running: a backlog of 2 and no subscriber.
-        await gateway.SendToAsync("offline", "first");
-        await gateway.SendToAsync("offline", "second");
-        await using var online = await bus.CreateAgentAsync("online", (_, _) => ValueTask.CompletedTask);
-        string inbox = LiteTopicNames.ForAgent("offline");
+        await gateway.SendToAsync("ls-offline", "first");
+        await gateway.SendToAsync("ls-offline", "second");
+        await using var online = await bus.CreateAgentAsync("ls-online", (_, _) => ValueTask.CompletedTask);
+        string inbox = LiteTopicNames.ForAgent("ls-offline");
 
         var table = await CliRun.RunAsync("lite", "ls", "--prefix", "agent|", "--endpoint", broker.Endpoint);
         var rows = (await CliRun.RunAsync("lite", "ls", "--prefix", "agent|", "--endpoint", broker.Endpoint, "--json")).Json();
         var subscribed = (await CliRun.RunAsync("lite", "ls", "--subscribed", "--endpoint", broker.Endpoint, "--json")).Json();
         var peek = (await CliRun.RunAsync("lite", "peek", "agentbus", inbox, "--endpoint", broker.Endpoint, "--json")).Json();
         var peekTable = await CliRun.RunAsync("lite", "peek", "agentbus", inbox, "--from", "1", "--count", "5", "--endpoint", broker.Endpoint);
-        var show = (await CliRun.RunAsync("lite", "show", "agentbus", LiteTopicNames.ForAgent("online"), "--endpoint", broker.Endpoint, "--json")).Json();
+        var show = (await CliRun.RunAsync("lite", "show", "agentbus", LiteTopicNames.ForAgent("ls-online"), "--endpoint", broker.Endpoint, "--json")).Json();
 
         Assert.Equal(0, table.ExitCode);
         Assert.Contains(inbox, table.Output, StringComparison.Ordinal);
         var offline = rows.EnumerateArray().Single(r => r.GetProperty("name").GetString() == inbox);
         Assert.Equal((2, 2, 0), (offline.GetProperty("backlog").GetInt32(), offline.GetProperty("messages").GetInt32(), offline.GetProperty("subscribers").GetInt32()));
-        var live = rows.EnumerateArray().Single(r => r.GetProperty("name").GetString() == LiteTopicNames.ForAgent("online"));
+        var live = rows.EnumerateArray().Single(r => r.GetProperty("name").GetString() == LiteTopicNames.ForAgent("ls-online"));
         Assert.Equal(1, live.GetProperty("subscribers").GetInt32());
         Assert.DoesNotContain(subscribed.EnumerateArray(), r => r.GetProperty("name").GetString() == inbox);
 
@@ -82,12 +86,13 @@ public sealed class CliTests
     public async Task Send_and_request_reach_an_agent_and_the_reply_is_printed_as_json()
     {
         var handled = new Signal();
-        var (broker, bus, worker) = await StartWithAgentAsync(handled);
-        await using var _ = broker;
+        await using var bus = await _shared.ConnectAsync();
+        await using var worker = await StartWriterAsync(bus, "sr-writer", handled);
+        string endpoint = _shared.Endpoint;
 
-        var sent = await CliRun.RunAsync("send", "writer", """{"topic":"note"}""", "--endpoint", broker.Endpoint);
+        var sent = await CliRun.RunAsync("send", "sr-writer", """{"topic":"note"}""", "--as", "sr-cli", "--endpoint", endpoint);
         await handled.WaitAsync(what: "the sent message handled");
-        var reply = (await CliRun.RunAsync("request", "writer", """{"topic":"lite topics"}""", "--endpoint", broker.Endpoint, "--timeout", "10")).Json();
+        var reply = (await CliRun.RunAsync("request", "sr-writer", """{"topic":"lite topics"}""", "--as", "sr-cli", "--endpoint", endpoint, "--timeout", "10")).Json();
 
         Assert.Equal(0, sent.ExitCode);
         Assert.StartsWith("Sent ", sent.Output, StringComparison.Ordinal);
@@ -97,30 +102,29 @@ public sealed class CliTests
     [Fact]
     public async Task Session_show_prints_the_history_of_a_session()
     {
-        await using var broker = await BusBroker.StartAsync();
-        await using var bus = await broker.ConnectAsync();
-        await using var user = await bus.CreateAgentAsync("user");
-        await user.SendToSessionAsync("chat-1", "hello there");
-        await user.SendToSessionAsync("chat-1", "and again");
+        await using var bus = await _shared.ConnectAsync();
+        await using var user = await bus.CreateAgentAsync("show-user");
+        await user.SendToSessionAsync("show-chat", "hello there");
+        await user.SendToSessionAsync("show-chat", "and again");
 
-        var history = (await CliRun.RunAsync("session", "show", "chat-1", "--endpoint", broker.Endpoint, "--json")).Json();
+        var history = (await CliRun.RunAsync("session", "show", "show-chat", "--as", "show-cli", "--endpoint", _shared.Endpoint, "--json")).Json();
 
         var messages = history.GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(2, messages.Count);
         Assert.Contains("hello there", messages[0].GetProperty("body").GetString(), StringComparison.Ordinal);
-        Assert.Equal("user", messages[0].GetProperty("from").GetString());
+        Assert.Equal("show-user", messages[0].GetProperty("from").GetString());
     }
 
     [Fact]
     public async Task Session_replay_hands_the_sessions_messages_to_its_owner_again()
     {
-        await using var broker = await BusBroker.StartAsync();
+        var broker = _shared;
         await using var bus = await broker.ConnectAsync();
-        await using var user = await bus.CreateAgentAsync("user");
-        await using var owner = await bus.CreateAgentAsync("owner");
-        await using var session = await owner.OpenSessionAsync("chat-2");
-        await user.SendToSessionAsync("chat-2", "first");
-        await user.SendToSessionAsync("chat-2", "second");
+        await using var user = await bus.CreateAgentAsync("replay-user");
+        await using var owner = await bus.CreateAgentAsync("replay-owner");
+        await using var session = await owner.OpenSessionAsync("replay-chat");
+        await user.SendToSessionAsync("replay-chat", "first");
+        await user.SendToSessionAsync("replay-chat", "second");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var read = new List<string>();
         await using var messages = session.ReadAllAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
@@ -129,7 +133,7 @@ public sealed class CliTests
             read.Add(messages.Current.GetBody<string>());
         }
 
-        var replay = (await CliRun.RunAsync("session", "replay", "chat-2", "--endpoint", broker.Endpoint, "--json")).Json();
+        var replay = (await CliRun.RunAsync("session", "replay", "replay-chat", "--endpoint", broker.Endpoint, "--json")).Json();
         while (read.Count < 4 && await messages.MoveNextAsync())
         {
             read.Add(messages.Current.GetBody<string>());
@@ -139,12 +143,13 @@ public sealed class CliTests
         Assert.InRange(replay.GetProperty("previousOffset").GetInt64(), 0L, 2L);
         Assert.Equal(0L, replay.GetProperty("committedOffset").GetInt64());
         Assert.Equal(["first", "second", "first", "second"], read);
-        Assert.Equal(ExitCodes.Usage, (await CliRun.RunAsync("session", "replay", "chat-2", "--from", "-1", "--endpoint", broker.Endpoint)).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await CliRun.RunAsync("session", "replay", "replay-chat", "--from", "-1", "--endpoint", broker.Endpoint)).ExitCode);
     }
 
     [Fact]
     public async Task Topics_groups_clients_stats_offsets_and_delete_work_over_the_admin_api()
     {
+        // The group's backlog and the broker's clients and stats are the whole broker's: a broker of its own.
         await using var broker = await BusBroker.StartAsync();
         await using var bus = await broker.ConnectAsync();
         await using var gateway = await bus.CreateAgentAsync("gateway");
@@ -181,20 +186,20 @@ public sealed class CliTests
     [Fact]
     public async Task Topics_and_groups_are_created_updated_and_deleted()
     {
-        await using var broker = await BusBroker.StartAsync();
+        var broker = _shared;
         string endpoint = broker.Endpoint;
 
-        var created = (await CliRun.RunAsync("topics", "create", "orders", "--type", "normal", "--queues", "2", "--endpoint", endpoint, "--json")).Json();
-        var updated = (await CliRun.RunAsync("topics", "update", "orders", "--queues", "6", "--endpoint", endpoint, "--json")).Json();
-        var lite = (await CliRun.RunAsync("topics", "create", "tasks", "--type", "lite", "--ttl", "600", "--endpoint", endpoint, "--json")).Json();
-        var again = await CliRun.RunAsync("topics", "create", "orders", "--type", "normal", "--endpoint", endpoint);
-        var shrink = await CliRun.RunAsync("topics", "update", "orders", "--queues", "1", "--endpoint", endpoint);
-        var untyped = await CliRun.RunAsync("topics", "create", "x", "--endpoint", endpoint);
-        var group = (await CliRun.RunAsync("groups", "create", "workers", "--topic", "tasks", "--exclusive", "--max-attempts", "3", "--endpoint", endpoint, "--json")).Json();
-        var regroup = (await CliRun.RunAsync("groups", "update", "workers", "--max-attempts", "9", "--endpoint", endpoint, "--json")).Json();
-        var dropped = await CliRun.RunAsync("groups", "delete", "workers", "--endpoint", endpoint);
-        var deleted = await CliRun.RunAsync("topics", "delete", "orders", "--endpoint", endpoint);
-        var missing = await CliRun.RunAsync("topics", "delete", "orders", "--endpoint", endpoint);
+        var created = (await CliRun.RunAsync("topics", "create", "crud-orders", "--type", "normal", "--queues", "2", "--endpoint", endpoint, "--json")).Json();
+        var updated = (await CliRun.RunAsync("topics", "update", "crud-orders", "--queues", "6", "--endpoint", endpoint, "--json")).Json();
+        var lite = (await CliRun.RunAsync("topics", "create", "crud-tasks", "--type", "lite", "--ttl", "600", "--endpoint", endpoint, "--json")).Json();
+        var again = await CliRun.RunAsync("topics", "create", "crud-orders", "--type", "normal", "--endpoint", endpoint);
+        var shrink = await CliRun.RunAsync("topics", "update", "crud-orders", "--queues", "1", "--endpoint", endpoint);
+        var untyped = await CliRun.RunAsync("topics", "create", "crud-x", "--endpoint", endpoint);
+        var group = (await CliRun.RunAsync("groups", "create", "crud-workers", "--topic", "crud-tasks", "--exclusive", "--max-attempts", "3", "--endpoint", endpoint, "--json")).Json();
+        var regroup = (await CliRun.RunAsync("groups", "update", "crud-workers", "--max-attempts", "9", "--endpoint", endpoint, "--json")).Json();
+        var dropped = await CliRun.RunAsync("groups", "delete", "crud-workers", "--endpoint", endpoint);
+        var deleted = await CliRun.RunAsync("topics", "delete", "crud-orders", "--endpoint", endpoint);
+        var missing = await CliRun.RunAsync("topics", "delete", "crud-orders", "--endpoint", endpoint);
 
         Assert.Equal(("NORMAL", 2), (created.GetProperty("messageType").GetString(), created.GetProperty("queueCount").GetInt32()));
         Assert.Equal(("NORMAL", 6), (updated.GetProperty("messageType").GetString(), updated.GetProperty("queueCount").GetInt32()));
@@ -202,18 +207,19 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.BrokerError, again.ExitCode);
         Assert.Equal(ExitCodes.BrokerError, shrink.ExitCode);
         Assert.Equal(ExitCodes.Usage, untyped.ExitCode);
-        Assert.Equal(("tasks", "exclusive", 3), (group.GetProperty("bindTopic").GetString(), group.GetProperty("liteMode").GetString(), group.GetProperty("maxDeliveryAttempts").GetInt32()));
+        Assert.Equal(("crud-tasks", "exclusive", 3), (group.GetProperty("bindTopic").GetString(), group.GetProperty("liteMode").GetString(), group.GetProperty("maxDeliveryAttempts").GetInt32()));
         Assert.Equal(("exclusive", 9), (regroup.GetProperty("liteMode").GetString(), regroup.GetProperty("maxDeliveryAttempts").GetInt32()));
         Assert.Equal((0, 0), (dropped.ExitCode, deleted.ExitCode));
         Assert.Equal(ExitCodes.NotFound, missing.ExitCode);
-        Assert.False(broker.Test.Engine.Topics.TryGetTopic("orders", out _));
-        Assert.False(broker.Test.Engine.Topics.TryGetGroup("workers", out _));
-        Assert.True(broker.Test.Engine.Topics.TryGetTopic("tasks", out _));
+        Assert.False(broker.Test.Engine.Topics.TryGetTopic("crud-orders", out _));
+        Assert.False(broker.Test.Engine.Topics.TryGetGroup("crud-workers", out _));
+        Assert.True(broker.Test.Engine.Topics.TryGetTopic("crud-tasks", out _));
     }
 
     [Fact]
     public async Task Dlq_lists_replays_and_purges_a_groups_dead_letters()
     {
+        // Every dead letter of the group is listed, replayed and purged: a broker of its own.
         await using var broker = await BusBroker.StartAsync();
         await using var bus = await broker.ConnectAsync();
         await using var gateway = await bus.CreateAgentAsync("gateway");
@@ -279,17 +285,18 @@ public sealed class CliTests
     [Fact]
     public async Task A_refusal_of_the_broker_exits_1_and_an_unknown_parent_exits_3()
     {
-        await using var broker = await BusBroker.StartAsync();
+        var broker = _shared;
 
-        var refused = await CliRun.RunAsync("offsets", "reset", "agentbus", "agent|x", "--group", "agentbus", "--to", "5", "--endpoint", broker.Endpoint);
+        var refused = await CliRun.RunAsync("offsets", "reset", "agentbus", "agent|refusal-x", "--group", "agentbus", "--to", "5", "--endpoint", broker.Endpoint);
         var unknown = await CliRun.RunAsync("lite", "ls", "nothing-here", "--endpoint", broker.Endpoint);
 
         Assert.Equal(ExitCodes.NotFound, refused.ExitCode);   // the lite topic does not exist
         Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
         Assert.Contains("nothing-here", unknown.Error, StringComparison.Ordinal);
-        broker.Test.Engine.SyncLiteSubscription("c1", "agentbus", "agentbus", LiteSyncAction.PartialAdd, ["agent|x"]);
-        var outOfRange = await CliRun.RunAsync("offsets", "reset", "agentbus", "agent|x", "--group", "agentbus", "--to", "5", "--endpoint", broker.Endpoint);
+        broker.Test.Engine.SyncLiteSubscription("refusal-client", "agentbus", "agentbus", LiteSyncAction.PartialAdd, ["agent|refusal-x"]);
+        var outOfRange = await CliRun.RunAsync("offsets", "reset", "agentbus", "agent|refusal-x", "--group", "agentbus", "--to", "5", "--endpoint", broker.Endpoint);
         Assert.Equal(ExitCodes.BrokerError, outOfRange.ExitCode);
         Assert.Contains("outside", outOfRange.Error, StringComparison.Ordinal);
+        broker.Test.Engine.ClientTerminated("refusal-client");
     }
 }
