@@ -9,13 +9,16 @@ using static AgentBus.SemanticKernel.Tests.Infrastructure.Kernels;
 
 namespace AgentBus.SemanticKernel.Tests;
 
-/// <summary>Kernel agents registered with <c>services.AddAgentBus().AddKernelAgent(...)</c>, started and stopped with the host.</summary>
-public sealed class HostingTests
+/// <summary>
+/// Kernel agents registered with <c>services.AddAgentBus().AddKernelAgent(...)</c>, started and stopped with the host;
+/// the tests share one broker and use agent names of their own.
+/// </summary>
+public sealed class HostingTests(SharedBusBroker shared) : IClassFixture<SharedBusBroker>
 {
     [Fact]
     public async Task Kernel_agents_registered_in_DI_start_with_the_host_and_talk_through_the_bus()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        var fixture = shared.Broker;
         var expertModel = ScriptedChatClient.Answering(question => $"[expert] {question}");
         var leadModel = ScriptedChatClient.CallingTool(Tool("ask_agent"), Args(("agentId", "expert"), ("question", "which storage?")),
             result => $"lead heard: {result}");
@@ -43,7 +46,7 @@ public sealed class HostingTests
     [Fact]
     public async Task A_registered_kernel_without_a_chat_completion_service_fails_the_start()
     {
-        await using var fixture = await BusBroker.StartAsync();
+        var fixture = shared.Broker;
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddKernel();
         builder.Services.AddAgentBus(o =>
