@@ -77,6 +77,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
                 MaxRecordSize = Math.Min(options.SegmentSize / 2, options.MaxMessageBodySize + options.MaxPropertiesSize + 64 * 1024),
                 ContinueAfterDataLoss = options.ContinueAfterLogDataLoss,
                 ResidentTail = options.CommitLogResidentTail,
+                CachedTail = options.CommitLogCachedTail,
             }, loggerFactory.CreateLogger<CommitLog>());
         }
         catch (CommitLogDataLossException loss)

@@ -49,6 +49,13 @@ public sealed class BrokerOptions
     /// </summary>
     internal long CommitLogResidentTail { get; set; } = Storage.CommitLogOptions.DefaultResidentTail;
 
+    /// <summary>
+    /// Bytes of the commit log behind its durable position kept in the kernel's page cache; the flushed pages before
+    /// them are dropped from it after each flush (see <see cref="Storage.CommitLogOptions.CachedTail"/>). Negative
+    /// keeps everything cached. Internal: for measurements.
+    /// </summary>
+    internal long CommitLogCachedTail { get; set; } = Storage.CommitLogOptions.DefaultCachedTail;
+
     /// <summary>Lite topics the broker holds at most; a send that would create one more fails with LiteTopicQuotaExceeded.</summary>
     public int MaxLiteTopics { get; set; } = 2_000_000;
 

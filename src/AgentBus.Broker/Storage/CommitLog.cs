@@ -48,6 +48,7 @@ internal sealed partial class CommitLog : IDisposable, IAsyncDisposable
         _smallFolios = _flushMode == FlushMode.Sync;
         _logger = logger;
         _residentTail = options.ResidentTail;
+        _cachedTail = options.CachedTail < 0 || options.ResidentTail < 0 ? -1 : Math.Max(options.CachedTail, options.ResidentTail);
         _checkpoint = checkpoint;
         _segments = [.. recovered.Segments];
         _active = _segments[^1];

@@ -44,6 +44,19 @@ internal sealed class CommitLogOptions
 
     internal const long DefaultResidentTail = 4 << 20;
 
+    /// <summary>
+    /// Bytes behind the durable position that stay in the kernel's page cache (default 256 MiB, at least the
+    /// <see cref="ResidentTail"/>); the fsynced pages before them are dropped from it after each flush (see
+    /// <see cref="CommitLog.DroppedPosition"/>), and a reader that far behind reads them from the disk. The broker's
+    /// page cache footprint is then bounded instead of growing with everything it wrote, and the pages the log writes
+    /// next are ones the kernel just got back — on a virtual machine whose host takes freed memory back, a page the
+    /// guest has not used for a while costs about ten times as much to zero as a recycled one (measured: 0.39 against
+    /// 3.7–4.1 GB/s), 7% of the broker's CPU at 55 MB/s of appends. Negative keeps everything cached.
+    /// </summary>
+    internal long CachedTail { get; init; } = DefaultCachedTail;
+
+    internal const long DefaultCachedTail = 256L << 20;
+
     /// <summary>The record size limit actually applied: <see cref="MaxRecordSize"/> capped at <see cref="SegmentSize"/>.</summary>
     internal int EffectiveMaxRecordSize => Math.Min(MaxRecordSize, SegmentSize);
 

@@ -5,7 +5,7 @@ namespace AgentBus.Broker.Storage;
 
 /// <summary>
 /// The few POSIX calls .NET does not expose: fsync of a directory, msync of a range, madvise(MADV_POPULATE_WRITE,
-/// MADV_DONTNEED) and SEEK_DATA/SEEK_HOLE. Linux values; other systems take the portable fallbacks.
+/// MADV_DONTNEED), posix_fadvise(POSIX_FADV_DONTNEED) and SEEK_DATA/SEEK_HOLE. Linux values; other systems take the portable fallbacks.
 /// </summary>
 internal static unsafe partial class NativeFileSystem
 {
@@ -15,6 +15,7 @@ internal static unsafe partial class NativeFileSystem
     private const int RandomAdvice = 1;  // MADV_RANDOM
     private const int DontNeedAdvice = 4; // MADV_DONTNEED
     private const int PopulateWriteAdvice = 23; // MADV_POPULATE_WRITE, Linux 5.14+
+    private const int DropCachedAdvice = 4; // POSIX_FADV_DONTNEED
     private static int _populateUnsupported;
     private const int SeekData = 3;      // SEEK_DATA on Linux
     private const int SeekHole = 4;      // SEEK_HOLE on Linux
@@ -171,6 +172,19 @@ internal static unsafe partial class NativeFileSystem
         }
     }
 
+    /// <summary>
+    /// Drops a range of a file from the page cache (posix_fadvise POSIX_FADV_DONTNEED): clean pages no process maps go
+    /// back to the kernel's free memory, and a later read gets the same bytes from the disk. Dirty or mapped pages stay,
+    /// so nothing is lost; callers drop only flushed, released ranges. A no-op on other systems. Best effort.
+    /// </summary>
+    public static void DropCached(SafeFileHandle file, long offset, long length)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = FAdvise(file, offset, length, DropCachedAdvice);
+        }
+    }
+
     /// <summary>Default advice (read-around) for a sealed segment, which is only read from now on. Best effort.</summary>
     public static void AdviseReading(byte* address, nuint length)
     {
@@ -179,6 +193,9 @@ internal static unsafe partial class NativeFileSystem
             _ = MAdvise(address, length, NormalAdvice);
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int FAdvise(SafeFileHandle file, long offset, long length, int advice);
 
     [LibraryImport("libc", EntryPoint = "msync", SetLastError = true)]
     private static partial int MSync(byte* address, nuint length, int flags);

@@ -200,6 +200,18 @@ internal sealed unsafe class Segment
         }
     }
 
+    /// <summary>
+    /// Drops the pages of [<paramref name="from"/>, <paramref name="to"/>) from the page cache (see
+    /// <see cref="NativeFileSystem.DropCached"/>); the bytes must be flushed and released. Caller holds a reference.
+    /// </summary>
+    public void DropCachedPages(int from, int to)
+    {
+        if (to > from)
+        {
+            NativeFileSystem.DropCached(_file, from, to - from);
+        }
+    }
+
     /// <summary>Marks the segment as the one being appended to (see <see cref="NativeFileSystem.AdviseAppending"/>).</summary>
     public void AdviseAppending() => NativeFileSystem.AdviseAppending(_pointer, (nuint)Size);
 

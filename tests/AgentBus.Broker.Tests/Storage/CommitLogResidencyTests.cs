@@ -6,7 +6,8 @@ namespace AgentBus.Broker.Tests.Storage;
 /// <summary>
 /// The log hands the mapped pages behind its durable position back to the kernel after a flush: the mapping of a
 /// flushed segment holds no resident pages then, and every record still reads back byte for byte (the pages fault
-/// in again from the page cache), also after a reopen. Read through /proc/self/smaps, so Linux only.
+/// in again from the page cache), also after a reopen. Further behind, the flushed pages leave the page cache too, and
+/// read back from the disk. Read through /proc/self/smaps and mincore(2), so Linux only.
 /// </summary>
 public sealed class CommitLogResidencyTests : IDisposable
 {
@@ -61,6 +62,40 @@ public sealed class CommitLogResidencyTests : IDisposable
         AppendSegments(log, segments: 3, seed: 4, firstIndex: 100);
         await log.FlushAsync().WithTimeout();
         Assert.Equal(log.DurablePosition - (2 * Segment), log.ReleasedPosition);
+    }
+
+    [Fact]
+    public async Task FlushDropsThePagesBehindTheCachedTailFromThePageCache()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "page cache residency is read with mincore(2)");
+        await using var log = CommitLog.Open(TestRecords.Options(_directory.Path, segmentSize: Segment, residentTail: 0, cachedTail: Segment));
+        var appended = AppendSegments(log, segments: 4, seed: 9);
+        var first = TestRecords.SegmentPath(_directory.Path, 0);
+        Assert.True(CachedKilobytes(first) >= Segment / 1024 / 2, $"the written segment should be in the page cache: {CachedKilobytes(first)} kB");
+
+        await log.FlushAsync().WithTimeout();
+
+        Assert.Equal(log.DurablePosition - Segment, log.DroppedPosition);
+        Assert.Equal(0, CachedKilobytes(first));
+        Assert.Equal(0, CachedKilobytes(TestRecords.SegmentPath(_directory.Path, Segment)));
+        var last = TestRecords.SegmentPath(_directory.Path, (log.WritePosition - 1) / Segment * Segment);
+        Assert.True(CachedKilobytes(last) > 0, "the cached tail stays in the page cache");
+        TestRecords.AssertContains(log, appended);
+        Assert.True(CachedKilobytes(first) > 0, "reading a dropped record reads its pages back");
+    }
+
+    [Fact]
+    public async Task ANegativeCachedTailKeepsThePagesCached()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "page cache residency is read with mincore(2)");
+        await using var log = CommitLog.Open(TestRecords.Options(_directory.Path, segmentSize: Segment, residentTail: 0, cachedTail: -1));
+        AppendSegments(log, segments: 3, seed: 10);
+
+        await log.FlushAsync().WithTimeout();
+
+        Assert.Equal(log.DurablePosition, log.ReleasedPosition);
+        Assert.Equal(0, log.DroppedPosition);
+        Assert.True(CachedKilobytes(TestRecords.SegmentPath(_directory.Path, 0)) >= Segment / 1024 / 2);
     }
 
     [Fact]
@@ -161,6 +196,22 @@ public sealed class CommitLogResidencyTests : IDisposable
 
         return total;
     }
+
+    /// <summary>Kilobytes of <paramref name="path"/> in the page cache, by mincore(2) on a mapping of it that touches nothing.</summary>
+    private static long CachedKilobytes(string path)
+    {
+        using var file = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0,
+            System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+        using var view = file.CreateViewAccessor(0, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+        long length = new FileInfo(path).Length;
+        int pageSize = Environment.SystemPageSize;
+        var pages = new byte[(length + pageSize - 1) / pageSize];
+        Assert.Equal(0, Mincore(view.SafeMemoryMappedViewHandle.DangerousGetHandle(), (nuint)length, pages));
+        return pages.LongCount(p => (p & 1) != 0) * pageSize / 1024;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mincore")]
+    private static extern int Mincore(nint address, nuint length, byte[] residency);
 
     private static bool IsMappingHeader(string line)
     {

@@ -60,9 +60,11 @@ internal static class TestRecords
     public const int SmallSegment = 64 * 1024;
 
     public static CommitLogOptions Options(string directory, int segmentSize = SmallSegment, FlushMode mode = FlushMode.Async,
-        TimeSpan? flushInterval = null, int maxRecordSize = 8 << 20, long residentTail = CommitLogOptions.DefaultResidentTail) => new()
+        TimeSpan? flushInterval = null, int maxRecordSize = 8 << 20, long residentTail = CommitLogOptions.DefaultResidentTail,
+        long cachedTail = CommitLogOptions.DefaultCachedTail) => new()
     {
         ResidentTail = residentTail,
+        CachedTail = cachedTail,
         Directory = directory,
         SegmentSize = segmentSize,
         FlushMode = mode,
