@@ -10,27 +10,30 @@ internal readonly struct CostMeter
     private readonly TimeSpan _cpu;
     private readonly long _allocated;
     private readonly int _gen0;
+    private readonly TimeSpan _paused;
 
-    private CostMeter(long started, TimeSpan cpu, long allocated, int gen0)
+    private CostMeter(long started, TimeSpan cpu, long allocated, int gen0, TimeSpan paused)
     {
         _started = started;
         _cpu = cpu;
         _allocated = allocated;
         _gen0 = gen0;
+        _paused = paused;
     }
 
     public static CostMeter Start() =>
-        new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
+        new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.GetTotalPauseDuration());
 
     /// <summary>The 1-, 5- and 15-minute load averages of the machine, as the kernel reports them.</summary>
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
 
     public RunCost Stop(long operations) => new(operations, Stopwatch.GetElapsedTime(_started),
-        (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalMicroseconds, GC.GetTotalAllocatedBytes() - _allocated, GC.CollectionCount(0) - _gen0);
+        (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalMicroseconds, GC.GetTotalAllocatedBytes() - _allocated, GC.CollectionCount(0) - _gen0,
+        GC.GetTotalPauseDuration() - _paused);
 }
 
-/// <summary>Wall time, process CPU, bytes allocated and gen0 collections of <see cref="Operations"/> operations.</summary>
-internal sealed record RunCost(long Operations, TimeSpan Elapsed, double CpuMicros, long AllocatedBytes, int Gen0Collections)
+/// <summary>Wall time, process CPU, bytes allocated, gen0 collections and GC pauses of <see cref="Operations"/> operations.</summary>
+internal sealed record RunCost(long Operations, TimeSpan Elapsed, double CpuMicros, long AllocatedBytes, int Gen0Collections, TimeSpan GcPaused)
 {
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 
@@ -42,5 +45,6 @@ internal sealed record RunCost(long Operations, TimeSpan Elapsed, double CpuMicr
     }
 
     public string PerOperation(string unit) => string.Create(CultureInfo.InvariantCulture,
-        $"{CpuMicros / Operations:F1} us CPU and {AllocatedBytes / (double)Operations:N0} B allocated per {unit}, {Gen0Collections} gen0 GCs");
+        $"{CpuMicros / Operations:F1} us CPU and {AllocatedBytes / (double)Operations:N0} B allocated per {unit}, {Gen0Collections} gen0 GCs "
+        + $"({GcPaused.TotalMilliseconds / Elapsed.TotalMilliseconds:P1} of the time paused)");
 }
