@@ -51,7 +51,7 @@ internal sealed class CommitLogOptions
     /// page cache footprint is then bounded instead of growing with everything it wrote, and the pages the log writes
     /// next are ones the kernel just got back — on a virtual machine whose host takes freed memory back, a page the
     /// guest has not used for a while costs about ten times as much to zero as a recycled one (measured: 0.39 against
-    /// 3.7–4.1 GB/s), 7% of the broker's CPU at 55 MB/s of appends. Negative keeps everything cached.
+    /// 3.7–4.1 GB/s), 7% of a benchmark process's CPU at 55 MB/s of appends. Negative keeps everything cached.
     /// </summary>
     internal long CachedTail { get; init; } = DefaultCachedTail;
 
