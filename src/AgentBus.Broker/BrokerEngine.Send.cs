@@ -179,8 +179,8 @@ public sealed partial class BrokerEngine
 
     /// <summary>The deduplication key of a lite message that carries <see cref="DeduplicationKeyProperty"/>, or null.</summary>
     private static string? DedupeKeyOf(MessageRecord message) =>
-        message.LiteTopic is not null && message.Properties.Count > 0 &&
-        message.Properties.TryGetValue(DeduplicationKeyProperty, out string? key) && key.Length > 0 ? key : null;
+        message.LiteTopic is not null && message.PropertyCount > 0 &&
+        message.TryGetProperty(DeduplicationKeyProperty, out string? key) && key.Length > 0 ? key : null;
 
     private readonly record struct Stored(ConsumeQueue Queue, long End, long Offset, string MessageId, bool Duplicate)
     {
@@ -219,8 +219,8 @@ public sealed partial class BrokerEngine
     /// </summary>
     private void RequireSubscriberIfAsked(MessageRecord message)
     {
-        if (message.LiteTopic is null || message.Properties.Count == 0 ||
-            !message.Properties.TryGetValue(RequireSubscriberProperty, out string? value) || !string.Equals(value, "true", StringComparison.OrdinalIgnoreCase))
+        if (message.LiteTopic is null || message.PropertyCount == 0 ||
+            !message.TryGetProperty(RequireSubscriberProperty, out string? value) || !string.Equals(value, "true", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
@@ -300,14 +300,29 @@ public sealed partial class BrokerEngine
         }
 
         int propertiesSize = 0;
-        foreach (var (key, value) in message.Properties)
+        if (!message.Stored.IsEmpty)
         {
-            if (string.IsNullOrEmpty(key))
+            foreach (var (key, value) in message.Stored)
             {
-                throw new BrokerException(BrokerErrorCode.IllegalMessageProperty, "Property keys cannot be empty.");
-            }
+                if (key.IsEmpty)
+                {
+                    throw new BrokerException(BrokerErrorCode.IllegalMessageProperty, "Property keys cannot be empty.");
+                }
 
-            propertiesSize += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value ?? "");
+                propertiesSize += key.Length + value.Length;
+            }
+        }
+        else
+        {
+            foreach (var (key, value) in message.Properties)
+            {
+                if (string.IsNullOrEmpty(key))
+                {
+                    throw new BrokerException(BrokerErrorCode.IllegalMessageProperty, "Property keys cannot be empty.");
+                }
+
+                propertiesSize += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value ?? "");
+            }
         }
 
         if (propertiesSize > _options.MaxPropertiesSize)

@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
 namespace AgentBus.Broker.Messages;
 
 /// <summary>
@@ -56,10 +60,36 @@ public sealed class MessageRecord
     public ReadOnlyMemory<byte> Body { get; init; }
 
     /// <summary>
-    /// The properties still in their stored form, for a record read from the commit log whose
-    /// <see cref="Properties"/> were not decoded; empty otherwise.
+    /// The properties in their stored form, when not empty: for a record read from the commit log, or one the server
+    /// decoded from the wire without making strings of them. <see cref="Properties"/> decodes them on first use; the
+    /// send path (validation, the extension properties, the record encoder) reads them as they are.
     /// </summary>
     internal StoredProperties Stored { get; init; }
+
+    /// <summary>How many user properties the record has, without decoding stored ones.</summary>
+    internal int PropertyCount => Stored.IsEmpty ? Properties.Count : Stored.Count;
+
+    /// <summary>The value of the property named <paramref name="key"/> (ASCII), without decoding the others.</summary>
+    internal bool TryGetProperty(string key, [NotNullWhen(true)] out string? value)
+    {
+        Debug.Assert(Ascii.IsValid(key), "Stored keys are compared as ASCII.");
+        if (Stored.IsEmpty)
+        {
+            return Properties.TryGetValue(key, out value);
+        }
+
+        foreach (var (storedKey, storedValue) in Stored)
+        {
+            if (Ascii.Equals(storedKey, key))
+            {
+                value = storedValue.IsEmpty ? string.Empty : Encoding.UTF8.GetString(storedValue);
+                return true;
+            }
+        }
+
+        value = null;
+        return false;
+    }
 
     private IReadOnlyDictionary<string, string>? _properties;
 

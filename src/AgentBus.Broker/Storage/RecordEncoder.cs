@@ -49,11 +49,14 @@ internal static class RecordEncoder
         size += record.MessageGroup is null ? 0 : ShortString(record.MessageGroup, nameof(MessageRecord.MessageGroup));
         size += ShortString(record.BornHost ?? throw BadRequest("BornHost is null."), nameof(MessageRecord.BornHost));
 
-        var properties = record.Properties ?? throw BadRequest("Properties is null.");
-        if (properties.Count > ushort.MaxValue)
+        // Stored properties are written as they are: each entry's lengths were bounded when the block was built.
+        var properties = record.Stored.IsEmpty ? record.Properties ?? throw BadRequest("Properties is null.") : MessageRecord.EmptyProperties;
+        if (properties.Count > ushort.MaxValue || record.Stored.Count > ushort.MaxValue)
         {
             throw BadRequest($"A record holds at most {ushort.MaxValue} properties.");
         }
+
+        size += record.Stored.Block.Length;
 
         // Dictionary's struct enumerator avoids the boxed enumerator of the interface on the append path.
         if (properties is Dictionary<string, string> dictionary)
@@ -114,7 +117,7 @@ internal static class RecordEncoder
         var flags = (byte)((record.LiteTopic is null ? 0 : RecordLayout.FlagLiteTopic)
             | (record.Tag is null ? 0 : RecordLayout.FlagTag)
             | (record.MessageGroup is null ? 0 : RecordLayout.FlagMessageGroup)
-            | (record.LiteTopic is not null && record.Properties.Count > 0 && record.Properties.ContainsKey(BrokerEngine.DeduplicationKeyProperty)
+            | (record.LiteTopic is not null && record.PropertyCount > 0 && record.TryGetProperty(BrokerEngine.DeduplicationKeyProperty, out _)
                 ? RecordLayout.FlagDeduplicated : 0));
 
         BinaryPrimitives.WriteInt32LittleEndian(d, d.Length);
@@ -150,9 +153,12 @@ internal static class RecordEncoder
         WriteShortString(d, ref pos, record.MessageGroup);
         WriteShortString(d, ref pos, record.BornHost);
 
-        var properties = record.Properties;
-        BinaryPrimitives.WriteUInt16LittleEndian(d[pos..], checked((ushort)properties.Count));
+        var stored = record.Stored;
+        var properties = stored.IsEmpty ? record.Properties : MessageRecord.EmptyProperties;
+        BinaryPrimitives.WriteUInt16LittleEndian(d[pos..], checked((ushort)(stored.Count + properties.Count)));
         pos += sizeof(ushort);
+        stored.Block.Span.CopyTo(d[pos..]);
+        pos += stored.Block.Length;
         var written = 0;
         if (properties is Dictionary<string, string> dictionary)
         {

@@ -1,4 +1,4 @@
-using AgentBus.Client.Transport;
+using AgentBus.Protocol.Wire;
 using Apache.Rocketmq.V2;
 using DeserializationContext = Grpc.Core.DeserializationContext;
 

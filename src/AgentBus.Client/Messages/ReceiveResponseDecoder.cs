@@ -1,4 +1,5 @@
 using AgentBus.Client.Transport;
+using AgentBus.Protocol.Wire;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Status = Apache.Rocketmq.V2.Status;

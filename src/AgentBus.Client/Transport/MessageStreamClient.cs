@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AgentBus.Client.Consuming;
 using AgentBus.Client.Errors;
+using AgentBus.Protocol.Wire;
 using Apache.Rocketmq.V2;
 using Google.Protobuf;
 using Grpc.Core;

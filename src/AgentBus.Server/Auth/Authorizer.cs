@@ -1,4 +1,5 @@
 using AgentBus.Broker.Errors;
+using AgentBus.Broker.Messages;
 using AgentBus.Protocol.Admin;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
@@ -60,6 +61,7 @@ internal sealed class Authorizer
         return request switch
         {
             SendMessageRequest send => Send(identity, send),
+            MessageRecord[] records => Send(identity, records),
             QueryRouteRequest route => identity.MayAccess(Name(route.Topic)) ? null : $"No permission on topic {Name(route.Topic)}.",
             QueryAssignmentRequest assignment => Subscribe(identity, Name(assignment.Topic), Name(assignment.Group)),
             ReceiveMessageRequest receive => Receive(identity, clientId, receive),
@@ -91,6 +93,22 @@ internal sealed class Authorizer
             if (!identity.MayPublish(topic, liteTopic))
             {
                 return liteTopic is null ? $"No permission to publish to {topic}." : $"No permission to publish to lite topic {liteTopic} of {topic}.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The records of a send the message stream decoded without the request objects (see <c>IncomingFrame</c>).</summary>
+    private static string? Send(AuthIdentity identity, MessageRecord[] records)
+    {
+        foreach (var record in records)
+        {
+            if (!identity.MayPublish(record.Topic, record.LiteTopic))
+            {
+                return record.LiteTopic is null
+                    ? $"No permission to publish to {record.Topic}."
+                    : $"No permission to publish to lite topic {record.LiteTopic} of {record.Topic}.";
             }
         }
 

@@ -33,8 +33,13 @@ internal sealed class LenientRequestBinder(ServiceBinderBase inner, string? boun
     }
 
     /// <inheritdoc />
-    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
-        inner.AddMethod(Lenient(method), handler);
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
+    {
+        if (method.Name != boundElsewhere)
+        {
+            inner.AddMethod(Lenient(method), handler);
+        }
+    }
 
     /// <summary>A request marshaller that lets malformed bodies reach the handler (see <see cref="MalformedRequests"/>).</summary>
     public static Marshaller<TRequest> LenientRequests<TRequest, TResponse>(Marshaller<TRequest> marshaller)

@@ -124,6 +124,8 @@ public static class BrokerHostBuilderExtensions
         services.AddSingleton<MessagingService>();
         // ReceiveMessage is bound with the broker's own response encoder (see ReceiveMethodProvider).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<MessagingService>, ReceiveMethodProvider>());
+        // The message stream's frames are read with the broker's own send decoder (see MessageStreamMethodProvider).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<MessageStreamService>, MessageStreamMethodProvider>());
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<BrokerOptions>, IOptions<ServerOptions>>((grpc, broker, options) =>
         {
             // Room above the body limit, so an oversized message reaches the engine and gets MESSAGE_BODY_TOO_LARGE.

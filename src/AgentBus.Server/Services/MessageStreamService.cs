@@ -2,6 +2,7 @@ using AgentBus.Protocol.Stream;
 using AgentBus.Server.Auth;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Mapping;
 using Grpc.Core;
 
 namespace AgentBus.Server.Services;
@@ -28,14 +29,17 @@ internal sealed class MessageStreamService : MessageStream.MessageStreamBase
         _logger = logger;
     }
 
-    /// <summary>Binds the generated method with a lenient request marshaller: a frame that does not decode is answered, not fatal.</summary>
+    /// <summary>
+    /// Binds nothing itself: <see cref="MessageStreamMethodProvider"/> binds Open with the broker's own frame decoder.
+    /// The attribute stays for what reads it from the generated base (reflection).
+    /// </summary>
     /// <param name="binder">grpc-dotnet's binder.</param>
     /// <param name="service">The service instance (null when grpc-dotnet binds by type).</param>
     public static void BindService(ServiceBinderBase binder, MessageStream.MessageStreamBase? service) =>
-        MessageStream.BindService(new LenientRequestBinder(binder), service);
+        MessageStream.BindService(new LenientRequestBinder(binder, boundElsewhere: MessageStreamMethodProvider.MethodName), service);
 
-    /// <inheritdoc />
-    public override Task Open(IAsyncStreamReader<ClientFrame> requestStream, IServerStreamWriter<ServerFrame> responseStream, ServerCallContext context)
+    /// <summary>Serves one client's stream (see <see cref="MessagingService.ServeStreamAsync"/>).</summary>
+    internal Task OpenAsync(IAsyncStreamReader<IncomingFrame> requestStream, IServerStreamWriter<ServerFrame> responseStream, ServerCallContext context)
     {
         Func<string, object, string?>? authorize = null;
         if (context.UserState.TryGetValue(AuthInterceptor.AccessKeyState, out object? key) && key is string accessKey)

@@ -21,38 +21,46 @@ internal sealed partial class MessagingService
     /// batch: all are validated first, so a request is stored whole or refused whole; each stored message gets its
     /// own result entry.
     /// </summary>
-    private async ValueTask<SendMessageResponse> SendAsync(SendMessageRequest request, RequestContext call)
+    private ValueTask<SendMessageResponse> SendAsync(SendMessageRequest request, RequestContext call)
     {
-        int count = request.Messages.Count;
+        var messages = request.Messages;
+        int maxBody = Engine.Options.MaxMessageBodySize;
+        var records = new MessageRecord[messages.Count];
+        for (int i = 0; i < records.Length; i++)
+        {
+            records[i] = MessageMapper.ToRecord(messages[i], maxBody);
+        }
+
+        return StoreAsync(records, call);
+    }
+
+    /// <summary>Stores the records of one send (a request's, or a message stream frame's decoded on the fast path) as one batch.</summary>
+    private async ValueTask<SendMessageResponse> StoreAsync(MessageRecord[] records, RequestContext call)
+    {
+        int count = records.Length;
         if (count == 0)
         {
             throw new RequestException(Code.BadRequest, "A send request carries at least one message.");
         }
 
-        int maxBody = Engine.Options.MaxMessageBodySize;
         var response = new SendMessageResponse { Status = StatusFactory.Ok() };
         long bytes = 0;
-        Activity? activity = null;
+        Activity? activity = BrokerTracing.Source.HasListeners() ? BrokerTracing.StartSend(records, call.ClientId) : null;
         try
         {
             if (count == 1)
             {
-                var record = MessageMapper.ToRecord(request.Messages[0], maxBody);
-                activity = BrokerTracing.Source.HasListeners() ? BrokerTracing.StartSend([record], call.ClientId) : null;
-                var result = await Engine.SendAsync(record, call.Call.CancellationToken).ConfigureAwait(false);
+                var result = await Engine.SendAsync(records[0], call.Call.CancellationToken).ConfigureAwait(false);
                 response.Entries.Add(Entry(result));
-                bytes = record.Body.Length;
+                bytes = records[0].Body.Length;
             }
             else
             {
-                var records = new MessageRecord[count];
-                for (int i = 0; i < count; i++)
+                foreach (var record in records)
                 {
-                    records[i] = MessageMapper.ToRecord(request.Messages[i], maxBody);
-                    bytes += records[i].Body.Length;
+                    bytes += record.Body.Length;
                 }
 
-                activity = BrokerTracing.Source.HasListeners() ? BrokerTracing.StartSend(records, call.ClientId) : null;
                 var results = await Engine.SendBatchAsync(records, call.Call.CancellationToken).ConfigureAwait(false);
                 foreach (var result in results)
                 {

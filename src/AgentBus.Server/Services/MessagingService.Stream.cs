@@ -4,6 +4,7 @@ using AgentBus.Protocol.Stream;
 using AgentBus.Server.Auth;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Mapping;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Status = Apache.Rocketmq.V2.Status;
@@ -31,7 +32,7 @@ internal sealed partial class MessagingService
     /// <param name="replies">The stream of replies.</param>
     /// <param name="context">The stream's call.</param>
     /// <param name="authorize">Null when a command may run, else why its identity may not (null when authentication is off).</param>
-    internal async Task ServeStreamAsync(IAsyncStreamReader<ClientFrame> frames, IServerStreamWriter<ServerFrame> replies, ServerCallContext context,
+    internal async Task ServeStreamAsync(IAsyncStreamReader<IncomingFrame> frames, IServerStreamWriter<ServerFrame> replies, ServerCallContext context,
         Func<string, object, string?>? authorize)
     {
         var metadata = ClientMetadata.From(context.RequestHeaders);
@@ -102,6 +103,37 @@ internal sealed partial class MessagingService
     }
 
     /// <summary>Runs one frame's command through its call's handler; the reply carries the frame's id.</summary>
+    private ValueTask<ServerFrame> RunCommandAsync(IncomingFrame incoming, RequestContext stream, Func<string, object, string?>? authorize)
+    {
+        return incoming.Send is not null
+            ? RunSendAsync(incoming, stream with { Frame = incoming.Id }, authorize)
+            : RunCommandAsync(incoming.Generated!, stream, authorize);
+    }
+
+    /// <summary>A send decoded straight into its records (see <see cref="IncomingFrame"/>): authorized and stored as the parsed one would be.</summary>
+    private async ValueTask<ServerFrame> RunSendAsync(IncomingFrame frame, RequestContext call, Func<string, object, string?>? authorize)
+    {
+        try
+        {
+            var records = frame.Send!;
+            if (Forbidden(authorize, nameof(SendMessage), records) is { } refusal)
+            {
+                return new ServerFrame { Id = frame.Id, Send = new SendMessageResponse { Status = refusal } };
+            }
+
+            return new ServerFrame
+            {
+                Id = frame.Id,
+                Send = await HandleCoreAsync(nameof(SendMessage), records, call, StoreAsync, static status => new SendMessageResponse { Status = status })
+                    .ConfigureAwait(false),
+            };
+        }
+        finally
+        {
+            frame.ReturnStorage();
+        }
+    }
+
     private async ValueTask<ServerFrame> RunCommandAsync(ClientFrame frame, RequestContext stream, Func<string, object, string?>? authorize)
     {
         var call = stream with { Frame = frame.Id };

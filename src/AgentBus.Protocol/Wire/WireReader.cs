@@ -2,13 +2,13 @@ using System.Buffers;
 using System.Text;
 using Grpc.Core;
 
-namespace AgentBus.Client.Transport;
+namespace AgentBus.Protocol.Wire;
 
 /// <summary>
 /// Reads the protobuf wire format (tags, varints, length-delimited fields) from a span, for the few messages the
-/// client decodes itself instead of building Google.Protobuf objects. Every length is checked against the bytes that
-/// are there; a malformed input throws <see cref="InvalidDataException"/>, as Google.Protobuf's parser throws its own
-/// exception, and grpc-dotnet fails the call.
+/// client and the broker decode themselves instead of building Google.Protobuf objects. Every length is checked
+/// against the bytes that are there; a malformed input throws <see cref="InvalidDataException"/>, as Google.Protobuf's
+/// parser throws its own exception.
 /// </summary>
 internal ref struct WireReader
 {
