@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentBus.Client.Consuming;
 using AgentBus.Client.Messages;
 using AgentBus.Diagnostics;
@@ -14,6 +15,8 @@ public sealed partial class Agent
     /// backoff (dead-letter queue after the group's attempts); not a bus message, or a body the handler cannot read →
     /// dead-letter queue at once, with a reason in the log, so it never blocks its session.
     /// </summary>
+    // The consumer awaits a listener's result once: the state machine comes from a pool, not one per message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ConsumeResult> OnInboxMessageAsync(MessageView message, CancellationToken stopping)
     {
         if (!AgentEnvelope.TryRead(message, out var envelope, out string problem))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using AgentBus.Diagnostics;
 using AgentBus.Client.Errors;
 using AgentBus.Envelopes;
@@ -36,7 +37,9 @@ public sealed partial class Agent
     }
 
     /// <summary>Sends to a lite topic with this agent as the sender, in a producer span that carries the trace on.</summary>
-    internal async Task SendAsync(string peer, string liteTopic, OutgoingMessage envelope, Payload body, CancellationToken ct)
+    /// <remarks>Awaited once by each caller: the state machine comes from a pool.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask SendAsync(string peer, string liteTopic, OutgoingMessage envelope, Payload body, CancellationToken ct)
     {
         envelope.From = Id;
         envelope.To ??= peer;

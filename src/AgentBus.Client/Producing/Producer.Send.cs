@@ -18,15 +18,32 @@ public sealed partial class Producer
     /// <returns>The broker's receipt.</returns>
     /// <exception cref="ClientException">The broker refused the message (typed by status code) or could not be reached after all attempts.</exception>
     /// <exception cref="InvalidMessageException">The message does not fit the topic's type or is too large.</exception>
-    public async Task<SendReceipt> SendAsync(Message message, CancellationToken ct = default)
+    public Task<SendReceipt> SendAsync(Message message, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (_coalescer is { } coalescer)
+        if (message is null)
         {
-            EnsureRunning();
-            return await coalescer.SendAsync(message, ct).ConfigureAwait(false);
+            return Task.FromException<SendReceipt>(new ArgumentNullException(nameof(message)));
         }
 
+        if (_coalescer is not { } coalescer)
+        {
+            return SendOneAsync(message, ct);
+        }
+
+        try
+        {
+            EnsureRunning();
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<SendReceipt>(ex); // as from an async method: the failure is the task's
+        }
+
+        return coalescer.SendAsync(message, ct);
+    }
+
+    private async Task<SendReceipt> SendOneAsync(Message message, CancellationToken ct)
+    {
         var receipts = await SendCoreAsync([message], ct).ConfigureAwait(false);
         return receipts[0];
     }

@@ -33,10 +33,22 @@ internal sealed class SendCoalescer
         _loop = Task.Run(RunAsync);
     }
 
-    public async Task<SendReceipt> SendAsync(Message message, CancellationToken ct)
+    public Task<SendReceipt> SendAsync(Message message, CancellationToken ct)
     {
         var pending = new Pending(message, ct);
-        await _queue.Writer.WriteAsync(pending, ct).ConfigureAwait(false);
+        var queued = _queue.Writer.WriteAsync(pending, ct);
+        if (!queued.IsCompletedSuccessfully)
+        {
+            return SendQueuedAsync(queued, pending, ct);
+        }
+
+        // Queued at once (the queue is rarely full): the caller awaits the completion itself, without a state machine here.
+        return ct.CanBeCanceled ? pending.Completion.Task.WaitAsync(ct) : pending.Completion.Task;
+    }
+
+    private static async Task<SendReceipt> SendQueuedAsync(ValueTask queued, Pending pending, CancellationToken ct)
+    {
+        await queued.ConfigureAwait(false);
         return await pending.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentBus.Client.Errors;
 using AgentBus.Client.Logging;
 using AgentBus.Client.Messages;
@@ -7,7 +8,9 @@ namespace AgentBus.Client.Consuming.Push;
 
 internal sealed partial class ConsumeDispatcher
 {
-    private async Task ConsumeAsync(Mailbox mailbox, MessageView message)
+    // Awaited once by its worker: the state machine comes from a pool instead of being allocated per message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ConsumeAsync(Mailbox mailbox, MessageView message)
     {
         if (message.Corrupted)
         {
@@ -70,6 +73,7 @@ internal sealed partial class ConsumeDispatcher
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ConsumeResult> InvokeAsync(MessageView message)
     {
         try
