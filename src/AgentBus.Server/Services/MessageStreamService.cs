@@ -39,7 +39,7 @@ internal sealed class MessageStreamService : MessageStream.MessageStreamBase
         MessageStream.BindService(new LenientRequestBinder(binder, boundElsewhere: MessageStreamMethodProvider.MethodName), service);
 
     /// <summary>Serves one client's stream (see <see cref="MessagingService.ServeStreamAsync"/>).</summary>
-    internal Task OpenAsync(IAsyncStreamReader<IncomingFrame> requestStream, IServerStreamWriter<ServerFrame> responseStream, ServerCallContext context)
+    internal Task OpenAsync(IAsyncStreamReader<IncomingFrame> requestStream, IServerStreamWriter<StreamReply> responseStream, ServerCallContext context)
     {
         Func<string, object, string?>? authorize = null;
         if (context.UserState.TryGetValue(AuthInterceptor.AccessKeyState, out object? key) && key is string accessKey)

@@ -34,8 +34,21 @@ internal sealed partial class MessagingService
         return StoreAsync(records, call);
     }
 
-    /// <summary>Stores the records of one send (a request's, or a message stream frame's decoded on the fast path) as one batch.</summary>
+    /// <summary>Stores the records of one send request and answers it.</summary>
     private async ValueTask<SendMessageResponse> StoreAsync(MessageRecord[] records, RequestContext call)
+    {
+        var results = await StoreResultsAsync(records, call).ConfigureAwait(false);
+        var response = new SendMessageResponse { Status = StatusFactory.Ok() };
+        foreach (var result in results)
+        {
+            response.Entries.Add(Entry(result));
+        }
+
+        return response;
+    }
+
+    /// <summary>Stores the records of one send (a request's, or a message stream frame's decoded on the fast path) as one batch.</summary>
+    private async ValueTask<IReadOnlyList<SendResult>> StoreResultsAsync(MessageRecord[] records, RequestContext call)
     {
         int count = records.Length;
         if (count == 0)
@@ -43,15 +56,14 @@ internal sealed partial class MessagingService
             throw new RequestException(Code.BadRequest, "A send request carries at least one message.");
         }
 
-        var response = new SendMessageResponse { Status = StatusFactory.Ok() };
+        IReadOnlyList<SendResult> results;
         long bytes = 0;
         Activity? activity = BrokerTracing.Source.HasListeners() ? BrokerTracing.StartSend(records, call.ClientId) : null;
         try
         {
             if (count == 1)
             {
-                var result = await Engine.SendAsync(records[0], call.Call.CancellationToken).ConfigureAwait(false);
-                response.Entries.Add(Entry(result));
+                results = [await Engine.SendAsync(records[0], call.Call.CancellationToken).ConfigureAwait(false)];
                 bytes = records[0].Body.Length;
             }
             else
@@ -61,11 +73,7 @@ internal sealed partial class MessagingService
                     bytes += record.Body.Length;
                 }
 
-                var results = await Engine.SendBatchAsync(records, call.Call.CancellationToken).ConfigureAwait(false);
-                foreach (var result in results)
-                {
-                    response.Entries.Add(Entry(result));
-                }
+                results = await Engine.SendBatchAsync(records, call.Call.CancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (activity is not null)
@@ -79,7 +87,7 @@ internal sealed partial class MessagingService
         }
 
         _metrics.MessagesIn(count, bytes);
-        return response;
+        return results;
     }
 
     private static SendResultEntry Entry(SendResult result) => new()

@@ -32,18 +32,18 @@ internal sealed partial class MessagingService
     /// <param name="replies">The stream of replies.</param>
     /// <param name="context">The stream's call.</param>
     /// <param name="authorize">Null when a command may run, else why its identity may not (null when authentication is off).</param>
-    internal async Task ServeStreamAsync(IAsyncStreamReader<IncomingFrame> frames, IServerStreamWriter<ServerFrame> replies, ServerCallContext context,
+    internal async Task ServeStreamAsync(IAsyncStreamReader<IncomingFrame> frames, IServerStreamWriter<StreamReply> replies, ServerCallContext context,
         Func<string, object, string?>? authorize)
     {
         var metadata = ClientMetadata.From(context.RequestHeaders);
         if (metadata.ClientId is not { } clientId)
         {
-            await replies.WriteAsync(new ServerFrame { Refused = ClientIdRequired(StreamRpc) }).ConfigureAwait(false);
+            await replies.WriteAsync(StreamReply.Of(new ServerFrame { Refused = ClientIdRequired(StreamRpc) })).ConfigureAwait(false);
             return;
         }
 
         var call = new RequestContext(clientId, metadata, context);
-        var outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
+        var outbox = Channel.CreateUnbounded<StreamReply>(new UnboundedChannelOptions { SingleReader = true });
         using var slots = new SemaphoreSlim(MaxStreamCommandsInFlight, MaxStreamCommandsInFlight);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
         var writer = WriteRepliesAsync(outbox.Reader, replies, clientId);
@@ -90,43 +90,56 @@ internal sealed partial class MessagingService
 
     private const string StreamRpc = "MessageStream.Open";
 
-    private static void Complete(ServerFrame reply, ChannelWriter<ServerFrame> outbox, SemaphoreSlim slots)
+    private static void Complete(StreamReply reply, ChannelWriter<StreamReply> outbox, SemaphoreSlim slots)
     {
         outbox.TryWrite(reply);
         slots.Release();
     }
 
-    private static async Task CompleteLaterAsync(ValueTask<ServerFrame> pending, ChannelWriter<ServerFrame> outbox, SemaphoreSlim slots)
+    private static async Task CompleteLaterAsync(ValueTask<StreamReply> pending, ChannelWriter<StreamReply> outbox, SemaphoreSlim slots)
     {
         // Never throws: every command turns its failure into a status.
         Complete(await pending.ConfigureAwait(false), outbox, slots);
     }
 
     /// <summary>Runs one frame's command through its call's handler; the reply carries the frame's id.</summary>
-    private ValueTask<ServerFrame> RunCommandAsync(IncomingFrame incoming, RequestContext stream, Func<string, object, string?>? authorize)
+    private ValueTask<StreamReply> RunCommandAsync(IncomingFrame incoming, RequestContext stream, Func<string, object, string?>? authorize)
     {
-        return incoming.Send is not null
-            ? RunSendAsync(incoming, stream with { Frame = incoming.Id }, authorize)
-            : RunCommandAsync(incoming.Generated!, stream, authorize);
+        if (incoming.Send is not null)
+        {
+            return RunSendAsync(incoming, stream with { Frame = incoming.Id }, authorize);
+        }
+
+        var pending = RunCommandAsync(incoming.Generated!, stream, authorize);
+        return pending.IsCompletedSuccessfully ? new(StreamReply.Of(pending.Result)) : WrapAsync(pending);
+
+        static async ValueTask<StreamReply> WrapAsync(ValueTask<ServerFrame> pending) => StreamReply.Of(await pending.ConfigureAwait(false));
     }
 
-    /// <summary>A send decoded straight into its records (see <see cref="IncomingFrame"/>): authorized and stored as the parsed one would be.</summary>
-    private async ValueTask<ServerFrame> RunSendAsync(IncomingFrame frame, RequestContext call, Func<string, object, string?>? authorize)
+    /// <summary>
+    /// A send decoded straight into its records (see <see cref="IncomingFrame"/>): authorized and stored as the parsed
+    /// one would be (<see cref="HandleCoreAsync"/>), answered from its results (<see cref="StreamReply.Sent"/>).
+    /// </summary>
+    private async ValueTask<StreamReply> RunSendAsync(IncomingFrame frame, RequestContext call, Func<string, object, string?>? authorize)
     {
         try
         {
             var records = frame.Send!;
             if (Forbidden(authorize, nameof(SendMessage), records) is { } refusal)
             {
-                return new ServerFrame { Id = frame.Id, Send = new SendMessageResponse { Status = refusal } };
+                return StreamReply.Of(new ServerFrame { Id = frame.Id, Send = new SendMessageResponse { Status = refusal } });
             }
 
-            return new ServerFrame
+            try
             {
-                Id = frame.Id,
-                Send = await HandleCoreAsync(nameof(SendMessage), records, call, StoreAsync, static status => new SendMessageResponse { Status = status })
-                    .ConfigureAwait(false),
-            };
+                _clients.Touch(call.ClientId);
+                return StreamReply.Sent(frame.Id, await StoreResultsAsync(records, call).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var status = StatusOf(nameof(SendMessage), ex, call.Metadata, call.Call, $"{call.Metadata.RequestId}/{call.Frame}");
+                return StreamReply.Of(new ServerFrame { Id = frame.Id, Send = new SendMessageResponse { Status = status } });
+            }
         }
         finally
         {
@@ -196,7 +209,7 @@ internal sealed partial class MessagingService
     }
 
     /// <summary>The stream's one writer: each reply as it is ready, buffered while another one waits behind it.</summary>
-    private async Task WriteRepliesAsync(ChannelReader<ServerFrame> outbox, IServerStreamWriter<ServerFrame> replies, string clientId)
+    private async Task WriteRepliesAsync(ChannelReader<StreamReply> outbox, IServerStreamWriter<StreamReply> replies, string clientId)
     {
         bool broken = false;
         // Bounded: ends when the outbox is completed, after the last command.
