@@ -96,6 +96,55 @@ public sealed class IncomingFrameTests
         }, iter: 2000);
     }
 
+    private static readonly Gen<AckMessageRequest> AnyAck =
+        Gen.Select(MaybeText, MaybeText, Gen.Select(AnyText, AnyText, MaybeText).Array[0, 4]).Select(x =>
+        {
+            var (group, topic, entries) = x;
+            var ack = new AckMessageRequest
+            {
+                Group = group is null ? null : new Resource { Name = group, ResourceNamespace = "ns" },
+                Topic = topic is null ? null : new Resource { Name = topic },
+            };
+            foreach (var (id, handle, lite) in entries)
+            {
+                var entry = new AckMessageEntry { MessageId = id, ReceiptHandle = handle };
+                if (lite is not null)
+                {
+                    entry.LiteTopic = lite;
+                }
+
+                ack.Entries.Add(entry);
+            }
+
+            return ack;
+        });
+
+    [Fact]
+    public void A_decoded_ack_carries_what_the_protobuf_parse_carries()
+    {
+        Gen.Select(AnyAck, Gen.ULong).Sample(x =>
+        {
+            var (ack, id) = x;
+            byte[] wire = new ClientFrame { Id = id, Ack = ack }.ToByteArray();
+
+            var decoded = IncomingFrame.TryDecode(wire);
+
+            Assert.NotNull(decoded?.Ack);
+            Assert.Equal(id, decoded.Id);
+            var parsed = ClientFrame.Parser.ParseFrom(wire).Ack;
+            Assert.Equal(parsed.Group?.Name, decoded.Ack.Group);
+            Assert.Equal(parsed.Topic?.Name ?? "", decoded.Ack.Topic);
+            Assert.Equal(parsed.Entries.Select(e => (e.MessageId, e.ReceiptHandle)), decoded.Ack.Entries.Select(e => (e.MessageId, e.ReceiptHandle)));
+        }, iter: 1000);
+    }
+
+    private static AckMessageRequest AnAck() => new()
+    {
+        Group = new Resource { Name = "g" },
+        Topic = new Resource { Name = "t" },
+        Entries = { new AckMessageEntry { MessageId = "m", ReceiptHandle = "h" } },
+    };
+
     [Fact]
     public void An_empty_send_decodes_to_no_records_which_the_broker_refuses()
     {
@@ -107,7 +156,7 @@ public sealed class IncomingFrameTests
 
     public static TheoryData<string> LeftToProtobuf => new()
     {
-        "ack", "change invisible duration", "no command", "gzip body", "transactional", "no system properties", "two sends",
+        "change invisible duration", "no command", "ack group twice", "ack handle not UTF-8", "ack and send", "gzip body", "transactional", "no system properties", "two sends",
         "two born timestamps", "born timestamp out of range", "delivery before 1970", "property value not UTF-8", "message id not UTF-8",
         "too many properties", "truncated", "message id as a varint",
     };
@@ -118,7 +167,9 @@ public sealed class IncomingFrameTests
     {
         byte[] wire = @case switch
         {
-            "ack" => new ClientFrame { Id = 1, Ack = new AckMessageRequest() }.ToByteArray(),
+            "ack group twice" => [.. new ClientFrame { Id = 1, Ack = AnAck() }.ToByteArray(), .. new ClientFrame { Ack = AnAck() }.ToByteArray()],
+            "ack handle not UTF-8" => [(1 << 3) | 0, 1, (3 << 3) | 2, 6, (3 << 3) | 2, 4, (2 << 3) | 2, 2, 0xC3, 0x28],
+            "ack and send" => [.. new ClientFrame { Id = 1, Ack = AnAck() }.ToByteArray(), .. Frame(Plain(_ => { }))],
             "change invisible duration" => new ClientFrame { Id = 1, ChangeInvisibleDuration = new ChangeInvisibleDurationRequest() }.ToByteArray(),
             "no command" => new ClientFrame { Id = 1 }.ToByteArray(),
             "gzip body" => Frame(Plain(system => system.BodyEncoding = Encoding.Gzip)),

@@ -33,6 +33,22 @@ public sealed class StreamReplyTests
     }
 
     [Fact]
+    public void An_ack_reply_is_written_byte_for_byte_as_google_protobuf_writes_its_frame()
+    {
+        var text = Gen.String[Gen.Char.AlphaNumeric, 0, 120];
+        Gen.Select(Gen.OneOf(Gen.Const(0UL), Gen.ULong), Gen.Select(text, text).Array[1, 4]).Sample(x =>
+        {
+            var (id, entries) = x;
+            var reply = StreamReply.Acked(id, [.. entries.Select(e => new IncomingAck.Entry(e.Item1, e.Item2))]);
+            var frame = reply.ToFrame();
+
+            Assert.Equal(entries.Select(e => (e.Item1, e.Item2)), frame.Ack.Entries.Select(e => (e.MessageId, e.ReceiptHandle)));
+            Assert.All(frame.Ack.Entries, e => Assert.Equal(Apache.Rocketmq.V2.Code.Ok, e.Status.Code));
+            Assert.Equal(frame.ToByteArray(), Write(reply));
+        }, iter: 2000);
+    }
+
+    [Fact]
     public void Any_other_frame_is_written_as_it_is()
     {
         var frame = new ServerFrame { Id = 5, Refused = AgentBus.Protocol.StatusFactory.Of(Apache.Rocketmq.V2.Code.BadRequest, "no") };

@@ -4,6 +4,7 @@ using AgentBus.Protocol.Admin;
 using AgentBus.Server.Clients;
 using AgentBus.Server.Errors;
 using AgentBus.Server.Hosting;
+using AgentBus.Server.Mapping;
 using Apache.Rocketmq.V2;
 
 namespace AgentBus.Server.Auth;
@@ -62,6 +63,7 @@ internal sealed class Authorizer
         {
             SendMessageRequest send => Send(identity, send),
             MessageRecord[] records => Send(identity, records),
+            IncomingAck ack => Ack(identity, ack),
             QueryRouteRequest route => identity.MayAccess(Name(route.Topic)) ? null : $"No permission on topic {Name(route.Topic)}.",
             QueryAssignmentRequest assignment => Subscribe(identity, Name(assignment.Topic), Name(assignment.Group)),
             ReceiveMessageRequest receive => Receive(identity, clientId, receive),
@@ -191,6 +193,26 @@ internal sealed class Authorizer
         foreach (var entry in request.Entries)
         {
             if (Settle(identity, topic, group, entry.ReceiptHandle) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>An ack of the message stream decoded without the request objects (see <see cref="IncomingAck"/>).</summary>
+    private string? Ack(AuthIdentity identity, IncomingAck request)
+    {
+        string group = request.Group ?? "";
+        if (request.Entries.Length == 0)
+        {
+            return Subscribe(identity, request.Topic, group);
+        }
+
+        foreach (var entry in request.Entries)
+        {
+            if (Settle(identity, request.Topic, group, entry.ReceiptHandle) is { } refused)
             {
                 return refused;
             }

@@ -38,11 +38,12 @@ internal sealed class IncomingFrame
             static context => ClientFrame.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
         placeholder: true);
 
-    private IncomingFrame(ulong id, MessageRecord[]? send, ClientFrame? generated)
+    private IncomingFrame(ulong id, MessageRecord[]? send, ClientFrame? generated, IncomingAck? ack = null)
     {
         Id = id;
         Send = send;
         Generated = generated;
+        Ack = ack;
     }
 
     /// <summary>Reads frames (grpc-dotnet never writes them on the server).</summary>
@@ -56,8 +57,11 @@ internal sealed class IncomingFrame
     /// <summary>The records of a send command decoded on the fast path, else null.</summary>
     public MessageRecord[]? Send { get; }
 
-    /// <summary>The frame as Google.Protobuf parsed it (every command but a decoded send), else null.</summary>
+    /// <summary>The frame as Google.Protobuf parsed it (every command but a decoded send or ack), else null.</summary>
     public ClientFrame? Generated { get; }
+
+    /// <summary>An ack command decoded on the fast path, else null.</summary>
+    public IncomingAck? Ack { get; }
 
     /// <summary>
     /// Hands the pooled arrays behind <see cref="Send"/>'s records back, once the send completed (stored or refused):
@@ -99,6 +103,7 @@ internal sealed class IncomingFrame
     {
         ulong id = 0;
         MessageRecord[]? send = null;
+        IncomingAck? ack = null;
         var reader = new WireReader(data);
         while (!reader.End)
         {
@@ -108,7 +113,7 @@ internal sealed class IncomingFrame
                 case 1 when (tag & 7) == Varint:
                     id = reader.ReadVarint();
                     break;
-                case 2 when (tag & 7) == LengthDelimited && send is null:
+                case 2 when (tag & 7) == LengthDelimited && send is null && ack is null:
                     send = DecodeSend(reader.ReadBytes());
                     if (send is null)
                     {
@@ -116,15 +121,23 @@ internal sealed class IncomingFrame
                     }
 
                     break;
+                case 3 when (tag & 7) == LengthDelimited && send is null && ack is null:
+                    ack = IncomingAck.TryDecode(reader.ReadBytes());
+                    if (ack is null)
+                    {
+                        return null;
+                    }
+
+                    break;
                 case 1 or 2 or 3 or 4:
-                    return null; // another command, a send that merges, or a known field of another wire type
+                    return null; // another command, a command that merges, or a known field of another wire type
                 default:
                     reader.Skip(tag);
                     break;
             }
         }
 
-        return send is null ? null : new IncomingFrame(id, send, null);
+        return send is not null ? new IncomingFrame(id, send, null) : ack is not null ? new IncomingFrame(id, null, null, ack) : null;
     }
 
     private static MessageRecord[]? DecodeSend(ReadOnlySpan<byte> data)
@@ -265,7 +278,7 @@ internal sealed class IncomingFrame
     }
 
     /// <summary>The name of a <c>Resource</c> (field 2; the namespace is not stored); invalid when it would merge or is not UTF-8.</summary>
-    private static ReadOnlySpan<byte> NameOf(ReadOnlySpan<byte> resource, out bool valid)
+    internal static ReadOnlySpan<byte> NameOf(ReadOnlySpan<byte> resource, out bool valid)
     {
         ReadOnlySpan<byte> name = default;
         var reader = new WireReader(resource);
@@ -463,5 +476,5 @@ internal sealed class IncomingFrame
     }
 
     /// <summary>A name sends repeat (topic, lite topic, born host, tag), shared through the broker's cache of names.</summary>
-    private static string Name(ReadOnlySpan<byte> utf8) => Utf8StringCache.Shared.Get(utf8);
+    internal static string Name(ReadOnlySpan<byte> utf8) => Utf8StringCache.Shared.Get(utf8);
 }

@@ -1,6 +1,7 @@
 using AgentBus.Broker.Errors;
 using AgentBus.Protocol;
 using AgentBus.Server.Errors;
+using AgentBus.Server.Mapping;
 using Apache.Rocketmq.V2;
 using Grpc.Core;
 using Status = Apache.Rocketmq.V2.Status;
@@ -61,17 +62,20 @@ internal sealed partial class MessagingService
         return ValueTask.FromResult(response);
     }
 
-    private Status AckOne(string group, AckMessageEntry entry)
+    private Status AckOne(string group, AckMessageEntry entry) => AckOne(group, entry.ReceiptHandle) ?? StatusFactory.Ok();
+
+    /// <summary>Acknowledges one delivery: null when done, else the entry's refusal.</summary>
+    private Status? AckOne(string group, string? receiptHandle)
     {
         try
         {
-            string handle = RequestFields.ReceiptHandle(entry.ReceiptHandle);
+            string handle = RequestFields.ReceiptHandle(receiptHandle);
             Renewer.Settle(handle, current =>
             {
                 Engine.Ack(group, current);
                 return true;
             });
-            return StatusFactory.Ok();
+            return null;
         }
         catch (BrokerException refused)
         {
@@ -81,6 +85,56 @@ internal sealed partial class MessagingService
         {
             return StatusFactory.Of(invalid.Code, invalid.Message);
         }
+    }
+
+    /// <summary>
+    /// An ack of the message stream decoded without the request objects (see <see cref="IncomingAck"/>): acknowledged
+    /// entry by entry as <see cref="AckAsync"/> does; when every entry is, the answer is written from the entries
+    /// (<see cref="StreamReply.Acked"/>), else it is the response <see cref="AckAsync"/> would give.
+    /// </summary>
+    private StreamReply AckDecoded(ulong id, IncomingAck ack)
+    {
+        _metrics.AckCall();
+        string group = RequestFields.Group(ack.Group);
+        var entries = ack.Entries;
+        if (entries.Length == 0)
+        {
+            throw new RequestException(Code.BadRequest, "An ack request carries at least one entry.");
+        }
+
+        Status?[]? refusals = null;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (AckOne(group, entries[i].ReceiptHandle) is { } refusal)
+            {
+                (refusals ??= new Status?[entries.Length])[i] = refusal;
+            }
+        }
+
+        if (refusals is null)
+        {
+            _metrics.Acked(entries.Length);
+            return StreamReply.Acked(id, entries);
+        }
+
+        var response = new AckMessageResponse();
+        Code? common = null;
+        bool mixed = false;
+        int acked = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var status = refusals[i] ?? StatusFactory.Ok();
+            acked += status.Code == Code.Ok ? 1 : 0;
+            mixed |= common is { } seen && seen != status.Code;
+            common ??= status.Code;
+            response.Entries.Add(new AckMessageResultEntry { MessageId = entries[i].MessageId, ReceiptHandle = entries[i].ReceiptHandle, Status = status });
+        }
+
+        _metrics.Acked(acked);
+        response.Status = mixed
+            ? StatusFactory.Of(Code.MultipleResults, $"{acked} of {entries.Length} entries acknowledged.")
+            : response.Entries[0].Status.Clone();
+        return StreamReply.Of(new AgentBus.Protocol.Stream.ServerFrame { Id = id, Ack = response });
     }
 
     /// <summary>

@@ -110,6 +110,11 @@ internal sealed partial class MessagingService
             return RunSendAsync(incoming, stream with { Frame = incoming.Id }, authorize);
         }
 
+        if (incoming.Ack is { } ack)
+        {
+            return new(RunAck(incoming.Id, ack, stream with { Frame = incoming.Id }, authorize));
+        }
+
         var pending = RunCommandAsync(incoming.Generated!, stream, authorize);
         return pending.IsCompletedSuccessfully ? new(StreamReply.Of(pending.Result)) : WrapAsync(pending);
 
@@ -144,6 +149,26 @@ internal sealed partial class MessagingService
         finally
         {
             frame.ReturnStorage();
+        }
+    }
+
+    /// <summary>An ack decoded without the request objects: authorized and run as the parsed one would be (<see cref="HandleCoreAsync"/>).</summary>
+    private StreamReply RunAck(ulong id, IncomingAck ack, RequestContext call, Func<string, object, string?>? authorize)
+    {
+        if (Forbidden(authorize, nameof(AckMessage), ack) is { } refusal)
+        {
+            return StreamReply.Of(new ServerFrame { Id = id, Ack = new AckMessageResponse { Status = refusal } });
+        }
+
+        try
+        {
+            _clients.Touch(call.ClientId);
+            return AckDecoded(id, ack);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var status = StatusOf(nameof(AckMessage), ex, call.Metadata, call.Call, $"{call.Metadata.RequestId}/{call.Frame}");
+            return StreamReply.Of(new ServerFrame { Id = id, Ack = new AckMessageResponse { Status = status } });
         }
     }
 

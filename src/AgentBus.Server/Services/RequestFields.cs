@@ -17,9 +17,11 @@ internal static class RequestFields
     }
 
     /// <summary>A valid consumer group name (ILLEGAL_CONSUMER_GROUP otherwise).</summary>
-    public static string Group(Resource? group)
+    public static string Group(Resource? group) => Group(group?.Name);
+
+    /// <summary>A valid consumer group name (ILLEGAL_CONSUMER_GROUP otherwise); null when the request has none.</summary>
+    public static string Group(string? name)
     {
-        string? name = group?.Name;
         NameRules.ValidateGroup(name);
         return name!;
     }
