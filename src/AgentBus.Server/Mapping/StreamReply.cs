@@ -13,10 +13,19 @@ namespace AgentBus.Server.Mapping;
 /// One <c>agentbus.v1.ServerFrame</c> as the broker writes it: the answer to a stored send, written from its results
 /// (an OK status and one entry per message: OK, message id, queue offset), or to an ack whose entries were all
 /// acknowledged (an OK status and one entry per delivery: message id, receipt handle, OK), without building the
-/// generated response around them; any other frame as Google.Protobuf writes it. The wire format is the protocol's either way.
+/// generated response around them; any other frame as Google.Protobuf writes it. The wire format is the protocol's
+/// either way.
 /// </summary>
 internal abstract class StreamReply
 {
+    /// <summary>The OK status, shared and never changed: only written.</summary>
+    private static readonly Status Ok = StatusFactory.Ok();
+
+    private static readonly int OkSize = Ok.CalculateSize();
+
+    /// <summary>An OK status as a field of its message: tag, length, status.</summary>
+    private static readonly int OkField = 1 + CodedOutputStream.ComputeLengthSize(OkSize) + OkSize;
+
     /// <summary>Writes replies (grpc-dotnet never reads them on the server).</summary>
     public static Marshaller<StreamReply> Marshaller { get; } = new(
         static (reply, context) =>
@@ -42,14 +51,6 @@ internal abstract class StreamReply
 
     private protected abstract IMessage Message { get; }
 
-    /// <summary>The OK status, shared and never changed: only written.</summary>
-    private static readonly Status Ok = StatusFactory.Ok();
-
-    private static readonly int OkSize = Ok.CalculateSize();
-
-    /// <summary>An OK status as a field of its message: tag, length, status.</summary>
-    private static readonly int OkField = 1 + CodedOutputStream.ComputeLengthSize(OkSize) + OkSize;
-
     private sealed class Generated(ServerFrame frame) : StreamReply
     {
         private protected override IMessage Message => frame;
@@ -58,10 +59,10 @@ internal abstract class StreamReply
     }
 
     /// <summary>
-    /// AckMessageResponse (ServerFrame field 3): status = 1, entries = 2; AckMessageResultEntry: message_id = 1,
-    /// receipt_handle = 2, status = 3.
+    /// A frame written field by field: its id, then its reply (field <paramref name="field"/>) as a response of an OK
+    /// status (field 1) and entries (field 2), each entry as the subclass writes it.
     /// </summary>
-    private sealed class AckReply(ulong id, IncomingAck.Entry[] entries) : StreamReply, IBufferMessage
+    private abstract class Written<TEntry>(ulong id, int field, IReadOnlyList<TEntry> entries) : StreamReply, IBufferMessage
     {
         private int _responseSize = -1;
 
@@ -69,44 +70,15 @@ internal abstract class StreamReply
 
         MessageDescriptor IMessage.Descriptor => ServerFrame.Descriptor;
 
-        public override ServerFrame ToFrame()
-        {
-            var response = new AckMessageResponse { Status = StatusFactory.Ok() };
-            foreach (var entry in entries)
-            {
-                response.Entries.Add(new AckMessageResultEntry { MessageId = entry.MessageId, ReceiptHandle = entry.ReceiptHandle, Status = StatusFactory.Ok() });
-            }
+        protected ulong Id => id;
 
-            return new ServerFrame { Id = id, Ack = response };
-        }
+        protected IReadOnlyList<TEntry> Entries => entries;
 
         public int CalculateSize()
         {
             int response = ResponseSize();
             return (id == 0 ? 0 : 1 + CodedOutputStream.ComputeUInt64Size(id)) + 1 + CodedOutputStream.ComputeLengthSize(response) + response;
         }
-
-        private int ResponseSize()
-        {
-            if (_responseSize < 0)
-            {
-                int size = OkField;
-                foreach (var entry in entries)
-                {
-                    int length = EntrySize(entry);
-                    size += 1 + CodedOutputStream.ComputeLengthSize(length) + length;
-                }
-
-                _responseSize = size;
-            }
-
-            return _responseSize;
-        }
-
-        private static int EntrySize(IncomingAck.Entry entry) =>
-            (entry.MessageId.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(entry.MessageId))
-            + (entry.ReceiptHandle.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(entry.ReceiptHandle))
-            + OkField;
 
         public void WriteTo(CodedOutputStream output) => output.WriteRawMessage(this);
 
@@ -118,71 +90,50 @@ internal abstract class StreamReply
                 output.WriteUInt64(id);
             }
 
-            output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
             output.WriteLength(ResponseSize());
             output.WriteTag(1, WireFormat.WireType.LengthDelimited);
             output.WriteMessage(Ok);
-            foreach (var entry in entries)
+            for (int i = 0; i < entries.Count; i++)
             {
                 output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-                output.WriteLength(EntrySize(entry));
-                if (entry.MessageId.Length != 0)
-                {
-                    output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                    output.WriteString(entry.MessageId);
-                }
-
-                if (entry.ReceiptHandle.Length != 0)
-                {
-                    output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-                    output.WriteString(entry.ReceiptHandle);
-                }
-
-                output.WriteTag(3, WireFormat.WireType.LengthDelimited);
-                output.WriteMessage(Ok);
+                output.WriteLength(EntrySize(entries[i]));
+                WriteEntry(ref output, entries[i]);
             }
         }
 
-        void IMessage.MergeFrom(CodedInputStream input) => throw new NotSupportedException("An ack reply is only written.");
+        /// <summary>The bytes of one entry's fields.</summary>
+        protected abstract int EntrySize(TEntry entry);
 
-        void IBufferMessage.InternalMergeFrom(ref ParseContext ctx) => throw new NotSupportedException("An ack reply is only written.");
-    }
+        protected abstract void WriteEntry(ref WriteContext output, TEntry entry);
 
-    private sealed class SendReply(ulong id, IReadOnlyList<SendResult> results) : StreamReply, IBufferMessage
-    {
-        // ServerFrame: id = 1, send = 2. SendMessageResponse: status = 1, entries = 2.
-        // SendResultEntry: status = 1, message_id = 2, offset = 4. Status: code = 1, message = 2.
-        private int _responseSize = -1;
-
-        private protected override IMessage Message => this;
-
-        MessageDescriptor IMessage.Descriptor => ServerFrame.Descriptor;
-
-        public override ServerFrame ToFrame()
+        /// <summary>An OK status as field <paramref name="number"/> of an entry.</summary>
+        protected static void WriteOk(ref WriteContext output, int number)
         {
-            var response = new SendMessageResponse { Status = StatusFactory.Ok() };
-            foreach (var result in results)
+            output.WriteTag(number, WireFormat.WireType.LengthDelimited);
+            output.WriteMessage(Ok);
+        }
+
+        protected static int StringSize(string value) => value.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(value);
+
+        /// <summary>A string field, left out when empty as proto3 does.</summary>
+        protected static void WriteString(ref WriteContext output, int number, string value)
+        {
+            if (value.Length != 0)
             {
-                response.Entries.Add(new SendResultEntry { Status = StatusFactory.Ok(), MessageId = result.MessageId, Offset = result.QueueOffset });
+                output.WriteTag(number, WireFormat.WireType.LengthDelimited);
+                output.WriteString(value);
             }
-
-            return new ServerFrame { Id = id, Send = response };
-        }
-
-        public int CalculateSize()
-        {
-            int response = ResponseSize();
-            return (id == 0 ? 0 : 1 + CodedOutputStream.ComputeUInt64Size(id)) + 1 + CodedOutputStream.ComputeLengthSize(response) + response;
         }
 
         private int ResponseSize()
         {
             if (_responseSize < 0)
             {
-                int size = 1 + CodedOutputStream.ComputeLengthSize(OkSize) + OkSize;
-                for (int i = 0; i < results.Count; i++)
+                int size = OkField;
+                for (int i = 0; i < entries.Count; i++)
                 {
-                    int entry = EntrySize(results[i]);
+                    int entry = EntrySize(entries[i]);
                     size += 1 + CodedOutputStream.ComputeLengthSize(entry) + entry;
                 }
 
@@ -192,48 +143,61 @@ internal abstract class StreamReply
             return _responseSize;
         }
 
-        private static int EntrySize(SendResult result) =>
-            1 + CodedOutputStream.ComputeLengthSize(OkSize) + OkSize
-            + (result.MessageId.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(result.MessageId))
-            + (result.QueueOffset == 0 ? 0 : 1 + CodedOutputStream.ComputeInt64Size(result.QueueOffset));
+        void IMessage.MergeFrom(CodedInputStream input) => throw new NotSupportedException("A written reply is only written.");
 
-        public void WriteTo(CodedOutputStream output) => output.WriteRawMessage(this);
+        void IBufferMessage.InternalMergeFrom(ref ParseContext ctx) => throw new NotSupportedException("A written reply is only written.");
+    }
 
-        public void InternalWriteTo(ref WriteContext output)
+    /// <summary>ServerFrame.send: SendMessageResponse; SendResultEntry: status = 1, message_id = 2, offset = 4.</summary>
+    private sealed class SendReply(ulong id, IReadOnlyList<SendResult> results) : Written<SendResult>(id, 2, results)
+    {
+        public override ServerFrame ToFrame()
         {
-            if (id != 0)
+            var response = new SendMessageResponse { Status = StatusFactory.Ok() };
+            foreach (var result in Entries)
             {
-                output.WriteTag(1, WireFormat.WireType.Varint);
-                output.WriteUInt64(id);
+                response.Entries.Add(new SendResultEntry { Status = StatusFactory.Ok(), MessageId = result.MessageId, Offset = result.QueueOffset });
             }
 
-            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            output.WriteLength(ResponseSize());
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteMessage(Ok);
-            for (int i = 0; i < results.Count; i++)
-            {
-                var result = results[i];
-                output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-                output.WriteLength(EntrySize(result));
-                output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                output.WriteMessage(Ok);
-                if (result.MessageId.Length != 0)
-                {
-                    output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-                    output.WriteString(result.MessageId);
-                }
-
-                if (result.QueueOffset != 0)
-                {
-                    output.WriteTag(4, WireFormat.WireType.Varint);
-                    output.WriteInt64(result.QueueOffset);
-                }
-            }
+            return new ServerFrame { Id = Id, Send = response };
         }
 
-        void IMessage.MergeFrom(CodedInputStream input) => throw new NotSupportedException("A send reply is only written.");
+        protected override int EntrySize(SendResult result) =>
+            OkField + StringSize(result.MessageId) + (result.QueueOffset == 0 ? 0 : 1 + CodedOutputStream.ComputeInt64Size(result.QueueOffset));
 
-        void IBufferMessage.InternalMergeFrom(ref ParseContext ctx) => throw new NotSupportedException("A send reply is only written.");
+        protected override void WriteEntry(ref WriteContext output, SendResult result)
+        {
+            WriteOk(ref output, 1);
+            WriteString(ref output, 2, result.MessageId);
+            if (result.QueueOffset != 0)
+            {
+                output.WriteTag(4, WireFormat.WireType.Varint);
+                output.WriteInt64(result.QueueOffset);
+            }
+        }
+    }
+
+    /// <summary>ServerFrame.ack: AckMessageResponse; AckMessageResultEntry: message_id = 1, receipt_handle = 2, status = 3.</summary>
+    private sealed class AckReply(ulong id, IncomingAck.Entry[] entries) : Written<IncomingAck.Entry>(id, 3, entries)
+    {
+        public override ServerFrame ToFrame()
+        {
+            var response = new AckMessageResponse { Status = StatusFactory.Ok() };
+            foreach (var entry in Entries)
+            {
+                response.Entries.Add(new AckMessageResultEntry { MessageId = entry.MessageId, ReceiptHandle = entry.ReceiptHandle, Status = StatusFactory.Ok() });
+            }
+
+            return new ServerFrame { Id = Id, Ack = response };
+        }
+
+        protected override int EntrySize(IncomingAck.Entry entry) => StringSize(entry.MessageId) + StringSize(entry.ReceiptHandle) + OkField;
+
+        protected override void WriteEntry(ref WriteContext output, IncomingAck.Entry entry)
+        {
+            WriteString(ref output, 1, entry.MessageId);
+            WriteString(ref output, 2, entry.ReceiptHandle);
+            WriteOk(ref output, 3);
+        }
     }
 }
