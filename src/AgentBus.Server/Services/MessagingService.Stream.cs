@@ -142,7 +142,7 @@ internal sealed partial class MessagingService
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                var status = StatusOf(nameof(SendMessage), ex, call.Metadata, call.Call, $"{call.Metadata.RequestId}/{call.Frame}");
+                var status = StatusOf(nameof(SendMessage), ex, call);
                 return StreamReply.Of(new ServerFrame { Id = frame.Id, Send = new SendMessageResponse { Status = status } });
             }
         }
@@ -167,7 +167,7 @@ internal sealed partial class MessagingService
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var status = StatusOf(nameof(AckMessage), ex, call.Metadata, call.Call, $"{call.Metadata.RequestId}/{call.Frame}");
+            var status = StatusOf(nameof(AckMessage), ex, call);
             return StreamReply.Of(new ServerFrame { Id = id, Ack = new AckMessageResponse { Status = status } });
         }
     }

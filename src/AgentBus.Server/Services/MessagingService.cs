@@ -98,7 +98,7 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return reply(StatusOf(rpc, ex, call.Metadata, call.Call, call.Frame == 0 ? null : $"{call.Metadata.RequestId}/{call.Frame}"));
+            return reply(StatusOf(rpc, ex, call));
         }
     }
 
@@ -108,6 +108,10 @@ internal sealed partial class MessagingService : Apache.Rocketmq.V2.MessagingSer
         ServerLog.Refused(_logger, rpc, null, Code.ClientIdRequired, reason);
         return StatusFactory.Of(Code.ClientIdRequired, reason);
     }
+
+    /// <summary>The status that reports <paramref name="exception"/> to the client of <paramref name="call"/> (a frame's command logs its own request id).</summary>
+    private Status StatusOf(string rpc, Exception exception, RequestContext call) =>
+        StatusOf(rpc, exception, call.Metadata, call.Call, call.Frame == 0 ? null : $"{call.Metadata.RequestId}/{call.Frame}");
 
     /// <summary>The status that reports <paramref name="exception"/> to the client.</summary>
     /// <param name="rpc">The call (or the stream command) that failed.</param>
