@@ -19,7 +19,7 @@ public sealed partial class BrokerEngine
     public void Ack(string group, string receiptHandle)
     {
         ThrowIfDisposed();
-        var handle = _handles.Decode(receiptHandle);
+        var handle = _handles.Decode(receiptHandle, _queues);
         var (queue, cursor) = Locate(group, handle);
         bool fifo = Topics.TryGetGroup(group, out var definition) && definition.Fifo;
         if (!queue.Ack(cursor, handle.Offset, handle.DeliverySeq, fifo, out bool freed))
@@ -47,7 +47,7 @@ public sealed partial class BrokerEngine
             throw new BrokerException(BrokerErrorCode.IllegalInvisibleTime, $"Invisible duration {invisibleDuration} is outside 0..{_options.MaxInvisibleDuration}.");
         }
 
-        var handle = _handles.Decode(receiptHandle);
+        var handle = _handles.Decode(receiptHandle, _queues);
         var (queue, cursor) = Locate(group, handle);
         long until = Now() + (long)invisibleDuration.TotalMilliseconds;
         long seq = Interlocked.Increment(ref _deliverySeq);
@@ -57,14 +57,14 @@ public sealed partial class BrokerEngine
         }
 
         _invisibility.Schedule(cursor, until);
-        return _handles.Encode(handle with { DeliverySeq = seq, InvisibleUntil = until });
+        return _handles.Encode(queue, handle.Offset, seq);
     }
 
     /// <summary>Sends a delivered message to the group's dead-letter topic and acknowledges it.</summary>
     public void ForwardToDeadLetter(string group, string receiptHandle)
     {
         ThrowIfDisposed();
-        var handle = _handles.Decode(receiptHandle);
+        var handle = _handles.Decode(receiptHandle, _queues);
         var (queue, _) = Locate(group, handle);
         if (!queue.TryGetPosition(handle.Offset, out long position))
         {
@@ -77,7 +77,7 @@ public sealed partial class BrokerEngine
 
     private (ConsumeQueue Queue, GroupCursor Cursor) Locate(string group, in ReceiptHandle handle)
     {
-        var queue = _queues.Find(handle.Topic, handle.LiteTopic, handle.QueueId);
+        var queue = handle.Queue;
         var cursor = queue?.FindCursor(group);
         if (queue is null || cursor is null)
         {

@@ -197,7 +197,7 @@ public sealed partial class BrokerEngine
                     scheduled = true;
                 }
 
-                string handle = _handles.Encode(new ReceiptHandle(queue.Topic, queue.LiteTopic, queue.QueueId, offset, seq, invisibleUntil));
+                string handle = _handles.Encode(queue, offset, seq);
                 deliveries.Add(new Delivery(record, handle, attempt, DateTimeOffset.FromUnixTimeMilliseconds(invisibleUntil)));
                 accepted++;
             }

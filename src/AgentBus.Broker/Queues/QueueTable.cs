@@ -214,6 +214,15 @@ internal sealed class QueueTable(int maxLiteTopics, Consumption.OffsetChanges? o
         return (uint)queueId < (uint)queues.Length ? queues[queueId] : null;
     }
 
+    /// <summary>The lite topic's queue named by a receipt handle, found without making strings of the names.</summary>
+    public ConsumeQueue? FindLite(ReadOnlySpan<char> parent, ReadOnlySpan<char> liteTopic) =>
+        _lite.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(parent, out var children)
+        && children.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(liteTopic, out var queue) ? queue : null;
+
+    /// <summary>The normal topic's queue named by a receipt handle.</summary>
+    public ConsumeQueue? FindNormal(ReadOnlySpan<char> topic, uint queueId) =>
+        _normal.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(topic, out var queues) && queueId < (uint)queues.Length ? queues[queueId] : null;
+
     public IEnumerable<ConsumeQueue> AllLite() => _lite.Values.SelectMany(children => children.Values);
 
     public IEnumerable<ConsumeQueue> All() => AllLite().Concat(_normal.Values.SelectMany(queues => queues));
