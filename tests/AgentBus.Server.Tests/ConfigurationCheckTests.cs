@@ -58,7 +58,7 @@ public sealed class ConfigurationCheckTests
         Add(new()
         {
             ["Server:Address"] = "127.0.0.1", ["server:port"] = "0", ["Server:EnableAdminService"] = "true", ["Server:EnableReflection"] = "false",
-            ["Server:AdvertisedEndpoint"] = "broker:8081", ["Server:InlineScheduling"] = "false", ["Server:BrokerName"] = "b",
+            ["Server:AdvertisedEndpoint"] = "broker:8081", ["Server:InlineScheduling"] = "false", ["Server:WaitForDataBeforeAllocatingBuffer"] = "true", ["Server:BrokerName"] = "b",
             ["Server:LongPollingTimeout"] = "00:00:10", ["Server:MaxLongPollingTimeout"] = "00:00:30", ["Server:ReceiveBatchSize"] = "8",
             ["Server:AutoRenewInvisibleDuration"] = "00:01:00", ["Server:AutoRenewAhead"] = "00:00:10", ["Server:AutoRenewInterval"] = "00:00:05",
             ["Server:MaxAutoRenewDuration"] = "01:00:00", ["Server:MaxAutoRenewEntries"] = "10", ["Server:ProducerMaxAttempts"] = "2",

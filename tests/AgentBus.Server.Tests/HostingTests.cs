@@ -55,6 +55,32 @@ public sealed class HostingTests
         Assert.Equal(("gateways", "agents", LiteSharingMode.Exclusive), (group.Name, group.BindTopic, group.LiteMode));
     }
 
+    [Theory]
+    [InlineData(null, null, true, false)]
+    [InlineData("false", "true", false, true)]
+    public void The_socket_transport_takes_the_server_settings(string? inline, string? waitForData, bool expectedInline, bool expectedWait)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        var settings = new Dictionary<string, string?>();
+        if (inline is not null)
+        {
+            settings["Server:InlineScheduling"] = inline;
+        }
+
+        if (waitForData is not null)
+        {
+            settings["Server:WaitForDataBeforeAllocatingBuffer"] = waitForData;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddAgentBusBroker();
+        using var services = builder.Services.BuildServiceProvider();
+
+        var sockets = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>>().Value;
+        Assert.Equal(expectedInline, sockets.UnsafePreferInlineScheduling);
+        Assert.Equal(expectedWait, sockets.WaitForDataBeforeAllocatingBuffer);
+    }
+
     [Fact]
     public async Task Stopping_the_broker_ends_waiting_long_polls_promptly()
     {

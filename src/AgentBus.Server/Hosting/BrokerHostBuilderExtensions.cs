@@ -104,7 +104,10 @@ public static class BrokerHostBuilderExtensions
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>, AgentBus.Server.Http.OperationsListener>((kestrel, options, operations) =>
             KestrelSetup.Configure(kestrel, options.Value, urls, operations));
         services.AddOptions<SocketTransportOptions>().Configure<IOptions<ServerOptions>>((sockets, options) =>
-            sockets.UnsafePreferInlineScheduling = options.Value.InlineScheduling);
+        {
+            sockets.UnsafePreferInlineScheduling = options.Value.InlineScheduling;
+            sockets.WaitForDataBeforeAllocatingBuffer = options.Value.WaitForDataBeforeAllocatingBuffer;
+        });
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ClientRegistry>();
