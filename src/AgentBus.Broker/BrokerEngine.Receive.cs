@@ -57,7 +57,8 @@ public sealed partial class BrokerEngine
                 return deliveries;
             }
 
-            if (!await WaitAsync(session.Ready.WaitForOfferAsync(), remaining, cancellationToken).ConfigureAwait(false))
+            if (session.Ready.PulsesIfEmpty() is { } seen
+                && !await WaitAsync(session.Ready.Offered, seen, remaining, cancellationToken).ConfigureAwait(false))
             {
                 return deliveries;
             }
@@ -97,8 +98,9 @@ public sealed partial class BrokerEngine
         int max = Math.Min(maxMessages, _options.MaxReceiveBatch);
         while (true)
         {
-            // Register for the wake-up before looking, so an arrival between the look and the wait is not missed.
-            var arrival = _dispatcher.WaitForTopicAsync(topic);
+            // Count the wake-ups before looking, so an arrival between the look and the wait is not missed.
+            var arrival = _dispatcher.TopicSignal(topic);
+            long seen = arrival.Pulses;
             var deliveries = new List<Delivery>();
             int start = (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)queues.Length);
             for (int i = 0; i < queues.Length && deliveries.Count < max; i++)
@@ -117,7 +119,7 @@ public sealed partial class BrokerEngine
             }
 
             long remaining = deadline - Now();
-            if (remaining <= 0 || !await WaitAsync(arrival, remaining, cancellationToken).ConfigureAwait(false))
+            if (remaining <= 0 || !await WaitAsync(arrival, seen, remaining, cancellationToken).ConfigureAwait(false))
             {
                 return deliveries;
             }
@@ -247,27 +249,20 @@ public sealed partial class BrokerEngine
         }
     }
 
-    /// <summary>Waits for <paramref name="signal"/>; false on timeout or shutdown.</summary>
+    /// <summary>Waits for <paramref name="signal"/> to pulse past <paramref name="seenPulses"/>; false on timeout or shutdown.</summary>
     /// <remarks>
-    /// An empty long poll is an idle agent's normal state, so a timeout is not an exception here: the wait is awaited
-    /// with <see cref="ConfigureAwaitOptions.SuppressThrowing"/> and its outcome read from the task.
+    /// An empty long poll is an idle agent's normal state, so a timeout is not an exception here, and a busy consumer
+    /// waits about once per delivery, so the wait is a pooled <see cref="Dispatch.PollWait"/> (no timer, task or linked
+    /// token source made per wait).
     /// </remarks>
-    private async ValueTask<bool> WaitAsync(Task signal, long timeoutMs, CancellationToken cancellationToken)
+    private async ValueTask<bool> WaitAsync(Dispatch.WakeSignal signal, long seenPulses, long timeoutMs, CancellationToken cancellationToken)
     {
-        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token) : null;
-        var wait = signal.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), _time, linked?.Token ?? _closing.Token);
-        await wait.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (wait.IsCompletedSuccessfully)
+        var outcome = await _pollWaits.WaitAsync(signal, seenPulses, TimeSpan.FromMilliseconds(timeoutMs), cancellationToken).ConfigureAwait(false);
+        return outcome switch
         {
-            return !_closing.IsCancellationRequested;
-        }
-
-        if (wait.IsCanceled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
-
-        _ = wait.Exception; // a timeout: observed, so it never reaches UnobservedTaskException
-        return false; // timed out, or the broker is shutting down: answer with what we have (nothing)
+            Dispatch.PollWaitOutcome.Signaled => !_closing.IsCancellationRequested,
+            Dispatch.PollWaitOutcome.Canceled => throw new OperationCanceledException(cancellationToken),
+            _ => false, // timed out, or the broker is shutting down: answer with what we have (nothing)
+        };
     }
 }

@@ -37,6 +37,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
     private readonly Lookup.MessageIndex _messageIndex;
     private readonly List<ITimer> _timers = [];
     private readonly CancellationTokenSource _closing = new();
+    private readonly Dispatch.PollWaits _pollWaits;
     private long _deliverySeq;
     private readonly OffsetChanges _offsetChanges = new();
     private readonly Lock _offsetCheckpointLock = new(); // one offset checkpoint at a time; taken before any queue lock
@@ -49,6 +50,7 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
         _options = options;
         _clientSettings = clientSettings;
         _time = time;
+        _pollWaits = new Dispatch.PollWaits(time, _closing.Token);
         StartedAt = time.GetUtcNow();
         _logger = loggerFactory.CreateLogger<BrokerEngine>();
         Directory.CreateDirectory(options.DataDirectory);
@@ -316,7 +318,8 @@ public sealed partial class BrokerEngine : IAsyncDisposable, IDisposable
             return false;
         }
 
-        _closing.Cancel();
+        _closing.Cancel(); // ends every long poll's wait
+        _pollWaits.Clear();
         foreach (var timer in _timers)
         {
             timer.Dispose();

@@ -86,7 +86,8 @@ internal sealed class Dispatcher(BrokerOptions options, TimeProvider time, Func<
         }
     }
 
-    public Task WaitForTopicAsync(string topic) => _topicSignals.GetOrAdd(topic, static _ => new WakeSignal()).WaitAsync();
+    /// <summary>The signal of a normal topic's arrivals, which its long polls wait for.</summary>
+    public WakeSignal TopicSignal(string topic) => _topicSignals.GetOrAdd(topic, static _ => new WakeSignal());
 
     /// <summary>Moves a departed client's pending events to other clients of its group.</summary>
     public void Redistribute(LiteSession departed)

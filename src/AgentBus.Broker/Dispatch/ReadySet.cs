@@ -87,18 +87,19 @@ internal sealed class ReadySet(int capacity)
         }
     }
 
-    /// <summary>A task that completes at the next successful offer (at once if the set is not empty).</summary>
-    public Task WaitForOfferAsync()
+    /// <summary>Signals each successful offer (and <see cref="WakeAll"/>).</summary>
+    public WakeSignal Offered => _offered;
+
+    /// <summary>
+    /// Null when something is ready now, else the count of <see cref="Offered"/>'s pulses to wait past: an offer
+    /// adds under the set's lock and pulses after, so a wait enlisted with this count misses none.
+    /// </summary>
+    public long? PulsesIfEmpty()
     {
         lock (_lock)
         {
-            if (_order.Count > 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            // Lock order: the set's, then the signal's.
-            return _offered.WaitAsync();
+            // Lock order: the set's, then the signal's (Pulses only reads).
+            return _order.Count > 0 ? null : _offered.Pulses;
         }
     }
 

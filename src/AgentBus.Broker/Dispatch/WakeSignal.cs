@@ -1,35 +1,69 @@
 namespace AgentBus.Broker.Dispatch;
 
 /// <summary>
-/// The wait/wake of long polls: <see cref="WaitAsync"/> returns a task that completes at the next
-/// <see cref="Pulse"/>, which wakes everyone waiting then. Normal topics have one per topic; each client's
-/// <see cref="ReadySet"/> one for its lite topics. Continuations run asynchronously, never on the pulsing thread.
+/// The wait/wake of long polls: <see cref="Pulse"/> ends every <see cref="PollWait"/> enlisted then. Normal topics
+/// have one per topic; each client's <see cref="ReadySet"/> one for its lite topics. A waiter reads
+/// <see cref="Pulses"/> before it looks for messages and enlists only if no pulse came since, so an arrival between
+/// the look and the wait is never missed. Continuations run on the thread pool, never on the pulsing thread.
 /// </summary>
 internal sealed class WakeSignal
 {
     private readonly Lock _lock = new();
-    private TaskCompletionSource? _waiter;
+    private readonly List<PollWait> _waiting = [];
+    private long _pulses;
 
-    /// <summary>A task for the next pulse (one task shared by everyone who waits for the same pulse).</summary>
-    public Task WaitAsync()
+    /// <summary>How many times it pulsed; read before looking, handed to <see cref="TryEnlist"/>.</summary>
+    public long Pulses => Volatile.Read(ref _pulses);
+
+    /// <summary>Waits enlisted now.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    /// <summary>Enlists <paramref name="wait"/> for the next pulse; false when one came after <paramref name="seenPulses"/>.</summary>
+    public bool TryEnlist(PollWait wait, long seenPulses)
     {
         lock (_lock)
         {
-            _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _waiter.Task;
+            if (_pulses != seenPulses)
+            {
+                return false;
+            }
+
+            _waiting.Add(wait);
+            return true;
+        }
+    }
+
+    /// <summary>Takes out a wait that ended otherwise (timeout, cancellation, shutdown).</summary>
+    public void Remove(PollWait wait)
+    {
+        lock (_lock)
+        {
+            _waiting.Remove(wait);
         }
     }
 
     /// <summary>Wakes everyone waiting now; a later wait waits for the next pulse.</summary>
     public void Pulse()
     {
-        TaskCompletionSource? wake;
         lock (_lock)
         {
-            wake = _waiter;
-            _waiter = null;
-        }
+            _pulses++;
+            // Completing queues each continuation to the thread pool; nothing runs under this lock.
+            foreach (var wait in _waiting)
+            {
+                wait.TryComplete(PollWaitOutcome.Signaled, fromSignal: true);
+            }
 
-        wake?.TrySetResult();
+            _waiting.Clear();
+        }
     }
 }

@@ -40,19 +40,35 @@ public sealed class ReadySetTests
     public async Task WaiterWakesOnOffer()
     {
         var set = new ReadySet(capacity: 10);
-        var wait = set.WaitForOfferAsync();
+        var waits = new PollWaits(TimeProvider.System, CancellationToken.None);
+        long seen = Assert.NotNull(set.PulsesIfEmpty());
+        var wait = waits.WaitAsync(set.Offered, seen, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.False(wait.IsCompleted);
 
         set.Offer(Queue("a"));
 
-        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(PollWaitOutcome.Signaled, await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
-    public void WaitCompletesAtOnceWhenSomethingIsReady()
+    public async Task An_offer_between_the_look_and_the_wait_is_not_missed()
+    {
+        var set = new ReadySet(capacity: 10);
+        var waits = new PollWaits(TimeProvider.System, CancellationToken.None);
+        long seen = Assert.NotNull(set.PulsesIfEmpty());
+
+        set.Offer(Queue("a")); // after the look, before the wait enlists
+        var wait = waits.WaitAsync(set.Offered, seen, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.True(wait.IsCompleted);
+        Assert.Equal(PollWaitOutcome.Signaled, await wait);
+    }
+
+    [Fact]
+    public void Nothing_is_awaited_when_something_is_ready()
     {
         var set = new ReadySet(capacity: 10);
         set.Offer(Queue("a"));
-        Assert.True(set.WaitForOfferAsync().IsCompleted);
+        Assert.Null(set.PulsesIfEmpty());
     }
 }
