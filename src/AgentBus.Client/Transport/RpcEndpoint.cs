@@ -179,6 +179,8 @@ internal sealed class RpcEndpoint : IDisposable
                 KeepAlivePingTimeout = _keepAliveTimeout,
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
                 ConnectTimeout = _connectTimeout,
+                // The HTTP/2 client's wait for data becomes the read itself (see ReadAheadStream).
+                ConnectCallback = static (context, cancellationToken) => ReadAheadStream.ConnectAsync(context.DnsEndPoint, cancellationToken),
             };
             if (_tls)
             {
