@@ -28,7 +28,7 @@ public sealed class ReceiveResponseDecoderTests
         Gen.Select(Gen.Long, Gen.Int, (s, n) => (Timestamp?)new Timestamp { Seconds = s, Nanos = n }));
 
     private static readonly Gen<ProtoMessage> AnyMessage =
-        Gen.Select(AnyText, Gen.Dictionary(AnyText, AnyText)[0, 5], Gen.Byte.Array[0, 300], AnySystem(), (topic, properties, body, system) =>
+        Gen.Select(AnyText, Gen.Dictionary(AnyText, AnyText)[0, 12], Gen.Byte.Array[0, 300], AnySystem(), (topic, properties, body, system) =>
         {
             var (props, digestMode, gzip) = system;
             byte[] sent = gzip == 1 ? Gzip(body) : body;

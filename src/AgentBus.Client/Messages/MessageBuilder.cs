@@ -137,8 +137,19 @@ public sealed class MessageBuilder
             throw new InvalidMessageException("A FIFO message (message group) cannot have a delivery timestamp.");
         }
 
-        IReadOnlyDictionary<string, string> properties = _properties is null ? NoProperties : new Dictionary<string, string>(_properties, StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> properties = _properties is null ? NoProperties : CopyOf(_properties);
         return new Message(_topic, _body.Value, _tag, _keys.Count == 0 ? [] : [.. _keys], _messageGroup, _liteTopic, _deliveryTimestamp, properties);
+    }
+
+    private static PropertyMap CopyOf(Dictionary<string, string> properties)
+    {
+        var copy = new PropertyMap(properties.Count);
+        foreach (var (key, value) in properties)
+        {
+            copy.Set(key, value);
+        }
+
+        return copy;
     }
 
     private static void RequireText(string value, string name)

@@ -152,7 +152,7 @@ internal static class ReceiveResponseDecoder
             }
         }
 
-        (fields.Properties ??= new Dictionary<string, string>(4, StringComparer.Ordinal))[key] = value;
+        (fields.Properties ??= new PropertyMap(2)).Set(key, value);
     }
 
     private static void ReadSystemProperties(ReadOnlySpan<byte> data, ref DeliveredFields fields)
@@ -282,7 +282,7 @@ internal ref struct DeliveredFields
     public int QueueId;
     public long QueueOffset;
     public int? DeliveryAttempt;
-    public Dictionary<string, string>? Properties;
+    public PropertyMap? Properties;
     public bool HasDigest;
     public DigestType DigestType;
     public ReadOnlySpan<byte> DigestChecksum;

@@ -74,7 +74,14 @@ internal sealed class OutgoingBatch : IBufferMessage
             WriteStringIfAny(ref output, 1, _namespace);
             WriteStringIfAny(ref output, 2, message.Topic);
 
-            if (message.Properties is Dictionary<string, string> dictionary)
+            if (message.Properties is PropertyMap map)
+            {
+                foreach (var (key, value) in map.Entries)
+                {
+                    WriteProperty(ref output, key, value);
+                }
+            }
+            else if (message.Properties is Dictionary<string, string> dictionary)
             {
                 foreach (var (key, value) in dictionary)
                 {
@@ -160,7 +167,14 @@ internal sealed class OutgoingBatch : IBufferMessage
         var message = _messages[index];
         int topic = StringIfAnySize(1, _namespace) + StringIfAnySize(1, message.Topic);
         int size = LengthField(topic);
-        if (message.Properties is Dictionary<string, string> dictionary)
+        if (message.Properties is PropertyMap map)
+        {
+            foreach (var (key, value) in map.Entries)
+            {
+                size += LengthField(PropertySize(key, value));
+            }
+        }
+        else if (message.Properties is Dictionary<string, string> dictionary)
         {
             foreach (var (key, value) in dictionary)
             {

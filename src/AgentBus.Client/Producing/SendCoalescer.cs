@@ -35,21 +35,32 @@ internal sealed class SendCoalescer
 
     public Task<SendReceipt> SendAsync(Message message, CancellationToken ct)
     {
+        // The caller's token cancels its wait (the send itself is skipped if not taken yet, as a unary call's would
+        // be); registered before the send is queued, so whoever completes it sees the registration to release.
         var pending = new Pending(message, ct);
         var queued = _queue.Writer.WriteAsync(pending, ct);
         if (!queued.IsCompletedSuccessfully)
         {
-            return SendQueuedAsync(queued, pending, ct);
+            return SendQueuedAsync(queued, pending);
         }
 
         // Queued at once (the queue is rarely full): the caller awaits the completion itself, without a state machine here.
-        return ct.CanBeCanceled ? pending.Completion.Task.WaitAsync(ct) : pending.Completion.Task;
+        return pending.Completion.Task;
     }
 
-    private static async Task<SendReceipt> SendQueuedAsync(ValueTask queued, Pending pending, CancellationToken ct)
+    private static async Task<SendReceipt> SendQueuedAsync(ValueTask queued, Pending pending)
     {
-        await queued.ConfigureAwait(false);
-        return await pending.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await queued.ConfigureAwait(false);
+        }
+        catch
+        {
+            pending.ReleaseCancellation();
+            throw;
+        }
+
+        return await pending.Completion.Task.ConfigureAwait(false);
     }
 
     /// <summary>Sends what is queued, waits for the requests in flight and stops.</summary>
@@ -76,6 +87,10 @@ internal sealed class SendCoalescer
                 {
                     taken.Add(pending);
                 }
+                else
+                {
+                    pending.ReleaseCancellation(); // its caller got the cancellation already
+                }
             }
 
             _ = SendBatchesAsync(taken);
@@ -86,6 +101,12 @@ internal sealed class SendCoalescer
     {
         try
         {
+            if (OneGroup(taken))
+            {
+                await SendGroupAsync(taken).ConfigureAwait(false);
+                return;
+            }
+
             foreach (var group in taken.GroupBy(p => (p.Message.Topic, Kind(p.Message), p.Message.MessageGroup)))
             {
                 await SendGroupAsync([.. group]).ConfigureAwait(false);
@@ -104,7 +125,7 @@ internal sealed class SendCoalescer
             var receipts = await _producer.SendCoreAsync(group.ConvertAll(p => p.Message), CancellationToken.None).ConfigureAwait(false);
             for (int i = 0; i < group.Count; i++)
             {
-                group[i].Completion.TrySetResult(receipts[i]);
+                group[i].Succeed(receipts[i]);
             }
         }
         catch (ClientException) when (group.Count > 1)
@@ -116,7 +137,7 @@ internal sealed class SendCoalescer
         {
             foreach (var pending in group)
             {
-                pending.Completion.TrySetException(ex);
+                pending.Fail(ex);
             }
         }
     }
@@ -126,23 +147,73 @@ internal sealed class SendCoalescer
         try
         {
             var receipts = await _producer.SendCoreAsync([pending.Message], pending.Cancellation).ConfigureAwait(false);
-            pending.Completion.TrySetResult(receipts[0]);
+            pending.Succeed(receipts[0]);
         }
         catch (Exception ex)
         {
-            pending.Completion.TrySetException(ex);
+            pending.Fail(ex);
         }
+    }
+
+    /// <summary>Whether every send taken goes in one request (the usual case: one topic, all lite): no grouping needed.</summary>
+    private static bool OneGroup(List<Pending> taken)
+    {
+        if (taken.Count < 2)
+        {
+            return true;
+        }
+
+        var first = taken[0].Message;
+        int kind = Kind(first);
+        for (int i = 1; i < taken.Count; i++)
+        {
+            var message = taken[i].Message;
+            if (!string.Equals(message.Topic, first.Topic, StringComparison.Ordinal) || Kind(message) != kind
+                || !string.Equals(message.MessageGroup, first.MessageGroup, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int Kind(Message message) =>
         message.LiteTopic is not null ? 1 : message.MessageGroup is not null ? 2 : message.DeliveryTimestamp is not null ? 3 : 0;
 
-    private sealed class Pending(Message message, CancellationToken cancellation)
+    private sealed class Pending
     {
-        public Message Message { get; } = message;
+        private readonly CancellationTokenRegistration _cancellation;
 
-        public CancellationToken Cancellation { get; } = cancellation;
+        public Pending(Message message, CancellationToken cancellation)
+        {
+            Message = message;
+            Cancellation = cancellation;
+            if (cancellation.CanBeCanceled)
+            {
+                _cancellation = cancellation.UnsafeRegister(
+                    static (state, token) => ((Pending)state!).Completion.TrySetCanceled(token), this);
+            }
+        }
+
+        public Message Message { get; }
+
+        public CancellationToken Cancellation { get; }
 
         public TaskCompletionSource<SendReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Succeed(SendReceipt receipt)
+        {
+            Completion.TrySetResult(receipt);
+            ReleaseCancellation();
+        }
+
+        public void Fail(Exception error)
+        {
+            Completion.TrySetException(error);
+            ReleaseCancellation();
+        }
+
+        public void ReleaseCancellation() => _cancellation.Dispose();
     }
 }

@@ -43,31 +43,29 @@ internal struct OutgoingMessage
             throw new Client.Errors.InvalidMessageException("A lite topic cannot be blank.", nameof(liteTopic));
         }
 
-        var properties = new Dictionary<string, string>(PropertyCount(activity), StringComparer.Ordinal)
-        {
-            [EnvelopeProperties.Envelope] = EnvelopeCodec.Write(this, ContentType ?? payload.ContentType),
-        };
+        var properties = new PropertyMap(PropertyCount(activity));
+        properties.Set(EnvelopeProperties.Envelope, EnvelopeCodec.Write(this, ContentType ?? payload.ContentType));
         if (SessionId is not null)
         {
-            properties[EnvelopeProperties.SessionId] = SessionId;
+            properties.Set(EnvelopeProperties.SessionId, SessionId);
         }
 
         if (IdempotencyKey is not null && Deduplicate)
         {
-            properties[Broker.BrokerEngine.DeduplicationKeyProperty] = IdempotencyKey;
+            properties.Set(Broker.BrokerEngine.DeduplicationKeyProperty, IdempotencyKey);
         }
 
         if (RequireSubscriber)
         {
-            properties[Broker.BrokerEngine.RequireSubscriberProperty] = "true";
+            properties.Set(Broker.BrokerEngine.RequireSubscriberProperty, "true");
         }
 
         if (activity is not null)
         {
-            properties[EnvelopeProperties.TraceParent] = activity.Id!;
+            properties.Set(EnvelopeProperties.TraceParent, activity.Id!);
             if (!string.IsNullOrEmpty(activity.TraceStateString))
             {
-                properties[EnvelopeProperties.TraceState] = activity.TraceStateString;
+                properties.Set(EnvelopeProperties.TraceState, activity.TraceStateString);
             }
         }
 

@@ -1,0 +1,85 @@
+using AgentBus.Client.Errors;
+using AgentBus.Client.Tests.Infrastructure;
+
+namespace AgentBus.Client.Tests;
+
+/// <summary>Concurrent single sends of a coalescing producer: batched on the wire, answered one by one.</summary>
+public sealed class SendCoalescingTests(SharedClientTestBroker shared) : IClassFixture<SharedClientTestBroker>
+{
+    [Fact]
+    public async Task Concurrent_sends_each_get_their_own_receipt_and_every_message_is_stored_once()
+    {
+        var broker = shared.Broker;
+        broker.CreateLiteParent();
+        await using var producer = await broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
+        using var cancellable = new CancellationTokenSource(); // a cancellable token that never fires: registrations are released
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
+            producer.SendAsync(broker.Lite("coalesced", $"m{i}"), i % 2 == 0 ? cancellable.Token : default)));
+
+        Assert.Equal(300, receipts.Select(r => r.MessageId).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), receipts.Select(r => r.Offset).Order());
+        var stored = broker.Engine.DescribeLiteTopic(Scenario.Parent, "coalesced");
+        Assert.Equal(300, stored.MaxOffset);
+    }
+
+    [Fact]
+    public async Task Sends_to_several_topics_and_kinds_in_one_round_reach_their_own_topics()
+    {
+        var broker = shared.Broker;
+        broker.CreateLiteParent();
+        broker.Engine.Topics.CreateTopic(new Broker.Topics.TopicDefinition("coalesced-orders", Broker.Topics.TopicMessageType.Normal));
+        await using var producer = await broker.Provider.NewProducerBuilder().SetTopics("coalesced-orders").EnableSendCoalescing(16).BuildAsync();
+
+        var sends = Enumerable.Range(0, 60).Select(i => i % 3 == 0
+            ? producer.SendAsync(broker.Provider.NewMessageBuilder().SetTopic("coalesced-orders").SetBody($"o{i}").Build())
+            : producer.SendAsync(broker.Lite($"mixed-{i % 3}", $"m{i}"))).ToArray();
+        var receipts = await Task.WhenAll(sends);
+
+        Assert.Equal(20, receipts.Count(r => r.Topic == "coalesced-orders"));
+        Assert.Equal(20, broker.Engine.DescribeLiteTopic(Scenario.Parent, "mixed-1").MaxOffset);
+        Assert.Equal(20, broker.Engine.DescribeLiteTopic(Scenario.Parent, "mixed-2").MaxOffset);
+    }
+
+    [Fact]
+    public async Task A_send_cancelled_before_it_is_queued_throws_and_stores_nothing()
+    {
+        var broker = shared.Broker;
+        broker.CreateLiteParent();
+        await using var producer = await broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
+        await producer.SendAsync(broker.Lite("coalesced-cancel", "first"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            producer.SendAsync(broker.Lite("coalesced-cancel", "never"), new CancellationToken(canceled: true)));
+        await producer.SendAsync(broker.Lite("coalesced-cancel", "last"));
+
+        Assert.Equal(2, broker.Engine.DescribeLiteTopic(Scenario.Parent, "coalesced-cancel").MaxOffset);
+    }
+
+    [Fact]
+    public async Task In_a_refused_batch_only_the_offending_message_fails()
+    {
+        var broker = shared.Broker;
+        broker.CreateLiteParent();
+        await using var producer = await broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
+        string illegal = new('x', 200); // longer than a lite topic name may be
+
+        var sends = Enumerable.Range(0, 40).Select(i => producer.SendAsync(broker.Lite(i == 17 ? illegal : "coalesced-refused", $"m{i}"))).ToArray();
+        var outcome = await Task.WhenAll(sends.Select(async send =>
+        {
+            try
+            {
+                await send;
+                return null;
+            }
+            catch (ClientException ex)
+            {
+                return ex;
+            }
+        }));
+
+        Assert.IsType<IllegalLiteTopicException>(Assert.Single(outcome, e => e is not null));
+        Assert.Null(outcome[0]);
+        Assert.Equal(39, broker.Engine.DescribeLiteTopic(Scenario.Parent, "coalesced-refused").MaxOffset);
+    }
+}
