@@ -1,4 +1,6 @@
 using AgentBus.Client.Errors;
+using AgentBus.Client.Producing;
+using AgentBus.TestUtilities;
 using AgentBus.Client.Tests.Infrastructure;
 
 namespace AgentBus.Client.Tests;
@@ -10,8 +12,7 @@ public sealed class SendCoalescingTests(SharedClientTestBroker shared) : IClassF
     public async Task Concurrent_sends_each_get_their_own_receipt_and_every_message_is_stored_once()
     {
         var broker = shared.Broker;
-        broker.CreateLiteParent();
-        await using var producer = await broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
+        await using var producer = await CoalescingProducerAsync(broker);
         using var cancellable = new CancellationTokenSource(); // a cancellable token that never fires: registrations are released
 
         var receipts = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
@@ -45,8 +46,7 @@ public sealed class SendCoalescingTests(SharedClientTestBroker shared) : IClassF
     public async Task A_send_cancelled_before_it_is_queued_throws_and_stores_nothing()
     {
         var broker = shared.Broker;
-        broker.CreateLiteParent();
-        await using var producer = await broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
+        await using var producer = await CoalescingProducerAsync(broker);
         await producer.SendAsync(broker.Lite("coalesced-cancel", "first"));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
@@ -60,8 +60,7 @@ public sealed class SendCoalescingTests(SharedClientTestBroker shared) : IClassF
     public async Task In_a_refused_batch_only_the_offending_message_fails()
     {
         var broker = shared.Broker;
-        broker.CreateLiteParent();
-        await using var producer = await broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
+        await using var producer = await CoalescingProducerAsync(broker);
         string illegal = new('x', 200); // longer than a lite topic name may be
 
         var sends = Enumerable.Range(0, 40).Select(i => producer.SendAsync(broker.Lite(i == 17 ? illegal : "coalesced-refused", $"m{i}"))).ToArray();
@@ -81,5 +80,11 @@ public sealed class SendCoalescingTests(SharedClientTestBroker shared) : IClassF
         Assert.IsType<IllegalLiteTopicException>(Assert.Single(outcome, e => e is not null));
         Assert.Null(outcome[0]);
         Assert.Equal(39, broker.Engine.DescribeLiteTopic(Scenario.Parent, "coalesced-refused").MaxOffset);
+    }
+
+    private static Task<Producer> CoalescingProducerAsync(TestBroker broker)
+    {
+        broker.CreateLiteParent();
+        return broker.Provider.NewProducerBuilder().EnableSendCoalescing(16).BuildAsync();
     }
 }
