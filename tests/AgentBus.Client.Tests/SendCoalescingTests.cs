@@ -57,6 +57,40 @@ public sealed class SendCoalescingTests(SharedClientTestBroker shared) : IClassF
     }
 
     [Fact]
+    public async Task Every_send_cancelled_while_queued_ends_either_stored_or_cancelled()
+    {
+        var broker = shared.Broker;
+        await using var producer = await CoalescingProducerAsync(broker);
+        var sources = Enumerable.Range(0, 400).Select(_ => new CancellationTokenSource()).ToArray();
+
+        // Cancelled as they queue: CancelAsync runs the callbacks later, so the coalescer finds many of them
+        // cancelled before their callback ran. Each must still end, one way or the other.
+        var sends = sources.Select((source, i) => producer.SendAsync(broker.Lite("coalesced-racing", $"m{i}"), source.Token)).ToArray();
+        await Task.WhenAll(sources.Where((_, i) => i % 2 == 0).Select(source => source.CancelAsync()));
+        var outcomes = await Task.WhenAll(sends.Select(async send =>
+        {
+            try
+            {
+                await send.WaitAsync(TimeSpan.FromSeconds(20));
+                return "stored";
+            }
+            catch (OperationCanceledException)
+            {
+                return "cancelled";
+            }
+        }));
+
+        Assert.Equal(400, outcomes.Length);
+        Assert.All(outcomes.Where((_, i) => i % 2 == 1), outcome => Assert.Equal("stored", outcome));
+        // A send cancelled after it was taken still goes out (as a unary call in flight would): stored, reported cancelled.
+        Assert.InRange(broker.Engine.DescribeLiteTopic(Scenario.Parent, "coalesced-racing").MaxOffset, outcomes.Count(o => o == "stored"), 400);
+        foreach (var source in sources)
+        {
+            source.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task In_a_refused_batch_only_the_offending_message_fails()
     {
         var broker = shared.Broker;

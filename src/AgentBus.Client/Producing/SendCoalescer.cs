@@ -89,7 +89,9 @@ internal sealed class SendCoalescer
                 }
                 else
                 {
-                    pending.ReleaseCancellation(); // its caller got the cancellation already
+                    // Cancelled, though its callback may not have run yet (CancelAsync runs callbacks later): ending it
+                    // here, not only releasing the registration, is what keeps its caller from waiting forever.
+                    pending.Cancel();
                 }
             }
 
@@ -211,6 +213,12 @@ internal sealed class SendCoalescer
         public void Fail(Exception error)
         {
             Completion.TrySetException(error);
+            ReleaseCancellation();
+        }
+
+        public void Cancel()
+        {
+            Completion.TrySetCanceled(Cancellation);
             ReleaseCancellation();
         }
 
