@@ -81,13 +81,6 @@ internal sealed class OutgoingBatch : IBufferMessage
                     WriteProperty(ref output, key, value);
                 }
             }
-            else if (message.Properties is Dictionary<string, string> dictionary)
-            {
-                foreach (var (key, value) in dictionary)
-                {
-                    WriteProperty(ref output, key, value);
-                }
-            }
             else
             {
                 foreach (var (key, value) in message.Properties)
@@ -170,13 +163,6 @@ internal sealed class OutgoingBatch : IBufferMessage
         if (message.Properties is PropertyMap map)
         {
             foreach (var (key, value) in map.Entries)
-            {
-                size += LengthField(PropertySize(key, value));
-            }
-        }
-        else if (message.Properties is Dictionary<string, string> dictionary)
-        {
-            foreach (var (key, value) in dictionary)
             {
                 size += LengthField(PropertySize(key, value));
             }
