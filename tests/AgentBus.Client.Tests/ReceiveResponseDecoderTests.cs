@@ -68,6 +68,62 @@ public sealed class ReceiveResponseDecoderTests
     }
 
     [Fact]
+    public void A_length_is_read_as_protobuf_reads_it_from_its_low_32_bits()
+    {
+        var message = new ProtoMessage
+        {
+            Topic = new Resource { Name = "parent" },
+            SystemProperties = new SystemProperties { MessageId = "m1", ReceiptHandle = "rh" },
+        };
+        // A length-delimited field 15 (a Duration) or 99 (unknown) ending the system properties, its length a long
+        // varint: low 32 bits 0 is an empty field to protobuf; 1 runs past the end; bit 31 set is a negative size.
+        foreach (var (length, accepted) in new[] { (1UL << 63, true), (1UL << 32, true), ((1UL << 32) | 1, false), (1UL << 31, false) })
+        {
+            foreach (byte field in new byte[] { 15, 99 })
+            {
+                byte[] extra = Concat(Varint(((ulong)field << 3) | 2), Varint(length));
+                var copy = message.Clone();
+                byte[] system = Concat(copy.SystemProperties.ToByteArray(), extra);
+                copy.SystemProperties = null;
+                byte[] wire = Field(2, Concat(copy.ToByteArray(), Field(3, system)));
+
+                bool protobufAccepts;
+                try
+                {
+                    ReceiveMessageResponse.Parser.ParseFrom(wire);
+                    protobufAccepts = true;
+                }
+                catch (InvalidProtocolBufferException)
+                {
+                    protobufAccepts = false;
+                }
+
+                Assert.Equal(accepted, protobufAccepts);
+                if (accepted)
+                {
+                    Assert.Equal("m1", Assert.IsType<MessageView>(ReceiveResponseDecoder.Decode(wire)).MessageId);
+                }
+                else
+                {
+                    Assert.Throws<InvalidDataException>(() => ReceiveResponseDecoder.Decode(wire));
+                }
+            }
+        }
+    }
+
+    private static byte[] Varint(ulong value)
+    {
+        var bytes = new List<byte>();
+        for (; value >= 0x80; value >>= 7)
+        {
+            bytes.Add((byte)(value | 0x80));
+        }
+
+        bytes.Add((byte)value);
+        return [.. bytes];
+    }
+
+    [Fact]
     public void Unknown_fields_at_every_level_are_skipped()
     {
         var message = new ProtoMessage

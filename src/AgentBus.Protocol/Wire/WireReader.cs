@@ -88,14 +88,16 @@ internal ref struct WireReader
     /// <summary>The bytes of a length-delimited field, sliced from the input (no copy).</summary>
     public ReadOnlySpan<byte> ReadBytes()
     {
-        ulong length = ReadVarint();
-        if (length > (ulong)(_data.Length - _position))
+        // As Google.Protobuf reads a length: the low 32 bits of the varint (a 10-byte varint of 2^63 is 0), refused
+        // when negative, so both decoders accept and refuse the same bytes.
+        int length = unchecked((int)ReadVarint());
+        if (length < 0 || length > _data.Length - _position)
         {
             throw new InvalidDataException("A protobuf length-delimited field runs past the end of the message.");
         }
 
-        var bytes = _data.Slice(_position, (int)length);
-        _position += (int)length;
+        var bytes = _data.Slice(_position, length);
+        _position += length;
         return bytes;
     }
 
